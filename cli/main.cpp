@@ -1,0 +1,41 @@
+// valleys: one command-line program for theory, simulation, sweeps, checks, plots and real networks.
+// Exit codes: 0 success, 1 runtime failure, 2 bad input (one line naming the problem and range).
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "valleys/io/spec.hpp"
+#include "valleys/io/version.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"valleys: asymmetric valleys of loss landscapes (theory, simulation, real networks)"};
+  app.set_version_flag("--version", fmt::format("valleys {} ({})", valleys::io::Version(), valleys::io::GitHash()));
+  app.require_subcommand(1);
+  valleys::cli::RegisterTheoryCommand(app);
+  valleys::cli::RegisterReproduceCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "valleys: error: {}\n", e.what());
+    return 2;
+  } catch (const valleys::io::InputError& e) {
+    fmt::print(stderr, "valleys: error: {}\n", e.what());
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "valleys: error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "valleys: failed: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,27 @@
+// Renders a result (an ordered JSON object) as a table, CSV or JSON, and writes it to stdout or,
+// atomically, to a file.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace valleys::cli {
+
+using Json = nlohmann::ordered_json;
+
+enum class Format { kTable, kCsv, kJson };
+
+// Throws io::InputError for anything but table|csv|json.
+Format ParseFormat(const std::string& text);
+
+// `result` holds scalar keys, arrays of numbers, and arrays of flat objects; `meta` the metadata.
+// table: aligned "key  value" lines (arrays of objects as sub-tables), metadata first as comments;
+// csv: "key,value" rows (arrays as key[i] or one row per object), metadata as '#' lines;
+// json: one object, the result's keys plus "meta".
+std::string Render(const Json& result, const Json& meta, Format format);
+
+// Writes to stdout when path is empty or "-", else atomically to path.
+void Emit(const std::string& text, const std::string& path);
+
+}  // namespace valleys::cli

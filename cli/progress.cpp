@@ -1,0 +1,44 @@
+#include "progress.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+namespace valleys::cli {
+
+bool Progress::Enabled() { return ::isatty(STDERR_FILENO) == 1; }
+
+Progress::Progress(std::string label, long long total, bool quiet)
+    : label_(std::move(label)), total_(total), active_(!quiet && Enabled()),
+      start_(std::chrono::steady_clock::now()), last_draw_(start_) {}
+
+Progress::~Progress() { Finish(); }
+
+void Progress::Update(long long done) {
+  if (!active_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_draw_ < std::chrono::milliseconds(100) && done < total_) return;
+  last_draw_ = now;
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  const double rate = elapsed > 0 ? done / elapsed : 0.0;
+  const double left = rate > 0 ? (total_ - done) / rate : 0.0;
+  fmt::print(stderr, "\r\033[K{}: {}/{} ({:.3g}/s, {:.0f} s left)", label_, done, total_, rate, left);
+  std::fflush(stderr);
+}
+
+void Progress::Finish() {
+  if (!active_) return;
+  fmt::print(stderr, "\r\033[K");
+  std::fflush(stderr);
+  active_ = false;
+}
+
+void Stage(int index, int count, const std::string& name) {
+  if (!Progress::Enabled()) return;
+  fmt::print(stderr, "[{}/{}] {}\n", index, count, name);
+  std::fflush(stderr);
+}
+
+}  // namespace valleys::cli

@@ -1,0 +1,27 @@
+// Progress on stderr when it is a terminal (count, rate, time left); silent in logs and pipes.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace valleys::cli {
+
+class Progress {
+ public:
+  Progress(std::string label, long long total, bool quiet = false);
+  ~Progress();
+  void Update(long long done);  // throttled to ~10 redraws per second
+  void Finish();
+  static bool Enabled();        // stderr is a terminal
+
+ private:
+  std::string label_;
+  long long total_;
+  bool active_;
+  std::chrono::steady_clock::time_point start_, last_draw_;
+};
+
+// One line per stage ("[2/5] simulations"), on a terminal only.
+void Stage(int index, int count, const std::string& name);
+
+}  // namespace valleys::cli

@@ -1,0 +1,65 @@
+#include "theory_results.hpp"
+
+#include "valleys/theory/bias.hpp"
+#include "valleys/theory/risk.hpp"
+
+namespace valleys::cli {
+
+Json RiskResult(const theory::Profile& profile, const theory::SymmetricLaw& shift,
+                const std::vector<double>& biases) {
+  const theory::BiasSummary b = theory::AnalyzeBias(profile, shift);
+  Json out;
+  out["R0"] = b.r0;
+  out["zeta_star"] = b.zeta_star;
+  out["R_star"] = b.r_star;
+  out["window_lo"] = b.window_lo;
+  out["window_hi"] = b.window_hi;
+  out["method"] = theory::RiskMethodName(b.method);
+  out["zeta_star_method"] = b.zeta_star_closed_form ? "closed-form" : "brent";
+  out["flat_side"] = theory::SideName(profile.FlatSide());
+  if (b.equal_height_residual) out["equal_height_residual"] = *b.equal_height_residual;
+  const theory::SlopeTest slope = theory::SlopeConditionTest(profile, shift);
+  out["dR_at_0"] = slope.r_prime_at_0;
+  out["slope_condition"] = slope.flat_slope_dominated;
+  out["converged"] = b.converged;
+  if (!biases.empty()) {
+    Json rows = Json::array();
+    for (double z : biases) {
+      const theory::RiskValue r = theory::Risk(profile, shift, z);
+      rows.push_back({{"bias", z}, {"R", r.value}});
+    }
+    out["R_at_bias"] = rows;
+  }
+  return out;
+}
+
+Json SgdResult(const theory::Profile& profile, const SgdRequest& request) {
+  const theory::StationaryStats st = theory::SolveStationary(profile, request.chain, request.solver);
+  const theory::SdeStats sde = theory::SdeStationary(profile, request.chain);
+  Json out;
+  out["mean"] = st.mean;
+  out["p_flat"] = st.p_flat;
+  out["mean_pos"] = st.mean_pos;
+  out["mean_neg"] = st.mean_neg;
+  out["mean_sde"] = sde.mean;
+  out["p_flat_sde"] = sde.p_flat;
+  out["method"] = st.method;
+  out["mean_error"] = st.mean_error;
+  out["flat_side"] = theory::SideName(profile.FlatSide());
+  out["mean_slope"] = st.mean_slope;
+  out["grid_cells"] = st.cells;
+  out["grid_lo"] = st.lo;
+  out["grid_hi"] = st.hi;
+  if (request.shift) {
+    out["risk_mean"] = theory::Risk(profile, *request.shift, st.mean).value;
+    out["risk_min"] = theory::Risk(profile, *request.shift, 0.0).value;
+  }
+  if (request.T) {
+    const theory::TransientStats tr = theory::SolveTransient(profile, request.chain, request.x0, *request.T, request.solver);
+    out["mean_avg_T"] = tr.mean_avg_T;
+    out["mean_t"] = tr.mean_t;
+  }
+  return out;
+}
+
+}  // namespace valleys::cli

@@ -1,0 +1,16 @@
+// The metadata block carried by every output: command, parameters, seed, version, git hash, time.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace valleys::io {
+
+// {"tool": "valleys", "version", "git", "command", "created" (UTC ISO 8601), "host"} plus `extra`.
+nlohmann::json Metadata(const std::string& command, const nlohmann::json& extra = nlohmann::json::object());
+
+std::string UtcTimestamp();        // 2026-11-27T05:33:21Z
+std::string CompactTimestamp();    // 20261127-053321 (for folder names)
+
+}  // namespace valleys::io

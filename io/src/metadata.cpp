@@ -1,0 +1,35 @@
+#include "valleys/io/metadata.hpp"
+
+#include <unistd.h>
+
+#include <array>
+#include <ctime>
+
+#include "valleys/io/version.hpp"
+
+namespace valleys::io {
+
+namespace {
+std::string FormatUtc(const char* format) {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::array<char, 64> buf{};
+  std::strftime(buf.data(), buf.size(), format, &tm);
+  return buf.data();
+}
+}  // namespace
+
+std::string UtcTimestamp() { return FormatUtc("%Y-%m-%dT%H:%M:%SZ"); }
+std::string CompactTimestamp() { return FormatUtc("%Y%m%d-%H%M%S"); }
+
+nlohmann::json Metadata(const std::string& command, const nlohmann::json& extra) {
+  std::array<char, 256> host{};
+  if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
+  nlohmann::json meta = {{"tool", "valleys"},   {"version", Version()},      {"git", GitHash()},
+                         {"command", command}, {"created", UtcTimestamp()}, {"host", host.data()}};
+  for (auto it = extra.begin(); it != extra.end(); ++it) meta[it.key()] = it.value();
+  return meta;
+}
+
+}  // namespace valleys::io

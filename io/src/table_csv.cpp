@@ -1,0 +1,93 @@
+#include "valleys/io/table_csv.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "valleys/io/spec.hpp"
+
+namespace valleys::io {
+
+namespace {
+std::vector<std::string> SplitCsv(const std::string& line) {
+  std::vector<std::string> out;
+  std::string field;
+  std::istringstream in(line);
+  while (std::getline(in, field, ',')) out.push_back(field);
+  if (!line.empty() && line.back() == ',') out.emplace_back();
+  return out;
+}
+
+bool LooksNumeric(const std::string& s) {
+  try {
+    ParseNumber(s, "field");
+    return true;
+  } catch (const InputError&) {
+    return false;
+  }
+}
+}  // namespace
+
+theory::TableOptions ParseTableCsv(const std::string& text, const std::string& source,
+                                   const std::string& x_column, const std::string& loss_column) {
+  theory::TableOptions out;
+  out.source = source;
+  std::istringstream in(text);
+  std::string line;
+  int line_no = 0;
+  std::size_t xi = 0, li = 1;
+  bool header_seen = false;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos || line[line.find_first_not_of(" \t")] == '#') continue;
+    const auto fields = SplitCsv(line);
+    if (!header_seen && out.x.empty()) {
+      header_seen = true;
+      bool numeric = fields.size() >= 2;
+      for (const auto& f : fields) numeric = numeric && LooksNumeric(f);
+      if (!numeric) {
+        auto find = [&](const std::string& name, const std::string& fallback, std::size_t fallback_index) {
+          const std::string want = name.empty() ? fallback : name;
+          for (std::size_t i = 0; i < fields.size(); ++i) {
+            std::string f = fields[i];
+            f.erase(0, f.find_first_not_of(" \t"));
+            f.erase(f.find_last_not_of(" \t") + 1);
+            if (f == want) return i;
+          }
+          if (!name.empty())
+            throw InputError(fmt::format("table {}: no column named '{}' in the header on line {}", source, name, line_no));
+          return fallback_index;
+        };
+        xi = find(x_column, "x", 0);
+        li = find(loss_column, "loss", 1);
+        continue;
+      }
+      if (!x_column.empty() || !loss_column.empty())
+        throw InputError(fmt::format("table {}: columns are selected by name but the file has no header", source));
+    }
+    if (fields.size() <= std::max(xi, li))
+      throw InputError(fmt::format("table {}: line {} has {} fields, need at least {}", source, line_no,
+                                   fields.size(), std::max(xi, li) + 1));
+    out.x.push_back(ParseNumber(fields[xi], fmt::format("table {}: line {}: x", source, line_no)));
+    out.loss.push_back(ParseNumber(fields[li], fmt::format("table {}: line {}: loss", source, line_no)));
+  }
+  if (out.x.empty()) throw InputError(fmt::format("table {}: no data rows", source));
+  return out;
+}
+
+theory::TableOptions ReadTableCsv(const std::string& path, const std::string& x_column,
+                                  const std::string& loss_column) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw InputError(fmt::format("table: cannot read '{}': {}", path, std::strerror(errno)));
+  std::ostringstream text;
+  text << file.rdbuf();
+  if (file.bad()) throw InputError(fmt::format("table: error reading '{}'", path));
+  return ParseTableCsv(text.str(), path, x_column, loss_column);
+}
+
+}  // namespace valleys::io

@@ -1,0 +1,45 @@
+// Expected test risk of a biased solution under a random shift: R(zeta) = E phi(zeta + delta).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "valleys/theory/profile.hpp"
+#include "valleys/theory/symmetric_law.hpp"
+
+namespace valleys::theory {
+
+enum class RiskMethod { kClosedForm, kQuadrature, kExactSum };
+const char* RiskMethodName(RiskMethod method);  // "closed-form" | "quadrature" | "exact-sum"
+
+struct RiskOptions {
+  bool use_closed_forms = true;    // false: always integrate (used to check the closed forms)
+  double relative_tolerance = 1e-11;  // adaptive Gauss-Kronrod target
+  int max_depth = 15;                 // bisection depth of the adaptive rule
+  bool IsValid(std::string* why) const;
+};
+
+struct RiskValue {
+  double value = 0.0;
+  double error_estimate = 0.0;  // absolute; 0 for closed forms and exact sums
+  RiskMethod method = RiskMethod::kClosedForm;
+  bool converged = true;        // false: quadrature missed its tolerance (value still returned)
+};
+
+// Closed forms (D2-D5, LINEX, Rademacher). Empty when the pair (profile, law) has none.
+std::optional<double> RiskClosedForm(const Profile& profile, const SymmetricLaw& shift, double zeta);
+
+// Adaptive Gauss-Kronrod quadrature of E phi(zeta + delta), split at the profile's kinks.
+// Works for every profile and law (Rademacher is an exact two-point sum).
+RiskValue RiskByQuadrature(const Profile& profile, const SymmetricLaw& shift, double zeta,
+                           const RiskOptions& options = {});
+
+// dR/dzeta = E phi'(zeta + delta), by quadrature (exact sum for Rademacher).
+double RiskDerivative(const Profile& profile, const SymmetricLaw& shift, double zeta,
+                      const RiskOptions& options = {});
+
+// The closed form where one exists (options.use_closed_forms), else quadrature.
+RiskValue Risk(const Profile& profile, const SymmetricLaw& shift, double zeta,
+               const RiskOptions& options = {});
+
+}  // namespace valleys::theory
