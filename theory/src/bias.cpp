@@ -21,7 +21,7 @@ template <typename F>
 double Root(F f, double a, double b) {
   boost::uintmax_t iterations = 200;
   auto tol = boost::math::tools::eps_tolerance<double>(50);
-  auto bracket = boost::math::tools::toms748_solve(f, a, b, tol, iterations);
+  auto bracket = boost::math::tools::toms748_solve(f, std::min(a, b), std::max(a, b), tol, iterations);
   return 0.5 * (bracket.first + bracket.second);
 }
 
@@ -73,7 +73,10 @@ BiasSummary AnalyzeBias(const Profile& profile, const SymmetricLaw& shift, const
   };
   out.r0 = risk(0.0);
 
-  if (auto z = ZetaStarClosedForm(profile, shift)) {
+  std::optional<double> closed;
+  if (options.use_closed_forms) closed = ZetaStarClosedForm(profile, shift);
+  if (closed) {
+    const double* z = &*closed;
     out.zeta_star = *z;
     out.zeta_star_closed_form = true;
   } else {

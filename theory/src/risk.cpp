@@ -147,7 +147,12 @@ RiskValue Expectation(G g, const Profile& profile, const SymmetricLaw& shift, do
       for (double k : profile.Kinks()) kinks_z.push_back((k - zeta) / s);
       const double inf = std::numeric_limits<double>::infinity();
       auto points = Breakpoints(kinks_z, -inf, inf, {-6, -3, 0, 3, 6});
-      return IntegratePieces([&](double z) { return g(zeta + s * z) * NormalPdf(z); }, points, options);
+      return IntegratePieces(
+          [&](double z) {
+            const double w = NormalPdf(z);
+            return w == 0.0 ? 0.0 : g(zeta + s * z) * w;  // avoids inf * 0 where g overflows
+          },
+          points, options);
     }
   }
   return {};

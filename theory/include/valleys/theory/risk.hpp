@@ -13,7 +13,7 @@ enum class RiskMethod { kClosedForm, kQuadrature, kExactSum };
 const char* RiskMethodName(RiskMethod method);  // "closed-form" | "quadrature" | "exact-sum"
 
 struct RiskOptions {
-  bool use_closed_forms = true;    // false: always integrate (used to check the closed forms)
+  bool use_closed_forms = true;  // false: integrate R and find zeta* by Brent (checks the closed forms)
   double relative_tolerance = 1e-11;  // adaptive Gauss-Kronrod target
   int max_depth = 15;                 // bisection depth of the adaptive rule
   bool IsValid(std::string* why) const;

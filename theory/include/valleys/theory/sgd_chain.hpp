@@ -7,6 +7,10 @@
 // solve, transient laws by propagation. The grid error is O(h^2) in the cell width h; two grids
 // (h, h/2) and Richardson extrapolation remove it, and their difference is the reported error
 // estimate. docs/theory.md states the accuracy measured against grid-converged values.
+//
+// Two-point (Rademacher) noise can confine the chain to a lattice x0 + eta*s*Z (e.g. on piecewise-
+// linear valleys), where the long-run law depends on the start: when the stationary system is
+// singular, the solver returns the long-run (Cesaro-averaged) law of the chain started at 0.
 #pragma once
 
 #include <string>
@@ -26,7 +30,7 @@ struct ChainOptions {
 };
 
 struct SolverOptions {
-  int cells_per_step = 16;      // cells per noise step eta*s on the coarse grid (>= 4)
+  int cells_per_step = 8;       // cells per noise step eta*s on the coarse grid (4..256)
   bool richardson = true;       // solve on h and h/2 and extrapolate
   double tail_mass = 1e-12;     // stationary mass allowed in the outer 5% of the grid per side
   int max_cells = 400000;       // refuse grids larger than this (error, not silent truncation)
@@ -41,10 +45,10 @@ struct StationaryStats {
   double mean_pos = 0.0;  // E_pi[x^+]
   double mean_neg = 0.0;  // E_pi[x^-] = E_pi[max(-x, 0)]
   double mean_slope = 0.0;  // E_pi[phi'(x) + lambda x]; 0 exactly (S1), a check of the solver
-  double mean_error = 0.0;  // estimate of |error| of `mean` (difference of the two grids / 3)
+  double mean_error = 0.0;  // conservative: the error of the h/2 solution before extrapolation
   double lo = 0.0, hi = 0.0;  // grid range
   int cells = 0;              // cells of the finest grid
-  std::string method;         // "ulam+richardson" or "ulam"
+  std::string method;         // "ulam[+richardson]", "+propagation" when started at 0 (see above)
 };
 
 struct TransientStats {

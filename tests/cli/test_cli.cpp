@@ -1,0 +1,109 @@
+// The `valleys` program as a user runs it: exit codes, one-line errors, JSON contracts, atomic output.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Run {
+  int code;
+  std::string out;  // stdout and stderr together
+};
+
+Run Valleys(const std::string& args) {
+  const std::string cmd = std::string(VALLEYS_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) out += buf.data();
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+void ExpectInputError(const std::string& args, const std::string& fragment) {
+  const Run r = Valleys(args);
+  INFO("valleys " << args << "\n" << r.out);
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Catch::Contains(fragment));
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);  // one line
+}
+
+}  // namespace
+
+TEST_CASE("bad input exits 2 with one line naming key, value and range", "[cli]") {
+  const std::string risk = "theory risk --shift uniform:a=1 --profile ";
+  ExpectInputError(risk + "quadratc:hplus=1,hminus=9", "unknown kind 'quadratc'");
+  ExpectInputError(risk + "quadratic:hplus=1", "missing key hminus");
+  ExpectInputError(risk + "quadratic:hplus=1,hminus=-9", "hminus = -9 is out of range (allowed: hminus > 0)");
+  ExpectInputError(risk + "rpcl:r=2,p=1,c=0.5,l=0.1", "c = 0.5 is out of range (allowed: c > 1)");
+  ExpectInputError(risk + "quadratic:hplus=1x,hminus=9", "hplus = '1x' is not a finite number");
+  ExpectInputError(risk + "quadratic:hplus=1,hminus=9,k=2", "unknown key k");
+  ExpectInputError(risk + "table:file=/nonexistent/prof.csv", "cannot read '/nonexistent/prof.csv'");
+  ExpectInputError("theory risk --profile linear:p=1,c=5 --shift cauchy:a=1", "unknown kind 'cauchy'");
+  ExpectInputError("theory risk --profile linear:p=1,c=5 --shift uniform:a=0", "a = 0 is out of range");
+  ExpectInputError("theory sgd --profile quadratic:hplus=1,hminus=9 --eta 0.3", "beyond the stability limit");
+  ExpectInputError("theory sgd --profile quadratic:hplus=1,hminus=9 --eta abc", "--eta");
+  ExpectInputError("theory sgd --profile quadratic:hplus=1,hminus=9 --eta 0.05 --noise gaussian:s=-1",
+                   "s = -1 is out of range");
+  ExpectInputError("theory risk --profile linear:p=1,c=5 --shift uniform:a=1 --format xml", "allowed: table, csv, json");
+}
+
+TEST_CASE("nothing is written on bad input", "[cli]") {
+  const auto path = std::filesystem::temp_directory_path() / "valleys_cli_test_out.json";
+  std::filesystem::remove(path);
+  const Run r = Valleys("theory risk --profile quadratic:hplus=-1,hminus=9 --shift uniform:a=1 --out " + path.string());
+  CHECK(r.code == 2);
+  CHECK_FALSE(std::filesystem::exists(path));
+}
+
+TEST_CASE("theory risk JSON contract", "[cli]") {
+  const Run r = Valleys("theory risk --profile quadratic:hplus=1,hminus=9 --shift uniform:a=1 --bias 0.2 --bias 0.8 --format json");
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"R0", "zeta_star", "R_star", "window_lo", "window_hi", "method", "R_at_bias", "meta"})
+    CHECK(j.contains(key));
+  CHECK(j["R0"].get<double>() == Approx(0.833333).margin(1e-6));
+  CHECK(j["zeta_star"].get<double>() == Approx(0.5).margin(1e-6));
+  CHECK(j["R_star"].get<double>() == Approx(0.375).margin(1e-6));
+  CHECK(j["R_at_bias"][0]["bias"].get<double>() == 0.2);
+  CHECK(j["R_at_bias"][1]["R"].get<double>() == Approx(0.492).margin(5e-4));
+  CHECK(j["meta"]["profile"] == "quadratic:hplus=1,hminus=9");
+  CHECK(j["meta"].contains("git"));
+}
+
+TEST_CASE("theory sgd JSON contract", "[cli]") {
+  const Run r = Valleys("theory sgd --profile quadratic:hplus=1,hminus=9 --eta 0.05 --noise gaussian:s=1 --T 10 --format json");
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"mean", "p_flat", "mean_pos", "mean_neg", "mean_sde", "p_flat_sde", "method", "mean_avg_T"})
+    CHECK(j.contains(key));
+  CHECK(j["mean"].get<double>() == Approx(0.08765).margin(5e-5));
+  CHECK(j["p_flat"].get<double>() == Approx(0.7648).margin(5e-5));
+  CHECK(j["mean_sde"].get<double>() == Approx(0.0841).margin(5e-5));
+}
+
+TEST_CASE("table profiles load from CSV through the CLI", "[cli]") {
+  const auto path = std::filesystem::temp_directory_path() / "valleys_cli_table.csv";
+  {
+    std::ofstream f(path);
+    f << "x,loss\n";
+    for (int i = -40; i <= 40; ++i) {
+      const double x = i * 0.1;
+      f << x << "," << (x >= 0 ? 0.5 * x * x : 4.5 * x * x) << "\n";
+    }
+  }
+  const Run r = Valleys("theory risk --profile table:file=" + path.string() + " --shift uniform:a=1 --format json");
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["zeta_star"].get<double>() == Approx(0.5).margin(0.01));
+  CHECK(j["method"] == "quadrature");
+}
