@@ -8,5 +8,6 @@ namespace valleys::cli {
 
 void RegisterTheoryCommand(CLI::App& app);
 void RegisterReproduceCommand(CLI::App& app);
+void RegisterSimCommand(CLI::App& app);
 
 }  // namespace valleys::cli

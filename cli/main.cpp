@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", fmt::format("valleys {} ({})", valleys::io::Version(), valleys::io::GitHash()));
   app.require_subcommand(1);
   valleys::cli::RegisterTheoryCommand(app);
+  valleys::cli::RegisterSimCommand(app);
   valleys::cli::RegisterReproduceCommand(app);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,107 @@
+#include "valleys/sim/options.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace valleys::sim {
+
+double LrSchedule::At(long long t) const {
+  // `t` is 1-based over the whole run; decays run over `period` steps when set by the caller.
+  switch (kind) {
+    case LrKind::kConstant: return eta;
+    case LrKind::kCyclic: {
+      const double phase = static_cast<double>((t - 1) % period) / period;  // 0 at a cycle start
+      return eta + (eta_end - eta) * phase;
+    }
+    case LrKind::kLinear: {
+      const double f = std::min(1.0, static_cast<double>(t - 1) / std::max(1, period - 1));
+      return eta + (eta_end - eta) * f;
+    }
+    case LrKind::kCosine: {
+      const double f = std::min(1.0, static_cast<double>(t - 1) / std::max(1, period - 1));
+      return eta_end + 0.5 * (eta - eta_end) * (1 + std::cos(M_PI * f));
+    }
+  }
+  return eta;
+}
+
+std::string LrSchedule::Spec() const {
+  switch (kind) {
+    case LrKind::kConstant: return fmt::format("constant:eta={}", eta);
+    case LrKind::kCyclic: return fmt::format("cyclic:max={},min={},period={}", eta, eta_end, period);
+    case LrKind::kLinear: return fmt::format("linear:start={},end={},steps={}", eta, eta_end, period);
+    case LrKind::kCosine: return fmt::format("cosine:start={},end={},steps={}", eta, eta_end, period);
+  }
+  return "?";
+}
+
+int SimOptions::Dim() const {
+  return valley ? static_cast<int>(valley->profiles.size()) : 1;
+}
+
+namespace {
+bool Fail(std::string* why, const std::string& message) {
+  if (why) *why = message;
+  return false;
+}
+}  // namespace
+
+bool SimOptions::IsValid(std::string* why) const {
+  if (!profile && !valley) return Fail(why, "sim: no profile or valley given");
+  if (valley && !valley->IsValid(why)) return false;
+  auto bad = [&](const char* key, double v, const char* allowed) {
+    return Fail(why, fmt::format("sim: {} = {} is out of range (allowed: {})", key, v, allowed));
+  };
+  if (!(lr.eta > 0) || !std::isfinite(lr.eta)) return bad("eta", lr.eta, "eta > 0");
+  if (lr.kind != LrKind::kConstant && !(lr.eta_end >= 0 && std::isfinite(lr.eta_end)))
+    return bad("lr end/min", lr.eta_end, ">= 0");
+  if (lr.kind == LrKind::kCyclic && !(lr.eta_end <= lr.eta)) return bad("lr min", lr.eta_end, "min <= max");
+  if (lr.kind != LrKind::kConstant && lr.period < 1) return bad("lr period/steps", lr.period, ">= 1");
+  if (!(momentum >= 0 && momentum < 1)) return bad("momentum", momentum, "0 <= momentum < 1");
+  if (!(weight_decay >= 0 && std::isfinite(weight_decay))) return bad("wd", weight_decay, "wd >= 0");
+  if (!(noise_std >= 0 && std::isfinite(noise_std))) return bad("s", noise_std, "s >= 0");
+  if (!noise_std_per_direction.empty()) {
+    if (static_cast<int>(noise_std_per_direction.size()) != Dim())
+      return Fail(why, fmt::format("sim: {} per-direction noise levels for {} directions", noise_std_per_direction.size(), Dim()));
+    for (double s : noise_std_per_direction)
+      if (!(s >= 0 && std::isfinite(s))) return bad("per-direction s", s, ">= 0");
+  }
+  if (chains < 1 || chains > (1LL << 32)) return bad("chains", static_cast<double>(chains), "1 <= chains <= 2^32");
+  if (steps < 1 || steps > (1LL << 50)) return bad("steps", static_cast<double>(steps), "1 <= steps <= 2^50");
+  if (burnin < 0 || burnin > (1LL << 50)) return bad("burnin", static_cast<double>(burnin), "0 <= burnin <= 2^50");
+  if (avg_start < 1 || avg_start > steps)
+    return bad("avg-start", static_cast<double>(avg_start), "1 <= avg-start <= steps");
+  if (avg_every < 1) return bad("avg-every", static_cast<double>(avg_every), ">= 1");
+  if (start.kind == StartKind::kDrawn && !(start.value > 0)) return bad("x0 draw sigma", start.value, "> 0");
+  if (!std::isfinite(start.value)) return bad("x0", start.value, "finite");
+  if (!(divergence_bound > 0)) return bad("divergence bound", divergence_bound, "> 0");
+  if (minibatch.data_size != 0) {
+    if (Dim() != 1) return Fail(why, "sim: the minibatch model is one-dimensional (use --dim 1)");
+    if (minibatch.data_size < 2 || minibatch.data_size > 10000000)
+      return bad("data-size", minibatch.data_size, "2 <= data-size <= 1e7");
+    if (minibatch.batch < 1 || minibatch.batch > minibatch.data_size)
+      return bad("batch", minibatch.batch, "1 <= batch <= data-size");
+    if (!eval_shift) return Fail(why, "sim: the minibatch model needs the data law (--eval-shift)");
+  }
+  // Stability of the constant-rate chain (where the curvature is bounded).
+  if (!valley && profile && std::isfinite(profile->MaxCurvature())) {
+    const double k = profile->MaxCurvature() + weight_decay;
+    double eta_max = lr.eta;
+    if (lr.kind != LrKind::kConstant) eta_max = std::max(lr.eta, lr.eta_end);
+    const double limit = 2 * (1 + momentum) / k;
+    if (k > 0 && !(eta_max < limit))
+      return Fail(why, fmt::format("sim: eta = {} is beyond the stability limit of {} (allowed: eta < 2 (1 + momentum) / "
+                                   "(max curvature + wd) = {})",
+                                   eta_max, profile->Spec(), limit));
+  }
+  return true;
+}
+
+std::string SimOptions::Describe() const {
+  return fmt::format("dim={} lr={} momentum={} wd={} noise={}:s={} chains={} steps={} burnin={} avg_start={} avg_every={} seed={}",
+                     Dim(), lr.Spec(), momentum, weight_decay, theory::LawKindName(noise), noise_std, chains, steps,
+                     burnin, avg_start, avg_every, seed);
+}
+
+}  // namespace valleys::sim
