@@ -9,5 +9,6 @@ namespace valleys::cli {
 void RegisterTheoryCommand(CLI::App& app);
 void RegisterReproduceCommand(CLI::App& app);
 void RegisterSimCommand(CLI::App& app);
+void RegisterSweepCommand(CLI::App& app);
 
 }  // namespace valleys::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   valleys::cli::RegisterTheoryCommand(app);
   valleys::cli::RegisterSimCommand(app);
+  valleys::cli::RegisterSweepCommand(app);
   valleys::cli::RegisterReproduceCommand(app);
   try {
     app.parse(argc, argv);
