@@ -10,5 +10,6 @@ void RegisterTheoryCommand(CLI::App& app);
 void RegisterReproduceCommand(CLI::App& app);
 void RegisterSimCommand(CLI::App& app);
 void RegisterSweepCommand(CLI::App& app);
+void RegisterCheckCommand(CLI::App& app);
 
 }  // namespace valleys::cli

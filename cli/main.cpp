@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   valleys::cli::RegisterTheoryCommand(app);
   valleys::cli::RegisterSimCommand(app);
   valleys::cli::RegisterSweepCommand(app);
+  valleys::cli::RegisterCheckCommand(app);
   valleys::cli::RegisterReproduceCommand(app);
   try {
     app.parse(argc, argv);

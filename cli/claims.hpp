@@ -1,0 +1,56 @@
+// The paper's theoretical claims C1-C9 as checks: the simulator (Monte Carlo) against the theory
+// engine (exact), over seeded random draws of valleys and parameters. Library code: no printing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "output.hpp"
+
+namespace valleys::cli {
+
+enum class Verdict { kHolds, kFails, kInconclusive };
+const char* VerdictName(Verdict v);  // "holds" | "fails" | "inconclusive"
+
+// Tolerance everywhere: |z| <= kZ (two-sided false-failure probability 6.8e-6 per comparison under
+// the CLT; about 60 comparisons per claim give a family-wise rate below 5e-4).
+constexpr double kZ = 4.5;
+
+struct ClaimScale {
+  std::string name = "test";
+  int draws = 20;
+  long long chains = 2000;
+  long long steps = 5000;
+  long long burnin = 2000;
+  long long mc_samples = 200000;
+  static ClaimScale Named(const std::string& name);  // test | quick | full; throws io::InputError
+};
+
+struct ClaimDraw {
+  std::string description;  // the valley, law and parameters of this draw
+  std::string quantity;     // what is compared
+  double simulated = 0, se = 0, exact = 0;
+  bool pass = true;      // consistent with the claim and with the theory
+  bool resolved = true;  // the claimed effect is statistically significant
+  std::string note;
+};
+
+struct ClaimResult {
+  std::string id, title, statement, criterion;
+  Verdict verdict = Verdict::kInconclusive;
+  std::vector<ClaimDraw> draws;
+  int extra_count = 0;  // claim-specific tally (C6-C8: draws where the SDE limit is rejected)
+  std::string extra_label;
+  std::uint64_t seed = 0;
+  std::string scale;
+  double seconds = 0;
+};
+
+std::vector<std::string> ClaimIds();  // C1..C9
+ClaimResult CheckClaim(const std::string& id, const ClaimScale& scale, std::uint64_t seed);
+
+Json ClaimJson(const ClaimResult& r);
+std::string ClaimMarkdown(const ClaimResult& r, bool with_draws);
+
+}  // namespace valleys::cli
