@@ -11,5 +11,6 @@ void RegisterReproduceCommand(CLI::App& app);
 void RegisterSimCommand(CLI::App& app);
 void RegisterSweepCommand(CLI::App& app);
 void RegisterCheckCommand(CLI::App& app);
+void RegisterPlotCommand(CLI::App& app);
 
 }  // namespace valleys::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   valleys::cli::RegisterSimCommand(app);
   valleys::cli::RegisterSweepCommand(app);
   valleys::cli::RegisterCheckCommand(app);
+  valleys::cli::RegisterPlotCommand(app);
   valleys::cli::RegisterReproduceCommand(app);
   try {
     app.parse(argc, argv);

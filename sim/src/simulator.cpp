@@ -180,6 +180,9 @@ SimSummary SimulateAdditive(const SimOptions& o, const RunControl& control) {
   }
   SimSummary reduced = Reduce(o, profile, out, 0.0);
   reduced.backend = s.backend;
+  if (control.keep_last_values)
+    for (const ChainOut& r : out)
+      if (!r.diverged && std::isfinite(r.last)) reduced.last_values.push_back(r.last);
   return reduced;
 }
 

@@ -355,6 +355,20 @@ StationaryStats SolveStationary(const Profile& profile, const ChainOptions& chai
   return out;
 }
 
+StationaryDensity SolveStationaryDensity(const Profile& profile, const ChainOptions& chain, const SolverOptions& solver) {
+  Validate(profile, chain, solver);
+  const Discretizer disc(profile, chain, solver);
+  const Range range = StationaryRange(profile, chain, solver, disc);
+  const Grid grid = FineGrid(range, chain, solver, 2.0);
+  const Eigen::VectorXd pi = StationaryMasses(disc.Transition(grid), grid.ZeroCell(), grid.Centres(), nullptr);
+  StationaryDensity out;
+  for (int i = 0; i < grid.n; ++i) {
+    out.x.push_back(grid.Centre(i));
+    out.density.push_back(pi[i] / grid.h);
+  }
+  return out;
+}
+
 TransientStats SolveTransient(const Profile& profile, const ChainOptions& chain, double x0, int T,
                               const SolverOptions& solver) {
   Validate(profile, chain, solver);

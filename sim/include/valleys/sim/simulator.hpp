@@ -14,6 +14,7 @@ enum class Backend { kCpu, kCuda };
 struct RunControl {
   Backend backend = Backend::kCpu;
   std::function<void(double done_fraction)> progress;  // may be empty
+  bool keep_last_values = false;  // fill SimSummary::last_values (1-D, additive noise only)
 };
 
 // Throws std::invalid_argument when options are invalid, std::runtime_error when the CUDA backend

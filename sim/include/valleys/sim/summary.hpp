@@ -32,6 +32,8 @@ struct SimSummary {
   double w_hat = 0.0;   // the (empirical) minimizer: 0, or the minibatch training minimizer
   double train_loss_at_w_hat = 0.0;
 
+  std::vector<double> last_values;  // per non-diverged chain, when RunControl::keep_last_values
+
   double seconds = 0.0;
   double chain_steps_per_s = 0.0;
   std::string backend;  // "cpu" | "cuda"

@@ -61,6 +61,14 @@ struct TransientStats {
 StationaryStats SolveStationary(const Profile& profile, const ChainOptions& chain,
                                 const SolverOptions& solver = {});
 
+// The stationary density itself on the solver's finer grid (cell centres and density per unit
+// length, integrating to 1), without extrapolation; for figures.
+struct StationaryDensity {
+  std::vector<double> x, density;
+};
+StationaryDensity SolveStationaryDensity(const Profile& profile, const ChainOptions& chain,
+                                         const SolverOptions& solver = {});
+
 TransientStats SolveTransient(const Profile& profile, const ChainOptions& chain, double x0, int T,
                               const SolverOptions& solver = {});
 

@@ -1,0 +1,27 @@
+// Figures A-H as standalone gnuplot scripts over CSV data files. A script reads its data file and
+// writes OUT.png (pngcairo) and OUT.pdf (pdfcairo); users restyle a figure by editing its .gp.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace valleys::plots {
+
+struct FigureInfo {
+  std::string id;       // "A".."H"
+  std::string title;
+  std::string columns;  // the data file's header (comma-separated), documented for users
+};
+
+const std::vector<FigureInfo>& Figures();
+const FigureInfo& Figure(const std::string& id);  // throws std::invalid_argument for unknown ids
+
+// The script for figure `id` reading `data_csv` and writing `out_stem`.png/.pdf. Paths are
+// embedded as given (use paths relative to the script's folder for portable bundles).
+std::string GnuplotScript(const std::string& id, const std::string& data_csv, const std::string& out_stem);
+
+// Runs gnuplot (through gnuplot-iostream) on a script file, from `working_dir`. Throws
+// std::runtime_error when gnuplot is missing or reports an error.
+void RunGnuplot(const std::string& script_path, const std::string& working_dir);
+
+}  // namespace valleys::plots

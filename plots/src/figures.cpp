@@ -1,0 +1,245 @@
+#include "valleys/plots/figures.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace valleys::plots {
+
+const std::vector<FigureInfo>& Figures() {
+  static const std::vector<FigureInfo> figures = {
+      {"A", "Valley families, flat side shaded", "x,linear,quadratic,linex,rpcl,table"},
+      {"B", "Expected test risk R(zeta): theory vs Monte Carlo", "panel,zeta,R_theory,R_mc,R_mc_se,zeta_star,window_lo,window_hi"},
+      {"C", "Stationary law of SGD: simulation vs exact vs SDE", "panel,eta,x,sim_density,exact_density,sde_density"},
+      {"D", "Bias of the SWA average vs learning rate", "valley,eta,exact,sde,sim,sim_se"},
+      {"E", "Expected test risk of the SWA average, the last iterate and the minimizer", "eta,risk_avg,risk_avg_se,risk_last,risk_last_se,risk_min,risk_exact_mean"},
+      {"F", "Transient from the minimizer: E[x_t] and E[w_T]", "t,exact_x,exact_avg,sim_x,sim_x_se,sim_avg,sim_avg_se"},
+      {"G", "A 2-D valley: SGD path, running average, level sets", "kind,x,y,z"},
+      {"H", "Minibatch model: training vs population risk", "x,train,population,w_hat,population_min"},
+  };
+  return figures;
+}
+
+const FigureInfo& Figure(const std::string& id) {
+  for (const auto& f : Figures())
+    if (f.id == id) return f;
+  throw std::invalid_argument(fmt::format("figure '{}' does not exist (allowed: A, B, C, D, E, F, G, H)", id));
+}
+
+namespace {
+
+// Common header: both terminals, fonts readable at paper column width.
+std::string Header(const std::string& out, const std::string& data) {
+  return fmt::format(R"(# valleys figure script: edit freely; run with `gnuplot THIS.gp`.
+data = '{data}'
+out = '{out}'
+set datafile separator ','
+set key noautotitle
+set grid lc rgb '#dddddd'
+set border lw 1.2
+set style line 1 lc rgb '#1f77b4' lw 2.5
+set style line 2 lc rgb '#d62728' lw 2.5
+set style line 3 lc rgb '#2ca02c' lw 2.5
+set style line 4 lc rgb '#9467bd' lw 2.5
+set style line 5 lc rgb '#ff7f0e' lw 2.5
+set style line 6 lc rgb '#333333' lw 1.5 dt 2
+)",
+                     fmt::arg("data", data), fmt::arg("out", out));
+}
+
+// Renders `body` twice: PNG then PDF.
+std::string BothTerminals(const std::string& body, const char* size_png, const char* size_pdf) {
+  return fmt::format(R"(
+do for [term in "png pdf"] {{
+  if (term eq "png") {{ set terminal pngcairo size {png} font 'DejaVu Sans,12' enhanced; set output out.'.png' }}
+  else {{ set terminal pdfcairo size {pdf} font 'DejaVu Sans,9' enhanced; set output out.'.pdf' }}
+{body}
+  unset multiplot
+  set output
+}}
+)",
+                     fmt::arg("png", size_png), fmt::arg("pdf", size_pdf), fmt::arg("body", body));
+}
+
+std::string BodyA() {
+  return R"(
+  set multiplot layout 2,3 title 'Valley families: loss {/Symbol f}(x) along a direction; shaded = flat side'
+  set xlabel 'x (distance along u)'
+  set ylabel '{/Symbol f}(x) (loss)'
+  set xrange [-2:2]
+  names = 'linear quadratic linex rpcl table'
+  sides = '+1 +1 +1 +1 +1'
+  titles = "'linear: p=1, c=5' 'quadratic: h_+=1, h_-=9' 'LINEX: b=1, {/Symbol a}=-1.5' '(r,p,c,l) = (2,1,5,0.3)' 'table: 9 samples, PCHIP'"
+  do for [i=1:5] {
+    set title word(titles, i)
+    set object 1 rect from 0, graph 0 to 2, graph 1 fc rgb '#e8f4e8' fs solid 1.0 noborder behind
+    plot data using 1:(column(i+1)) every ::1 with lines ls i
+    unset object 1
+  }
+  set title 'all profiles'
+  set key top center font ',9'
+  plot for [i=1:5] data using 1:(column(i+1)) every ::1 with lines ls i title word(names, i)
+  unset key
+)";
+}
+
+std::string BodyB() {
+  return R"(
+  set multiplot layout 1,2 title 'Expected test risk R({/Symbol z}) = E {/Symbol f}({/Symbol z}+{/Symbol d}), quadratic valley h_+=1, h_-=9'
+  set xlabel 'bias {/Symbol z} (toward the flat side > 0)'
+  set ylabel 'R({/Symbol z}) (loss)'
+  do for [p in "uniform gaussian"] {
+    set title (p eq 'uniform' ? 'uniform shift U[-1, 1]' : 'Gaussian shift N(0, 0.5^2)')
+    stats data using (strcol(1) eq p ? $6 : NaN):(strcol(1) eq p ? $8 : NaN) every ::1 nooutput prefix 'S'
+    zs = S_min_x; whi = S_min_y
+    set object 2 rect from 0, graph 0 to whi, graph 1 fc rgb '#e8f4e8' fs solid 1.0 noborder behind
+    set arrow 3 from zs, graph 0 to zs, graph 1 nohead ls 6
+    set label 4 '{/Symbol z}*' at zs, graph 0.93 offset 0.5,0
+    set key top left font ',10'
+    plot data using (strcol(1) eq p ? $2 : NaN):3 every ::1 with lines ls 1 title 'theory', \
+         data using (strcol(1) eq p ? $2 : NaN):4:5 every ::1 with yerrorbars ls 2 pt 7 ps 0.6 title 'Monte Carlo {/Symbol \261} 1 se', \
+         NaN with boxes fc rgb '#e8f4e8' fs solid title 'improving window'
+    unset object 2; unset arrow 3; unset label 4
+  }
+)";
+}
+
+std::string BodyC() {
+  return R"(
+  set multiplot layout 1,2 title 'Stationary law of SGD on the quadratic valley h_+=1, h_-=9, Gaussian noise s=1'
+  set xlabel 'x'
+  set ylabel 'density'
+  set key top right font ',10'
+  do for [p in "small large"] {
+    stats data using (strcol(1) eq p ? $2 : NaN) every ::1 nooutput prefix 'E'
+    set title sprintf('{/Symbol h} = %g', E_min)
+    plot data using (strcol(1) eq p ? $3 : NaN):4 every ::1 with histeps ls 5 title 'simulation (histogram)', \
+         data using (strcol(1) eq p ? $3 : NaN):5 every ::1 with lines ls 1 title 'exact (discrete chain)', \
+         data using (strcol(1) eq p ? $3 : NaN):6 every ::1 with lines ls 6 title 'SDE limit'
+  }
+)";
+}
+
+std::string BodyD() {
+  return R"(
+  set multiplot layout 1,2 title 'Bias of the SWA average E[w] vs learning rate (Gaussian noise s=1)'
+  set logscale xy
+  set xlabel 'learning rate {/Symbol h}'
+  set ylabel 'E[w] (flat side > 0)'
+  set key top left font ',10'
+  do for [v in "quadratic linear"] {
+    set title (v eq 'quadratic' ? 'quadratic h_+=1, h_-=9' : 'linear p=1, c=5')
+    plot data using (strcol(1) eq v ? $2 : NaN):3 every ::1 with lines ls 1 title 'exact', \
+         data using (strcol(1) eq v ? $2 : NaN):4 every ::1 with lines ls 6 title 'SDE limit', \
+         data using (strcol(1) eq v ? $2 : NaN):5:6 every ::1 with yerrorbars ls 2 pt 7 ps 0.7 title 'simulation {/Symbol \261} 1 se'
+  }
+  unset logscale
+)";
+}
+
+std::string BodyE() {
+  return R"(
+  set title 'Excess test risk over the minimizer: linear valley p=1, c=2, shift U[-1,1], noise s=2'
+  set logscale x
+  set xlabel 'learning rate {/Symbol h}'
+  set ylabel 'R - R(0) (loss; < 0: better than the minimizer)'
+  set yrange [-0.15:0.6]
+  set key top left font ',10'
+  plot 0 with lines ls 6 title 'minimizer', \
+       data using 1:($2-$6):3 every ::1 with yerrorlines ls 1 pt 7 ps 0.7 title 'SWA average (simulation {/Symbol \261} 1 se)', \
+       data using 1:($4-$6):5 every ::1 with yerrorlines ls 2 pt 5 ps 0.7 title 'last iterate (simulation)', \
+       data using 1:($7-$6) every ::1 with lines ls 3 title 'R(exact stationary mean) - R(0)'
+  unset logscale
+  set yrange [*:*]
+)";
+}
+
+std::string BodyF() {
+  return R"(
+  set title 'From the minimizer: quadratic valley h_+=1, h_-=9, {/Symbol h}=0.05, s=1'
+  set logscale x
+  set xlabel 'step t (T for the average)'
+  set ylabel 'mean position (flat side > 0)'
+  set key bottom right font ',10'
+  plot data using 1:2 every ::1 with lines ls 1 title 'E[x_t] exact', \
+       data using 1:3 every ::1 with lines ls 3 title 'E[w_T] exact', \
+       data using 1:4:5 every ::1 with yerrorbars ls 2 pt 7 ps 0.6 title 'E[x_t] simulation', \
+       data using 1:6:7 every ::1 with yerrorbars ls 4 pt 5 ps 0.6 title 'E[w_T] simulation'
+  unset logscale
+)";
+}
+
+std::string BodyG() {
+  return R"(
+  set table $contours
+  set contour base
+  set cntrparam levels discrete 0.005, 0.02, 0.05, 0.1, 0.2
+  unset surface
+  set view map
+  splot data skip 1 every :::0::100 using 2:3:4 with lines
+  unset table
+  unset contour
+  set surface
+  # Two plots on fixed, square margins: the contour table is whitespace-separated, the data CSV.
+  set multiplot title 'Rotated 2-D valley (h_+=1, h_-=9 along q_1; h=4 along q_2): SGD path and its running average'
+  set lmargin at screen 0.08; set rmargin at screen 0.72; set bmargin at screen 0.1; set tmargin at screen 0.9
+  set xrange [-0.5:0.5]
+  set yrange [-0.5:0.5]
+  set xlabel 'w_1'
+  set ylabel 'w_2'
+  set datafile separator whitespace
+  set key at screen 0.99, 0.5 right font ',10'
+  plot $contours using 1:2 with lines lc rgb '#aaaaaa' lw 1 title 'level sets of the loss'
+  set datafile separator ','
+  set key at screen 0.99, 0.9 right font ',10'
+  plot data skip 1 using ($1 == 1 ? $2 : NaN):3 with lines lc rgb '#9ecae1' lw 1 title 'SGD path (first 2000 steps)', \
+       data skip 1 using ($1 == 2 ? $2 : NaN):3 with lines ls 2 title 'running average (20000 steps)', \
+       data skip 1 using ($1 == 3 ? $2 : NaN):3 with lines ls 3 lw 3 title 'flat side of q_1'
+  unset multiplot
+  set lmargin; set rmargin; set bmargin; set tmargin
+  set xrange [*:*]
+  set yrange [*:*]
+)";
+}
+
+std::string BodyH() {
+  return R"(
+  stats data using 4 every ::1::1 nooutput prefix 'W'
+  stats data using 5 every ::1::1 nooutput prefix 'P'
+  set title sprintf('Minibatch model: n=50 samples z_i from N(0,1), quadratic h_+=1, h_-=9; emerging shift ŵ* - {/Symbol z}* = %.3f', W_min - P_min) font ',11'
+  set xlabel 'x'
+  set ylabel 'loss'
+  set yrange [0:6]
+  set key top right font ',10'
+  set arrow 1 from W_min, graph 0 to W_min, graph 1 nohead ls 2 dt 2
+  set arrow 2 from P_min, graph 0 to P_min, graph 1 nohead ls 1 dt 2
+  set label 3 'training minimizer ŵ* ' at W_min, graph 0.62 right tc rgb '#d62728'
+  set label 4 ' population optimum {/Symbol z}*' at P_min, graph 0.55 left tc rgb '#1f77b4'
+  plot data using 1:3 every ::1 with lines ls 1 title 'population risk R(x) = E {/Symbol f}(x - z)', \
+       data using 1:2 every ::1 with lines ls 2 title 'training loss (1/n) {/Symbol S} {/Symbol f}(x - z_i)'
+  unset arrow 1; unset arrow 2; unset label 3; unset label 4
+  set yrange [*:*]
+)";
+}
+
+}  // namespace
+
+std::string GnuplotScript(const std::string& id, const std::string& data_csv, const std::string& out_stem) {
+  const FigureInfo& info = Figure(id);
+  std::string body;
+  const char* png = "1000,700";
+  const char* pdf = "6in,4.2in";
+  if (id == "A") body = BodyA(), png = "1100,700", pdf = "7in,4.5in";
+  if (id == "B") body = BodyB(), png = "1100,500", pdf = "7in,3.2in";
+  if (id == "C") body = BodyC(), png = "1100,500", pdf = "7in,3.2in";
+  if (id == "D") body = BodyD(), png = "1100,500", pdf = "7in,3.2in";
+  if (id == "E") body = BodyE();
+  if (id == "F") body = BodyF();
+  if (id == "G") body = BodyG(), png = "1000,800", pdf = "6in,4.8in";
+  if (id == "H") body = BodyH();
+  return fmt::format("# Figure {}: {}\n# data columns: {}\n", id, info.title, info.columns) + Header(out_stem, data_csv) +
+         BothTerminals(body, png, pdf);
+}
+
+}  // namespace valleys::plots
