@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -50,7 +51,7 @@ SweepCsv ParseSweepCsv(const std::string& text, const std::string& source) {
     const auto comma = line.find(',');
     const std::string first = line.substr(0, comma);
     const double index = ParseNumber(first, fmt::format("{}: line {}: index", source, line_no));
-    if (index < 0 || index != static_cast<double>(static_cast<long long>(index)))
+    if (!(index >= 0 && index <= 9e15) || index != std::floor(index))  // range first: casting out-of-range doubles is UB
       throw InputError(fmt::format("{}: line {}: index '{}' is not a non-negative integer", source, line_no, first));
     if (CountFields(line) != CountFields(out.header))
       throw InputError(fmt::format("{}: line {} has {} fields but the header has {}", source, line_no,
