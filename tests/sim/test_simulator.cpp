@@ -212,3 +212,11 @@ TEST_CASE("invalid options name the field and range", "[sim][edge]") {
   CHECK_THAT(why, Catch::Contains("momentum"));
   CHECK_THROWS_AS(Simulate(o), std::invalid_argument);
 }
+
+TEST_CASE("step counts beyond the supported counter range are refused", "[sim][edge]") {
+  SimOptions o = Base(std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9}), 0.05);
+  o.steps = (1LL << 50) + 1;
+  std::string why;
+  CHECK_FALSE(o.IsValid(&why));
+  CHECK_THAT(why, Catch::Contains("2^50"));
+}
