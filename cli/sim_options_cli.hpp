@@ -17,6 +17,9 @@ inline void AddSimOptions(CLI::App& s, SimArgs& a) {
                "constant | cyclic:min=M,period=P | linear:end=E[,steps=N] | cosine:end=E[,steps=N]")
       ->capture_default_str();
   s.add_option("--noise", a.noise, "gaussian:s=S | uniform:s=S | rademacher:s=S (std s)")->capture_default_str();
+  s.add_option("--noise-per-direction", a.noise_per_direction,
+               "Noise std per rotated direction, comma-separated (d values; overrides the noise's s)")
+      ->delimiter(',');
   s.add_option("--momentum", a.momentum, "Heavy-ball momentum in [0, 1)")->capture_default_str();
   s.add_option("--wd", a.wd, "Weight decay (>= 0)")->capture_default_str();
   s.add_option("--chains", a.chains, "Independent chains")->capture_default_str();

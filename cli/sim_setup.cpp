@@ -101,6 +101,9 @@ sim::SimOptions MakeSimOptions(const SimArgs& a) {
   const io::NoiseSpec noise = io::MakeNoise(a.noise);
   o.noise = noise.kind;
   o.noise_std = noise.s;
+  o.noise_std_per_direction = a.noise_per_direction;
+  if (!a.noise_per_direction.empty() && !o.valley)
+    throw InputError("--noise-per-direction needs a d-dimensional valley (--dim, several --profile, or --basis)");
   o.momentum = a.momentum;
   o.weight_decay = a.wd;
   o.chains = a.chains;

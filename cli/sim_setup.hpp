@@ -20,6 +20,7 @@ struct SimArgs {
   double eta = 0.05;
   std::string lr_schedule = "constant";  // constant | cyclic:min=,period= | linear:end=[,steps=] | cosine:end=[,steps=]
   std::string noise = "gaussian:s=1";
+  std::vector<double> noise_per_direction;  // d standard deviations in the rotated basis (overrides s)
   double momentum = 0.0, wd = 0.0;
   long long chains = 1000, steps = 10000, burnin = 0, avg_start = 1, avg_every = 1;
   std::string x0 = "0";  // 0 | min | draw:sigma=S | NUMBER

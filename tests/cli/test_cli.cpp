@@ -11,23 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/run_command.hpp"
+
 namespace {
 
-struct Run {
-  int code;
-  std::string out;  // stdout and stderr together
-};
-
-Run Valleys(const std::string& args) {
-  const std::string cmd = std::string(VALLEYS_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) out += buf.data();
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using Run = valleys::testing::CommandResult;
+Run Valleys(const std::string& args) { return valleys::testing::RunCommand(std::string(VALLEYS_BINARY) + " " + args); }
 
 void ExpectInputError(const std::string& args, const std::string& fragment) {
   const Run r = Valleys(args);
@@ -55,6 +44,13 @@ TEST_CASE("bad input exits 2 with one line naming key, value and range", "[cli]"
   ExpectInputError("theory sgd --profile quadratic:hplus=1,hminus=9 --eta 0.05 --noise gaussian:s=-1",
                    "s = -1 is out of range");
   ExpectInputError("theory risk --profile linear:p=1,c=5 --shift uniform:a=1 --format xml", "allowed: table, csv, json");
+  ExpectInputError("sim --profile quadratic:hplus=1,hminus=9 --eta 0.3", "beyond the stability limit");
+  ExpectInputError("sim --profile quadratic:hplus=1,hminus=9 --momentum 1.5", "momentum = 1.5 is out of range");
+  ExpectInputError("sim --profile linear:p=1,c=5 --lr-schedule cyclic:min=0.5,period=10", "min = 0.5 is out of range");
+  ExpectInputError("sim --profile linear:p=1,c=5 --data-size 100 --batch 1000 --eval-shift gaussian:sigma=1",
+                   "batch = 1000 is out of range");
+  ExpectInputError("sim --profile linear:p=1,c=5 --x0 draw:sigma=-1", "sigma = -1 is out of range");
+  ExpectInputError("sim --profile linear:p=1,c=5 --backend tpu", "allowed: cpu, cuda");
 }
 
 TEST_CASE("nothing is written on bad input", "[cli]") {
@@ -89,6 +85,18 @@ TEST_CASE("theory sgd JSON contract", "[cli]") {
   CHECK(j["mean"].get<double>() == Approx(0.08765).margin(5e-5));
   CHECK(j["p_flat"].get<double>() == Approx(0.7648).margin(5e-5));
   CHECK(j["mean_sde"].get<double>() == Approx(0.0841).margin(5e-5));
+}
+
+TEST_CASE("valleys sim JSON contract and agreement with theory sgd", "[cli]") {
+  const Run r = Valleys("sim --profile quadratic:hplus=1,hminus=9 --eta 0.05 --chains 2000 --steps 4000 --burnin 2000 "
+                        "--eval-shift uniform:a=1 --quiet --format json");
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"mean_avg", "mean_avg_se", "mean_last", "mean_last_se", "p_flat", "p_flat_se", "risk_avg",
+                          "risk_last", "risk_min", "beats_min_frac", "diverged", "chain_steps_per_s", "theory"})
+    CHECK(j.contains(key));
+  CHECK(std::abs(j["z"]["mean_avg"].get<double>()) <= 4.5);  // false-failure probability 6.8e-6
+  CHECK(j["risk_avg"].get<double>() < j["risk_min"].get<double>());
 }
 
 TEST_CASE("table profiles load from CSV through the CLI", "[cli]") {

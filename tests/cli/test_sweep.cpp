@@ -16,24 +16,14 @@
 #include <thread>
 #include <vector>
 
+#include "support/run_command.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int code;
-  std::string out;
-};
-
-Run Shell(const std::string& cmd) {
-  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) out += buf.data();
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using Run = valleys::testing::CommandResult;
+Run Shell(const std::string& cmd) { return valleys::testing::RunCommand(cmd); }
 
 std::string Slurp(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);

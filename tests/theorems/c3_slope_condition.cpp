@@ -1,20 +1,8 @@
 // Claim C3: simulator (Monte Carlo) vs theory (exact) over 20 seeded random draws; the
 // criterion, tolerance (|z| <= 4.5, false-failure probability 6.8e-6 per comparison) and draws are
 // in cli/claims.cpp and docs/testing.md. Seed 20261127.
-#include <catch2/catch.hpp>
-
-#include "claims.hpp"
-
-using namespace valleys::cli;
+#include "claim_test.hpp"
 
 TEST_CASE("C3: holds on 20 random draws", "[theorem][C3]") {
-  const ClaimResult r = CheckClaim("C3", ClaimScale::Named("test"), 20261127);
-  REQUIRE(r.draws.size() >= 20);
-  for (const auto& d : r.draws) {
-    INFO("draw: " << d.description << " | " << d.quantity << " simulated " << d.simulated << " +- " << d.se
-                  << " exact " << d.exact << " | " << d.note);
-    CHECK(d.pass);
-  }
-  CHECK(r.verdict == Verdict::kHolds);
-
+  valleys::testing::RequireClaimHolds("C3");
 }

@@ -27,6 +27,16 @@ class SymmetricLaw {
   double Cdf(double x) const;  // right-continuous
   double Quantile(double u) const;  // inverse cdf, u in (0, 1)
 
+  // One draw by inversion from a uniform random bit generator (std::mt19937_64, ...).
+  template <typename Urbg>
+  double Sample(Urbg& rng) const {
+    double u;
+    do {
+      u = (static_cast<double>(rng() - Urbg::min()) + 0.5) / (static_cast<double>(Urbg::max() - Urbg::min()) + 1.0);
+    } while (!(u > 0 && u < 1));
+    return Quantile(u);
+  }
+
   std::string Spec() const;  // e.g. "uniform:a=1", "gaussian:sigma=0.5"
 
  private:
