@@ -12,5 +12,6 @@ void RegisterSimCommand(CLI::App& app);
 void RegisterSweepCommand(CLI::App& app);
 void RegisterCheckCommand(CLI::App& app);
 void RegisterPlotCommand(CLI::App& app);
+void RegisterRealnetsCommand(CLI::App& app);
 
 }  // namespace valleys::cli

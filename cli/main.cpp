@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   valleys::cli::RegisterSweepCommand(app);
   valleys::cli::RegisterCheckCommand(app);
   valleys::cli::RegisterPlotCommand(app);
+  valleys::cli::RegisterRealnetsCommand(app);
   valleys::cli::RegisterReproduceCommand(app);
   try {
     app.parse(argc, argv);
