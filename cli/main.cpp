@@ -1,6 +1,12 @@
 // valleys: one command-line program for theory, simulation, sweeps, checks, plots and real networks.
 // Exit codes: 0 success, 1 runtime failure, 2 bad input (one line naming the problem and range).
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
 #include <exception>
 
 #include <CLI/CLI.hpp>
@@ -10,7 +16,26 @@
 #include "valleys/io/spec.hpp"
 #include "valleys/io/version.hpp"
 
+namespace {
+// `valleys realnets train|profile ...` runs valleys-realnets (beside this executable) in place of
+// this process, so LibTorch is loaded only by the commands that use it.
+void HandOverToRealnets(int argc, char** argv) {
+  if (argc < 3 || std::string(argv[1]) != "realnets") return;
+  const std::string sub = argv[2];
+  if (sub != "train" && sub != "profile") return;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe");
+  const std::string target = (self.parent_path() / "valleys-realnets").string();
+  std::vector<char*> args{const_cast<char*>(target.c_str())};
+  for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
+  args.push_back(nullptr);
+  ::execv(target.c_str(), args.data());
+  fmt::print(stderr, "valleys: failed: cannot run '{}' (built without LibTorch?)\n", target);
+  std::exit(1);
+}
+}  // namespace
+
 int main(int argc, char** argv) {
+  HandOverToRealnets(argc, argv);
   CLI::App app{"valleys: asymmetric valleys of loss landscapes (theory, simulation, real networks)"};
   app.set_version_flag("--version", fmt::format("valleys {} ({})", valleys::io::Version(), valleys::io::GitHash()));
   app.require_subcommand(1);

@@ -70,6 +70,15 @@ void RegisterRealnetsCommand(CLI::App& app) {
   d->add_option("--md5", a->md5, "Expected MD5 of the archive (default: the official one)");
   d->add_option("--format", a->format, "table | csv | json")->capture_default_str();
   d->callback([a] { RunData(*a); });
+  // train and profile run in valleys-realnets (main.cpp hands over before parsing); listed here so
+  // that --help shows them.
+  for (const char* name : {"train", "profile"}) {
+    CLI::App* sub = r->add_subcommand(name, std::string(name) == "train"
+                                                ? "Train a CIFAR-10 PreResNet with the SWA recipe (LibTorch; see valleys-realnets train --help)"
+                                                : "Loss profile along a random direction (LibTorch; see valleys-realnets profile --help)");
+    sub->allow_extras();
+    sub->callback([] { throw std::runtime_error("valleys-realnets was not found beside valleys (built without LibTorch?)"); });
+  }
 }
 
 }  // namespace valleys::cli
