@@ -40,23 +40,26 @@ void Compare(const char* name, const KernelParams& p, const Grad& grad, int n, b
 #pragma omp parallel for schedule(dynamic, 1)
   for (int b = 0; b < (n + kBlock - 1) / kBlock; ++b) {
     const int m = std::min(kBlock, n - b * kBlock);
-    RunBlock(p, grad, static_cast<std::uint32_t>(b * kBlock), m, x0.data() + b * kBlock, cpu.data() + b * kBlock);
+    RunBlock(p, grad, static_cast<std::uint32_t>(b * kBlock), m, x0.data() + b * kBlock,
+             cpu.data() + b * kBlock);
   }
   const double cpu_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   int identical = 0;
   double max_diff = 0, mean_gpu = 0, mean_cpu = 0;
   for (int i = 0; i < n; ++i) {
-    identical += gpu[i].avg == cpu[i].avg && gpu[i].last == cpu[i].last && gpu[i].flat == cpu[i].flat;
+    identical +=
+        gpu[i].avg == cpu[i].avg && gpu[i].last == cpu[i].last && gpu[i].flat == cpu[i].flat;
     max_diff = std::max(max_diff, std::fabs(gpu[i].avg - cpu[i].avg));
     mean_gpu += gpu[i].avg / n;
     mean_cpu += cpu[i].avg / n;
   }
   const double work = static_cast<double>(n) * static_cast<double>(p.burnin + p.steps);
-  std::printf("  \"%s\": {\"chains\": %d, \"bit_identical_chains\": %d, \"max_abs_diff_avg\": %.3g, "
-              "\"mean_avg_gpu\": %.10g, \"mean_avg_cpu\": %.10g, \"gpu_chain_steps_per_s\": %.4g, "
-              "\"cpu_chain_steps_per_s\": %.4g, \"cpu_threads\": %d, \"speedup\": %.2f}%s\n",
-              name, n, identical, max_diff, mean_gpu, mean_cpu, work / gpu_s, work / cpu_s, omp_get_max_threads(),
-              cpu_s / gpu_s, last ? "" : ",");
+  std::printf(
+      "  \"%s\": {\"chains\": %d, \"bit_identical_chains\": %d, \"max_abs_diff_avg\": %.3g, "
+      "\"mean_avg_gpu\": %.10g, \"mean_avg_cpu\": %.10g, \"gpu_chain_steps_per_s\": %.4g, "
+      "\"cpu_chain_steps_per_s\": %.4g, \"cpu_threads\": %d, \"speedup\": %.2f}%s\n",
+      name, n, identical, max_diff, mean_gpu, mean_cpu, work / gpu_s, work / cpu_s,
+      omp_get_max_threads(), cpu_s / gpu_s, last ? "" : ",");
 }
 
 int main(int argc, char** argv) {

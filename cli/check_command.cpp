@@ -32,16 +32,21 @@ void Run(const CheckArgs& a) {
   }
   const Json meta = io::Metadata("check", {{"scale", a.scale}, {"seed", a.seed}});
   Json all = Json::array();
-  std::string md = fmt::format("# valleys check\n\nversion {} (git {}), scale {}, seed {}\n\n| claim | verdict | draws ok | resolved |\n|---|---|---|---|\n",
-                               meta["version"].get<std::string>(), meta["git"].get<std::string>(), a.scale, a.seed);
-  std::string table = fmt::format("{:<4} {:<34} {:<13} {:>9} {:>9} {:>8}\n", "id", "claim", "verdict", "draws ok", "resolved", "seconds");
+  std::string md = fmt::format(
+      "# valleys check\n\nversion {} (git {}), scale {}, seed {}\n\n| claim | verdict | draws ok | "
+      "resolved |\n|---|---|---|---|\n",
+      meta["version"].get<std::string>(), meta["git"].get<std::string>(), a.scale, a.seed);
+  std::string table = fmt::format("{:<4} {:<34} {:<13} {:>9} {:>9} {:>8}\n", "id", "claim",
+                                  "verdict", "draws ok", "resolved", "seconds");
   for (const auto& r : results) {
     all.push_back(ClaimJson(r));
     int pass = 0, resolved = 0;
     for (const auto& d : r.draws) pass += d.pass, resolved += d.resolved;
-    md += fmt::format("| {} {} | **{}** | {}/{} | {}/{} |\n", r.id, r.title, VerdictName(r.verdict), pass, r.draws.size(), resolved, r.draws.size());
-    table += fmt::format("{:<4} {:<34} {:<13} {:>4}/{:<4} {:>4}/{:<4} {:>8.1f}\n", r.id, r.title, VerdictName(r.verdict), pass,
-                         r.draws.size(), resolved, r.draws.size(), r.seconds);
+    md += fmt::format("| {} {} | **{}** | {}/{} | {}/{} |\n", r.id, r.title, VerdictName(r.verdict),
+                      pass, r.draws.size(), resolved, r.draws.size());
+    table += fmt::format("{:<4} {:<34} {:<13} {:>4}/{:<4} {:>4}/{:<4} {:>8.1f}\n", r.id, r.title,
+                         VerdictName(r.verdict), pass, r.draws.size(), resolved, r.draws.size(),
+                         r.seconds);
   }
   md += "\n";
   for (const auto& r : results) md += ClaimMarkdown(r, true);
@@ -52,23 +57,30 @@ void Run(const CheckArgs& a) {
     io::WriteFileAtomically(std::filesystem::path(a.out) / "check.md", md);
   }
   switch (format) {
-    case Format::kJson: fmt::print("{}\n", doc.dump(2)); break;
+    case Format::kJson:
+      fmt::print("{}\n", doc.dump(2));
+      break;
     case Format::kCsv: {
       std::string csv = "claim,verdict,draws,draws_pass,draws_resolved,seconds\n";
       for (const auto& j : all)
-        csv += fmt::format("{},{},{},{},{},{}\n", j["claim"].get<std::string>(), j["verdict"].get<std::string>(),
-                           j["draws_total"].get<int>(), j["draws_pass"].get<int>(), j["draws_resolved"].get<int>(), j["seconds"].get<double>());
+        csv += fmt::format("{},{},{},{},{},{}\n", j["claim"].get<std::string>(),
+                           j["verdict"].get<std::string>(), j["draws_total"].get<int>(),
+                           j["draws_pass"].get<int>(), j["draws_resolved"].get<int>(),
+                           j["seconds"].get<double>());
       fmt::print("{}", csv);
       break;
     }
-    case Format::kTable: fmt::print("{}", table); break;
+    case Format::kTable:
+      fmt::print("{}", table);
+      break;
   }
 }
 }  // namespace
 
 void RegisterCheckCommand(CLI::App& app) {
   auto args = std::make_shared<CheckArgs>();
-  CLI::App* c = app.add_subcommand("check", "Check the claims C1-C9: simulator vs exact theory over random draws");
+  CLI::App* c = app.add_subcommand(
+      "check", "Check the claims C1-C9: simulator vs exact theory over random draws");
   c->add_option("--scale", args->scale, "quick | full")->capture_default_str();
   c->add_option("--seed", args->seed, "Seed of the draws and simulations")->capture_default_str();
   c->add_option("--claim", args->claims, "Only these claims (repeatable), e.g. C6");

@@ -22,9 +22,12 @@ namespace valleys::cli {
 
 const char* VerdictName(Verdict v) {
   switch (v) {
-    case Verdict::kHolds: return "holds";
-    case Verdict::kFails: return "fails";
-    case Verdict::kInconclusive: break;
+    case Verdict::kHolds:
+      return "holds";
+    case Verdict::kFails:
+      return "fails";
+    case Verdict::kInconclusive:
+      break;
   }
   return "inconclusive";
 }
@@ -50,7 +53,9 @@ ClaimScale ClaimScale::Named(const std::string& name) {
   throw io::InputError(fmt::format("--scale = '{}' is not a scale (allowed: quick, full)", name));
 }
 
-std::vector<std::string> ClaimIds() { return {"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9"}; }
+std::vector<std::string> ClaimIds() {
+  return {"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9"};
+}
 
 namespace {
 
@@ -74,10 +79,15 @@ std::shared_ptr<theory::Profile> AsymmetricProfile(Draws& d, int family) {
   switch (family) {
     case 0: {
       const double hp = d.LogU(0.3, 3);
-      return std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{hp, hp * d.LogU(2, 20)});
+      return std::make_shared<theory::QuadraticProfile>(
+          theory::QuadraticOptions{hp, hp * d.LogU(2, 20)});
     }
-    case 1: return std::make_shared<theory::LinearProfile>(theory::LinearOptions{d.LogU(0.3, 3), d.LogU(1.5, 10)});
-    case 2: return std::make_shared<theory::LinexProfile>(theory::LinexOptions{d.LogU(0.3, 3), -d.U(0.5, 2.5)});
+    case 1:
+      return std::make_shared<theory::LinearProfile>(
+          theory::LinearOptions{d.LogU(0.3, 3), d.LogU(1.5, 10)});
+    case 2:
+      return std::make_shared<theory::LinexProfile>(
+          theory::LinexOptions{d.LogU(0.3, 3), -d.U(0.5, 2.5)});
     default: {
       theory::RpclOptions o;
       o.l = d.LogU(0.02, 0.2);
@@ -106,7 +116,8 @@ class DifferenceProfile final : public theory::Profile {
   const theory::Profile& b_;
 };
 
-ClaimDraw MakeDraw(std::string description, std::string quantity, double simulated, double se, double exact) {
+ClaimDraw MakeDraw(std::string description, std::string quantity, double simulated, double se,
+                   double exact) {
   ClaimDraw d;
   d.description = std::move(description);
   d.quantity = std::move(quantity);
@@ -116,18 +127,23 @@ ClaimDraw MakeDraw(std::string description, std::string quantity, double simulat
   return d;
 }
 
-bool Within(double sim, double se, double exact, double extra = 0) { return std::abs(sim - exact) <= kZ * se + extra; }
+bool Within(double sim, double se, double exact, double extra = 0) {
+  return std::abs(sim - exact) <= kZ * se + extra;
+}
 
 void Finish(ClaimResult& r) {
   int fails = 0, unresolved = 0;
   for (const auto& d : r.draws) fails += !d.pass, unresolved += !d.resolved;
-  if (fails > 0) r.verdict = Verdict::kFails;
-  else if (unresolved * 10 <= static_cast<int>(r.draws.size())) r.verdict = Verdict::kHolds;
-  else r.verdict = Verdict::kInconclusive;
+  if (fails > 0)
+    r.verdict = Verdict::kFails;
+  else if (unresolved * 10 <= static_cast<int>(r.draws.size()))
+    r.verdict = Verdict::kHolds;
+  else
+    r.verdict = Verdict::kInconclusive;
 }
 
-sim::SimSummary RunSim(const std::shared_ptr<theory::Profile>& p, double eta, LawKind noise, double s,
-                       const ClaimScale& scale, std::uint64_t seed) {
+sim::SimSummary RunSim(const std::shared_ptr<theory::Profile>& p, double eta, LawKind noise,
+                       double s, const ClaimScale& scale, std::uint64_t seed) {
   sim::SimOptions o;
   o.profile = p;
   o.lr.eta = eta;
@@ -155,12 +171,15 @@ void C1(ClaimResult& r, const ClaimScale& sc, Draws& d) {
     const SymmetricLaw law(kLaws[i % 3], d.LogU(0.2, 2));
     const theory::BiasSummary b = theory::AnalyzeBias(*p, law);
     const auto mc = sim::MonteCarloRisk(*p, law, {0.0, b.zeta_star}, sc.mc_samples, r.seed + i);
-    const sim::Stat diff = sim::MonteCarloRiskDifference(*p, law, b.zeta_star, 0.0, sc.mc_samples, r.seed + i);
-    ClaimDraw cd = MakeDraw(fmt::format("{} {}", p->Spec(), law.Spec()), "R(zeta*) - R(0)", diff.value, diff.se, b.r_star - b.r0);
+    const sim::Stat diff =
+        sim::MonteCarloRiskDifference(*p, law, b.zeta_star, 0.0, sc.mc_samples, r.seed + i);
+    ClaimDraw cd = MakeDraw(fmt::format("{} {}", p->Spec(), law.Spec()), "R(zeta*) - R(0)",
+                            diff.value, diff.se, b.r_star - b.r0);
     cd.pass = Within(mc[0].value, mc[0].se, b.r0) && Within(mc[1].value, mc[1].se, b.r_star) &&
               Within(diff.value, diff.se, b.r_star - b.r0) && diff.value <= kZ * diff.se;
     cd.resolved = diff.value + kZ * diff.se < 0;
-    cd.note = fmt::format("zeta* = {:.4g}; MC R(0) = {:.5g} +- {:.2g} vs {:.5g}", b.zeta_star, mc[0].value, mc[0].se, b.r0);
+    cd.note = fmt::format("zeta* = {:.4g}; MC R(0) = {:.5g} +- {:.2g} vs {:.5g}", b.zeta_star,
+                          mc[0].value, mc[0].se, b.r0);
     r.draws.push_back(cd);
   }
 }
@@ -173,18 +192,25 @@ void C2(ClaimResult& r, const ClaimScale& sc, Draws& d) {
     const SymmetricLaw law(LawKind::kUniform, a);
     const theory::BiasSummary b = theory::AnalyzeBias(*p, law);
     const double eps = 0.02 * a, step = 0.25 * a;
-    const sim::Stat slope = sim::MonteCarloRiskDifference(*p, law, b.zeta_star + eps, b.zeta_star - eps, sc.mc_samples, r.seed + i);
-    const sim::Stat up = sim::MonteCarloRiskDifference(*p, law, b.zeta_star + step, b.zeta_star, sc.mc_samples, r.seed + i);
-    const sim::Stat down = sim::MonteCarloRiskDifference(*p, law, b.zeta_star - step, b.zeta_star, sc.mc_samples, r.seed + i);
-    const double exact_slope = theory::Risk(*p, law, b.zeta_star + eps).value - theory::Risk(*p, law, b.zeta_star - eps).value;
+    const sim::Stat slope = sim::MonteCarloRiskDifference(
+        *p, law, b.zeta_star + eps, b.zeta_star - eps, sc.mc_samples, r.seed + i);
+    const sim::Stat up = sim::MonteCarloRiskDifference(*p, law, b.zeta_star + step, b.zeta_star,
+                                                       sc.mc_samples, r.seed + i);
+    const sim::Stat down = sim::MonteCarloRiskDifference(*p, law, b.zeta_star - step, b.zeta_star,
+                                                         sc.mc_samples, r.seed + i);
+    const double exact_slope = theory::Risk(*p, law, b.zeta_star + eps).value -
+                               theory::Risk(*p, law, b.zeta_star - eps).value;
     const double residual = b.equal_height_residual.value_or(1.0);
-    ClaimDraw cd = MakeDraw(fmt::format("{} {}", p->Spec(), law.Spec()), "R(zeta*+e) - R(zeta*-e)", slope.value, slope.se, exact_slope);
+    ClaimDraw cd = MakeDraw(fmt::format("{} {}", p->Spec(), law.Spec()), "R(zeta*+e) - R(zeta*-e)",
+                            slope.value, slope.se, exact_slope);
     const double scale_value = std::abs(p->Value(a)) + std::abs(p->Value(-a));
-    cd.pass = std::abs(residual) <= 1e-6 * scale_value && Within(slope.value, slope.se, exact_slope) &&
-              up.value >= -kZ * up.se && down.value >= -kZ * down.se;
+    cd.pass = std::abs(residual) <= 1e-6 * scale_value &&
+              Within(slope.value, slope.se, exact_slope) && up.value >= -kZ * up.se &&
+              down.value >= -kZ * down.se;
     cd.resolved = up.value - kZ * up.se > 0 && down.value - kZ * down.se > 0;
-    cd.note = fmt::format("phi(zeta*+a) - phi(zeta*-a) = {:.2g}; R rises by {:.3g} and {:.3g} at zeta* +- a/4", residual,
-                          up.value, down.value);
+    cd.note = fmt::format(
+        "phi(zeta*+a) - phi(zeta*-a) = {:.2g}; R rises by {:.3g} and {:.3g} at zeta* +- a/4",
+        residual, up.value, down.value);
     r.draws.push_back(cd);
   }
 }
@@ -196,10 +222,13 @@ void C3(ClaimResult& r, const ClaimScale& sc, Draws& d) {
     const SymmetricLaw law(kLaws[(i / 3) % 3], d.LogU(0.2, 2));
     const theory::SlopeTest t = theory::SlopeConditionTest(*p, law);
     const double zeta = 0.1 * law.StdDev();
-    const sim::Stat diff = sim::MonteCarloRiskDifference(*p, law, zeta, 0.0, sc.mc_samples, r.seed + i);
+    const sim::Stat diff =
+        sim::MonteCarloRiskDifference(*p, law, zeta, 0.0, sc.mc_samples, r.seed + i);
     const double exact = theory::Risk(*p, law, zeta).value - theory::Risk(*p, law, 0.0).value;
-    ClaimDraw cd = MakeDraw(fmt::format("{} {}", p->Spec(), law.Spec()), "R(0.1 sd) - R(0)", diff.value, diff.se, exact);
-    cd.pass = t.flat_slope_dominated && t.r_prime_at_0 < 0 && Within(diff.value, diff.se, exact) && diff.value <= kZ * diff.se;
+    ClaimDraw cd = MakeDraw(fmt::format("{} {}", p->Spec(), law.Spec()), "R(0.1 sd) - R(0)",
+                            diff.value, diff.se, exact);
+    cd.pass = t.flat_slope_dominated && t.r_prime_at_0 < 0 && Within(diff.value, diff.se, exact) &&
+              diff.value <= kZ * diff.se;
     cd.resolved = diff.value + kZ * diff.se < 0;
     cd.note = fmt::format("R'(0) = {:.4g}", t.r_prime_at_0);
     r.draws.push_back(cd);
@@ -220,11 +249,14 @@ void C4(ClaimResult& r, const ClaimScale& sc, Draws& d) {
     const SymmetricLaw law(LawKind::kUniform, a);
     const theory::GuaranteedRange g = theory::RpclGuaranteedRange(v, a);
     const double zeta = 0.5 * g.zeta_max;
-    const sim::Stat diff = sim::MonteCarloRiskDifference(p, law, zeta, 0.0, sc.mc_samples, r.seed + i);
+    const sim::Stat diff =
+        sim::MonteCarloRiskDifference(p, law, zeta, 0.0, sc.mc_samples, r.seed + i);
     const double exact = theory::Risk(p, law, zeta).value - theory::Risk(p, law, 0.0).value;
     const double bound = theory::RpclRiskBound(v, a, zeta);
-    ClaimDraw cd = MakeDraw(fmt::format("{} {}", p.Spec(), law.Spec()), "R(zeta_max/2) - R(0)", diff.value, diff.se, exact);
-    cd.pass = g.nonempty && exact <= bound + 1e-12 && Within(diff.value, diff.se, exact) && diff.value <= bound + kZ * diff.se;
+    ClaimDraw cd = MakeDraw(fmt::format("{} {}", p.Spec(), law.Spec()), "R(zeta_max/2) - R(0)",
+                            diff.value, diff.se, exact);
+    cd.pass = g.nonempty && exact <= bound + 1e-12 && Within(diff.value, diff.se, exact) &&
+              diff.value <= bound + kZ * diff.se;
     cd.resolved = diff.value + kZ * diff.se < 0;
     cd.note = fmt::format("zeta_max = {:.4g}, D7 bound {:.4g}", g.zeta_max, bound);
     r.draws.push_back(cd);
@@ -238,10 +270,13 @@ void C5(ClaimResult& r, const ClaimScale& sc, Draws& d) {
     const theory::QuadraticProfile flat({h1, h1}), sharp({h2, h2});
     const SymmetricLaw law(kLaws[i % 2], d.LogU(0.2, 2));
     const DifferenceProfile diff_profile(flat, sharp);
-    const sim::Stat diff = sim::MonteCarloRisk(diff_profile, law, {0.0}, sc.mc_samples, r.seed + i).front();
-    const double second = law.kind() == LawKind::kUniform ? law.scale() * law.scale() / 3 : law.scale() * law.scale();
+    const sim::Stat diff =
+        sim::MonteCarloRisk(diff_profile, law, {0.0}, sc.mc_samples, r.seed + i).front();
+    const double second =
+        law.kind() == LawKind::kUniform ? law.scale() * law.scale() / 3 : law.scale() * law.scale();
     const double exact = 0.5 * (h1 - h2) * second;
-    ClaimDraw cd = MakeDraw(fmt::format("h = {:.4g} vs {:.4g}, {}", h1, h2, law.Spec()), "R_flat(0) - R_sharp(0)", diff.value, diff.se, exact);
+    ClaimDraw cd = MakeDraw(fmt::format("h = {:.4g} vs {:.4g}, {}", h1, h2, law.Spec()),
+                            "R_flat(0) - R_sharp(0)", diff.value, diff.se, exact);
     cd.pass = Within(diff.value, diff.se, exact) && diff.value <= kZ * diff.se;
     cd.resolved = diff.value + kZ * diff.se < 0;
     r.draws.push_back(cd);
@@ -252,8 +287,10 @@ void C5(ClaimResult& r, const ClaimScale& sc, Draws& d) {
 void C6(ClaimResult& r, const ClaimScale& sc, Draws& d) {
   for (int i = 0; i < sc.draws; ++i) {
     auto p = AsymmetricProfile(d, i % 2);
-    const double k = std::isfinite(p->MaxCurvature()) && p->MaxCurvature() > 0 ? p->MaxCurvature() : 10.0;
-    const double eta = d.U(0.05, 0.9) * 2 / k;  // up to 0.9 of the stability limit: far from the SDE regime
+    const double k =
+        std::isfinite(p->MaxCurvature()) && p->MaxCurvature() > 0 ? p->MaxCurvature() : 10.0;
+    const double eta =
+        d.U(0.05, 0.9) * 2 / k;  // up to 0.9 of the stability limit: far from the SDE regime
     const LawKind noise = kLaws[(i / 2) % 3];
     const double s = d.LogU(0.5, 2);
     const sim::SimSummary sim = RunSim(p, eta, noise, s, sc, r.seed + i);
@@ -262,18 +299,22 @@ void C6(ClaimResult& r, const ClaimScale& sc, Draws& d) {
     c.eta = eta;
     c.noise_std = s;
     const theory::SdeStats sde = theory::SdeStationary(*p, c);
-    ClaimDraw cd = MakeDraw(fmt::format("{} eta {:.4g} noise {}:s={:.3g}", p->Spec(), eta, theory::LawKindName(noise), s),
-                 "E[w_bar]", sim.mean_avg.value, sim.mean_avg.se, ex.mean);
-    cd.pass = sim.diverged == 0 && Within(sim.mean_avg.value, sim.mean_avg.se, ex.mean, ex.mean_error) &&
-              Within(sim.p_flat.value, sim.p_flat.se, ex.p_flat, 1e-5) && sim.mean_avg.value >= -kZ * sim.mean_avg.se;
+    ClaimDraw cd = MakeDraw(fmt::format("{} eta {:.4g} noise {}:s={:.3g}", p->Spec(), eta,
+                                        theory::LawKindName(noise), s),
+                            "E[w_bar]", sim.mean_avg.value, sim.mean_avg.se, ex.mean);
+    cd.pass = sim.diverged == 0 &&
+              Within(sim.mean_avg.value, sim.mean_avg.se, ex.mean, ex.mean_error) &&
+              Within(sim.p_flat.value, sim.p_flat.se, ex.p_flat, 1e-5) &&
+              sim.mean_avg.value >= -kZ * sim.mean_avg.se;
     cd.resolved = sim.mean_avg.value - kZ * sim.mean_avg.se > 0;
     const bool sde_off = !Within(sim.mean_avg.value, sim.mean_avg.se, sde.mean);
     r.extra_count += sde_off;
-    cd.note = fmt::format("P(flat) {:.4f} +- {:.1g} vs {:.4f}; SDE {:.4g}{}", sim.p_flat.value, sim.p_flat.se, ex.p_flat,
-                          sde.mean, sde_off ? " (rejected)" : "");
+    cd.note = fmt::format("P(flat) {:.4f} +- {:.1g} vs {:.4f}; SDE {:.4g}{}", sim.p_flat.value,
+                          sim.p_flat.se, ex.p_flat, sde.mean, sde_off ? " (rejected)" : "");
     r.draws.push_back(cd);
   }
-  r.extra_label = "draws where the SDE prediction is rejected at |z| > 4.5 (the exact solver is not)";
+  r.extra_label =
+      "draws where the SDE prediction is rejected at |z| > 4.5 (the exact solver is not)";
 }
 
 // ---- C7: the bias vanishes as eta -> 0 (S5) ----
@@ -294,11 +335,15 @@ void C7(ClaimResult& r, const ClaimScale& sc, Draws& d) {
       exacts.push_back(Exact(*p, eta, LawKind::kGaussian, 1.0).mean);
     }
     const double drop = sims[0] - sims[1], drop_se = std::hypot(ses[0], ses[1]);
-    ClaimDraw cd = MakeDraw(fmt::format("{} eta {:.4g} -> {:.4g}", p->Spec(), eta0, eta0 / 16), "E[w_bar](eta/16) / E[w_bar](eta)",
-                 sims[1] / sims[0], std::hypot(ses[1] / sims[0], sims[1] * ses[0] / (sims[0] * sims[0])), exacts[1] / exacts[0]);
-    cd.pass = Within(sims[0], ses[0], exacts[0]) && Within(sims[1], ses[1], exacts[1]) && drop >= -kZ * drop_se;
+    ClaimDraw cd = MakeDraw(fmt::format("{} eta {:.4g} -> {:.4g}", p->Spec(), eta0, eta0 / 16),
+                            "E[w_bar](eta/16) / E[w_bar](eta)", sims[1] / sims[0],
+                            std::hypot(ses[1] / sims[0], sims[1] * ses[0] / (sims[0] * sims[0])),
+                            exacts[1] / exacts[0]);
+    cd.pass = Within(sims[0], ses[0], exacts[0]) && Within(sims[1], ses[1], exacts[1]) &&
+              drop >= -kZ * drop_se;
     cd.resolved = drop - kZ * drop_se > 0;
-    cd.note = fmt::format("E[w_bar] {:.4g} -> {:.4g}; sqrt(1/16) = 0.25 in the SDE limit", sims[0], sims[1]);
+    cd.note = fmt::format("E[w_bar] {:.4g} -> {:.4g}; sqrt(1/16) = 0.25 in the SDE limit", sims[0],
+                          sims[1]);
     r.draws.push_back(cd);
   }
 }
@@ -321,11 +366,13 @@ void C8(ClaimResult& r, const ClaimScale& sc, Draws& d) {
       theory::ChainOptions ch;
       ch.eta = eta;
       ch.noise_std = s;
-      return theory::Risk(*p, law, theory::SolveTransient(*p, ch, x0, T, solver).mean_avg_T).value - r0;
+      return theory::Risk(*p, law, theory::SolveTransient(*p, ch, x0, T, solver).mean_avg_T).value -
+             r0;
     };
     // Scan log eta, then bisect each sign change.
     std::vector<double> grid;
-    for (int k = 0; k <= 12; ++k) grid.push_back(std::exp(std::log(0.002) + k * (std::log(3.0) - std::log(0.002)) / 12));
+    for (int k = 0; k <= 12; ++k)
+      grid.push_back(std::exp(std::log(0.002) + k * (std::log(3.0) - std::log(0.002)) / 12));
     std::vector<double> values;
     for (double e : grid) values.push_back(delta(e, fast));
     std::vector<double> edges;
@@ -339,8 +386,9 @@ void C8(ClaimResult& r, const ClaimScale& sc, Draws& d) {
       }
       edges.push_back(std::sqrt(lo * hi));
     }
-    ClaimDraw cd = MakeDraw(fmt::format("linear:p=1,c={:.3g} {} s={:.3g} x0={:.3g} T={}", c, law.Spec(), s, x0, T),
-                 "window edges (eta)", 0, 0, 0);
+    ClaimDraw cd = MakeDraw(
+        fmt::format("linear:p=1,c={:.3g} {} s={:.3g} x0={:.3g} T={}", c, law.Spec(), s, x0, T),
+        "window edges (eta)", 0, 0, 0);
     if (edges.size() != 2) {
       cd.pass = false;
       cd.resolved = false;
@@ -366,11 +414,14 @@ void C8(ClaimResult& r, const ClaimScale& sc, Draws& d) {
       o.seed = r.seed + 100 * i + k;
       const sim::SimSummary sm = sim::Simulate(o);
       const double dsim = theory::Risk(*p, law, sm.mean_avg.value).value - r0;
-      const double dse = std::abs(theory::RiskDerivative(*p, law, sm.mean_avg.value)) * sm.mean_avg.se;
+      const double dse =
+          std::abs(theory::RiskDerivative(*p, law, sm.mean_avg.value)) * sm.mean_avg.se;
       const double dex = delta(etas[k], theory::SolverOptions{});
-      pass = pass && Within(dsim, dse, dex, 1e-9) && (inside[k] ? dsim <= kZ * dse : dsim >= -kZ * dse);
+      pass = pass && Within(dsim, dse, dex, 1e-9) &&
+             (inside[k] ? dsim <= kZ * dse : dsim >= -kZ * dse);
       resolved = resolved && (inside[k] ? dsim + kZ * dse < 0 : dsim - kZ * dse > 0);
-      note += fmt::format("{}eta {:.3g}: Delta {:.3g} +- {:.1g} (exact {:.3g})", k ? "; " : "", etas[k], dsim, dse, dex);
+      note += fmt::format("{}eta {:.3g}: Delta {:.3g} +- {:.1g} (exact {:.3g})", k ? "; " : "",
+                          etas[k], dsim, dse, dex);
     }
     cd.simulated = edges[0];
     cd.exact = edges[1];
@@ -407,13 +458,17 @@ void C9(ClaimResult& r, const ClaimScale& sc, Draws& d) {
     const sim::SimSummary a = sim::Simulate(o);
     const double exact = Exact(*v.profiles[0], eta, LawKind::kGaussian, 1.0).mean;
     const char* names[] = {"separable", "rotated separable", "coupled"};
-    ClaimDraw cd = MakeDraw(fmt::format("{} d=2: {} x {} eta {:.4g}{}", names[kind], v.profiles[0]->Spec(), v.profiles[1]->Spec(), eta,
+    ClaimDraw cd =
+        MakeDraw(fmt::format("{} d=2: {} x {} eta {:.4g}{}", names[kind], v.profiles[0]->Spec(),
+                             v.profiles[1]->Spec(), eta,
                              kind == 2 ? fmt::format(" coupling {:.3g}", v.coupling) : ""),
-                 "E[w_bar] along the asymmetric direction", a.mean_avg_per_direction[0].value, a.mean_avg_per_direction[0].se,
+                 "E[w_bar] along the asymmetric direction", a.mean_avg_per_direction[0].value,
+                 a.mean_avg_per_direction[0].se,
                  kind == 2 ? std::numeric_limits<double>::quiet_NaN() : exact);
     const sim::Stat sym = a.mean_avg_per_direction[1];
     if (kind < 2) {
-      cd.pass = a.diverged == 0 && Within(cd.simulated, cd.se, exact) && Within(sym.value, sym.se, 0.0);
+      cd.pass =
+          a.diverged == 0 && Within(cd.simulated, cd.se, exact) && Within(sym.value, sym.se, 0.0);
       cd.resolved = cd.simulated - kZ * cd.se > 0;
       cd.note = fmt::format("symmetric direction {:.3g} +- {:.1g} (exact 0)", sym.value, sym.se);
     } else {
@@ -422,10 +477,12 @@ void C9(ClaimResult& r, const ClaimScale& sc, Draws& d) {
       o.seed += 7919;
       const sim::SimSummary b = sim::Simulate(o);
       const sim::Stat x = b.mean_avg_per_direction[0];
-      cd.pass = a.diverged == 0 && b.diverged == 0 && Within(cd.simulated - x.value, std::hypot(cd.se, x.se), 0.0);
+      cd.pass = a.diverged == 0 && b.diverged == 0 &&
+                Within(cd.simulated - x.value, std::hypot(cd.se, x.se), 0.0);
       cd.resolved = cd.simulated - kZ * cd.se > 0;
-      cd.note = fmt::format("independent rerun {:.4g} +- {:.1g}; uncoupled exact {:.4g}; diverged {} and {}", x.value, x.se,
-                            exact, a.diverged, b.diverged);
+      cd.note = fmt::format(
+          "independent rerun {:.4g} +- {:.1g}; uncoupled exact {:.4g}; diverged {} and {}", x.value,
+          x.se, exact, a.diverged, b.diverged);
     }
     r.draws.push_back(cd);
   }
@@ -440,24 +497,55 @@ struct ClaimInfo {
 
 const std::map<std::string, ClaimInfo>& Registry() {
   static const std::map<std::string, ClaimInfo> registry = {
-      {"C1", {"bias helps", "Under a symmetric random shift, a bias toward the flat side lowers the expected test risk (D1-D5).",
-              "Monte Carlo R(0), R(zeta*) match the theory; R(zeta*) - R(0) < 0 (paired, common random numbers).", C1}},
-      {"C2", {"equal heights", "Under a uniform shift the optimal bias equalizes phi(zeta* + a) and phi(zeta* - a) (D1).",
-              "the residual is 0; the Monte Carlo slope of R at zeta* is 0 and R rises on both sides.", C2}},
-      {"C3", {"slope condition", "If the flat-side slope never exceeds the sharp-side slope, a small flat-side bias helps under every symmetric law (D6).",
-              "R(0.1 sd) - R(0) < 0 by Monte Carlo for uniform, Gaussian and two-point shifts.", C3}},
-      {"C4", {"guaranteed range", "For (r,p,c,l) valleys under U[-a,a] with a > c l/(c-1), every bias in (0, zeta_max) helps, with the D7 bound.",
-              "R(zeta_max/2) - R(0) < 0 and below the D7 bound, by Monte Carlo.", C4}},
-      {"C5", {"flat beats sharp", "Of two symmetric valleys, the flatter has the lower expected test risk (D8).",
-              "paired Monte Carlo R_flat - R_sharp < 0 and equal to (h1 - h2) E delta^2 / 2.", C5}},
-      {"C6", {"SGD averages on the flat side", "The stationary SGD average lies on the flat side, at the value the exact discrete chain predicts (S1-S4).",
-              "simulated E[w_bar] and P(flat) equal the exact solver's (|z| <= 4.5), E[w_bar] > 0; rates up to 0.9 of the stability limit, where the SDE limit is off.", C6}},
-      {"C7", {"bias vanishes with eta", "The bias shrinks as the learning rate goes to 0 (S5).",
-              "E[w_bar] at eta and eta/16 match the exact solver, and drop significantly.", C7}},
-      {"C8", {"averaging helps inside a window", "The SWA average beats the minimizer only inside a window of learning rates (S6).",
-              "the exact solver finds the two edges of {eta : R(E[w_T]) < R(0)}; simulations at eta / 1.6 and eta x 1.6 around each edge fall on the predicted side.", C8}},
-      {"C9", {"separable directions", "In separable valleys (also rotated) each direction is its own 1-D chain; symmetric directions get no bias (D9, S7).",
-              "per-direction E[w_bar] equals the 1-D exact value, symmetric directions 0; coupled valleys: the measured per-direction average is stable across independent runs.", C9}},
+      {"C1",
+       {"bias helps",
+        "Under a symmetric random shift, a bias toward the flat side lowers the expected test risk "
+        "(D1-D5).",
+        "Monte Carlo R(0), R(zeta*) match the theory; R(zeta*) - R(0) < 0 (paired, common random "
+        "numbers).",
+        C1}},
+      {"C2",
+       {"equal heights",
+        "Under a uniform shift the optimal bias equalizes phi(zeta* + a) and phi(zeta* - a) (D1).",
+        "the residual is 0; the Monte Carlo slope of R at zeta* is 0 and R rises on both sides.",
+        C2}},
+      {"C3",
+       {"slope condition",
+        "If the flat-side slope never exceeds the sharp-side slope, a small flat-side bias helps "
+        "under every symmetric law (D6).",
+        "R(0.1 sd) - R(0) < 0 by Monte Carlo for uniform, Gaussian and two-point shifts.", C3}},
+      {"C4",
+       {"guaranteed range",
+        "For (r,p,c,l) valleys under U[-a,a] with a > c l/(c-1), every bias in (0, zeta_max) "
+        "helps, with the D7 bound.",
+        "R(zeta_max/2) - R(0) < 0 and below the D7 bound, by Monte Carlo.", C4}},
+      {"C5",
+       {"flat beats sharp",
+        "Of two symmetric valleys, the flatter has the lower expected test risk (D8).",
+        "paired Monte Carlo R_flat - R_sharp < 0 and equal to (h1 - h2) E delta^2 / 2.", C5}},
+      {"C6",
+       {"SGD averages on the flat side",
+        "The stationary SGD average lies on the flat side, at the value the exact discrete chain "
+        "predicts (S1-S4).",
+        "simulated E[w_bar] and P(flat) equal the exact solver's (|z| <= 4.5), E[w_bar] > 0; rates "
+        "up to 0.9 of the stability limit, where the SDE limit is off.",
+        C6}},
+      {"C7",
+       {"bias vanishes with eta", "The bias shrinks as the learning rate goes to 0 (S5).",
+        "E[w_bar] at eta and eta/16 match the exact solver, and drop significantly.", C7}},
+      {"C8",
+       {"averaging helps inside a window",
+        "The SWA average beats the minimizer only inside a window of learning rates (S6).",
+        "the exact solver finds the two edges of {eta : R(E[w_T]) < R(0)}; simulations at eta / "
+        "1.6 and eta x 1.6 around each edge fall on the predicted side.",
+        C8}},
+      {"C9",
+       {"separable directions",
+        "In separable valleys (also rotated) each direction is its own 1-D chain; symmetric "
+        "directions get no bias (D9, S7).",
+        "per-direction E[w_bar] equals the 1-D exact value, symmetric directions 0; coupled "
+        "valleys: the measured per-direction average is stable across independent runs.",
+        C9}},
   };
   return registry;
 }
@@ -467,7 +555,8 @@ const std::map<std::string, ClaimInfo>& Registry() {
 ClaimResult CheckClaim(const std::string& id, const ClaimScale& scale, std::uint64_t seed) {
   const auto& reg = Registry();
   auto it = reg.find(id);
-  if (it == reg.end()) throw io::InputError(fmt::format("--claim = '{}' is not a claim (allowed: C1..C9)", id));
+  if (it == reg.end())
+    throw io::InputError(fmt::format("--claim = '{}' is not a claim (allowed: C1..C9)", id));
   const auto start = std::chrono::steady_clock::now();
   ClaimResult r;
   r.id = id;
@@ -484,15 +573,27 @@ ClaimResult CheckClaim(const std::string& id, const ClaimScale& scale, std::uint
 }
 
 Json ClaimJson(const ClaimResult& r) {
-  Json j = {{"claim", r.id},       {"title", r.title},   {"statement", r.statement}, {"criterion", r.criterion},
-            {"verdict", VerdictName(r.verdict)}, {"seed", r.seed}, {"scale", r.scale}, {"seconds", r.seconds}};
+  Json j = {{"claim", r.id},
+            {"title", r.title},
+            {"statement", r.statement},
+            {"criterion", r.criterion},
+            {"verdict", VerdictName(r.verdict)},
+            {"seed", r.seed},
+            {"scale", r.scale},
+            {"seconds", r.seconds}};
   int pass = 0, resolved = 0;
   Json draws = Json::array();
   for (const auto& d : r.draws) {
     pass += d.pass;
     resolved += d.resolved;
-    draws.push_back({{"description", d.description}, {"quantity", d.quantity}, {"simulated", d.simulated},
-                     {"se", d.se}, {"exact", d.exact}, {"pass", d.pass}, {"resolved", d.resolved}, {"note", d.note}});
+    draws.push_back({{"description", d.description},
+                     {"quantity", d.quantity},
+                     {"simulated", d.simulated},
+                     {"se", d.se},
+                     {"exact", d.exact},
+                     {"pass", d.pass},
+                     {"resolved", d.resolved},
+                     {"note", d.note}});
   }
   j["draws_total"] = r.draws.size();
   j["draws_pass"] = pass;
@@ -505,17 +606,22 @@ Json ClaimJson(const ClaimResult& r) {
 std::string ClaimMarkdown(const ClaimResult& r, bool with_draws) {
   int pass = 0, resolved = 0;
   for (const auto& d : r.draws) pass += d.pass, resolved += d.resolved;
-  std::string md = fmt::format("### {} ({}): **{}**\n\n{}\n\nCriterion: {} Tolerance |z| <= {}.\n\n", r.id, r.title,
-                               VerdictName(r.verdict), r.statement, r.criterion, kZ);
-  md += fmt::format("Draws: {} consistent of {}, effect resolved in {}. ", pass, r.draws.size(), resolved);
+  std::string md =
+      fmt::format("### {} ({}): **{}**\n\n{}\n\nCriterion: {} Tolerance |z| <= {}.\n\n", r.id,
+                  r.title, VerdictName(r.verdict), r.statement, r.criterion, kZ);
+  md += fmt::format("Draws: {} consistent of {}, effect resolved in {}. ", pass, r.draws.size(),
+                    resolved);
   if (!r.extra_label.empty()) md += fmt::format("{}: {}. ", r.extra_label, r.extra_count);
-  md += fmt::format("Seed {}, scale {}, {:.1f} s. Regenerate: `valleys check --claim {} --scale {} --seed {}`.\n\n",
-                    r.seed, r.scale, r.seconds, r.id, r.scale == "test" ? "quick" : r.scale, r.seed);
+  md += fmt::format(
+      "Seed {}, scale {}, {:.1f} s. Regenerate: `valleys check --claim {} --scale {} --seed "
+      "{}`.\n\n",
+      r.seed, r.scale, r.seconds, r.id, r.scale == "test" ? "quick" : r.scale, r.seed);
   if (with_draws) {
     md += "| draw | quantity | simulated +- se | exact | ok | note |\n|---|---|---|---|---|---|\n";
     for (const auto& d : r.draws)
-      md += fmt::format("| {} | {} | {:.5g} +- {:.2g} | {:.5g} | {} | {} |\n", d.description, d.quantity, d.simulated, d.se,
-                        d.exact, d.pass ? (d.resolved ? "yes" : "unresolved") : "NO", d.note);
+      md += fmt::format("| {} | {} | {:.5g} +- {:.2g} | {:.5g} | {} | {} |\n", d.description,
+                        d.quantity, d.simulated, d.se, d.exact,
+                        d.pass ? (d.resolved ? "yes" : "unresolved") : "NO", d.note);
     md += "\n";
   }
   return md;

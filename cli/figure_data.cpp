@@ -39,7 +39,8 @@ theory::ChainOptions Chain(double eta, double s = 1.0) {
   return c;
 }
 
-sim::SimOptions SimFor(std::shared_ptr<theory::Profile> p, double eta, const ClaimScale& sc, std::uint64_t seed) {
+sim::SimOptions SimFor(std::shared_ptr<theory::Profile> p, double eta, const ClaimScale& sc,
+                       std::uint64_t seed) {
   sim::SimOptions o;
   o.profile = std::move(p);
   o.lr.eta = eta;
@@ -64,7 +65,8 @@ std::string DataA() {
   std::string csv = "x,linear,quadratic,linex,rpcl,table\n";
   for (int i = 0; i <= 400; ++i) {
     const double x = -2 + 4.0 * i / 400;
-    csv += fmt::format("{},{},{},{},{},{}\n", x, lin.Value(x), quad.Value(x), lx.Value(x), rp.Value(x), table.Value(x));
+    csv += fmt::format("{},{},{},{},{},{}\n", x, lin.Value(x), quad.Value(x), lx.Value(x),
+                       rp.Value(x), table.Value(x));
   }
   return csv;
 }
@@ -72,15 +74,17 @@ std::string DataA() {
 std::string DataB(const ClaimScale& sc, std::uint64_t seed) {
   const auto p = Quad19();
   std::string csv = "panel,zeta,R_theory,R_mc,R_mc_se,zeta_star,window_lo,window_hi\n";
-  for (const auto& [name, law] : {std::pair<const char*, SymmetricLaw>{"uniform", SymmetricLaw(LawKind::kUniform, 1.0)},
-                                  {"gaussian", SymmetricLaw(LawKind::kGaussian, 0.5)}}) {
+  for (const auto& [name, law] :
+       {std::pair<const char*, SymmetricLaw>{"uniform", SymmetricLaw(LawKind::kUniform, 1.0)},
+        {"gaussian", SymmetricLaw(LawKind::kGaussian, 0.5)}}) {
     const theory::BiasSummary b = theory::AnalyzeBias(*p, law);
     std::vector<double> zetas;
     for (int i = 0; i <= 24; ++i) zetas.push_back(-0.6 + 2.1 * i / 24);
     const auto mc = sim::MonteCarloRisk(*p, law, zetas, sc.mc_samples / 4, seed);
     for (std::size_t i = 0; i < zetas.size(); ++i)
-      csv += fmt::format("{},{},{},{},{},{},{},{}\n", name, zetas[i], theory::Risk(*p, law, zetas[i]).value, mc[i].value,
-                         mc[i].se, b.zeta_star, b.window_lo, b.window_hi);
+      csv += fmt::format("{},{},{},{},{},{},{},{}\n", name, zetas[i],
+                         theory::Risk(*p, law, zetas[i]).value, mc[i].value, mc[i].se, b.zeta_star,
+                         b.window_lo, b.window_hi);
   }
   return csv;
 }
@@ -121,8 +125,9 @@ std::string DataC(const ClaimScale& sc, std::uint64_t seed) {
           exact = d.density[i] * (1 - w) + d.density[i + 1] * w;
           break;
         }
-      csv += fmt::format("{},{},{},{},{},{}\n", name, eta, x, hist[static_cast<std::size_t>(k)] / (s.last_values.size() * width),
-                         exact, std::exp(-2 * p->Value(x) / eta) / z);
+      csv += fmt::format("{},{},{},{},{},{}\n", name, eta, x,
+                         hist[static_cast<std::size_t>(k)] / (s.last_values.size() * width), exact,
+                         std::exp(-2 * p->Value(x) / eta) / z);
     }
   }
   return csv;
@@ -131,7 +136,8 @@ std::string DataC(const ClaimScale& sc, std::uint64_t seed) {
 std::string DataD(const ClaimScale& sc, std::uint64_t seed) {
   std::string csv = "valley,eta,exact,sde,sim,sim_se\n";
   const std::vector<std::pair<const char*, std::shared_ptr<theory::Profile>>> valleys = {
-      {"quadratic", Quad19()}, {"linear", std::make_shared<theory::LinearProfile>(theory::LinearOptions{1, 5})}};
+      {"quadratic", Quad19()},
+      {"linear", std::make_shared<theory::LinearProfile>(theory::LinearOptions{1, 5})}};
   for (const auto& [name, p] : valleys) {
     const double top = std::string(name) == "quadratic" ? 0.2 : 0.5;
     for (int i = 0; i <= 7; ++i) {
@@ -141,7 +147,8 @@ std::string DataD(const ClaimScale& sc, std::uint64_t seed) {
       sim::SimOptions o = SimFor(p, eta, sc, seed + i);
       o.burnin = std::max(sc.burnin, static_cast<long long>(20 / eta));
       const sim::SimSummary s = sim::Simulate(o);
-      csv += fmt::format("{},{},{},{},{},{}\n", name, eta, ex.mean, sde.mean, s.mean_avg.value, s.mean_avg.se);
+      csv += fmt::format("{},{},{},{},{},{}\n", name, eta, ex.mean, sde.mean, s.mean_avg.value,
+                         s.mean_avg.se);
     }
   }
   return csv;
@@ -159,8 +166,9 @@ std::string DataE(const ClaimScale& sc, std::uint64_t seed) {
     o.eval_shift = law;
     const sim::SimSummary s = sim::Simulate(o);
     const theory::StationaryStats ex = theory::SolveStationary(*p, Chain(eta, 2.0));
-    csv += fmt::format("{},{},{},{},{},{},{}\n", eta, s.risk_avg.value, s.risk_avg.se, s.risk_last.value, s.risk_last.se,
-                       s.risk_min.value, theory::Risk(*p, law, ex.mean).value);
+    csv += fmt::format("{},{},{},{},{},{},{}\n", eta, s.risk_avg.value, s.risk_avg.se,
+                       s.risk_last.value, s.risk_last.se, s.risk_min.value,
+                       theory::Risk(*p, law, ex.mean).value);
   }
   return csv;
 }
@@ -182,17 +190,20 @@ std::string DataF(const ClaimScale& sc, std::uint64_t seed) {
       o.steps = t;
       o.chains = sc.chains * 50;
       const sim::SimSummary s = sim::Simulate(o);
-      sim_cols = fmt::format("{},{},{},{}", s.mean_last.value, s.mean_last.se, s.mean_avg.value, s.mean_avg.se);
+      sim_cols = fmt::format("{},{},{},{}", s.mean_last.value, s.mean_last.se, s.mean_avg.value,
+                             s.mean_avg.se);
       ++k;
     }
-    csv += fmt::format("{},{},{},{}\n", t, tr.mean_t[static_cast<std::size_t>(t)], acc / t, sim_cols);
+    csv +=
+        fmt::format("{},{},{},{}\n", t, tr.mean_t[static_cast<std::size_t>(t)], acc / t, sim_cols);
   }
   return csv;
 }
 
 std::string DataG(std::uint64_t seed) {
   theory::ValleyOptions v;
-  v.profiles = {Quad19(), std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{4, 4})};
+  v.profiles = {Quad19(),
+                std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{4, 4})};
   v.basis = theory::BasisKind::kRandomRotation;
   v.rotation_seed = 11;
   const theory::Valley valley(v);
@@ -210,7 +221,8 @@ std::string DataG(std::uint64_t seed) {
   std::string path, avg;
   for (int t = 1; t <= 20000; ++t) {
     float z[4];
-    sim::NormalsFrom(sim::PhiloxDraw(seed, static_cast<std::uint64_t>(t), 0, sim::kNoisePurpose), z);
+    sim::NormalsFrom(sim::PhiloxDraw(seed, static_cast<std::uint64_t>(t), 0, sim::kNoisePurpose),
+                     z);
     w -= eta * (valley.Gradient(w) + Eigen::Vector2d(z[0], z[1]));
     acc += w;
     if (t % 4 == 0 && t <= 2000) path += fmt::format("1,{},{},0\n", w[0], w[1]);
@@ -236,7 +248,8 @@ std::string DataH(std::uint64_t seed) {
     const double x = -1.5 + 4.0 * i / 300;
     double train = 0;
     for (double zi : z) train += p->Value(x - zi);
-    csv += fmt::format("{},{},{},{},{}\n", x, train / z.size(), theory::Risk(*p, *o.eval_shift, x).value, w_hat, pop_min);
+    csv += fmt::format("{},{},{},{},{}\n", x, train / z.size(),
+                       theory::Risk(*p, *o.eval_shift, x).value, w_hat, pop_min);
   }
   return csv;
 }
@@ -255,8 +268,8 @@ std::string FigureData(const std::string& id, const ClaimScale& sc, std::uint64_
   return DataH(seed);
 }
 
-void MakeFigure(const std::string& id, const std::string& dir, const std::string& data_csv, const ClaimScale& scale,
-                std::uint64_t seed) {
+void MakeFigure(const std::string& id, const std::string& dir, const std::string& data_csv,
+                const ClaimScale& scale, std::uint64_t seed) {
   io::EnsureDirectory(dir);
   const std::filesystem::path folder(dir);
   const std::string data_name = id + ".csv";
@@ -269,13 +282,16 @@ void MakeFigure(const std::string& id, const std::string& dir, const std::string
     text << in.rdbuf();
     const std::string expected = plots::Figure(id).columns;
     if (text.str().rfind(expected, 0) != 0)
-      throw io::InputError(fmt::format("--data '{}' is not figure {}'s data (expected the header '{}')", data_csv, id, expected));
+      throw io::InputError(
+          fmt::format("--data '{}' is not figure {}'s data (expected the header '{}')", data_csv,
+                      id, expected));
     if (std::filesystem::absolute(data_csv) != std::filesystem::absolute(folder / data_name))
       io::WriteFileAtomically(folder / data_name, text.str());
   }
   const std::filesystem::path script = folder / (id + ".gp");
   io::WriteFileAtomically(script, plots::GnuplotScript(id, data_name, id));
-  plots::RunGnuplot(std::filesystem::absolute(script).string(), std::filesystem::absolute(folder).string());
+  plots::RunGnuplot(std::filesystem::absolute(script).string(),
+                    std::filesystem::absolute(folder).string());
 }
 
 }  // namespace valleys::cli

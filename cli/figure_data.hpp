@@ -12,7 +12,7 @@ std::string FigureData(const std::string& id, const ClaimScale& scale, std::uint
 
 // Writes DIR/ID.csv, DIR/ID.gp, DIR/ID.png, DIR/ID.pdf (data computed unless `data_csv` names an
 // existing file to reuse).
-void MakeFigure(const std::string& id, const std::string& dir, const std::string& data_csv, const ClaimScale& scale,
-                std::uint64_t seed);
+void MakeFigure(const std::string& id, const std::string& dir, const std::string& data_csv,
+                const ClaimScale& scale, std::uint64_t seed);
 
 }  // namespace valleys::cli

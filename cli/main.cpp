@@ -1,16 +1,17 @@
-// valleys: one command-line program for theory, simulation, sweeps, checks, plots and real networks.
-// Exit codes: 0 success, 1 runtime failure, 2 bad input (one line naming the problem and range).
+// valleys: one command-line program for theory, simulation, sweeps, checks, plots and real
+// networks. Exit codes: 0 success, 1 runtime failure, 2 bad input (one line naming the problem and
+// range).
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <string>
 #include <vector>
-#include <exception>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "commands.hpp"
 #include "valleys/io/spec.hpp"
@@ -36,8 +37,10 @@ void HandOverToRealnets(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   HandOverToRealnets(argc, argv);
-  CLI::App app{"valleys: asymmetric valleys of loss landscapes (theory, simulation, real networks)"};
-  app.set_version_flag("--version", fmt::format("valleys {} ({})", valleys::io::Version(), valleys::io::GitHash()));
+  CLI::App app{
+      "valleys: asymmetric valleys of loss landscapes (theory, simulation, real networks)"};
+  app.set_version_flag(
+      "--version", fmt::format("valleys {} ({})", valleys::io::Version(), valleys::io::GitHash()));
   app.require_subcommand(1);
   valleys::cli::RegisterTheoryCommand(app);
   valleys::cli::RegisterSimCommand(app);

@@ -18,7 +18,9 @@ constexpr int kRowTag = 7;
 }  // namespace
 
 #ifdef VALLEYS_HAVE_MPI
-bool MpiContext::Built() { return true; }
+bool MpiContext::Built() {
+  return true;
+}
 
 MpiContext::MpiContext() {
   if (!LaunchedByMpirun()) return;
@@ -63,7 +65,8 @@ void MpiContext::ReceiveRow(long long* index, std::string* row) {
   int count = 0;
   MPI_Get_count(&status, MPI_CHAR, &count);
   std::string msg(static_cast<std::size_t>(count), '\0');
-  MPI_Recv(msg.data(), count, MPI_CHAR, status.MPI_SOURCE, kRowTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  MPI_Recv(msg.data(), count, MPI_CHAR, status.MPI_SOURCE, kRowTag, MPI_COMM_WORLD,
+           MPI_STATUS_IGNORE);
   Decode(msg, index, row);
 }
 
@@ -74,15 +77,20 @@ void MpiContext::AbortAll(int code) {
   if (active_) MPI_Abort(MPI_COMM_WORLD, code);
 }
 #else
-bool MpiContext::Built() { return false; }
+bool MpiContext::Built() {
+  return false;
+}
 MpiContext::MpiContext() {
   if (LaunchedByMpirun() && std::getenv("OMPI_COMM_WORLD_RANK") != nullptr &&
       std::string(std::getenv("OMPI_COMM_WORLD_SIZE")) != "1")
-    throw std::runtime_error("this valleys was built without MPI (configure with libopenmpi-dev installed)");
+    throw std::runtime_error(
+        "this valleys was built without MPI (configure with libopenmpi-dev installed)");
 }
 MpiContext::~MpiContext() = default;
 void MpiContext::SendRow(long long, const std::string&) {}
-bool MpiContext::TryReceiveRow(long long*, std::string*) { return false; }
+bool MpiContext::TryReceiveRow(long long*, std::string*) {
+  return false;
+}
 void MpiContext::ReceiveRow(long long*, std::string*) {}
 void MpiContext::Barrier() {}
 void MpiContext::AbortAll(int) {}

@@ -14,13 +14,15 @@ Format ParseFormat(const std::string& text) {
   if (text == "table") return Format::kTable;
   if (text == "csv") return Format::kCsv;
   if (text == "json") return Format::kJson;
-  throw io::InputError(fmt::format("--format = '{}' is not a format (allowed: table, csv, json)", text));
+  throw io::InputError(
+      fmt::format("--format = '{}' is not a format (allowed: table, csv, json)", text));
 }
 
 namespace {
 
 std::string Scalar(const Json& v, bool precise) {
-  if (v.is_number_float()) return precise ? fmt::format("{}", v.get<double>()) : fmt::format("{:.6g}", v.get<double>());
+  if (v.is_number_float())
+    return precise ? fmt::format("{}", v.get<double>()) : fmt::format("{:.6g}", v.get<double>());
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "";
   return v.dump();
@@ -33,11 +35,14 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
-bool IsObjectArray(const Json& v) { return v.is_array() && !v.empty() && v.front().is_object(); }
+bool IsObjectArray(const Json& v) {
+  return v.is_array() && !v.empty() && v.front().is_object();
+}
 
 std::string RenderTable(const Json& result, const Json& meta) {
   std::string out;
-  for (auto it = meta.begin(); it != meta.end(); ++it) out += fmt::format("# {}: {}\n", it.key(), Scalar(it.value(), true));
+  for (auto it = meta.begin(); it != meta.end(); ++it)
+    out += fmt::format("# {}: {}\n", it.key(), Scalar(it.value(), true));
   std::size_t width = 0;
   for (auto it = result.begin(); it != result.end(); ++it) width = std::max(width, it.key().size());
   for (auto it = result.begin(); it != result.end(); ++it) {
@@ -45,11 +50,13 @@ std::string RenderTable(const Json& result, const Json& meta) {
     if (IsObjectArray(v)) {
       out += fmt::format("{}:\n", it.key());
       std::string header = "  ";
-      for (auto f = v.front().begin(); f != v.front().end(); ++f) header += fmt::format("{:>14}", f.key());
+      for (auto f = v.front().begin(); f != v.front().end(); ++f)
+        header += fmt::format("{:>14}", f.key());
       out += header + "\n";
       for (const auto& row : v) {
         std::string line = "  ";
-        for (auto f = row.begin(); f != row.end(); ++f) line += fmt::format("{:>14}", Scalar(f.value(), false));
+        for (auto f = row.begin(); f != row.end(); ++f)
+          line += fmt::format("{:>14}", Scalar(f.value(), false));
         out += line + "\n";
       }
     } else if (v.is_array()) {
@@ -65,7 +72,8 @@ std::string RenderTable(const Json& result, const Json& meta) {
 
 std::string RenderCsv(const Json& result, const Json& meta) {
   std::string out;
-  for (auto it = meta.begin(); it != meta.end(); ++it) out += fmt::format("# {}={}\n", it.key(), Scalar(it.value(), true));
+  for (auto it = meta.begin(); it != meta.end(); ++it)
+    out += fmt::format("# {}={}\n", it.key(), Scalar(it.value(), true));
   out += "key,value\n";
   for (auto it = result.begin(); it != result.end(); ++it) {
     const Json& v = it.value();
@@ -73,7 +81,8 @@ std::string RenderCsv(const Json& result, const Json& meta) {
       for (std::size_t i = 0; i < v.size(); ++i) {
         if (v[i].is_object()) {
           for (auto f = v[i].begin(); f != v[i].end(); ++f)
-            out += fmt::format("{}[{}].{},{}\n", it.key(), i, f.key(), CsvField(Scalar(f.value(), true)));
+            out += fmt::format("{}[{}].{},{}\n", it.key(), i, f.key(),
+                               CsvField(Scalar(f.value(), true)));
         } else {
           out += fmt::format("{}[{}],{}\n", it.key(), i, CsvField(Scalar(v[i], true)));
         }
@@ -89,8 +98,10 @@ std::string RenderCsv(const Json& result, const Json& meta) {
 
 std::string Render(const Json& result, const Json& meta, Format format) {
   switch (format) {
-    case Format::kTable: return RenderTable(result, meta);
-    case Format::kCsv: return RenderCsv(result, meta);
+    case Format::kTable:
+      return RenderTable(result, meta);
+    case Format::kCsv:
+      return RenderCsv(result, meta);
     case Format::kJson: {
       Json all = result;
       all["meta"] = meta;

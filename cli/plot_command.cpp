@@ -15,15 +15,18 @@ void RegisterPlotCommand(CLI::App& app) {
     unsigned long long seed = 1;
   };
   auto a = std::make_shared<Args>();
-  CLI::App* p = app.add_subcommand("plot", "Regenerate a figure (A-H) from saved data, or compute its data");
+  CLI::App* p =
+      app.add_subcommand("plot", "Regenerate a figure (A-H) from saved data, or compute its data");
   p->add_option("figure", a->figure, "A | B | C | D | E | F | G | H")->required();
-  p->add_option("--data", a->data, "Reuse this data CSV (from a report folder) instead of computing it");
+  p->add_option("--data", a->data,
+                "Reuse this data CSV (from a report folder) instead of computing it");
   p->add_option("--out", a->out, "Output folder (ID.csv, ID.gp, ID.png, ID.pdf)")->required();
   p->add_option("--scale", a->scale, "quick | full (when computing)")->capture_default_str();
   p->add_option("--seed", a->seed, "Seed (when computing)")->capture_default_str();
   p->callback([a] {
     if (a->figure.size() != 1 || a->figure[0] < 'A' || a->figure[0] > 'H')
-      throw io::InputError(fmt::format("figure '{}' does not exist (allowed: A, B, C, D, E, F, G, H)", a->figure));
+      throw io::InputError(
+          fmt::format("figure '{}' does not exist (allowed: A, B, C, D, E, F, G, H)", a->figure));
     MakeFigure(a->figure, a->out, a->data, ClaimScale::Named(a->scale), a->seed);
     fmt::print("wrote {}/{}.png and .pdf\n", a->out, a->figure);
   });

@@ -8,13 +8,20 @@
 
 namespace valleys::cli {
 
-bool Progress::Enabled() { return ::isatty(STDERR_FILENO) == 1; }
+bool Progress::Enabled() {
+  return ::isatty(STDERR_FILENO) == 1;
+}
 
 Progress::Progress(std::string label, long long total, bool quiet)
-    : label_(std::move(label)), total_(total), active_(!quiet && Enabled()),
-      start_(std::chrono::steady_clock::now()), last_draw_(start_) {}
+    : label_(std::move(label)),
+      total_(total),
+      active_(!quiet && Enabled()),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
 
-Progress::~Progress() { Finish(); }
+Progress::~Progress() {
+  Finish();
+}
 
 void Progress::Update(long long done) {
   if (!active_) return;
@@ -24,7 +31,8 @@ void Progress::Update(long long done) {
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   const double rate = elapsed > 0 ? done / elapsed : 0.0;
   const double left = rate > 0 ? (total_ - done) / rate : 0.0;
-  fmt::print(stderr, "\r\033[K{}: {}/{} ({:.3g}/s, {:.0f} s left)", label_, done, total_, rate, left);
+  fmt::print(stderr, "\r\033[K{}: {}/{} ({:.3g}/s, {:.0f} s left)", label_, done, total_, rate,
+             left);
   std::fflush(stderr);
 }
 

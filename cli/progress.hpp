@@ -12,7 +12,7 @@ class Progress {
   ~Progress();
   void Update(long long done);  // throttled to ~10 redraws per second
   void Finish();
-  static bool Enabled();        // stderr is a terminal
+  static bool Enabled();  // stderr is a terminal
 
  private:
   std::string label_;

@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <filesystem>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "output.hpp"
 #include "progress.hpp"
@@ -20,23 +20,31 @@ using cli::Json;
 namespace {
 
 void AddCommon(CLI::App& c, realnets::TrainOptions& o, std::string& subset) {
-  c.add_option("--data", o.data_dir, "CIFAR-10 folder (default: found as in `valleys realnets data`)");
+  c.add_option("--data", o.data_dir,
+               "CIFAR-10 folder (default: found as in `valleys realnets data`)");
   c.add_option("--set", subset, "small (10k/2k subset) | full (50k/10k)")->capture_default_str();
-  c.add_option("--train-size", o.train_size, "Use the first N training images (0: all)")->capture_default_str();
-  c.add_option("--test-size", o.test_size, "Use the first N test images (0: all)")->capture_default_str();
+  c.add_option("--train-size", o.train_size, "Use the first N training images (0: all)")
+      ->capture_default_str();
+  c.add_option("--test-size", o.test_size, "Use the first N test images (0: all)")
+      ->capture_default_str();
   c.add_option("--depth", o.model.depth, "PreResNet depth (6k + 2)")->capture_default_str();
   c.add_option("--width", o.model.width, "Channels of the first stage")->capture_default_str();
   c.add_flag("!--no-bn", o.model.batch_norm, "The BN-free twin (BN layers replaced by identities)");
-  c.add_option("--activation", o.model.activation, "relu | sigmoid | softplus")->capture_default_str();
-  c.add_option("--bn-init", o.model.bn_init, "BN gamma init: ones | uniform01 | normal01")->capture_default_str();
-  c.add_option("--seed", o.seed, "Seed (init, shuffling, augmentation, directions)")->capture_default_str();
+  c.add_option("--activation", o.model.activation, "relu | sigmoid | softplus")
+      ->capture_default_str();
+  c.add_option("--bn-init", o.model.bn_init, "BN gamma init: ones | uniform01 | normal01")
+      ->capture_default_str();
+  c.add_option("--seed", o.seed, "Seed (init, shuffling, augmentation, directions)")
+      ->capture_default_str();
   c.add_option("--threads", o.threads, "LibTorch threads")->capture_default_str();
-  c.add_option("--out", o.out_dir, "Run folder (checkpoints sgd.pt, swa.pt; CSVs with sidecars)")->required();
+  c.add_option("--out", o.out_dir, "Run folder (checkpoints sgd.pt, swa.pt; CSVs with sidecars)")
+      ->required();
 }
 
 Json ModelMeta(const realnets::TrainOptions& o, const std::string& subset) {
-  return {{"model", o.model.Describe()}, {"bn", o.model.batch_norm}, {"seed", o.seed}, {"set", subset},
-          {"train_size", o.train_size}, {"test_size", o.test_size}};
+  return {
+      {"model", o.model.Describe()}, {"bn", o.model.batch_norm}, {"seed", o.seed}, {"set", subset},
+      {"train_size", o.train_size},  {"test_size", o.test_size}};
 }
 
 }  // namespace
@@ -46,24 +54,31 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   realnets::TrainOptions train;
   std::string subset = "small";
-  CLI::App* t = app.add_subcommand("train", "SGD with the SWA recipe; writes epochs.csv, summary.json, sgd.pt, swa.pt");
+  CLI::App* t = app.add_subcommand(
+      "train", "SGD with the SWA recipe; writes epochs.csv, summary.json, sgd.pt, swa.pt");
   AddCommon(*t, train, subset);
-  t->add_option("--epochs", train.epochs, "Epochs (the schedule shape scales with them)")->capture_default_str();
-  t->add_option("--lr", train.lr_init, "Initial learning rate (SWA rate: half of it)")->capture_default_str();
+  t->add_option("--epochs", train.epochs, "Epochs (the schedule shape scales with them)")
+      ->capture_default_str();
+  t->add_option("--lr", train.lr_init, "Initial learning rate (SWA rate: half of it)")
+      ->capture_default_str();
   t->add_option("--batch", train.batch, "Batch size")->capture_default_str();
   t->add_flag("!--no-augment", train.augment, "No crop/flip augmentation");
 
   realnets::ProfileOptions prof;
   std::string prof_subset = "small";
-  CLI::App* p = app.add_subcommand("profile", "Loss along a random direction through a checkpoint; writes profile_<law>.csv");
+  CLI::App* p = app.add_subcommand(
+      "profile", "Loss along a random direction through a checkpoint; writes profile_<law>.csv");
   AddCommon(*p, prof.base, prof_subset);
   p->add_option("--checkpoint", prof.checkpoint, "sgd | swa")->capture_default_str();
   p->add_option("--law", prof.law, "uniform01 (authors') | gaussian | sign")->capture_default_str();
   p->add_flag("!--exclude-bn", prof.include_bn, "Leave BN gamma/beta out of the direction");
-  p->add_option("--bn-mode", prof.bn_mode, "recompute (exact, at every point) | frozen")->capture_default_str();
-  p->add_option("--range", prof.range, "Offsets in [-range, range] (unit-norm direction)")->capture_default_str();
+  p->add_option("--bn-mode", prof.bn_mode, "recompute (exact, at every point) | frozen")
+      ->capture_default_str();
+  p->add_option("--range", prof.range, "Offsets in [-range, range] (unit-norm direction)")
+      ->capture_default_str();
   p->add_option("--points", prof.points, "Number of offsets (odd)")->capture_default_str();
-  p->add_option("--eval-size", prof.eval_size, "Training images evaluated per point")->capture_default_str();
+  p->add_option("--eval-size", prof.eval_size, "Training images evaluated per point")
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -82,18 +97,26 @@ int main(int argc, char** argv) {
       const Json meta = io::Metadata("realnets train", ModelMeta(train, subset));
       cli::Progress progress("epochs", train.epochs);
       const realnets::TrainSummary s = realnets::Train(train, [&](const realnets::EpochRow& r) {
-        csv += fmt::format("{},{},{},{},{},{},{},{}\n", r.epoch, r.lr, r.train_loss, r.train_acc, r.test_loss, r.test_acc,
-                           r.seconds, r.swa_averaged ? 1 : 0);
+        csv += fmt::format("{},{},{},{},{},{},{},{}\n", r.epoch, r.lr, r.train_loss, r.train_acc,
+                           r.test_loss, r.test_acc, r.seconds, r.swa_averaged ? 1 : 0);
         io::WriteFileAtomically(std::filesystem::path(train.out_dir) / "epochs.csv", csv);
         progress.Update(r.epoch);
       });
       progress.Finish();
-      io::WriteFileAtomically(std::filesystem::path(train.out_dir) / "epochs.csv.json", meta.dump(2) + "\n");
-      Json result = {{"parameters", s.parameters},         {"sgd_train_loss", s.sgd_train_loss}, {"sgd_test_loss", s.sgd_test_loss},
-                     {"sgd_test_acc", s.sgd_test_acc},     {"swa_train_loss", s.swa_train_loss}, {"swa_test_loss", s.swa_test_loss},
-                     {"swa_test_acc", s.swa_test_acc},     {"train_images_per_s", s.train_images_per_s},
-                     {"bn_recompute", "exact (cumulative, one pass over the augmented training set)"}};
-      io::WriteFileAtomically(std::filesystem::path(train.out_dir) / "summary.json", Json({{"result", result}, {"meta", meta}}).dump(2) + "\n");
+      io::WriteFileAtomically(std::filesystem::path(train.out_dir) / "epochs.csv.json",
+                              meta.dump(2) + "\n");
+      Json result = {
+          {"parameters", s.parameters},
+          {"sgd_train_loss", s.sgd_train_loss},
+          {"sgd_test_loss", s.sgd_test_loss},
+          {"sgd_test_acc", s.sgd_test_acc},
+          {"swa_train_loss", s.swa_train_loss},
+          {"swa_test_loss", s.swa_test_loss},
+          {"swa_test_acc", s.swa_test_acc},
+          {"train_images_per_s", s.train_images_per_s},
+          {"bn_recompute", "exact (cumulative, one pass over the augmented training set)"}};
+      io::WriteFileAtomically(std::filesystem::path(train.out_dir) / "summary.json",
+                              Json({{"result", result}, {"meta", meta}}).dump(2) + "\n");
       fmt::print("{}", cli::Render(result, meta, cli::Format::kTable));
     }
     if (p->parsed()) {
@@ -109,10 +132,13 @@ int main(int argc, char** argv) {
       m["eval_size"] = prof.eval_size;
       std::string csv = "t,train_loss,train_acc,test_loss,test_acc\n";
       for (std::size_t i = 0; i < r.t.size(); ++i)
-        csv += fmt::format("{},{},{},{},{}\n", r.t[i], r.train_loss[i], r.train_acc[i], r.test_loss[i], r.test_acc[i]);
-      const std::string name = fmt::format("profile_{}_{}_{}", prof.checkpoint, prof.law, prof.bn_mode);
+        csv += fmt::format("{},{},{},{},{}\n", r.t[i], r.train_loss[i], r.train_acc[i],
+                           r.test_loss[i], r.test_acc[i]);
+      const std::string name =
+          fmt::format("profile_{}_{}_{}", prof.checkpoint, prof.law, prof.bn_mode);
       io::WriteFileAtomically(std::filesystem::path(prof.base.out_dir) / (name + ".csv"), csv);
-      io::WriteFileAtomically(std::filesystem::path(prof.base.out_dir) / (name + ".csv.json"), m.dump(2) + "\n");
+      io::WriteFileAtomically(std::filesystem::path(prof.base.out_dir) / (name + ".csv.json"),
+                              m.dump(2) + "\n");
       Json result = {{"profile", name + ".csv"},
                      {"sign_agreement", r.sign_agreement},
                      {"flat_side", theory::SideName(r.train_score.flat_side)},

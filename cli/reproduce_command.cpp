@@ -34,8 +34,9 @@ struct ReproduceArgs {
 
 // Which figure illustrates which claim.
 const char* FigureFor(const std::string& claim) {
-  static const std::map<std::string, const char*> figures = {{"C1", "B"}, {"C2", "B"}, {"C3", "B"}, {"C4", "A"}, {"C5", "A"},
-                                                             {"C6", "C"}, {"C7", "D"}, {"C8", "E"}, {"C9", "G"}};
+  static const std::map<std::string, const char*> figures = {{"C1", "B"}, {"C2", "B"}, {"C3", "B"},
+                                                             {"C4", "A"}, {"C5", "A"}, {"C6", "C"},
+                                                             {"C7", "D"}, {"C8", "E"}, {"C9", "G"}};
   return figures.at(claim);
 }
 
@@ -50,50 +51,67 @@ struct SgdCase {
 };
 
 const std::vector<RiskCase> kRiskCases = {
-    {"linear:p=1,c=5", "uniform:a=1"},           {"quadratic:hplus=1,hminus=9", "uniform:a=1"},
-    {"quadratic:hplus=1,hminus=9", "gaussian:sigma=0.5"}, {"quadratic:hplus=1,hminus=4", "gaussian:sigma=1"},
-    {"linear:p=1,c=5", "gaussian:sigma=1"},      {"linex:b=1,alpha=2", "gaussian:sigma=0.5"},
-    {"linex:b=1,alpha=2", "uniform:a=1"},         {"rpcl:r=2,p=1,c=5,l=0.1", "uniform:a=1"},
+    {"linear:p=1,c=5", "uniform:a=1"},
+    {"quadratic:hplus=1,hminus=9", "uniform:a=1"},
+    {"quadratic:hplus=1,hminus=9", "gaussian:sigma=0.5"},
+    {"quadratic:hplus=1,hminus=4", "gaussian:sigma=1"},
+    {"linear:p=1,c=5", "gaussian:sigma=1"},
+    {"linex:b=1,alpha=2", "gaussian:sigma=0.5"},
+    {"linex:b=1,alpha=2", "uniform:a=1"},
+    {"rpcl:r=2,p=1,c=5,l=0.1", "uniform:a=1"},
     {"quadratic:hplus=1,hminus=9", "rademacher:a=1"},
 };
 
 const std::vector<SgdCase> kSgdCases = {
-    {"quadratic:hplus=1,hminus=9", 0.01, "gaussian:s=1"}, {"quadratic:hplus=1,hminus=9", 0.05, "gaussian:s=1"},
-    {"quadratic:hplus=1,hminus=9", 0.1, "gaussian:s=1"},  {"quadratic:hplus=1,hminus=9", 0.05, "uniform:s=1"},
-    {"linear:p=1,c=5", 0.05, "gaussian:s=1"},             {"linex:b=1,alpha=2", 0.05, "gaussian:s=1"},
+    {"quadratic:hplus=1,hminus=9", 0.01, "gaussian:s=1"},
+    {"quadratic:hplus=1,hminus=9", 0.05, "gaussian:s=1"},
+    {"quadratic:hplus=1,hminus=9", 0.1, "gaussian:s=1"},
+    {"quadratic:hplus=1,hminus=9", 0.05, "uniform:s=1"},
+    {"linear:p=1,c=5", 0.05, "gaussian:s=1"},
+    {"linex:b=1,alpha=2", 0.05, "gaussian:s=1"},
     {"rpcl:r=2,p=1,c=5,l=0.1", 0.05, "gaussian:s=1"},
 };
 
-std::string F(const Json& v) { return fmt::format("{:.6g}", v.get<double>()); }
+std::string F(const Json& v) {
+  return fmt::format("{:.6g}", v.get<double>());
+}
 
 void Run(const ReproduceArgs& a) {
   const ClaimScale claim_scale = ClaimScale::Named(a.scale);
   const auto start = std::chrono::steady_clock::now();
-  const std::filesystem::path dir = a.out.empty() ? std::filesystem::path("results") / io::CompactTimestamp() : std::filesystem::path(a.out);
+  const std::filesystem::path dir = a.out.empty()
+                                        ? std::filesystem::path("results") / io::CompactTimestamp()
+                                        : std::filesystem::path(a.out);
   io::EnsureDirectory(dir);
-  const Json meta = io::Metadata("reproduce", {{"scale", a.scale}, {"seed", a.seed}, {"realnets", !a.no_realnets}});
+  const Json meta = io::Metadata(
+      "reproduce", {{"scale", a.scale}, {"seed", a.seed}, {"realnets", !a.no_realnets}});
 
   const int stages = 4;
   Stage(1, stages, "theory: expected test risk and optimal bias");
   std::string risk_csv = "profile,shift,R0,zeta_star,R_star,window_lo,window_hi,method\n";
   std::string risk_md =
-      "| profile | shift | R(0) | zeta* | R(zeta*) | improving window | method |\n|---|---|---|---|---|---|---|\n";
+      "| profile | shift | R(0) | zeta* | R(zeta*) | improving window | method "
+      "|\n|---|---|---|---|---|---|---|\n";
   for (const auto& c : kRiskCases) {
     const auto profile = io::MakeProfile(c.profile);
     const auto shift = io::MakeShift(c.shift);
     const Json r = RiskResult(*profile, shift, {});
-    risk_csv += fmt::format("\"{}\",\"{}\",{},{},{},{},{},{}\n", c.profile, c.shift, r["R0"].get<double>(),
-                            r["zeta_star"].get<double>(), r["R_star"].get<double>(), r["window_lo"].get<double>(),
+    risk_csv += fmt::format("\"{}\",\"{}\",{},{},{},{},{},{}\n", c.profile, c.shift,
+                            r["R0"].get<double>(), r["zeta_star"].get<double>(),
+                            r["R_star"].get<double>(), r["window_lo"].get<double>(),
                             r["window_hi"].get<double>(), r["method"].get<std::string>());
-    risk_md += fmt::format("| `{}` | `{}` | {} | {} | {} | ({}, {}) | {} |\n", c.profile, c.shift, F(r["R0"]),
-                           F(r["zeta_star"]), F(r["R_star"]), F(r["window_lo"]), F(r["window_hi"]),
-                           r["method"].get<std::string>());
+    risk_md += fmt::format("| `{}` | `{}` | {} | {} | {} | ({}, {}) | {} |\n", c.profile, c.shift,
+                           F(r["R0"]), F(r["zeta_star"]), F(r["R_star"]), F(r["window_lo"]),
+                           F(r["window_hi"]), r["method"].get<std::string>());
   }
 
   Stage(2, stages, "theory: exact stationary law of SGD vs the SDE limit");
-  std::string sgd_csv = "profile,eta,noise,mean,mean_error,p_flat,mean_pos,mean_neg,mean_sde,p_flat_sde,mean_avg_T100\n";
+  std::string sgd_csv =
+      "profile,eta,noise,mean,mean_error,p_flat,mean_pos,mean_neg,mean_sde,p_flat_sde,mean_avg_"
+      "T100\n";
   std::string sgd_md =
-      "| profile | eta | noise | E[x] exact | E[x] SDE | P(flat) exact | P(flat) SDE | E[w_100] from 0 |\n"
+      "| profile | eta | noise | E[x] exact | E[x] SDE | P(flat) exact | P(flat) SDE | E[w_100] "
+      "from 0 |\n"
       "|---|---|---|---|---|---|---|---|\n";
   Progress progress("sgd cases", static_cast<long long>(kSgdCases.size()));
   long long done = 0;
@@ -107,11 +125,13 @@ void Run(const ReproduceArgs& a) {
     req.T = 100;
     const Json r = SgdResult(*profile, req);
     sgd_csv += fmt::format("\"{}\",{},\"{}\",{},{},{},{},{},{},{},{}\n", c.profile, c.eta, c.noise,
-                           r["mean"].get<double>(), r["mean_error"].get<double>(), r["p_flat"].get<double>(),
-                           r["mean_pos"].get<double>(), r["mean_neg"].get<double>(), r["mean_sde"].get<double>(),
+                           r["mean"].get<double>(), r["mean_error"].get<double>(),
+                           r["p_flat"].get<double>(), r["mean_pos"].get<double>(),
+                           r["mean_neg"].get<double>(), r["mean_sde"].get<double>(),
                            r["p_flat_sde"].get<double>(), r["mean_avg_T"].get<double>());
-    sgd_md += fmt::format("| `{}` | {} | `{}` | {} | {} | {} | {} | {} |\n", c.profile, c.eta, c.noise, F(r["mean"]),
-                          F(r["mean_sde"]), F(r["p_flat"]), F(r["p_flat_sde"]), F(r["mean_avg_T"]));
+    sgd_md += fmt::format("| `{}` | {} | `{}` | {} | {} | {} | {} | {} |\n", c.profile, c.eta,
+                          c.noise, F(r["mean"]), F(r["mean_sde"]), F(r["p_flat"]),
+                          F(r["p_flat_sde"]), F(r["mean_avg_T"]));
     progress.Update(++done);
   }
   progress.Finish();
@@ -137,55 +157,71 @@ void Run(const ReproduceArgs& a) {
   }
   fig_progress.Finish();
 
-  std::string claims_md = "| claim | verdict | draws consistent | effect resolved | figure |\n|---|---|---|---|---|\n";
+  std::string claims_md =
+      "| claim | verdict | draws consistent | effect resolved | figure |\n|---|---|---|---|---|\n";
   std::string claims_detail;
   for (const auto& r : claims) {
     int pass = 0, resolved = 0;
     for (const auto& d : r.draws) pass += d.pass, resolved += d.resolved;
-    claims_md += fmt::format("| {} {} | **{}** | {}/{} | {}/{} | [{}](figures/{}.png) |\n", r.id, r.title, VerdictName(r.verdict),
-                             pass, r.draws.size(), resolved, r.draws.size(), FigureFor(r.id), FigureFor(r.id));
+    claims_md += fmt::format("| {} {} | **{}** | {}/{} | {}/{} | [{}](figures/{}.png) |\n", r.id,
+                             r.title, VerdictName(r.verdict), pass, r.draws.size(), resolved,
+                             r.draws.size(), FigureFor(r.id), FigureFor(r.id));
     claims_detail += ClaimMarkdown(r, false);
     // The first three draws as examples of the numbers behind the verdict.
     claims_detail += "| example draw | quantity | simulated +- se | exact |\n|---|---|---|---|\n";
     for (std::size_t k = 0; k < r.draws.size() && k < 3; ++k)
-      claims_detail += fmt::format("| {} | {} | {:.5g} +- {:.2g} | {:.5g} |\n", r.draws[k].description, r.draws[k].quantity,
-                                   r.draws[k].simulated, r.draws[k].se, r.draws[k].exact);
-    claims_detail += fmt::format("\n![figure {}](figures/{}.png)\n\n", FigureFor(r.id), FigureFor(r.id));
+      claims_detail +=
+          fmt::format("| {} | {} | {:.5g} +- {:.2g} | {:.5g} |\n", r.draws[k].description,
+                      r.draws[k].quantity, r.draws[k].simulated, r.draws[k].se, r.draws[k].exact);
+    claims_detail +=
+        fmt::format("\n![figure {}](figures/{}.png)\n\n", FigureFor(r.id), FigureFor(r.id));
   }
   std::string figures_md;
   for (const auto& f : plots::Figures())
-    figures_md += fmt::format("- **{}**: {} ([png](figures/{}.png), [pdf](figures/{}.pdf), data `figures/{}.csv`, script "
-                              "`figures/{}.gp`; regenerate: `valleys plot {} --data figures/{}.csv --out figures`)\n",
-                              f.id, f.title, f.id, f.id, f.id, f.id, f.id, f.id);
-  const std::string realnets_md =
-      a.no_realnets ? "Skipped (`--no-realnets`).\n"
-                    : "Not part of this build yet: the real-network measurements (claims C10-C17, `valleys realnets`) "
-                      "are the subject of a later issue. Nothing was run.\n";
+    figures_md += fmt::format(
+        "- **{}**: {} ([png](figures/{}.png), [pdf](figures/{}.pdf), data `figures/{}.csv`, script "
+        "`figures/{}.gp`; regenerate: `valleys plot {} --data figures/{}.csv --out figures`)\n",
+        f.id, f.title, f.id, f.id, f.id, f.id, f.id, f.id);
+  const std::string realnets_md = a.no_realnets
+                                      ? "Skipped (`--no-realnets`).\n"
+                                      : "Not part of this build yet: the real-network measurements "
+                                        "(claims C10-C17, `valleys realnets`) "
+                                        "are the subject of a later issue. Nothing was run.\n";
 
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string md = fmt::format(
       "# valleys reproduce report\n\n"
-      "- version: {} (git {})\n- created: {}\n- host: {}\n- scale: {}\n- seed: {}\n- wall time: {:.1f} s\n\n"
+      "- version: {} (git {})\n- created: {}\n- host: {}\n- scale: {}\n- seed: {}\n- wall time: "
+      "{:.1f} s\n\n"
       "## Theorem 1: a bias toward the flat side lowers the expected test risk\n\n"
-      "R(zeta) = E phi(zeta + delta) for the shift law delta; zeta* its minimizer; the improving window is\n"
+      "R(zeta) = E phi(zeta + delta) for the shift law delta; zeta* its minimizer; the improving "
+      "window is\n"
       "{{zeta : R(zeta) < R(0)}}. Regenerate one row with\n"
       "`valleys theory risk --profile PROFILE --shift SHIFT`.\n\n{}\n"
       "## Theorem 2: SGD spends its time on the flat side, so its average is biased there\n\n"
-      "Exact: the discrete-time chain x' = x - eta (phi'(x) + omega) solved numerically (Ulam's method with\n"
-      "Richardson extrapolation); SDE: its small-step limit. E[w_100] is the expected average of the first 100\n"
+      "Exact: the discrete-time chain x' = x - eta (phi'(x) + omega) solved numerically (Ulam's "
+      "method with\n"
+      "Richardson extrapolation); SDE: its small-step limit. E[w_100] is the expected average of "
+      "the first 100\n"
       "iterates started at the minimizer. Regenerate one row with\n"
       "`valleys theory sgd --profile PROFILE --eta ETA --noise NOISE --T 100`.\n\n{}\n"
       "## Claims C1-C9: the simulator against the exact theory\n\n"
-      "Each claim is checked over random draws of valleys and parameters; a draw is consistent when the Monte Carlo\n"
-      "numbers agree with the exact ones within |z| <= 4.5 and the claimed sign holds; the effect is resolved when it\n"
-      "is significant at that level. Verdict: holds (all consistent, >= 90% resolved), fails (any inconsistent) or\n"
-      "inconclusive. All draws: `claims.json`. Regenerate all: `valleys check --scale {} --seed {} --out DIR`.\n\n{}\n{}"
+      "Each claim is checked over random draws of valleys and parameters; a draw is consistent "
+      "when the Monte Carlo\n"
+      "numbers agree with the exact ones within |z| <= 4.5 and the claimed sign holds; the effect "
+      "is resolved when it\n"
+      "is significant at that level. Verdict: holds (all consistent, >= 90% resolved), fails (any "
+      "inconsistent) or\n"
+      "inconclusive. All draws: `claims.json`. Regenerate all: `valleys check --scale {} --seed {} "
+      "--out DIR`.\n\n{}\n{}"
       "## Figures\n\n{}\n"
       "## Real networks (C10-C17)\n\n{}\n"
-      "Data: `theory_risk.csv`, `theory_sgd.csv`, `claims.json`, `figures/`; metadata: `metadata.json`.\n",
-      meta["version"].get<std::string>(), meta["git"].get<std::string>(), meta["created"].get<std::string>(),
-      meta["host"].get<std::string>(), a.scale, a.seed, wall, risk_md, sgd_md, a.scale, a.seed, claims_md, claims_detail,
-      figures_md, realnets_md);
+      "Data: `theory_risk.csv`, `theory_sgd.csv`, `claims.json`, `figures/`; metadata: "
+      "`metadata.json`.\n",
+      meta["version"].get<std::string>(), meta["git"].get<std::string>(),
+      meta["created"].get<std::string>(), meta["host"].get<std::string>(), a.scale, a.seed, wall,
+      risk_md, sgd_md, a.scale, a.seed, claims_md, claims_detail, figures_md, realnets_md);
   Json full_meta = meta;
   full_meta["wall_time_s"] = wall;
   io::WriteFileAtomically(dir / "theory_risk.csv", risk_csv);
@@ -200,11 +236,13 @@ void Run(const ReproduceArgs& a) {
 
 void RegisterReproduceCommand(CLI::App& app) {
   auto args = std::make_shared<ReproduceArgs>();
-  CLI::App* r = app.add_subcommand("reproduce", "Run the whole study and write a report (results/<time>/report.md)");
+  CLI::App* r = app.add_subcommand(
+      "reproduce", "Run the whole study and write a report (results/<time>/report.md)");
   r->add_option("--out", args->out, "Output folder (default results/<UTC timestamp>)");
   r->add_option("--scale", args->scale, "quick | full")->capture_default_str();
   r->add_flag("--no-realnets", args->no_realnets, "Skip the real-network part");
-  r->add_option("--seed", args->seed, "Seed of every random draw and simulation")->capture_default_str();
+  r->add_option("--seed", args->seed, "Seed of every random draw and simulation")
+      ->capture_default_str();
   r->callback([args] { Run(*args); });
 }
 

@@ -33,7 +33,8 @@ void Run(const SimCommandArgs& a) {
 
 void RegisterSimCommand(CLI::App& app) {
   auto args = std::make_shared<SimCommandArgs>();
-  CLI::App* s = app.add_subcommand("sim", "Monte Carlo: N independent SGD chains with weight averaging (SWA)");
+  CLI::App* s = app.add_subcommand(
+      "sim", "Monte Carlo: N independent SGD chains with weight averaging (SWA)");
   AddSimOptions(*s, args->sim);
   s->add_option("--format", args->format, "table | csv | json")->capture_default_str();
   s->add_option("--out", args->out, "Write to this file (atomically) instead of stdout");

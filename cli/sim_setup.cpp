@@ -29,23 +29,31 @@ sim::LrSchedule ParseSchedule(const std::string& text, double eta, long long tot
     lr.eta_end = spec.Number("min");
     const double period = spec.Number("period");
     if (!(period >= 1 && period <= 1e9 && period == std::floor(period)))
-      throw InputError(fmt::format("--lr-schedule cyclic: period = {} is out of range (allowed: integer >= 1)", period));
+      throw InputError(fmt::format(
+          "--lr-schedule cyclic: period = {} is out of range (allowed: integer >= 1)", period));
     lr.period = static_cast<int>(period);
     if (!(lr.eta_end >= 0 && lr.eta_end <= eta))
-      throw InputError(fmt::format("--lr-schedule cyclic: min = {} is out of range (allowed: 0 <= min <= eta = {})", lr.eta_end, eta));
+      throw InputError(fmt::format(
+          "--lr-schedule cyclic: min = {} is out of range (allowed: 0 <= min <= eta = {})",
+          lr.eta_end, eta));
     return lr;
   }
   if (spec.kind == "linear" || spec.kind == "cosine") {
     spec.RequireOnly({"end", "steps"});
     lr.kind = spec.kind == "linear" ? sim::LrKind::kLinear : sim::LrKind::kCosine;
     lr.eta_end = spec.Number("end");
-    if (!(lr.eta_end >= 0)) throw InputError(fmt::format("--lr-schedule {}: end = {} is out of range (allowed: end >= 0)", spec.kind, lr.eta_end));
+    if (!(lr.eta_end >= 0))
+      throw InputError(fmt::format("--lr-schedule {}: end = {} is out of range (allowed: end >= 0)",
+                                   spec.kind, lr.eta_end));
     const double steps = spec.NumberOr("steps", static_cast<double>(total_steps));
-    if (!(steps >= 1 && steps <= 2e9)) throw InputError(fmt::format("--lr-schedule {}: steps = {} is out of range (allowed: 1..2e9)", spec.kind, steps));
+    if (!(steps >= 1 && steps <= 2e9))
+      throw InputError(fmt::format("--lr-schedule {}: steps = {} is out of range (allowed: 1..2e9)",
+                                   spec.kind, steps));
     lr.period = static_cast<int>(steps);
     return lr;
   }
-  throw InputError(fmt::format("--lr-schedule: unknown kind '{}' (allowed: constant, cyclic, linear, cosine)", spec.kind));
+  throw InputError(fmt::format(
+      "--lr-schedule: unknown kind '{}' (allowed: constant, cyclic, linear, cosine)", spec.kind));
 }
 
 sim::Start ParseStart(const std::string& text) {
@@ -60,7 +68,9 @@ sim::Start ParseStart(const std::string& text) {
     spec.RequireOnly({"sigma"});
     s.kind = sim::StartKind::kDrawn;
     s.value = spec.Number("sigma");
-    if (!(s.value > 0)) throw InputError(fmt::format("--x0 draw: sigma = {} is out of range (allowed: sigma > 0)", s.value));
+    if (!(s.value > 0))
+      throw InputError(
+          fmt::format("--x0 draw: sigma = {} is out of range (allowed: sigma > 0)", s.value));
     return s;
   }
   s.kind = sim::StartKind::kValue;
@@ -73,12 +83,17 @@ sim::Start ParseStart(const std::string& text) {
 sim::SimOptions MakeSimOptions(const SimArgs& a) {
   sim::SimOptions o;
   if (a.profiles.empty()) throw InputError("--profile is required");
-  if (a.dim < 1 || a.dim > 4096) throw InputError(fmt::format("--dim = {} is out of range (allowed: 1..4096)", a.dim));
+  if (a.dim < 1 || a.dim > 4096)
+    throw InputError(fmt::format("--dim = {} is out of range (allowed: 1..4096)", a.dim));
   if (a.profiles.size() > 1 && static_cast<int>(a.profiles.size()) != a.dim && a.dim != 1)
-    throw InputError(fmt::format("--dim = {} but {} profiles were given (give one, or one per direction)", a.dim, a.profiles.size()));
+    throw InputError(
+        fmt::format("--dim = {} but {} profiles were given (give one, or one per direction)", a.dim,
+                    a.profiles.size()));
   const int d = a.profiles.size() > 1 ? static_cast<int>(a.profiles.size()) : a.dim;
   std::vector<theory::ProfilePtr> profiles;
-  for (int i = 0; i < d; ++i) profiles.push_back(io::MakeProfile(a.profiles[a.profiles.size() > 1 ? static_cast<std::size_t>(i) : 0]));
+  for (int i = 0; i < d; ++i)
+    profiles.push_back(
+        io::MakeProfile(a.profiles[a.profiles.size() > 1 ? static_cast<std::size_t>(i) : 0]));
   const bool multi = d > 1 || a.basis != "identity" || a.coupling != 0.0;
   if (multi) {
     theory::ValleyOptions v;
@@ -86,11 +101,15 @@ sim::SimOptions MakeSimOptions(const SimArgs& a) {
     v.coupling = a.coupling;
     if (a.basis != "identity") {
       const io::Spec spec = io::ParseSpec(a.basis, "--basis");
-      if (spec.kind != "random") throw InputError(fmt::format("--basis: unknown kind '{}' (allowed: identity, random:seed=K)", spec.kind));
+      if (spec.kind != "random")
+        throw InputError(fmt::format(
+            "--basis: unknown kind '{}' (allowed: identity, random:seed=K)", spec.kind));
       spec.RequireOnly({"seed"});
       v.basis = theory::BasisKind::kRandomRotation;
       const double seed = spec.Number("seed");
-      if (!(seed >= 0 && seed == std::floor(seed))) throw InputError(fmt::format("--basis random: seed = {} is out of range (allowed: integer >= 0)", seed));
+      if (!(seed >= 0 && seed == std::floor(seed)))
+        throw InputError(
+            fmt::format("--basis random: seed = {} is out of range (allowed: integer >= 0)", seed));
       v.rotation_seed = static_cast<std::uint64_t>(seed);
     }
     o.valley = v;
@@ -103,7 +122,9 @@ sim::SimOptions MakeSimOptions(const SimArgs& a) {
   o.noise_std = noise.s;
   o.noise_std_per_direction = a.noise_per_direction;
   if (!a.noise_per_direction.empty() && !o.valley)
-    throw InputError("--noise-per-direction needs a d-dimensional valley (--dim, several --profile, or --basis)");
+    throw InputError(
+        "--noise-per-direction needs a d-dimensional valley (--dim, several --profile, or "
+        "--basis)");
   o.momentum = a.momentum;
   o.weight_decay = a.wd;
   o.chains = a.chains;
@@ -122,7 +143,8 @@ sim::SimOptions MakeSimOptions(const SimArgs& a) {
   std::string why;
   if (!o.IsValid(&why)) throw InputError(why);
   if (a.backend != "cpu" && a.backend != "cuda")
-    throw InputError(fmt::format("--backend = '{}' is not a backend (allowed: cpu, cuda)", a.backend));
+    throw InputError(
+        fmt::format("--backend = '{}' is not a backend (allowed: cpu, cuda)", a.backend));
   return o;
 }
 
@@ -165,8 +187,8 @@ Json SimResult(const sim::SimOptions& o, const sim::SimSummary& s, bool with_the
   // Exact predictions exist for the 1-D additive-noise chain at a constant rate without momentum,
   // started at a fixed point: transient laws for the first steps, the stationary law after them.
   const bool predictable = with_theory && o.profile && !o.valley && o.minibatch.data_size == 0 &&
-                           o.lr.kind == sim::LrKind::kConstant && o.momentum == 0.0 && o.noise_std > 0 &&
-                           o.start.kind != sim::StartKind::kDrawn;
+                           o.lr.kind == sim::LrKind::kConstant && o.momentum == 0.0 &&
+                           o.noise_std > 0 && o.start.kind != sim::StartKind::kDrawn;
   if (predictable) {
     theory::ChainOptions chain;
     chain.eta = o.lr.eta;
@@ -175,10 +197,14 @@ Json SimResult(const sim::SimOptions& o, const sim::SimSummary& s, bool with_the
     chain.noise_std = o.noise_std;
     const theory::StationaryStats st = theory::SolveStationary(*o.profile, chain);
     const long long total = o.burnin + o.steps;
-    const long long horizon = std::min<long long>(total, 2000);  // mixing is far faster on supported chains
+    const long long horizon =
+        std::min<long long>(total, 2000);  // mixing is far faster on supported chains
     const double x0 = o.start.kind == sim::StartKind::kValue ? o.start.value : 0.0;
-    const theory::TransientStats tr = theory::SolveTransient(*o.profile, chain, x0, static_cast<int>(horizon));
-    auto mean_at = [&](long long t) { return t <= horizon ? tr.mean_t[static_cast<std::size_t>(t)] : st.mean; };
+    const theory::TransientStats tr =
+        theory::SolveTransient(*o.profile, chain, x0, static_cast<int>(horizon));
+    auto mean_at = [&](long long t) {
+      return t <= horizon ? tr.mean_t[static_cast<std::size_t>(t)] : st.mean;
+    };
     double acc = 0.0;
     long long count = 0;
     for (long long step = o.avg_start; step <= o.steps; step += o.avg_every) {
@@ -202,7 +228,8 @@ Json SimResult(const sim::SimOptions& o, const sim::SimSummary& s, bool with_the
     theory["method"] = st.method;
     if (o.eval_shift) {
       theory["risk_min"] = theory::Risk(*o.profile, *o.eval_shift, 0.0).value;
-      theory["risk_at_mean_avg"] = theory::Risk(*o.profile, *o.eval_shift, theory["mean_avg"].get<double>()).value;
+      theory["risk_at_mean_avg"] =
+          theory::Risk(*o.profile, *o.eval_shift, theory["mean_avg"].get<double>()).value;
     }
     for (const char* key : {"mean_avg", "mean_last", "p_flat", "mean_pos", "mean_neg"}) {
       if (!theory.contains(key)) continue;
@@ -218,41 +245,78 @@ Json SimResult(const sim::SimOptions& o, const sim::SimSummary& s, bool with_the
 Json SimMetadata(const SimArgs& a) {
   Json profiles = Json::array();
   for (const auto& p : a.profiles) profiles.push_back(p);
-  return {{"profile", profiles}, {"dim", a.dim}, {"basis", a.basis}, {"coupling", a.coupling},
-          {"eta", a.eta}, {"lr_schedule", a.lr_schedule}, {"noise", a.noise}, {"momentum", a.momentum},
-          {"wd", a.wd}, {"chains", a.chains}, {"steps", a.steps}, {"burnin", a.burnin},
-          {"avg_start", a.avg_start}, {"avg_every", a.avg_every}, {"x0", a.x0}, {"seed", a.seed},
-          {"data_size", a.data_size}, {"batch", a.batch}, {"replacement", !a.no_replacement},
-          {"data_seed", a.data_seed}, {"eval_shift", a.eval_shift}, {"backend", a.backend}};
+  return {{"profile", profiles},
+          {"dim", a.dim},
+          {"basis", a.basis},
+          {"coupling", a.coupling},
+          {"eta", a.eta},
+          {"lr_schedule", a.lr_schedule},
+          {"noise", a.noise},
+          {"momentum", a.momentum},
+          {"wd", a.wd},
+          {"chains", a.chains},
+          {"steps", a.steps},
+          {"burnin", a.burnin},
+          {"avg_start", a.avg_start},
+          {"avg_every", a.avg_every},
+          {"x0", a.x0},
+          {"seed", a.seed},
+          {"data_size", a.data_size},
+          {"batch", a.batch},
+          {"replacement", !a.no_replacement},
+          {"data_seed", a.data_seed},
+          {"eval_shift", a.eval_shift},
+          {"backend", a.backend}};
 }
 
 bool SetSimArg(SimArgs& a, const std::string& name, const std::string& value) {
-  auto num = [&](const char* what) { return io::ParseNumber(value, fmt::format("{} '{}'", what, name)); };
+  auto num = [&](const char* what) {
+    return io::ParseNumber(value, fmt::format("{} '{}'", what, name));
+  };
   auto integer = [&]() {
     const double v = num("grid value of");
     if (v != std::floor(v) || std::abs(v) > 9e15)
       throw InputError(fmt::format("grid value of '{}' = {} is not an integer", name, value));
     return static_cast<long long>(v);
   };
-  if (name == "profile") a.profiles = {value};
-  else if (name == "eta") a.eta = num("grid value of");
-  else if (name == "noise") a.noise = value;
-  else if (name == "lr-schedule") a.lr_schedule = value;
-  else if (name == "momentum") a.momentum = num("grid value of");
-  else if (name == "wd") a.wd = num("grid value of");
-  else if (name == "chains") a.chains = integer();
-  else if (name == "steps") a.steps = integer();
-  else if (name == "burnin") a.burnin = integer();
-  else if (name == "avg-start") a.avg_start = integer();
-  else if (name == "avg-every") a.avg_every = integer();
-  else if (name == "x0") a.x0 = value;
-  else if (name == "seed") a.seed = static_cast<unsigned long long>(integer());
-  else if (name == "dim") a.dim = static_cast<int>(integer());
-  else if (name == "coupling") a.coupling = num("grid value of");
-  else if (name == "data-size") a.data_size = static_cast<int>(integer());
-  else if (name == "batch") a.batch = static_cast<int>(integer());
-  else if (name == "eval-shift") a.eval_shift = value;
-  else return false;
+  if (name == "profile")
+    a.profiles = {value};
+  else if (name == "eta")
+    a.eta = num("grid value of");
+  else if (name == "noise")
+    a.noise = value;
+  else if (name == "lr-schedule")
+    a.lr_schedule = value;
+  else if (name == "momentum")
+    a.momentum = num("grid value of");
+  else if (name == "wd")
+    a.wd = num("grid value of");
+  else if (name == "chains")
+    a.chains = integer();
+  else if (name == "steps")
+    a.steps = integer();
+  else if (name == "burnin")
+    a.burnin = integer();
+  else if (name == "avg-start")
+    a.avg_start = integer();
+  else if (name == "avg-every")
+    a.avg_every = integer();
+  else if (name == "x0")
+    a.x0 = value;
+  else if (name == "seed")
+    a.seed = static_cast<unsigned long long>(integer());
+  else if (name == "dim")
+    a.dim = static_cast<int>(integer());
+  else if (name == "coupling")
+    a.coupling = num("grid value of");
+  else if (name == "data-size")
+    a.data_size = static_cast<int>(integer());
+  else if (name == "batch")
+    a.batch = static_cast<int>(integer());
+  else if (name == "eval-shift")
+    a.eval_shift = value;
+  else
+    return false;
   return true;
 }
 

@@ -18,9 +18,11 @@ struct SimArgs {
   std::string basis = "identity";  // identity | random:seed=K
   double coupling = 0.0;
   double eta = 0.05;
-  std::string lr_schedule = "constant";  // constant | cyclic:min=,period= | linear:end=[,steps=] | cosine:end=[,steps=]
+  std::string lr_schedule =
+      "constant";  // constant | cyclic:min=,period= | linear:end=[,steps=] | cosine:end=[,steps=]
   std::string noise = "gaussian:s=1";
-  std::vector<double> noise_per_direction;  // d standard deviations in the rotated basis (overrides s)
+  std::vector<double>
+      noise_per_direction;  // d standard deviations in the rotated basis (overrides s)
   double momentum = 0.0, wd = 0.0;
   long long chains = 1000, steps = 10000, burnin = 0, avg_start = 1, avg_every = 1;
   std::string x0 = "0";  // 0 | min | draw:sigma=S | NUMBER
@@ -37,7 +39,8 @@ struct SimArgs {
 sim::SimOptions MakeSimOptions(const SimArgs& args);
 
 // The contract keys (docs/cli.md) plus "theory" (exact predictions where they exist) and "z".
-Json SimResult(const sim::SimOptions& options, const sim::SimSummary& summary, bool with_theory = true);
+Json SimResult(const sim::SimOptions& options, const sim::SimSummary& summary,
+               bool with_theory = true);
 
 // The parameters as metadata.
 Json SimMetadata(const SimArgs& args);

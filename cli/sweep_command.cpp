@@ -36,10 +36,11 @@ struct SweepArgs {
 };
 
 const std::vector<std::string> kStatColumns = {
-    "mean_avg", "mean_avg_se", "mean_last", "mean_last_se", "p_flat",   "p_flat_se",        "mean_pos",
-    "mean_pos_se", "mean_neg", "mean_neg_se", "risk_avg", "risk_avg_se", "risk_last",        "risk_last_se",
-    "risk_min", "beats_min_frac", "beats_min_frac_se", "diverged", "w_hat", "theory_mean_avg", "theory_p_flat",
-    "z_mean_avg", "z_p_flat"};
+    "mean_avg",       "mean_avg_se",       "mean_last",   "mean_last_se", "p_flat",
+    "p_flat_se",      "mean_pos",          "mean_pos_se", "mean_neg",     "mean_neg_se",
+    "risk_avg",       "risk_avg_se",       "risk_last",   "risk_last_se", "risk_min",
+    "beats_min_frac", "beats_min_frac_se", "diverged",    "w_hat",        "theory_mean_avg",
+    "theory_p_flat",  "z_mean_avg",        "z_p_flat"};
 
 std::string CsvField(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -48,7 +49,8 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
-std::string ReplaceSpecKey(const std::string& text, const std::string& key, const std::string& value, bool* found) {
+std::string ReplaceSpecKey(const std::string& text, const std::string& key,
+                           const std::string& value, bool* found) {
   const io::Spec spec = io::ParseSpec(text, "grid");
   std::string out = spec.kind + ":";
   bool first = true;
@@ -66,11 +68,13 @@ void ApplyAxis(SimArgs& a, const std::string& name, const std::string& value) {
   bool found = false;
   for (auto& p : a.profiles) p = ReplaceSpecKey(p, name, value, &found);
   if (!found) a.noise = ReplaceSpecKey(a.noise, name, value, &found);
-  if (!found && !a.eval_shift.empty()) a.eval_shift = ReplaceSpecKey(a.eval_shift, name, value, &found);
+  if (!found && !a.eval_shift.empty())
+    a.eval_shift = ReplaceSpecKey(a.eval_shift, name, value, &found);
   if (!found)
-    throw InputError(fmt::format("grid axis '{}' is neither a simulator option nor a key of --profile, --noise or "
-                                 "--eval-shift",
-                                 name));
+    throw InputError(fmt::format(
+        "grid axis '{}' is neither a simulator option nor a key of --profile, --noise or "
+        "--eval-shift",
+        name));
 }
 
 std::string Num(const Json& v) {
@@ -79,7 +83,8 @@ std::string Num(const Json& v) {
   return v.dump();
 }
 
-std::string Row(long long index, const std::vector<std::pair<std::string, std::string>>& point, const Json& r) {
+std::string Row(long long index, const std::vector<std::pair<std::string, std::string>>& point,
+                const Json& r) {
   std::string row = std::to_string(index);
   for (const auto& [name, value] : point) row += "," + CsvField(value);
   for (const auto& col : kStatColumns) {
@@ -112,19 +117,25 @@ void Run(const SweepArgs& args) {
     const io::SweepFile file = io::ReadSweepToml(args.file);
     std::vector<std::string> profiles;
     for (const auto& [name, value] : file.base) {
-      if (name == "profile") profiles.push_back(value);
-      else if (name == "no-replacement") base.no_replacement = value == "true";
-      else if (name == "basis") base.basis = value;
-      else if (!SetSimArg(base, name, value)) throw InputError(fmt::format("{}: [base] {} is not a simulator option", args.file, name));
+      if (name == "profile")
+        profiles.push_back(value);
+      else if (name == "no-replacement")
+        base.no_replacement = value == "true";
+      else if (name == "basis")
+        base.basis = value;
+      else if (!SetSimArg(base, name, value))
+        throw InputError(fmt::format("{}: [base] {} is not a simulator option", args.file, name));
     }
     if (!profiles.empty()) base.profiles = profiles;
     axes = file.grid;
   }
   for (const auto& g : args.grid) axes.push_back(io::ParseGridAxis(g));
-  if (axes.empty()) throw InputError("sweep: no grid axes (use --grid NAME=SPEC or a --file with a [grid] table)");
+  if (axes.empty())
+    throw InputError("sweep: no grid axes (use --grid NAME=SPEC or a --file with a [grid] table)");
   std::set<std::string> names;
   for (const auto& a : axes)
-    if (!names.insert(a.name).second) throw InputError(fmt::format("grid axis '{}' is given twice", a.name));
+    if (!names.insert(a.name).second)
+      throw InputError(fmt::format("grid axis '{}' is given twice", a.name));
   if (args.out.empty()) throw InputError("sweep: --out FILE.csv is required");
   const io::Shard shard = io::ParseShard(args.shard);
   const long long total = io::GridSize(axes);
@@ -132,11 +143,13 @@ void Run(const SweepArgs& args) {
   // Validate every configuration before any work (a typo fails now, not after hours).
   std::vector<SimArgs> configs(static_cast<std::size_t>(total), base);
   for (long long i = 0; i < total; ++i) {
-    for (const auto& [name, value] : io::GridPoint(axes, i)) ApplyAxis(configs[static_cast<std::size_t>(i)], name, value);
+    for (const auto& [name, value] : io::GridPoint(axes, i))
+      ApplyAxis(configs[static_cast<std::size_t>(i)], name, value);
     try {
       MakeSimOptions(configs[static_cast<std::size_t>(i)]);
     } catch (const InputError& e) {
-      throw InputError(fmt::format("configuration {} ({}): {}", i, io::GridPoint(axes, i).front().second, e.what()));
+      throw InputError(fmt::format("configuration {} ({}): {}", i,
+                                   io::GridPoint(axes, i).front().second, e.what()));
     }
   }
 
@@ -160,8 +173,9 @@ void Run(const SweepArgs& args) {
     if (args.resume && std::filesystem::exists(sidecar)) {
       const Json old = Json::parse(std::ifstream(sidecar), nullptr, false);
       if (!old.is_discarded() && old.value("sweep_id", "") != sweep_id)
-        throw InputError(fmt::format("'{}' belongs to a different sweep (sweep_id {} != {}); nothing was changed", args.out,
-                                     old.value("sweep_id", "?"), sweep_id));
+        throw InputError(fmt::format(
+            "'{}' belongs to a different sweep (sweep_id {} != {}); nothing was changed", args.out,
+            old.value("sweep_id", "?"), sweep_id));
     }
     existing = writer.Open(args.out, header, args.resume);
   }
@@ -170,17 +184,20 @@ void Run(const SweepArgs& args) {
   // Completed rows must be exactly the first owned configurations, in order.
   for (std::size_t k = 0; k < existing.indices.size(); ++k)
     if (k >= owned.size() || existing.indices[k] != owned[k])
-      throw InputError(fmt::format("'{}' row {} has index {} where {} was expected: not a prefix of this sweep",
-                                   args.out, k + 1, existing.indices[k], k < owned.size() ? owned[k] : -1));
-  const std::vector<long long> remaining(owned.begin() + static_cast<long>(existing.indices.size()), owned.end());
+      throw InputError(
+          fmt::format("'{}' row {} has index {} where {} was expected: not a prefix of this sweep",
+                      args.out, k + 1, existing.indices[k], k < owned.size() ? owned[k] : -1));
+  const std::vector<long long> remaining(owned.begin() + static_cast<long>(existing.indices.size()),
+                                         owned.end());
 
   const std::string started = io::UtcTimestamp();
   auto write_sidecar = [&](const char* status, double seconds) {
     Json meta = io::Metadata("sweep", {{"seed", base.seed}});
-    Json side = {{"meta", meta},           {"sweep_id", sweep_id},     {"spec", spec},
-                 {"configurations", total}, {"shard", args.shard},       {"rows_in_file", owned.size()},
-                 {"status", status},        {"started", started},        {"seconds", seconds},
-                 {"mpi_ranks", mpi.size()}};
+    Json side = {{"meta", meta},        {"sweep_id", sweep_id},
+                 {"spec", spec},        {"configurations", total},
+                 {"shard", args.shard}, {"rows_in_file", owned.size()},
+                 {"status", status},    {"started", started},
+                 {"seconds", seconds},  {"mpi_ranks", mpi.size()}};
     if (std::string(status) == "complete") side["finished"] = io::UtcTimestamp();
     io::WriteFileAtomically(sidecar, side.dump(2) + "\n");
   };
@@ -223,11 +240,13 @@ void Run(const SweepArgs& args) {
       flush();
     }
     progress.Finish();
-    write_sidecar("complete", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    write_sidecar("complete",
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     fmt::print("wrote {} ({} rows; sidecar {})\n", args.out, owned.size(), sidecar);
   } else {
     for (std::size_t p = 0; p < remaining.size(); ++p)
-      if (static_cast<int>(p % static_cast<std::size_t>(mpi.size())) == mpi.rank()) mpi.SendRow(remaining[p], compute(remaining[p]));
+      if (static_cast<int>(p % static_cast<std::size_t>(mpi.size())) == mpi.rank())
+        mpi.SendRow(remaining[p], compute(remaining[p]));
   }
   mpi.Barrier();
 }
@@ -245,26 +264,35 @@ void RunMerge(const MergeArgs& a) {
   std::set<std::string> shards;
   for (const auto& path : a.inputs) {
     const io::SweepCsv csv = io::ReadSweepCsv(path);
-    if (csv.had_partial_line) throw InputError(fmt::format("merge: '{}' ends in a partial row (resume that shard first)", path));
+    if (csv.had_partial_line)
+      throw InputError(
+          fmt::format("merge: '{}' ends in a partial row (resume that shard first)", path));
     const Json side = Json::parse(std::ifstream(path + ".json"), nullptr, false);
     if (side.is_discarded() || !side.contains("sweep_id"))
-      throw InputError(fmt::format("merge: '{}.json' (the sidecar of {}) is missing or unreadable", path, path));
-    if (side.value("status", "") != "complete") throw InputError(fmt::format("merge: shard '{}' is not complete", path));
+      throw InputError(
+          fmt::format("merge: '{}.json' (the sidecar of {}) is missing or unreadable", path, path));
+    if (side.value("status", "") != "complete")
+      throw InputError(fmt::format("merge: shard '{}' is not complete", path));
     if (header.empty()) {
       header = csv.header;
       sweep_id = side["sweep_id"];
       total = side["configurations"];
     } else if (csv.header != header || side["sweep_id"] != sweep_id) {
-      throw InputError(fmt::format("merge: '{}' belongs to a different sweep than '{}'", path, a.inputs.front()));
+      throw InputError(fmt::format("merge: '{}' belongs to a different sweep than '{}'", path,
+                                   a.inputs.front()));
     }
     if (!shards.insert(side.value("shard", "")).second)
-      throw InputError(fmt::format("merge: shard {} is given twice ('{}')", side.value("shard", ""), path));
+      throw InputError(
+          fmt::format("merge: shard {} is given twice ('{}')", side.value("shard", ""), path));
     for (std::size_t k = 0; k < csv.rows.size(); ++k)
       if (!rows.emplace(csv.indices[k], csv.rows[k]).second)
-        throw InputError(fmt::format("merge: configuration {} appears in two shards", csv.indices[k]));
+        throw InputError(
+            fmt::format("merge: configuration {} appears in two shards", csv.indices[k]));
   }
   for (long long i = 0; i < total; ++i)
-    if (!rows.count(i)) throw InputError(fmt::format("merge: configuration {} of {} is missing (a shard is missing or incomplete)", i, total));
+    if (!rows.count(i))
+      throw InputError(fmt::format(
+          "merge: configuration {} of {} is missing (a shard is missing or incomplete)", i, total));
   std::string text = header + "\n";
   for (const auto& [i, r] : rows) text += r + "\n";
   io::WriteFileAtomically(a.out, text);
@@ -281,24 +309,31 @@ void RunMerge(const MergeArgs& a) {
 
 void RegisterSweepCommand(CLI::App& app) {
   auto args = std::make_shared<SweepArgs>();
-  CLI::App* s = app.add_subcommand("sweep", "A grid of simulations into one tidy CSV (resumable, shardable, MPI)");
+  CLI::App* s = app.add_subcommand(
+      "sweep", "A grid of simulations into one tidy CSV (resumable, shardable, MPI)");
   AddSimOptions(*s, args->base);
   s->get_option("--profile")->required(false);
-  s->add_option("--grid", args->grid, "Axis NAME=lo:hi:count[:lin|log] or NAME=v1,v2,... (repeatable)");
+  s->add_option("--grid", args->grid,
+                "Axis NAME=lo:hi:count[:lin|log] or NAME=v1,v2,... (repeatable)");
   s->add_option("--file", args->file, "TOML sweep file with [base] and [grid] tables");
   s->add_option("--out", args->out, "Output CSV (a JSON sidecar is written beside it)")->required();
   s->add_flag("--resume", args->resume, "Keep the completed rows of --out and run the rest");
-  s->add_option("--shard", args->shard, "Run configurations i with i % n == k - 1 (k/n, for job arrays)")->capture_default_str();
+  s->add_option("--shard", args->shard,
+                "Run configurations i with i % n == k - 1 (k/n, for job arrays)")
+      ->capture_default_str();
   s->add_flag("--no-theory", args->no_theory, "Skip the exact theory predictions (faster)");
   s->add_flag("--quiet", args->quiet, "No progress line");
   s->callback([args] {
-    if (args->base.profiles.empty() && args->file.empty()) throw InputError("sweep: --profile (or a --file with one) is required");
+    if (args->base.profiles.empty() && args->file.empty())
+      throw InputError("sweep: --profile (or a --file with one) is required");
     Run(*args);
   });
 
   auto merge = std::make_shared<MergeArgs>();
-  CLI::App* m = app.add_subcommand("merge", "Combine the shard CSVs of one sweep, checking that none is missing");
-  m->add_option("shards", merge->inputs, "Shard CSV files (each with its .json sidecar)")->required();
+  CLI::App* m = app.add_subcommand(
+      "merge", "Combine the shard CSVs of one sweep, checking that none is missing");
+  m->add_option("shards", merge->inputs, "Shard CSV files (each with its .json sidecar)")
+      ->required();
   m->add_option("--out", merge->out, "Merged CSV")->required();
   m->callback([merge] { RunMerge(*merge); });
 }

@@ -33,7 +33,8 @@ void RunRisk(const RiskArgs& a) {
   const auto profile = io::MakeProfile(a.profile);
   const auto shift = io::MakeShift(a.shift);
   const Json result = RiskResult(*profile, shift, a.biases);
-  const Json meta = io::Metadata("theory risk", {{"profile", profile->Spec()}, {"shift", shift.Spec()}});
+  const Json meta =
+      io::Metadata("theory risk", {{"profile", profile->Spec()}, {"shift", shift.Spec()}});
   Emit(Render(result, meta, format), a.out);
 }
 
@@ -48,14 +49,18 @@ void RunSgd(const SgdArgs& a) {
   request.chain.noise_std = noise.s;
   request.solver.cells_per_step = a.cells_per_step;
   std::string why;
-  if (!request.chain.IsValid(*profile, &why) || !request.solver.IsValid(&why)) throw io::InputError(why);
+  if (!request.chain.IsValid(*profile, &why) || !request.solver.IsValid(&why))
+    throw io::InputError(why);
   if (a.T < 0 || a.T > 10000000)
     throw io::InputError(fmt::format("--T = {} is out of range (allowed: 1 <= T <= 1e7)", a.T));
   if (a.T > 0) request.T = a.T;
   request.x0 = a.x0;
   if (!a.shift.empty()) request.shift = io::MakeShift(a.shift);
   const Json result = SgdResult(*profile, request);
-  Json extra = {{"profile", profile->Spec()}, {"eta", a.eta}, {"noise", io::NoiseSpecText(noise)}, {"wd", a.wd}};
+  Json extra = {{"profile", profile->Spec()},
+                {"eta", a.eta},
+                {"noise", io::NoiseSpecText(noise)},
+                {"wd", a.wd}};
   if (request.T) extra["T"] = *request.T, extra["x0"] = a.x0;
   if (request.shift) extra["shift"] = request.shift->Spec();
   Emit(Render(result, io::Metadata("theory sgd", extra), format), a.out);
@@ -64,14 +69,19 @@ void RunSgd(const SgdArgs& a) {
 }  // namespace
 
 void RegisterTheoryCommand(CLI::App& app) {
-  CLI::App* theory = app.add_subcommand("theory", "Closed forms and exact numerics of asymmetric valleys");
+  CLI::App* theory =
+      app.add_subcommand("theory", "Closed forms and exact numerics of asymmetric valleys");
   theory->require_subcommand(1);
 
   auto risk = std::make_shared<RiskArgs>();
   CLI::App* r = theory->add_subcommand(
-      "risk", "Expected test risk R(zeta) = E phi(zeta + delta): R(0), optimal bias, improving window");
-  r->add_option("--profile", risk->profile, "Valley profile spec, e.g. quadratic:hplus=1,hminus=9")->required();
-  r->add_option("--shift", risk->shift, "Shift law spec: uniform:a=A | gaussian:sigma=S | rademacher:a=A")->required();
+      "risk",
+      "Expected test risk R(zeta) = E phi(zeta + delta): R(0), optimal bias, improving window");
+  r->add_option("--profile", risk->profile, "Valley profile spec, e.g. quadratic:hplus=1,hminus=9")
+      ->required();
+  r->add_option("--shift", risk->shift,
+                "Shift law spec: uniform:a=A | gaussian:sigma=S | rademacher:a=A")
+      ->required();
   r->add_option("--bias", risk->biases, "Also evaluate R at this bias (repeatable)");
   r->add_option("--format", risk->format, "table | csv | json")->capture_default_str();
   r->add_option("--out", risk->out, "Write to this file (atomically) instead of stdout");
@@ -79,16 +89,21 @@ void RegisterTheoryCommand(CLI::App& app) {
 
   auto sgd = std::make_shared<SgdArgs>();
   CLI::App* s = theory->add_subcommand(
-      "sgd", "Exact stationary and transient statistics of SGD x' = x - eta (phi'(x) + wd x + noise)");
+      "sgd",
+      "Exact stationary and transient statistics of SGD x' = x - eta (phi'(x) + wd x + noise)");
   s->add_option("--profile", sgd->profile, "Valley profile spec")->required();
   s->add_option("--eta", sgd->eta, "Learning rate (> 0, below the stability limit)")->required();
-  s->add_option("--noise", sgd->noise, "Noise spec with std s: gaussian:s=S | uniform:s=S | rademacher:s=S")
+  s->add_option("--noise", sgd->noise,
+                "Noise spec with std s: gaussian:s=S | uniform:s=S | rademacher:s=S")
       ->capture_default_str();
   s->add_option("--wd", sgd->wd, "Weight decay lambda (>= 0)")->capture_default_str();
   s->add_option("--T", sgd->T, "Also compute the transient E[x_t] and E[w_T] for t <= T");
-  s->add_option("--x0", sgd->x0, "Start of the transient (default 0, the minimizer)")->capture_default_str();
-  s->add_option("--shift", sgd->shift, "Also report the expected test risk of the stationary mean under this shift");
-  s->add_option("--cells-per-step", sgd->cells_per_step, "Solver grid: cells per noise step eta*s (4..256)")
+  s->add_option("--x0", sgd->x0, "Start of the transient (default 0, the minimizer)")
+      ->capture_default_str();
+  s->add_option("--shift", sgd->shift,
+                "Also report the expected test risk of the stationary mean under this shift");
+  s->add_option("--cells-per-step", sgd->cells_per_step,
+                "Solver grid: cells per noise step eta*s (4..256)")
       ->capture_default_str();
   s->add_option("--format", sgd->format, "table | csv | json")->capture_default_str();
   s->add_option("--out", sgd->out, "Write to this file (atomically) instead of stdout");

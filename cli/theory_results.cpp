@@ -34,7 +34,8 @@ Json RiskResult(const theory::Profile& profile, const theory::SymmetricLaw& shif
 }
 
 Json SgdResult(const theory::Profile& profile, const SgdRequest& request) {
-  const theory::StationaryStats st = theory::SolveStationary(profile, request.chain, request.solver);
+  const theory::StationaryStats st =
+      theory::SolveStationary(profile, request.chain, request.solver);
   const theory::SdeStats sde = theory::SdeStationary(profile, request.chain);
   Json out;
   out["mean"] = st.mean;
@@ -55,7 +56,8 @@ Json SgdResult(const theory::Profile& profile, const SgdRequest& request) {
     out["risk_min"] = theory::Risk(profile, *request.shift, 0.0).value;
   }
   if (request.T) {
-    const theory::TransientStats tr = theory::SolveTransient(profile, request.chain, request.x0, *request.T, request.solver);
+    const theory::TransientStats tr =
+        theory::SolveTransient(profile, request.chain, request.x0, *request.T, request.solver);
     out["mean_avg_T"] = tr.mean_avg_T;
     out["mean_t"] = tr.mean_t;
   }

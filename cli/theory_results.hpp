@@ -19,9 +19,9 @@ Json RiskResult(const theory::Profile& profile, const theory::SymmetricLaw& shif
 struct SgdRequest {
   theory::ChainOptions chain;
   theory::SolverOptions solver;
-  std::optional<int> T;                        // transient horizon
-  double x0 = 0.0;                             // transient start
-  std::optional<theory::SymmetricLaw> shift;   // adds the test risk of the stationary mean
+  std::optional<int> T;                       // transient horizon
+  double x0 = 0.0;                            // transient start
+  std::optional<theory::SymmetricLaw> shift;  // adds the test risk of the stationary mean
 };
 
 // mean, p_flat, mean_pos, mean_neg, mean_sde, p_flat_sde, method, [mean_avg_T, mean_t], ...

@@ -10,7 +10,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
-  if (text.find("table") != std::string::npos) return 0;  // would read files; covered by fuzz_table_csv
+  if (text.find("table") != std::string::npos)
+    return 0;  // would read files; covered by fuzz_table_csv
   try {
     valleys::io::ParseSpec(text, "--fuzz");
   } catch (const std::invalid_argument&) {

@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string why;
     if (!options.IsValid(&why) || options.x.size() > 2000) return 0;
     const valleys::theory::TableProfile profile(std::move(options));
-    (void)valleys::theory::Risk(profile, valleys::theory::SymmetricLaw(valleys::theory::LawKind::kUniform, 1.0), 0.1);
+    (void)valleys::theory::Risk(
+        profile, valleys::theory::SymmetricLaw(valleys::theory::LawKind::kUniform, 1.0), 0.1);
   } catch (const std::invalid_argument&) {
   }
   return 0;

@@ -15,7 +15,8 @@ namespace valleys::io {
 
 namespace {
 [[noreturn]] void Fail(const std::string& what, const std::filesystem::path& path, int err) {
-  throw std::runtime_error(fmt::format("cannot {} '{}': {}", what, path.string(), std::strerror(err)));
+  throw std::runtime_error(
+      fmt::format("cannot {} '{}': {}", what, path.string(), std::strerror(err)));
 }
 }  // namespace
 
@@ -23,11 +24,14 @@ void EnsureDirectory(const std::filesystem::path& dir) {
   if (dir.empty()) return;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) throw std::runtime_error(fmt::format("cannot create directory '{}': {}", dir.string(), ec.message()));
+  if (ec)
+    throw std::runtime_error(
+        fmt::format("cannot create directory '{}': {}", dir.string(), ec.message()));
 }
 
 void WriteFileAtomically(const std::filesystem::path& path, std::string_view content) {
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  const std::filesystem::path dir =
+      path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   std::string tmpl = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0) Fail("write", path, errno);

@@ -22,13 +22,15 @@ theory::LawKind LawKindOf(const Spec& spec) {
   if (spec.kind == "uniform") return theory::LawKind::kUniform;
   if (spec.kind == "gaussian") return theory::LawKind::kGaussian;
   if (spec.kind == "rademacher") return theory::LawKind::kRademacher;
-  throw InputError(fmt::format("{}: unknown kind '{}' (allowed: uniform, gaussian, rademacher)", spec.option, spec.kind));
+  throw InputError(fmt::format("{}: unknown kind '{}' (allowed: uniform, gaussian, rademacher)",
+                               spec.option, spec.kind));
 }
 
 double Positive(const Spec& spec, const std::string& key) {
   const double v = spec.Number(key);
   if (!(v > 0))
-    throw InputError(fmt::format("{}: {}: {} = {} is out of range (allowed: {} > 0)", spec.option, spec.kind, key, v, key));
+    throw InputError(fmt::format("{}: {}: {} = {} is out of range (allowed: {} > 0)", spec.option,
+                                 spec.kind, key, v, key));
   return v;
 }
 }  // namespace
@@ -72,11 +74,13 @@ theory::ProfilePtr MakeProfile(const std::string& text) {
   if (spec.kind == "table") {
     spec.RequireOnly({"file", "x", "loss"});
     const std::string& file = spec.Text("file");
-    theory::TableOptions o = ReadTableCsv(file, spec.Has("x") ? spec.Text("x") : "", spec.Has("loss") ? spec.Text("loss") : "");
+    theory::TableOptions o = ReadTableCsv(file, spec.Has("x") ? spec.Text("x") : "",
+                                          spec.Has("loss") ? spec.Text("loss") : "");
     Validate(o, spec);
     return std::make_shared<theory::TableProfile>(std::move(o));
   }
-  throw InputError(fmt::format("--profile: unknown kind '{}' (allowed: linear, quadratic, linex, rpcl, table)", spec.kind));
+  throw InputError(fmt::format(
+      "--profile: unknown kind '{}' (allowed: linear, quadratic, linex, rpcl, table)", spec.kind));
 }
 
 theory::SymmetricLaw MakeShift(const std::string& text) {

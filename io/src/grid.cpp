@@ -38,10 +38,13 @@ GridAxis MakeGridAxis(const std::string& name, const std::string& spec) {
   GridAxis axis;
   axis.name = name;
   if (name.empty()) throw InputError(fmt::format("--grid '{}={}': empty axis name", name, spec));
-  if (spec.empty()) throw InputError(fmt::format("--grid {}: no values (expected lo:hi:count[:lin|log] or v1,v2,...)", name));
+  if (spec.empty())
+    throw InputError(
+        fmt::format("--grid {}: no values (expected lo:hi:count[:lin|log] or v1,v2,...)", name));
   if (spec.find(',') != std::string::npos && spec.find('=') == std::string::npos) {
     for (const auto& v : Split(spec, ',')) {
-      if (v.empty()) throw InputError(fmt::format("--grid {}: empty value in list '{}'", name, spec));
+      if (v.empty())
+        throw InputError(fmt::format("--grid {}: empty value in list '{}'", name, spec));
       axis.values.push_back(v);
     }
     return axis;
@@ -56,15 +59,19 @@ GridAxis MakeGridAxis(const std::string& name, const std::string& spec) {
   const double count = ParseNumber(parts[2], what + " count");
   const std::string scale = parts.size() == 4 ? parts[3] : "lin";
   if (!(count >= 1 && count <= 1e6 && count == std::floor(count)))
-    throw InputError(fmt::format("--grid {}: count = {} is out of range (allowed: integer 1..1e6)", name, parts[2]));
+    throw InputError(fmt::format("--grid {}: count = {} is out of range (allowed: integer 1..1e6)",
+                                 name, parts[2]));
   if (scale != "lin" && scale != "log")
-    throw InputError(fmt::format("--grid {}: scale '{}' is not a scale (allowed: lin, log)", name, scale));
+    throw InputError(
+        fmt::format("--grid {}: scale '{}' is not a scale (allowed: lin, log)", name, scale));
   if (scale == "log" && !(lo > 0 && hi > 0))
-    throw InputError(fmt::format("--grid {}: a log range needs lo > 0 and hi > 0 (got {} and {})", name, lo, hi));
+    throw InputError(fmt::format("--grid {}: a log range needs lo > 0 and hi > 0 (got {} and {})",
+                                 name, lo, hi));
   const int n = static_cast<int>(count);
   for (int i = 0; i < n; ++i) {
     const double f = n == 1 ? 0.0 : static_cast<double>(i) / (n - 1);
-    const double v = scale == "log" ? std::exp(std::log(lo) + f * (std::log(hi) - std::log(lo))) : lo + f * (hi - lo);
+    const double v = scale == "log" ? std::exp(std::log(lo) + f * (std::log(hi) - std::log(lo)))
+                                    : lo + f * (hi - lo);
     axis.values.push_back(fmt::format("{}", i == n - 1 && n > 1 ? hi : (i == 0 ? lo : v)));
   }
   return axis;
@@ -73,7 +80,8 @@ GridAxis MakeGridAxis(const std::string& name, const std::string& spec) {
 GridAxis ParseGridAxis(const std::string& text) {
   const auto eq = text.find('=');
   if (eq == std::string::npos)
-    throw InputError(fmt::format("--grid '{}': expected NAME=lo:hi:count[:lin|log] or NAME=v1,v2,...", text));
+    throw InputError(
+        fmt::format("--grid '{}': expected NAME=lo:hi:count[:lin|log] or NAME=v1,v2,...", text));
   return MakeGridAxis(text.substr(0, eq), text.substr(eq + 1));
 }
 
@@ -86,7 +94,8 @@ long long GridSize(const std::vector<GridAxis>& axes, long long limit) {
   return n;
 }
 
-std::vector<std::pair<std::string, std::string>> GridPoint(const std::vector<GridAxis>& axes, long long index) {
+std::vector<std::pair<std::string, std::string>> GridPoint(const std::vector<GridAxis>& axes,
+                                                           long long index) {
   std::vector<std::pair<std::string, std::string>> out(axes.size());
   for (std::size_t i = axes.size(); i-- > 0;) {
     const auto size = static_cast<long long>(axes[i].values.size());
@@ -99,7 +108,8 @@ std::vector<std::pair<std::string, std::string>> GridPoint(const std::vector<Gri
 Shard ParseShard(const std::string& text) {
   const auto slash = text.find('/');
   if (slash == std::string::npos) throw InputError(fmt::format("--shard '{}': expected k/n", text));
-  const double k = ParseNumber(text.substr(0, slash), "--shard k"), n = ParseNumber(text.substr(slash + 1), "--shard n");
+  const double k = ParseNumber(text.substr(0, slash), "--shard k"),
+               n = ParseNumber(text.substr(slash + 1), "--shard n");
   if (!(n >= 1 && n <= 1e6 && n == std::floor(n) && k >= 1 && k <= n && k == std::floor(k)))
     throw InputError(fmt::format("--shard {}: out of range (allowed: integers 1 <= k <= n)", text));
   return {static_cast<int>(k), static_cast<int>(n)};

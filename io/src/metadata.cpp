@@ -20,13 +20,17 @@ std::string FormatUtc(const char* format) {
 }
 }  // namespace
 
-std::string UtcTimestamp() { return FormatUtc("%Y-%m-%dT%H:%M:%SZ"); }
-std::string CompactTimestamp() { return FormatUtc("%Y%m%d-%H%M%S"); }
+std::string UtcTimestamp() {
+  return FormatUtc("%Y-%m-%dT%H:%M:%SZ");
+}
+std::string CompactTimestamp() {
+  return FormatUtc("%Y%m%d-%H%M%S");
+}
 
 nlohmann::json Metadata(const std::string& command, const nlohmann::json& extra) {
   std::array<char, 256> host{};
   if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
-  nlohmann::json meta = {{"tool", "valleys"},   {"version", Version()},      {"git", GitHash()},
+  nlohmann::json meta = {{"tool", "valleys"},  {"version", Version()},      {"git", GitHash()},
                          {"command", command}, {"created", UtcTimestamp()}, {"host", host.data()}};
   for (auto it = extra.begin(); it != extra.end(); ++it) meta[it.key()] = it.value();
   return meta;

@@ -34,13 +34,15 @@ Spec ParseSpec(const std::string& text, const std::string& option) {
   const auto colon = text.find(':');
   spec.kind = Trim(text.substr(0, colon));
   if (spec.kind.empty())
-    throw InputError(fmt::format("{} '{}': missing kind (expected KIND:key=value,...)", option, text));
+    throw InputError(
+        fmt::format("{} '{}': missing kind (expected KIND:key=value,...)", option, text));
   if (colon == std::string::npos) return spec;
   const std::string rest = text.substr(colon + 1);
   std::size_t start = 0;
   while (start <= rest.size()) {
     const auto comma = rest.find(',', start);
-    const std::string item = Trim(rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    const std::string item =
+        Trim(rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     start = comma == std::string::npos ? rest.size() + 1 : comma + 1;
     if (item.empty()) {
       if (comma == std::string::npos && spec.params.empty() && Trim(rest).empty()) break;
@@ -48,10 +50,13 @@ Spec ParseSpec(const std::string& text, const std::string& option) {
     }
     const auto eq = item.find('=');
     if (eq == std::string::npos)
-      throw InputError(fmt::format("{} '{}': parameter '{}' has no '=' (expected key=value)", option, text, item));
+      throw InputError(fmt::format("{} '{}': parameter '{}' has no '=' (expected key=value)",
+                                   option, text, item));
     const std::string key = Trim(item.substr(0, eq)), value = Trim(item.substr(eq + 1));
-    if (key.empty()) throw InputError(fmt::format("{} '{}': parameter '{}' has an empty key", option, text, item));
-    if (spec.Has(key)) throw InputError(fmt::format("{} '{}': key {} is given twice", option, text, key));
+    if (key.empty())
+      throw InputError(fmt::format("{} '{}': parameter '{}' has an empty key", option, text, item));
+    if (spec.Has(key))
+      throw InputError(fmt::format("{} '{}': key {} is given twice", option, text, key));
     spec.params.emplace_back(key, value);
   }
   return spec;

@@ -51,11 +51,13 @@ SweepCsv ParseSweepCsv(const std::string& text, const std::string& source) {
     const auto comma = line.find(',');
     const std::string first = line.substr(0, comma);
     const double index = ParseNumber(first, fmt::format("{}: line {}: index", source, line_no));
-    if (!(index >= 0 && index <= 9e15) || index != std::floor(index))  // range first: casting out-of-range doubles is UB
-      throw InputError(fmt::format("{}: line {}: index '{}' is not a non-negative integer", source, line_no, first));
+    if (!(index >= 0 && index <= 9e15) ||
+        index != std::floor(index))  // range first: casting out-of-range doubles is UB
+      throw InputError(fmt::format("{}: line {}: index '{}' is not a non-negative integer", source,
+                                   line_no, first));
     if (CountFields(line) != CountFields(out.header))
-      throw InputError(fmt::format("{}: line {} has {} fields but the header has {}", source, line_no,
-                                   CountFields(line), CountFields(out.header)));
+      throw InputError(fmt::format("{}: line {} has {} fields but the header has {}", source,
+                                   line_no, CountFields(line), CountFields(out.header)));
     out.rows.push_back(line);
     out.indices.push_back(static_cast<long long>(index));
   }
@@ -75,10 +77,12 @@ SweepCsv SweepCsvWriter::Open(const std::string& path, const std::string& header
   SweepCsv existing;
   if (std::filesystem::exists(path)) {
     if (!resume)
-      throw InputError(fmt::format("'{}' exists: pass --resume to continue it, or choose another --out", path));
+      throw InputError(
+          fmt::format("'{}' exists: pass --resume to continue it, or choose another --out", path));
     existing = ReadSweepCsv(path);
     if (existing.header != header)
-      throw InputError(fmt::format("'{}' belongs to a different sweep (its header differs); nothing was changed", path));
+      throw InputError(fmt::format(
+          "'{}' belongs to a different sweep (its header differs); nothing was changed", path));
     if (existing.had_partial_line) {  // rewrite without the cut line, atomically
       std::string text = header + "\n";
       for (const auto& r : existing.rows) text += r + "\n";
@@ -88,7 +92,9 @@ SweepCsv SweepCsvWriter::Open(const std::string& path, const std::string& header
     WriteFileAtomically(path, header + "\n");
   }
   fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd_ < 0) throw std::runtime_error(fmt::format("cannot open '{}' for appending: {}", path, std::strerror(errno)));
+  if (fd_ < 0)
+    throw std::runtime_error(
+        fmt::format("cannot open '{}' for appending: {}", path, std::strerror(errno)));
   return existing;
 }
 
@@ -96,8 +102,10 @@ void SweepCsvWriter::Append(const std::string& row) {
   const std::string line = row + "\n";
   const ssize_t n = ::write(fd_, line.data(), line.size());
   if (n != static_cast<ssize_t>(line.size()))
-    throw std::runtime_error(fmt::format("cannot append to '{}': {}", path_, n < 0 ? std::strerror(errno) : "short write"));
-  if (::fsync(fd_) != 0) throw std::runtime_error(fmt::format("cannot flush '{}': {}", path_, std::strerror(errno)));
+    throw std::runtime_error(fmt::format("cannot append to '{}': {}", path_,
+                                         n < 0 ? std::strerror(errno) : "short write"));
+  if (::fsync(fd_) != 0)
+    throw std::runtime_error(fmt::format("cannot flush '{}': {}", path_, std::strerror(errno)));
 }
 
 SweepCsvWriter::~SweepCsvWriter() {
@@ -119,13 +127,17 @@ OutputLock::OutputLock(const std::string& path) : lock_path_(path + ".lock") {
     long owner = 0;
     f >> owner;
     if (owner > 0 && (::kill(static_cast<pid_t>(owner), 0) == 0 || errno == EPERM))
-      throw InputError(fmt::format("'{}' is being written by process {} (lock file {}); refusing to interleave",
-                                   path, owner, lock_path_));
+      throw InputError(
+          fmt::format("'{}' is being written by process {} (lock file {}); refusing to interleave",
+                      path, owner, lock_path_));
     ::unlink(lock_path_.c_str());  // stale: its owner is gone
   }
-  throw std::runtime_error(fmt::format("cannot create lock file '{}': {}", lock_path_, std::strerror(errno)));
+  throw std::runtime_error(
+      fmt::format("cannot create lock file '{}': {}", lock_path_, std::strerror(errno)));
 }
 
-OutputLock::~OutputLock() { ::unlink(lock_path_.c_str()); }
+OutputLock::~OutputLock() {
+  ::unlink(lock_path_.c_str());
+}
 
 }  // namespace valleys::io

@@ -46,7 +46,8 @@ SweepFile ParseSweepToml(const std::string& text, const std::string& source) {
     for (const auto& [key, node] : *base) {
       const std::string k(key.str());
       if (node.is_array()) {  // several profiles (one per direction)
-        for (const auto& item : *node.as_array()) out.base.emplace_back(k, ScalarText(item, Where(source, item, k)));
+        for (const auto& item : *node.as_array())
+          out.base.emplace_back(k, ScalarText(item, Where(source, item, k)));
       } else {
         out.base.emplace_back(k, ScalarText(node, Where(source, node, k)));
       }
@@ -57,8 +58,11 @@ SweepFile ParseSweepToml(const std::string& text, const std::string& source) {
       const std::string k(key.str());
       if (const toml::array* values = node.as_array()) {
         GridAxis axis{k, {}};
-        for (const auto& item : *values) axis.values.push_back(ScalarText(item, Where(source, item, k)));
-        if (axis.values.empty()) throw InputError(fmt::format("{}: grid axis {} has no values", Where(source, node, k), k));
+        for (const auto& item : *values)
+          axis.values.push_back(ScalarText(item, Where(source, item, k)));
+        if (axis.values.empty())
+          throw InputError(
+              fmt::format("{}: grid axis {} has no values", Where(source, node, k), k));
         out.grid.push_back(axis);
       } else {
         out.grid.push_back(MakeGridAxis(k, ScalarText(node, Where(source, node, k))));
@@ -70,7 +74,8 @@ SweepFile ParseSweepToml(const std::string& text, const std::string& source) {
 
 SweepFile ReadSweepToml(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError(fmt::format("cannot read sweep file '{}': {}", path, std::strerror(errno)));
+  if (!f)
+    throw InputError(fmt::format("cannot read sweep file '{}': {}", path, std::strerror(errno)));
   std::ostringstream s;
   s << f.rdbuf();
   return ParseSweepToml(s.str(), path);

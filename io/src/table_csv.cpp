@@ -44,14 +44,17 @@ theory::TableOptions ParseTableCsv(const std::string& text, const std::string& s
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos || line[line.find_first_not_of(" \t")] == '#') continue;
+    if (line.find_first_not_of(" \t") == std::string::npos ||
+        line[line.find_first_not_of(" \t")] == '#')
+      continue;
     const auto fields = SplitCsv(line);
     if (!header_seen && out.x.empty()) {
       header_seen = true;
       bool numeric = fields.size() >= 2;
       for (const auto& f : fields) numeric = numeric && LooksNumeric(f);
       if (!numeric) {
-        auto find = [&](const std::string& name, const std::string& fallback, std::size_t fallback_index) {
+        auto find = [&](const std::string& name, const std::string& fallback,
+                        std::size_t fallback_index) {
           const std::string want = name.empty() ? fallback : name;
           for (std::size_t i = 0; i < fields.size(); ++i) {
             std::string f = fields[i];
@@ -60,7 +63,8 @@ theory::TableOptions ParseTableCsv(const std::string& text, const std::string& s
             if (f == want) return i;
           }
           if (!name.empty())
-            throw InputError(fmt::format("table {}: no column named '{}' in the header on line {}", source, name, line_no));
+            throw InputError(fmt::format("table {}: no column named '{}' in the header on line {}",
+                                         source, name, line_no));
           return fallback_index;
         };
         xi = find(x_column, "x", 0);
@@ -68,13 +72,15 @@ theory::TableOptions ParseTableCsv(const std::string& text, const std::string& s
         continue;
       }
       if (!x_column.empty() || !loss_column.empty())
-        throw InputError(fmt::format("table {}: columns are selected by name but the file has no header", source));
+        throw InputError(fmt::format(
+            "table {}: columns are selected by name but the file has no header", source));
     }
     if (fields.size() <= std::max(xi, li))
-      throw InputError(fmt::format("table {}: line {} has {} fields, need at least {}", source, line_no,
-                                   fields.size(), std::max(xi, li) + 1));
+      throw InputError(fmt::format("table {}: line {} has {} fields, need at least {}", source,
+                                   line_no, fields.size(), std::max(xi, li) + 1));
     out.x.push_back(ParseNumber(fields[xi], fmt::format("table {}: line {}: x", source, line_no)));
-    out.loss.push_back(ParseNumber(fields[li], fmt::format("table {}: line {}: loss", source, line_no)));
+    out.loss.push_back(
+        ParseNumber(fields[li], fmt::format("table {}: line {}: loss", source, line_no)));
   }
   if (out.x.empty()) throw InputError(fmt::format("table {}: no data rows", source));
   return out;
@@ -83,7 +89,8 @@ theory::TableOptions ParseTableCsv(const std::string& text, const std::string& s
 theory::TableOptions ReadTableCsv(const std::string& path, const std::string& x_column,
                                   const std::string& loss_column) {
   std::ifstream file(path, std::ios::binary);
-  if (!file) throw InputError(fmt::format("table: cannot read '{}': {}", path, std::strerror(errno)));
+  if (!file)
+    throw InputError(fmt::format("table: cannot read '{}': {}", path, std::strerror(errno)));
   std::ostringstream text;
   text << file.rdbuf();
   if (file.bad()) throw InputError(fmt::format("table: error reading '{}'", path));

@@ -10,13 +10,18 @@ namespace valleys::plots {
 const std::vector<FigureInfo>& Figures() {
   static const std::vector<FigureInfo> figures = {
       {"A", "Valley families, flat side shaded", "x,linear,quadratic,linex,rpcl,table"},
-      {"B", "Expected test risk R(zeta): theory vs Monte Carlo", "panel,zeta,R_theory,R_mc,R_mc_se,zeta_star,window_lo,window_hi"},
-      {"C", "Stationary law of SGD: simulation vs exact vs SDE", "panel,eta,x,sim_density,exact_density,sde_density"},
+      {"B", "Expected test risk R(zeta): theory vs Monte Carlo",
+       "panel,zeta,R_theory,R_mc,R_mc_se,zeta_star,window_lo,window_hi"},
+      {"C", "Stationary law of SGD: simulation vs exact vs SDE",
+       "panel,eta,x,sim_density,exact_density,sde_density"},
       {"D", "Bias of the SWA average vs learning rate", "valley,eta,exact,sde,sim,sim_se"},
-      {"E", "Expected test risk of the SWA average, the last iterate and the minimizer", "eta,risk_avg,risk_avg_se,risk_last,risk_last_se,risk_min,risk_exact_mean"},
-      {"F", "Transient from the minimizer: E[x_t] and E[w_T]", "t,exact_x,exact_avg,sim_x,sim_x_se,sim_avg,sim_avg_se"},
+      {"E", "Expected test risk of the SWA average, the last iterate and the minimizer",
+       "eta,risk_avg,risk_avg_se,risk_last,risk_last_se,risk_min,risk_exact_mean"},
+      {"F", "Transient from the minimizer: E[x_t] and E[w_T]",
+       "t,exact_x,exact_avg,sim_x,sim_x_se,sim_avg,sim_avg_se"},
       {"G", "A 2-D valley: SGD path, running average, level sets", "kind,x,y,z"},
-      {"H", "Minibatch model: training vs population risk", "x,train,population,w_hat,population_min"},
+      {"H", "Minibatch model: training vs population risk",
+       "x,train,population,w_hat,population_min"},
   };
   return figures;
 }
@@ -24,7 +29,8 @@ const std::vector<FigureInfo>& Figures() {
 const FigureInfo& Figure(const std::string& id) {
   for (const auto& f : Figures())
     if (f.id == id) return f;
-  throw std::invalid_argument(fmt::format("figure '{}' does not exist (allowed: A, B, C, D, E, F, G, H)", id));
+  throw std::invalid_argument(
+      fmt::format("figure '{}' does not exist (allowed: A, B, C, D, E, F, G, H)", id));
 }
 
 namespace {
@@ -225,7 +231,8 @@ std::string BodyH() {
 
 }  // namespace
 
-std::string GnuplotScript(const std::string& id, const std::string& data_csv, const std::string& out_stem) {
+std::string GnuplotScript(const std::string& id, const std::string& data_csv,
+                          const std::string& out_stem) {
   const FigureInfo& info = Figure(id);
   std::string body;
   const char* png = "1000,700";
@@ -238,8 +245,8 @@ std::string GnuplotScript(const std::string& id, const std::string& data_csv, co
   if (id == "F") body = BodyF();
   if (id == "G") body = BodyG(), png = "1000,800", pdf = "6in,4.8in";
   if (id == "H") body = BodyH();
-  return fmt::format("# Figure {}: {}\n# data columns: {}\n", id, info.title, info.columns) + Header(out_stem, data_csv) +
-         BothTerminals(body, png, pdf);
+  return fmt::format("# Figure {}: {}\n# data columns: {}\n", id, info.title, info.columns) +
+         Header(out_stem, data_csv) + BothTerminals(body, png, pdf);
 }
 
 }  // namespace valleys::plots

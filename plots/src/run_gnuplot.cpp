@@ -30,12 +30,16 @@ void RunGnuplot(const std::string& script_path, const std::string& working_dir) 
   std::size_t start = 0;
   while (start < text.size()) {
     const auto nl = text.find('\n', start);
-    const std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    const std::string line =
+        text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
     start = nl == std::string::npos ? text.size() : nl + 1;
-    if (line.find_first_not_of(" \t^") == std::string::npos || line.rfind("Warning", 0) == 0 || line.rfind("         ", 0) == 0) continue;
+    if (line.find_first_not_of(" \t^") == std::string::npos || line.rfind("Warning", 0) == 0 ||
+        line.rfind("         ", 0) == 0)
+      continue;
     errors += line + "\n";
   }
-  if (!errors.empty()) throw std::runtime_error(fmt::format("gnuplot failed on '{}': {}", script_path, errors));
+  if (!errors.empty())
+    throw std::runtime_error(fmt::format("gnuplot failed on '{}': {}", script_path, errors));
 }
 
 }  // namespace valleys::plots

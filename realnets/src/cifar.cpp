@@ -48,11 +48,12 @@ const CifarFile& KnownFile(const std::string& name) {
 std::string FindDataDir(const std::string& flag) {
   std::vector<std::string> searched;
   auto has_data = [](const fs::path& d) {
-    return fs::exists(d / "test_batch.bin") || fs::exists(d / "test_batch.bin.xz") || fs::exists(d / "subset_test.bin") ||
-           fs::exists(d / "subset_test.bin.xz");
+    return fs::exists(d / "test_batch.bin") || fs::exists(d / "test_batch.bin.xz") ||
+           fs::exists(d / "subset_test.bin") || fs::exists(d / "subset_test.bin.xz");
   };
   if (!flag.empty()) {
-    if (!fs::is_directory(flag)) throw std::runtime_error(fmt::format("--data '{}' is not a folder", flag));
+    if (!fs::is_directory(flag))
+      throw std::runtime_error(fmt::format("--data '{}' is not a folder", flag));
     return flag;
   }
   if (const char* env = std::getenv("VALLEYS_DATA"); env != nullptr && *env != '\0') {
@@ -60,24 +61,29 @@ std::string FindDataDir(const std::string& flag) {
     searched.push_back(fmt::format("$VALLEYS_DATA={}", env));
   }
   const fs::path source(VALLEYS_SOURCE_DIR);
-  for (const fs::path& candidate : {source / "data" / "cifar10", source / ".." / "shared" / "data" / "cifar10"}) {
+  for (const fs::path& candidate :
+       {source / "data" / "cifar10", source / ".." / "shared" / "data" / "cifar10"}) {
     if (has_data(candidate)) return fs::weakly_canonical(candidate).string();
     searched.push_back(candidate.string());
   }
   std::string list;
   for (const auto& s : searched) list += (list.empty() ? "" : ", ") + s;
-  throw std::runtime_error(fmt::format("no CIFAR-10 folder found (searched: {}); pass --data DIR or set VALLEYS_DATA", list));
+  throw std::runtime_error(fmt::format(
+      "no CIFAR-10 folder found (searched: {}); pass --data DIR or set VALLEYS_DATA", list));
 }
 
 namespace {
 
 std::vector<std::uint8_t> ReadAll(const fs::path& path) {
   std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error(fmt::format("cannot read '{}': {}", path.string(), std::strerror(errno)));
+  if (!f)
+    throw std::runtime_error(
+        fmt::format("cannot read '{}': {}", path.string(), std::strerror(errno)));
   return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(f), {});
 }
 
-std::vector<std::uint8_t> Unxz(const std::vector<std::uint8_t>& in, const fs::path& path, std::size_t expected) {
+std::vector<std::uint8_t> Unxz(const std::vector<std::uint8_t>& in, const fs::path& path,
+                               std::size_t expected) {
   lzma_stream strm = LZMA_STREAM_INIT;
   if (lzma_stream_decoder(&strm, UINT64_MAX, 0) != LZMA_OK)
     throw std::runtime_error("liblzma: cannot start the decoder");
@@ -90,8 +96,9 @@ std::vector<std::uint8_t> Unxz(const std::vector<std::uint8_t>& in, const fs::pa
   const std::size_t produced = out.size() - strm.avail_out;
   lzma_end(&strm);
   if (ret != LZMA_STREAM_END)
-    throw std::runtime_error(fmt::format("'{}' is corrupt: xz decoding failed (liblzma code {}, {} bytes decoded)",
-                                         path.string(), static_cast<int>(ret), produced));
+    throw std::runtime_error(
+        fmt::format("'{}' is corrupt: xz decoding failed (liblzma code {}, {} bytes decoded)",
+                    path.string(), static_cast<int>(ret), produced));
   out.resize(produced);
   return out;
 }
@@ -101,7 +108,8 @@ std::vector<std::uint8_t> Unxz(const std::vector<std::uint8_t>& in, const fs::pa
 std::string Sha256Hex(const std::uint8_t* data, std::size_t size) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(data, size, digest, &len, EVP_sha256(), nullptr) != 1) throw std::runtime_error("OpenSSL: SHA-256 failed");
+  if (EVP_Digest(data, size, digest, &len, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("OpenSSL: SHA-256 failed");
   std::string hex;
   for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
   return hex;
@@ -111,14 +119,16 @@ std::string Md5Hex(const std::string& path) {
   const std::vector<std::uint8_t> bytes = ReadAll(path);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_md5(), nullptr) != 1) throw std::runtime_error("OpenSSL: MD5 failed");
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_md5(), nullptr) != 1)
+    throw std::runtime_error("OpenSSL: MD5 failed");
   std::string hex;
   for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
   return hex;
 }
 
 std::vector<std::uint8_t> ReadBatchFile(const std::string& dir, const CifarFile& file) {
-  const fs::path bin = fs::path(dir) / (std::string(file.name) + ".bin"), xz = fs::path(dir) / (std::string(file.name) + ".bin.xz");
+  const fs::path bin = fs::path(dir) / (std::string(file.name) + ".bin"),
+                 xz = fs::path(dir) / (std::string(file.name) + ".bin.xz");
   const std::size_t expected = static_cast<std::size_t>(file.records) * kRecordBytes;
   std::vector<std::uint8_t> bytes;
   fs::path used;
@@ -129,17 +139,21 @@ std::vector<std::uint8_t> ReadBatchFile(const std::string& dir, const CifarFile&
     bytes = Unxz(ReadAll(xz), xz, expected);
     used = xz;
   } else {
-    throw std::runtime_error(fmt::format("CIFAR-10 file {}.bin (or .bin.xz) is missing in '{}'", file.name, dir));
+    throw std::runtime_error(
+        fmt::format("CIFAR-10 file {}.bin (or .bin.xz) is missing in '{}'", file.name, dir));
   }
   if (bytes.size() != expected)
-    throw std::runtime_error(fmt::format("'{}' is corrupt: {} bytes where {} records of {} bytes ({}) were expected",
-                                         used.string(), bytes.size(), file.records, kRecordBytes, expected));
+    throw std::runtime_error(
+        fmt::format("'{}' is corrupt: {} bytes where {} records of {} bytes ({}) were expected",
+                    used.string(), bytes.size(), file.records, kRecordBytes, expected));
   const std::string sum = Sha256Hex(bytes.data(), bytes.size());
   if (sum != file.sha256)
-    throw std::runtime_error(fmt::format("'{}' is corrupt: SHA-256 {} differs from the expected {}", used.string(), sum, file.sha256));
+    throw std::runtime_error(fmt::format("'{}' is corrupt: SHA-256 {} differs from the expected {}",
+                                         used.string(), sum, file.sha256));
   for (std::size_t r = 0; r < static_cast<std::size_t>(file.records); ++r)
     if (bytes[r * kRecordBytes] > 9)
-      throw std::runtime_error(fmt::format("'{}': record {} has label {} (allowed 0..9)", used.string(), r, bytes[r * kRecordBytes]));
+      throw std::runtime_error(fmt::format("'{}': record {} has label {} (allowed 0..9)",
+                                           used.string(), r, bytes[r * kRecordBytes]));
   return bytes;
 }
 
@@ -161,14 +175,16 @@ CifarSplit LoadTrain(const std::string& dir, Subset subset) {
   if (subset == Subset::kSmall) {
     Append(split, ReadBatchFile(dir, KnownFile("subset_train")));
   } else {
-    for (int b = 1; b <= 5; ++b) Append(split, ReadBatchFile(dir, KnownFile(fmt::format("data_batch_{}", b))));
+    for (int b = 1; b <= 5; ++b)
+      Append(split, ReadBatchFile(dir, KnownFile(fmt::format("data_batch_{}", b))));
   }
   return split;
 }
 
 CifarSplit LoadTest(const std::string& dir, Subset subset) {
   CifarSplit split;
-  Append(split, ReadBatchFile(dir, KnownFile(subset == Subset::kSmall ? "subset_test" : "test_batch")));
+  Append(split,
+         ReadBatchFile(dir, KnownFile(subset == Subset::kSmall ? "subset_test" : "test_batch")));
   return split;
 }
 
@@ -191,34 +207,45 @@ std::vector<FileCheck> VerifyFolder(const std::string& dir) {
   return out;
 }
 
-void UnpackOfficialArchive(const std::string& archive_path, const std::string& dir, const std::string& expected_md5) {
+void UnpackOfficialArchive(const std::string& archive_path, const std::string& dir,
+                           const std::string& expected_md5) {
   const std::string want = expected_md5.empty() ? kOfficialMd5 : expected_md5;
   const std::string md5 = Md5Hex(archive_path);
   if (md5 != want)
-    throw std::runtime_error(fmt::format("'{}' has MD5 {} but the official archive's is {}: refusing to unpack", archive_path, md5, want));
+    throw std::runtime_error(
+        fmt::format("'{}' has MD5 {} but the official archive's is {}: refusing to unpack",
+                    archive_path, md5, want));
   io::EnsureDirectory(dir);
   std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
   archive_read_support_filter_all(a.get());
   archive_read_support_format_all(a.get());
   if (archive_read_open_filename(a.get(), archive_path.c_str(), 1 << 16) != ARCHIVE_OK)
-    throw std::runtime_error(fmt::format("cannot open archive '{}': {}", archive_path, archive_error_string(a.get())));
+    throw std::runtime_error(
+        fmt::format("cannot open archive '{}': {}", archive_path, archive_error_string(a.get())));
   archive_entry* entry = nullptr;
   int unpacked = 0;
   while (archive_read_next_header(a.get(), &entry) == ARCHIVE_OK) {
     const fs::path name(archive_entry_pathname(entry));
     const std::string stem = name.stem().string();
-    if (name.extension() != ".bin" || name.parent_path().filename() != "cifar-10-batches-bin") continue;
+    if (name.extension() != ".bin" || name.parent_path().filename() != "cifar-10-batches-bin")
+      continue;
     const CifarFile& known = KnownFile(stem);
     std::string bytes(static_cast<std::size_t>(archive_entry_size(entry)), '\0');
-    if (archive_read_data(a.get(), bytes.data(), bytes.size()) != static_cast<la_ssize_t>(bytes.size()))
-      throw std::runtime_error(fmt::format("archive '{}': cannot read {}", archive_path, name.string()));
-    const std::string sum = Sha256Hex(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    if (archive_read_data(a.get(), bytes.data(), bytes.size()) !=
+        static_cast<la_ssize_t>(bytes.size()))
+      throw std::runtime_error(
+          fmt::format("archive '{}': cannot read {}", archive_path, name.string()));
+    const std::string sum =
+        Sha256Hex(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     if (sum != known.sha256)
-      throw std::runtime_error(fmt::format("archive '{}': {} has SHA-256 {} (expected {})", archive_path, name.string(), sum, known.sha256));
+      throw std::runtime_error(fmt::format("archive '{}': {} has SHA-256 {} (expected {})",
+                                           archive_path, name.string(), sum, known.sha256));
     io::WriteFileAtomically(fs::path(dir) / (stem + ".bin"), bytes);
     ++unpacked;
   }
-  if (unpacked == 0) throw std::runtime_error(fmt::format("archive '{}' holds no cifar-10-batches-bin/*.bin file", archive_path));
+  if (unpacked == 0)
+    throw std::runtime_error(
+        fmt::format("archive '{}' holds no cifar-10-batches-bin/*.bin file", archive_path));
 }
 
 }  // namespace valleys::realnets

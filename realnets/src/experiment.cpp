@@ -26,13 +26,16 @@ struct Data {
 
 Data ToTensors(const CifarSplit& split, int limit) {
   const int n = limit > 0 ? std::min(limit, split.size()) : split.size();
-  torch::Tensor x = torch::from_blob(const_cast<std::uint8_t*>(split.pixels.data()), {n, 3, 32, 32}, torch::kUInt8)
+  torch::Tensor x = torch::from_blob(const_cast<std::uint8_t*>(split.pixels.data()), {n, 3, 32, 32},
+                                     torch::kUInt8)
                         .to(torch::kFloat32)
                         .div_(255.0);
   const torch::Tensor mean = torch::tensor({0.4914f, 0.4822f, 0.4465f}).view({1, 3, 1, 1});
   const torch::Tensor std = torch::tensor({0.2023f, 0.1994f, 0.2010f}).view({1, 3, 1, 1});
   x = (x - mean) / std;
-  torch::Tensor y = torch::from_blob(const_cast<std::uint8_t*>(split.labels.data()), {n}, torch::kUInt8).to(torch::kInt64);
+  torch::Tensor y =
+      torch::from_blob(const_cast<std::uint8_t*>(split.labels.data()), {n}, torch::kUInt8)
+          .to(torch::kInt64);
   return {x.contiguous(), y};
 }
 
@@ -72,7 +75,8 @@ Eval Evaluate(detail::PreResNet& model, const Data& d) {
   for (int64_t i = 0; i < n; i += 500) {
     const int64_t m = std::min<int64_t>(500, n - i);
     const torch::Tensor out = model->forward(d.x.narrow(0, i, m));
-    loss += torch::cross_entropy_loss(out, d.y.narrow(0, i, m), {}, torch::Reduction::Sum).item<double>();
+    loss += torch::cross_entropy_loss(out, d.y.narrow(0, i, m), {}, torch::Reduction::Sum)
+                .item<double>();
     correct += out.argmax(1).eq(d.y.narrow(0, i, m)).sum().item<double>();
   }
   return {loss / n, correct / n};
@@ -98,7 +102,8 @@ void RecomputeBatchNorm(detail::PreResNet& model, const Data& d, int batch, bool
     model->forward(augment ? Augment(xb) : xb);
   }
   for (auto& m : model->modules(false))
-    if (auto bn = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(m)) bn->options.momentum(0.1);
+    if (auto bn = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(m))
+      bn->options.momentum(0.1);
 }
 
 void CopyParameters(detail::PreResNet& to, const std::vector<torch::Tensor>& values) {
@@ -111,22 +116,29 @@ void CopyParameters(detail::PreResNet& to, const std::vector<torch::Tensor>& val
 
 bool TrainOptions::IsValid(std::string* why) const {
   if (!model.IsValid(why)) return false;
-  if (epochs < 1 || epochs > 1000) return Fail(why, fmt::format("train: epochs = {} is out of range (allowed: 1..1000)", epochs));
-  if (!(lr_init > 0 && lr_init < 10)) return Fail(why, fmt::format("train: lr = {} is out of range (allowed: 0 < lr < 10)", lr_init));
+  if (epochs < 1 || epochs > 1000)
+    return Fail(why, fmt::format("train: epochs = {} is out of range (allowed: 1..1000)", epochs));
+  if (!(lr_init > 0 && lr_init < 10))
+    return Fail(why, fmt::format("train: lr = {} is out of range (allowed: 0 < lr < 10)", lr_init));
   if (!(swa_start_fraction > 0 && swa_start_fraction < 1))
-    return Fail(why, fmt::format("train: swa-start = {} is out of range (allowed: 0 < s < 1)", swa_start_fraction));
-  if (batch < 2 || batch > 4096) return Fail(why, fmt::format("train: batch = {} is out of range (allowed: 2..4096)", batch));
+    return Fail(why, fmt::format("train: swa-start = {} is out of range (allowed: 0 < s < 1)",
+                                 swa_start_fraction));
+  if (batch < 2 || batch > 4096)
+    return Fail(why, fmt::format("train: batch = {} is out of range (allowed: 2..4096)", batch));
   if (train_size < 0 || test_size < 0) return Fail(why, "train: sizes must be >= 0");
   return true;
 }
 
 bool ProfileOptions::IsValid(std::string* why) const {
   if (!base.IsValid(why)) return false;
-  if (checkpoint != "sgd" && checkpoint != "swa") return Fail(why, fmt::format("profile: checkpoint = '{}' (allowed: sgd, swa)", checkpoint));
+  if (checkpoint != "sgd" && checkpoint != "swa")
+    return Fail(why, fmt::format("profile: checkpoint = '{}' (allowed: sgd, swa)", checkpoint));
   if (law != "uniform01" && law != "gaussian" && law != "sign")
     return Fail(why, fmt::format("profile: law = '{}' (allowed: uniform01, gaussian, sign)", law));
-  if (bn_mode != "recompute" && bn_mode != "frozen") return Fail(why, fmt::format("profile: bn-mode = '{}' (allowed: recompute, frozen)", bn_mode));
-  if (points < 3 || points % 2 == 0 || points > 1001) return Fail(why, fmt::format("profile: points = {} (allowed: odd, 3..1001)", points));
+  if (bn_mode != "recompute" && bn_mode != "frozen")
+    return Fail(why, fmt::format("profile: bn-mode = '{}' (allowed: recompute, frozen)", bn_mode));
+  if (points < 3 || points % 2 == 0 || points > 1001)
+    return Fail(why, fmt::format("profile: points = {} (allowed: odd, 3..1001)", points));
   if (!(range > 0)) return Fail(why, fmt::format("profile: range = {} (allowed: > 0)", range));
   return true;
 }
@@ -139,7 +151,9 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
   const Data train = ToTensors(LoadTrain(o.data_dir, o.subset), o.train_size);
   const Data test = ToTensors(LoadTest(o.data_dir, o.subset), o.test_size);
   detail::PreResNet model = detail::MakeModel(o.model);
-  torch::optim::SGD opt(model->parameters(), torch::optim::SGDOptions(o.lr_init).momentum(o.momentum).weight_decay(o.weight_decay));
+  torch::optim::SGD opt(
+      model->parameters(),
+      torch::optim::SGDOptions(o.lr_init).momentum(o.momentum).weight_decay(o.weight_decay));
   std::vector<torch::Tensor> swa;
   int swa_n = 0;
   TrainSummary summary;
@@ -149,7 +163,8 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     const double lr = LearningRate(o, epoch);
-    for (auto& group : opt.param_groups()) static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+    for (auto& group : opt.param_groups())
+      static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
     model->train();
     const torch::Tensor perm = torch::randperm(n, torch::kInt64);
     double loss_sum = 0, correct = 0;
@@ -179,7 +194,8 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
       if (swa.empty())
         for (const auto& p : params) swa.push_back(p.detach().clone());
       else
-        for (std::size_t k = 0; k < params.size(); ++k) swa[k].mul_(swa_n).add_(params[k].detach()).div_(swa_n + 1);
+        for (std::size_t k = 0; k < params.size(); ++k)
+          swa[k].mul_(swa_n).add_(params[k].detach()).div_(swa_n + 1);
       ++swa_n;
       row.swa_averaged = true;
     }
@@ -206,7 +222,8 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
     summary.swa_test_loss = st.loss;
     summary.swa_test_acc = st.acc;
     summary.swa_train_loss = sr.loss;
-    if (!o.out_dir.empty()) torch::save(model, (std::filesystem::path(o.out_dir) / "swa.pt").string());
+    if (!o.out_dir.empty())
+      torch::save(model, (std::filesystem::path(o.out_dir) / "swa.pt").string());
   }
   return summary;
 }
@@ -219,18 +236,24 @@ ProfileResult Profile(const ProfileOptions& o) {
   const Data train = ToTensors(LoadTrain(o.base.data_dir, o.base.subset), o.eval_size);
   const Data test = ToTensors(LoadTest(o.base.data_dir, o.base.subset), o.base.test_size);
   detail::PreResNet model = detail::MakeModel(o.base.model);
-  const std::string path = (std::filesystem::path(o.base.out_dir) / (o.checkpoint + ".pt")).string();
-  if (!std::filesystem::exists(path)) throw std::runtime_error(fmt::format("checkpoint '{}' does not exist (train first)", path));
+  const std::string path =
+      (std::filesystem::path(o.base.out_dir) / (o.checkpoint + ".pt")).string();
+  if (!std::filesystem::exists(path))
+    throw std::runtime_error(fmt::format("checkpoint '{}' does not exist (train first)", path));
   torch::load(model, path);
   std::vector<torch::Tensor> w0, dir;
   double norm2 = 0, agree = 0, total = 0;
   for (const auto& p : model->named_parameters()) {
     const torch::Tensor w = p.value().detach().clone();
     torch::Tensor d;
-    if (!o.include_bn && detail::IsBatchNormParameter(p.key())) d = torch::zeros_like(w);
-    else if (o.law == "uniform01") d = torch::rand_like(w);
-    else if (o.law == "gaussian") d = torch::randn_like(w);
-    else d = torch::randn_like(w).abs() * torch::sign(w);
+    if (!o.include_bn && detail::IsBatchNormParameter(p.key()))
+      d = torch::zeros_like(w);
+    else if (o.law == "uniform01")
+      d = torch::rand_like(w);
+    else if (o.law == "gaussian")
+      d = torch::randn_like(w);
+    else
+      d = torch::randn_like(w).abs() * torch::sign(w);
     if (o.include_bn || !detail::IsBatchNormParameter(p.key())) {
       agree += (torch::sign(d) == torch::sign(w)).logical_and(w != 0).sum().item<double>();
       total += static_cast<double>(w.numel());

@@ -9,18 +9,23 @@ bool ModelSpec::IsValid(std::string* why) const {
     if (why) *why = m;
     return false;
   };
-  if (arch != "preresnet") return fail(fmt::format("model: arch = '{}' is not available (allowed: preresnet)", arch));
-  if (depth < 8 || (depth - 2) % 6 != 0) return fail(fmt::format("model: depth = {} is out of range (allowed: 6k + 2, k >= 1)", depth));
-  if (width < 1 || width > 256) return fail(fmt::format("model: width = {} is out of range (allowed: 1..256)", width));
+  if (arch != "preresnet")
+    return fail(fmt::format("model: arch = '{}' is not available (allowed: preresnet)", arch));
+  if (depth < 8 || (depth - 2) % 6 != 0)
+    return fail(fmt::format("model: depth = {} is out of range (allowed: 6k + 2, k >= 1)", depth));
+  if (width < 1 || width > 256)
+    return fail(fmt::format("model: width = {} is out of range (allowed: 1..256)", width));
   if (activation != "relu" && activation != "sigmoid" && activation != "softplus")
-    return fail(fmt::format("model: activation = '{}' (allowed: relu, sigmoid, softplus)", activation));
+    return fail(
+        fmt::format("model: activation = '{}' (allowed: relu, sigmoid, softplus)", activation));
   if (bn_init != "ones" && bn_init != "uniform01" && bn_init != "normal01")
     return fail(fmt::format("model: bn-init = '{}' (allowed: ones, uniform01, normal01)", bn_init));
   return true;
 }
 
 std::string ModelSpec::Describe() const {
-  return fmt::format("{}-{} width {} {} {} bn-init {}", arch, depth, width, batch_norm ? "BN" : "no-BN", activation, bn_init);
+  return fmt::format("{}-{} width {} {} {} bn-init {}", arch, depth, width,
+                     batch_norm ? "BN" : "no-BN", activation, bn_init);
 }
 
 namespace detail {
@@ -31,7 +36,8 @@ torch::nn::AnyModule Norm(const ModelSpec& spec, int channels) {
   return torch::nn::AnyModule(torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(channels)));
 }
 torch::nn::Conv2d Conv(int in, int out, int k, int stride) {
-  torch::nn::Conv2d c(torch::nn::Conv2dOptions(in, out, k).stride(stride).padding(k / 2).bias(false));
+  torch::nn::Conv2d c(
+      torch::nn::Conv2dOptions(in, out, k).stride(stride).padding(k / 2).bias(false));
   torch::NoGradGuard guard;
   c->weight.normal_(0.0, std::sqrt(2.0 / (k * k * out)));
   return c;
@@ -56,7 +62,8 @@ PreResNetImpl::PreResNetImpl(const ModelSpec& spec) : spec_(spec) {
       register_module(name + "_conv1", block.conv1);
       register_module(name + "_bn2", block.bn2.ptr());
       register_module(name + "_conv2", block.conv2);
-      if (stride != 1 || in != out) block.shortcut = register_module(name + "_shortcut", Conv(in, out, 1, stride));
+      if (stride != 1 || in != out)
+        block.shortcut = register_module(name + "_shortcut", Conv(in, out, 1, stride));
       blocks_.push_back(block);
       in = out;
     }
@@ -66,7 +73,8 @@ PreResNetImpl::PreResNetImpl(const ModelSpec& spec) : spec_(spec) {
   fc_ = register_module("fc", torch::nn::Linear(in, 10));
   torch::NoGradGuard guard;
   for (auto& p : named_parameters()) {
-    if (p.key().find("_bn") == std::string::npos && p.key().find("final_bn") == std::string::npos) continue;
+    if (p.key().find("_bn") == std::string::npos && p.key().find("final_bn") == std::string::npos)
+      continue;
     if (p.key().size() >= 6 && p.key().substr(p.key().size() - 6) == "weight") {
       if (spec.bn_init == "ones") p.value().fill_(1.0);
       if (spec.bn_init == "uniform01") p.value().uniform_(0.0, 1.0);
@@ -101,7 +109,9 @@ PreResNet MakeModel(const ModelSpec& spec) {
   return PreResNet(spec);
 }
 
-bool IsBatchNormParameter(const std::string& name) { return name.find("bn") != std::string::npos; }
+bool IsBatchNormParameter(const std::string& name) {
+  return name.find("bn") != std::string::npos;
+}
 
 }  // namespace detail
 

@@ -19,7 +19,8 @@ struct KernelParams {
   long long period;
   double momentum, weight_decay;
   int noise_kind;
-  double noise_scale;  // multiplies the unit noise: s (gaussian), s (uniform, unit has std 1), s (rademacher)
+  double noise_scale;  // multiplies the unit noise: s (gaussian), s (uniform, unit has std 1), s
+                       // (rademacher)
   long long avg_start, avg_every;
   double flat_sign;  // +1: flat side is x > 0, -1: x < 0
   double bound;
@@ -41,7 +42,8 @@ VALLEYS_HD double LrAt(const KernelParams& p, long long t) {
       f = f < 1.0 ? f : 1.0;
       return p.eta_end + 0.5 * (p.eta - p.eta_end) * (1.0 + cos(3.141592653589793 * f));
     }
-    default: return p.eta;
+    default:
+      return p.eta;
   }
 }
 
@@ -91,14 +93,18 @@ VALLEYS_HD long long AveragedCount(const KernelParams& p) {
 
 // One chain, all steps (CUDA uses this directly; the CPU kernel runs the same ops across chains).
 template <typename Grad>
-VALLEYS_HD ChainOut RunChain(const KernelParams& p, const Grad& grad, std::uint32_t chain, double x0) {
+VALLEYS_HD ChainOut RunChain(const KernelParams& p, const Grad& grad, std::uint32_t chain,
+                             double x0) {
   double x = x0, v = 0.0, avg = 0.0, pos = 0.0, neg = 0.0, flat = 0.0;
   int bad = 0;
   const long long total = p.burnin + p.steps;
   float noise[4];
   for (long long t = 1; t <= total; ++t) {
     const long long k = (t - 1) & 3;
-    if (k == 0) UnitNoise4(p.noise_kind, PhiloxDraw(p.seed, static_cast<std::uint64_t>((t - 1) >> 2), chain, kNoisePurpose), noise);
+    if (k == 0)
+      UnitNoise4(p.noise_kind,
+                 PhiloxDraw(p.seed, static_cast<std::uint64_t>((t - 1) >> 2), chain, kNoisePurpose),
+                 noise);
     const double eta = LrAt(p, t);
     const double g = grad(x) + p.weight_decay * x + p.noise_scale * static_cast<double>(noise[k]);
     v = p.momentum * v + g;

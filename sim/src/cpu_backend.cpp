@@ -19,8 +19,8 @@ struct ProfileGrad {
 };
 
 template <typename Grad>
-void RunCpu(const KernelParams& p, const Grad& grad, const std::vector<double>& x0, std::vector<ChainOut>& out,
-            const std::function<void(double)>& progress) {
+void RunCpu(const KernelParams& p, const Grad& grad, const std::vector<double>& x0,
+            std::vector<ChainOut>& out, const std::function<void(double)>& progress) {
   const long long n = static_cast<long long>(x0.size());
   const long long blocks = (n + detail::kBlock - 1) / detail::kBlock;
   out.resize(x0.size());
@@ -37,8 +37,9 @@ void RunCpu(const KernelParams& p, const Grad& grad, const std::vector<double>& 
 
 }  // namespace
 
-void RunChainsCpu(const KernelParams& p, const theory::Profile& profile, const std::vector<double>& x0,
-                  std::vector<ChainOut>& out, const std::function<void(double)>& progress) {
+void RunChainsCpu(const KernelParams& p, const theory::Profile& profile,
+                  const std::vector<double>& x0, std::vector<ChainOut>& out,
+                  const std::function<void(double)>& progress) {
   if (const auto* q = dynamic_cast<const theory::QuadraticProfile*>(&profile))
     RunCpu(p, QuadraticGrad{q->hplus(), q->hminus()}, x0, out, progress);
   else if (const auto* l = dynamic_cast<const theory::LinearProfile*>(&profile))

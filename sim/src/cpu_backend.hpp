@@ -1,5 +1,5 @@
-// The CPU backend of the 1-D additive-noise simulation: OpenMP over blocks of chains, the chain loop
-// vectorized. Compiled alone with -march=native (see sim/CMakeLists.txt).
+// The CPU backend of the 1-D additive-noise simulation: OpenMP over blocks of chains, the chain
+// loop vectorized. Compiled alone with -march=native (see sim/CMakeLists.txt).
 #pragma once
 
 #include <functional>
@@ -11,8 +11,10 @@
 namespace valleys::sim::detail {
 
 // Runs chain i from x0[i]; out is resized to x0.size(). Analytic profiles use inlined gradients,
-// others their virtual Slope. progress (may be empty) is called from thread 0 with the fraction done.
-void RunChainsCpu(const KernelParams& params, const theory::Profile& profile, const std::vector<double>& x0,
-                  std::vector<ChainOut>& out, const std::function<void(double)>& progress);
+// others their virtual Slope. progress (may be empty) is called from thread 0 with the fraction
+// done.
+void RunChainsCpu(const KernelParams& params, const theory::Profile& profile,
+                  const std::vector<double>& x0, std::vector<ChainOut>& out,
+                  const std::function<void(double)>& progress);
 
 }  // namespace valleys::sim::detail

@@ -12,7 +12,8 @@ namespace valleys::sim::detail {
 constexpr int kBlock = 256;
 
 template <typename Grad>
-void RunBlock(const KernelParams& p, const Grad& grad, std::uint32_t chain0, int n, const double* x0, ChainOut* out) {
+void RunBlock(const KernelParams& p, const Grad& grad, std::uint32_t chain0, int n,
+              const double* x0, ChainOut* out) {
   alignas(64) double x[kBlock], v[kBlock], avg[kBlock], pos[kBlock], neg[kBlock], flat[kBlock];
   alignas(64) int bad[kBlock];
   alignas(64) float noise[4][kBlock];
@@ -26,13 +27,16 @@ void RunBlock(const KernelParams& p, const Grad& grad, std::uint32_t chain0, int
   const bool momentum = p.momentum != 0.0;
   for (long long base = 0; base < total; base += 4) {
     const std::uint64_t block = static_cast<std::uint64_t>(base >> 2);
-    const auto key0 = static_cast<std::uint32_t>(p.seed), key1 = static_cast<std::uint32_t>(p.seed >> 32);
-    const auto block0 = static_cast<std::uint32_t>(block), block1 = static_cast<std::uint32_t>(block >> 32);
+    const auto key0 = static_cast<std::uint32_t>(p.seed),
+               key1 = static_cast<std::uint32_t>(p.seed >> 32);
+    const auto block0 = static_cast<std::uint32_t>(block),
+               block1 = static_cast<std::uint32_t>(block >> 32);
     if (p.noise_kind == 0) {
       // Two passes so both vectorize: raw Philox words, then Box-Muller.
 #pragma omp simd
       for (int c = 0; c < n; ++c) {
-        const Philox4 r = PhiloxDrawWords(key0, key1, block0, block1, chain0 + static_cast<std::uint32_t>(c), kNoisePurpose);
+        const Philox4 r = PhiloxDrawWords(key0, key1, block0, block1,
+                                          chain0 + static_cast<std::uint32_t>(c), kNoisePurpose);
         words[0][c] = r.v[0];
         words[1][c] = r.v[1];
         words[2][c] = r.v[2];
@@ -49,7 +53,10 @@ void RunBlock(const KernelParams& p, const Grad& grad, std::uint32_t chain0, int
     } else {
       for (int c = 0; c < n; ++c) {
         float z[4];
-        UnitNoise4(p.noise_kind, PhiloxDrawWords(key0, key1, block0, block1, chain0 + static_cast<std::uint32_t>(c), kNoisePurpose), z);
+        UnitNoise4(p.noise_kind,
+                   PhiloxDrawWords(key0, key1, block0, block1,
+                                   chain0 + static_cast<std::uint32_t>(c), kNoisePurpose),
+                   z);
         for (int k = 0; k < 4; ++k) noise[k][c] = z[k];
       }
     }
@@ -64,14 +71,16 @@ void RunBlock(const KernelParams& p, const Grad& grad, std::uint32_t chain0, int
       if (momentum) {
 #pragma omp simd
         for (int c = 0; c < n; ++c) {
-          const double g = grad(x[c]) + p.weight_decay * x[c] + p.noise_scale * static_cast<double>(nz[c]);
+          const double g =
+              grad(x[c]) + p.weight_decay * x[c] + p.noise_scale * static_cast<double>(nz[c]);
           v[c] = p.momentum * v[c] + g;
           x[c] = x[c] - eta * v[c];
         }
       } else {
 #pragma omp simd
         for (int c = 0; c < n; ++c) {
-          const double g = grad(x[c]) + p.weight_decay * x[c] + p.noise_scale * static_cast<double>(nz[c]);
+          const double g =
+              grad(x[c]) + p.weight_decay * x[c] + p.noise_scale * static_cast<double>(nz[c]);
           v[c] = 0.0 * v[c] + g;
           x[c] = x[c] - eta * v[c];
         }

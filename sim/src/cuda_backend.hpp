@@ -19,7 +19,7 @@ struct GradParams {
 bool CudaBuilt();
 bool CudaDevicePresent();
 // Runs every chain on the GPU; x0 per chain; fills out (size = x0.size()). Throws on CUDA errors.
-void RunChainsCuda(const KernelParams& params, const GradParams& grad, const std::vector<double>& x0,
-                   std::vector<ChainOut>& out);
+void RunChainsCuda(const KernelParams& params, const GradParams& grad,
+                   const std::vector<double>& x0, std::vector<ChainOut>& out);
 
 }  // namespace valleys::sim::detail

@@ -12,7 +12,8 @@ namespace valleys::sim::detail {
 namespace {
 
 void Check(cudaError_t err, const char* what) {
-  if (err != cudaSuccess) throw std::runtime_error(std::string("sim cuda: ") + what + ": " + cudaGetErrorString(err));
+  if (err != cudaSuccess)
+    throw std::runtime_error(std::string("sim cuda: ") + what + ": " + cudaGetErrorString(err));
 }
 
 template <typename Grad>
@@ -29,15 +30,17 @@ void Launch(const KernelParams& p, const Grad& grad, const double* x0, ChainOut*
 
 }  // namespace
 
-bool CudaBuilt() { return true; }
+bool CudaBuilt() {
+  return true;
+}
 
 bool CudaDevicePresent() {
   int count = 0;
   return cudaGetDeviceCount(&count) == cudaSuccess && count > 0;
 }
 
-void RunChainsCuda(const KernelParams& params, const GradParams& grad, const std::vector<double>& x0,
-                   std::vector<ChainOut>& out) {
+void RunChainsCuda(const KernelParams& params, const GradParams& grad,
+                   const std::vector<double>& x0, std::vector<ChainOut>& out) {
   const int n = static_cast<int>(x0.size());
   double* d_x0 = nullptr;
   ChainOut* d_out = nullptr;
@@ -45,10 +48,18 @@ void RunChainsCuda(const KernelParams& params, const GradParams& grad, const std
   Check(cudaMalloc(&d_out, n * sizeof(ChainOut)), "cudaMalloc");
   Check(cudaMemcpy(d_x0, x0.data(), n * sizeof(double), cudaMemcpyHostToDevice), "copy in");
   switch (grad.kind) {
-    case GradKind::kQuadratic: Launch(params, QuadraticGrad{grad.a, grad.b}, d_x0, d_out, n); break;
-    case GradKind::kLinear: Launch(params, LinearGrad{grad.a, grad.b}, d_x0, d_out, n); break;
-    case GradKind::kLinex: Launch(params, LinexGrad{grad.a, grad.b}, d_x0, d_out, n); break;
-    case GradKind::kRpcl: Launch(params, RpclGrad{grad.a, grad.b, grad.c}, d_x0, d_out, n); break;
+    case GradKind::kQuadratic:
+      Launch(params, QuadraticGrad{grad.a, grad.b}, d_x0, d_out, n);
+      break;
+    case GradKind::kLinear:
+      Launch(params, LinearGrad{grad.a, grad.b}, d_x0, d_out, n);
+      break;
+    case GradKind::kLinex:
+      Launch(params, LinexGrad{grad.a, grad.b}, d_x0, d_out, n);
+      break;
+    case GradKind::kRpcl:
+      Launch(params, RpclGrad{grad.a, grad.b, grad.c}, d_x0, d_out, n);
+      break;
   }
   Check(cudaGetLastError(), "launch");
   out.resize(n);

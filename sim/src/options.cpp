@@ -9,7 +9,8 @@ namespace valleys::sim {
 double LrSchedule::At(long long t) const {
   // `t` is 1-based over the whole run; decays run over `period` steps when set by the caller.
   switch (kind) {
-    case LrKind::kConstant: return eta;
+    case LrKind::kConstant:
+      return eta;
     case LrKind::kCyclic: {
       const double phase = static_cast<double>((t - 1) % period) / period;  // 0 at a cycle start
       return eta + (eta_end - eta) * phase;
@@ -28,10 +29,14 @@ double LrSchedule::At(long long t) const {
 
 std::string LrSchedule::Spec() const {
   switch (kind) {
-    case LrKind::kConstant: return fmt::format("constant:eta={}", eta);
-    case LrKind::kCyclic: return fmt::format("cyclic:max={},min={},period={}", eta, eta_end, period);
-    case LrKind::kLinear: return fmt::format("linear:start={},end={},steps={}", eta, eta_end, period);
-    case LrKind::kCosine: return fmt::format("cosine:start={},end={},steps={}", eta, eta_end, period);
+    case LrKind::kConstant:
+      return fmt::format("constant:eta={}", eta);
+    case LrKind::kCyclic:
+      return fmt::format("cyclic:max={},min={},period={}", eta, eta_end, period);
+    case LrKind::kLinear:
+      return fmt::format("linear:start={},end={},steps={}", eta, eta_end, period);
+    case LrKind::kCosine:
+      return fmt::format("cosine:start={},end={},steps={}", eta, eta_end, period);
   }
   return "?";
 }
@@ -56,24 +61,32 @@ bool SimOptions::IsValid(std::string* why) const {
   if (!(lr.eta > 0) || !std::isfinite(lr.eta)) return bad("eta", lr.eta, "eta > 0");
   if (lr.kind != LrKind::kConstant && !(lr.eta_end >= 0 && std::isfinite(lr.eta_end)))
     return bad("lr end/min", lr.eta_end, ">= 0");
-  if (lr.kind == LrKind::kCyclic && !(lr.eta_end <= lr.eta)) return bad("lr min", lr.eta_end, "min <= max");
-  if (lr.kind != LrKind::kConstant && lr.period < 1) return bad("lr period/steps", lr.period, ">= 1");
+  if (lr.kind == LrKind::kCyclic && !(lr.eta_end <= lr.eta))
+    return bad("lr min", lr.eta_end, "min <= max");
+  if (lr.kind != LrKind::kConstant && lr.period < 1)
+    return bad("lr period/steps", lr.period, ">= 1");
   if (!(momentum >= 0 && momentum < 1)) return bad("momentum", momentum, "0 <= momentum < 1");
-  if (!(weight_decay >= 0 && std::isfinite(weight_decay))) return bad("wd", weight_decay, "wd >= 0");
+  if (!(weight_decay >= 0 && std::isfinite(weight_decay)))
+    return bad("wd", weight_decay, "wd >= 0");
   if (!(noise_std >= 0 && std::isfinite(noise_std))) return bad("s", noise_std, "s >= 0");
   if (!noise_std_per_direction.empty()) {
     if (static_cast<int>(noise_std_per_direction.size()) != Dim())
-      return Fail(why, fmt::format("sim: {} per-direction noise levels for {} directions", noise_std_per_direction.size(), Dim()));
+      return Fail(why, fmt::format("sim: {} per-direction noise levels for {} directions",
+                                   noise_std_per_direction.size(), Dim()));
     for (double s : noise_std_per_direction)
       if (!(s >= 0 && std::isfinite(s))) return bad("per-direction s", s, ">= 0");
   }
-  if (chains < 1 || chains > (1LL << 32)) return bad("chains", static_cast<double>(chains), "1 <= chains <= 2^32");
-  if (steps < 1 || steps > (1LL << 50)) return bad("steps", static_cast<double>(steps), "1 <= steps <= 2^50");
-  if (burnin < 0 || burnin > (1LL << 50)) return bad("burnin", static_cast<double>(burnin), "0 <= burnin <= 2^50");
+  if (chains < 1 || chains > (1LL << 32))
+    return bad("chains", static_cast<double>(chains), "1 <= chains <= 2^32");
+  if (steps < 1 || steps > (1LL << 50))
+    return bad("steps", static_cast<double>(steps), "1 <= steps <= 2^50");
+  if (burnin < 0 || burnin > (1LL << 50))
+    return bad("burnin", static_cast<double>(burnin), "0 <= burnin <= 2^50");
   if (avg_start < 1 || avg_start > steps)
     return bad("avg-start", static_cast<double>(avg_start), "1 <= avg-start <= steps");
   if (avg_every < 1) return bad("avg-every", static_cast<double>(avg_every), ">= 1");
-  if (start.kind == StartKind::kDrawn && !(start.value > 0)) return bad("x0 draw sigma", start.value, "> 0");
+  if (start.kind == StartKind::kDrawn && !(start.value > 0))
+    return bad("x0 draw sigma", start.value, "> 0");
   if (!std::isfinite(start.value)) return bad("x0", start.value, "finite");
   if (!(divergence_bound > 0)) return bad("divergence bound", divergence_bound, "> 0");
   if (minibatch.data_size != 0) {
@@ -91,7 +104,8 @@ bool SimOptions::IsValid(std::string* why) const {
     if (lr.kind != LrKind::kConstant) eta_max = std::max(lr.eta, lr.eta_end);
     const double limit = 2 * (1 + momentum) / k;
     if (k > 0 && !(eta_max < limit))
-      return Fail(why, fmt::format("sim: eta = {} is beyond the stability limit of {} (allowed: eta < 2 (1 + momentum) / "
+      return Fail(why, fmt::format("sim: eta = {} is beyond the stability limit of {} (allowed: "
+                                   "eta < 2 (1 + momentum) / "
                                    "(max curvature + wd) = {})",
                                    eta_max, profile->Spec(), limit));
   }
@@ -99,9 +113,11 @@ bool SimOptions::IsValid(std::string* why) const {
 }
 
 std::string SimOptions::Describe() const {
-  return fmt::format("dim={} lr={} momentum={} wd={} noise={}:s={} chains={} steps={} burnin={} avg_start={} avg_every={} seed={}",
-                     Dim(), lr.Spec(), momentum, weight_decay, theory::LawKindName(noise), noise_std, chains, steps,
-                     burnin, avg_start, avg_every, seed);
+  return fmt::format(
+      "dim={} lr={} momentum={} wd={} noise={}:s={} chains={} steps={} burnin={} avg_start={} "
+      "avg_every={} seed={}",
+      Dim(), lr.Spec(), momentum, weight_decay, theory::LawKindName(noise), noise_std, chains,
+      steps, burnin, avg_start, avg_every, seed);
 }
 
 }  // namespace valleys::sim

@@ -9,8 +9,8 @@
 #include <limits>
 #include <stdexcept>
 
-#include <boost/math/tools/minima.hpp>
 #include <fmt/format.h>
+#include <boost/math/tools/minima.hpp>
 
 #include "chain_step.hpp"
 #include "cpu_backend.hpp"
@@ -25,7 +25,8 @@ using detail::KernelParams;
 
 Stat MeanAndError(const std::vector<double>& values) {
   const double n = static_cast<double>(values.size());
-  if (values.empty()) return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+  if (values.empty())
+    return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
   double sum = 0.0;
   for (double v : values) sum += v;  // fixed order: chain index
   const double mean = sum / n;
@@ -34,13 +35,17 @@ Stat MeanAndError(const std::vector<double>& values) {
   return {mean, values.size() > 1 ? std::sqrt(ss / (n - 1) / n) : 0.0};
 }
 
-bool CudaAvailable() { return detail::CudaBuilt() && detail::CudaDevicePresent(); }
+bool CudaAvailable() {
+  return detail::CudaBuilt() && detail::CudaDevicePresent();
+}
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-double FlatSign(const theory::Profile& p) { return p.FlatSide() == theory::Side::kNegative ? -1.0 : 1.0; }
+double FlatSign(const theory::Profile& p) {
+  return p.FlatSide() == theory::Side::kNegative ? -1.0 : 1.0;
+}
 
 KernelParams MakeParams(const SimOptions& o, double flat_sign) {
   KernelParams p{};
@@ -48,10 +53,18 @@ KernelParams MakeParams(const SimOptions& o, double flat_sign) {
   p.burnin = o.burnin;
   p.steps = o.steps;
   switch (o.lr.kind) {
-    case LrKind::kConstant: p.lr_kind = static_cast<int>(detail::LrKindCode::kConstant); break;
-    case LrKind::kCyclic: p.lr_kind = static_cast<int>(detail::LrKindCode::kCyclic); break;
-    case LrKind::kLinear: p.lr_kind = static_cast<int>(detail::LrKindCode::kLinear); break;
-    case LrKind::kCosine: p.lr_kind = static_cast<int>(detail::LrKindCode::kCosine); break;
+    case LrKind::kConstant:
+      p.lr_kind = static_cast<int>(detail::LrKindCode::kConstant);
+      break;
+    case LrKind::kCyclic:
+      p.lr_kind = static_cast<int>(detail::LrKindCode::kCyclic);
+      break;
+    case LrKind::kLinear:
+      p.lr_kind = static_cast<int>(detail::LrKindCode::kLinear);
+      break;
+    case LrKind::kCosine:
+      p.lr_kind = static_cast<int>(detail::LrKindCode::kCosine);
+      break;
   }
   p.eta = o.lr.eta;
   p.eta_end = o.lr.eta_end;
@@ -59,9 +72,15 @@ KernelParams MakeParams(const SimOptions& o, double flat_sign) {
   p.momentum = o.momentum;
   p.weight_decay = o.weight_decay;
   switch (o.noise) {  // explicit: the kernel's codes are not theory::LawKind's values
-    case theory::LawKind::kGaussian: p.noise_kind = static_cast<int>(detail::NoiseKind::kGaussian); break;
-    case theory::LawKind::kUniform: p.noise_kind = static_cast<int>(detail::NoiseKind::kUniform); break;
-    case theory::LawKind::kRademacher: p.noise_kind = static_cast<int>(detail::NoiseKind::kRademacher); break;
+    case theory::LawKind::kGaussian:
+      p.noise_kind = static_cast<int>(detail::NoiseKind::kGaussian);
+      break;
+    case theory::LawKind::kUniform:
+      p.noise_kind = static_cast<int>(detail::NoiseKind::kUniform);
+      break;
+    case theory::LawKind::kRademacher:
+      p.noise_kind = static_cast<int>(detail::NoiseKind::kRademacher);
+      break;
   }
   p.noise_scale = o.noise_std;
   p.avg_start = o.avg_start;
@@ -73,9 +92,12 @@ KernelParams MakeParams(const SimOptions& o, double flat_sign) {
 
 double StartFor(const SimOptions& o, std::uint32_t chain, double minimizer) {
   switch (o.start.kind) {
-    case StartKind::kZero: return 0.0;
-    case StartKind::kMinimizer: return minimizer;
-    case StartKind::kValue: return o.start.value;
+    case StartKind::kZero:
+      return 0.0;
+    case StartKind::kMinimizer:
+      return minimizer;
+    case StartKind::kValue:
+      return o.start.value;
     case StartKind::kDrawn: {
       float z[4];
       NormalsFrom(PhiloxDraw(o.seed, 0, chain, kStartPurpose), z);
@@ -91,31 +113,36 @@ std::vector<double> RiskOf(const theory::Profile& profile, const theory::Symmetr
                            const std::vector<double>& points) {
   std::vector<double> out(points.size());
   if (theory::RiskClosedForm(profile, shift, 0.0)) {
-    for (std::size_t i = 0; i < points.size(); ++i) out[i] = *theory::RiskClosedForm(profile, shift, points[i]);
+    for (std::size_t i = 0; i < points.size(); ++i)
+      out[i] = *theory::RiskClosedForm(profile, shift, points[i]);
     return out;
   }
   if (points.empty()) return out;
   const auto [lo_it, hi_it] = std::minmax_element(points.begin(), points.end());
   const double lo = *lo_it, hi = *hi_it;
   if (!(hi > lo) || points.size() < 64) {
-    for (std::size_t i = 0; i < points.size(); ++i) out[i] = theory::Risk(profile, shift, points[i]).value;
+    for (std::size_t i = 0; i < points.size(); ++i)
+      out[i] = theory::Risk(profile, shift, points[i]).value;
     return out;
   }
   const int m = 4000;
   std::vector<double> table(m + 1);
 #pragma omp parallel for
-  for (int k = 0; k <= m; ++k) table[static_cast<std::size_t>(k)] = theory::Risk(profile, shift, lo + (hi - lo) * k / m).value;
+  for (int k = 0; k <= m; ++k)
+    table[static_cast<std::size_t>(k)] = theory::Risk(profile, shift, lo + (hi - lo) * k / m).value;
   for (std::size_t i = 0; i < points.size(); ++i) {
     const double f = (points[i] - lo) / (hi - lo) * m;
     const int k = std::min(m - 1, std::max(0, static_cast<int>(f)));
     const double w = f - k;
-    out[i] = table[static_cast<std::size_t>(k)] * (1 - w) + table[static_cast<std::size_t>(k) + 1] * w;
+    out[i] =
+        table[static_cast<std::size_t>(k)] * (1 - w) + table[static_cast<std::size_t>(k) + 1] * w;
   }
   return out;
 }
 
 // Reduces per-chain results in chain order (thread-count invariant).
-SimSummary Reduce(const SimOptions& o, const theory::Profile& profile, const std::vector<ChainOut>& out, double w_hat) {
+SimSummary Reduce(const SimOptions& o, const theory::Profile& profile,
+                  const std::vector<ChainOut>& out, double w_hat) {
   SimSummary s;
   s.chains = static_cast<long long>(out.size());
   std::vector<double> last, avg, pos, neg, flat;
@@ -144,7 +171,8 @@ SimSummary Reduce(const SimOptions& o, const theory::Profile& profile, const std
   s.w_hat = w_hat;
   s.risk_avg = s.risk_last = s.risk_min = s.beats_min_frac = {kNaN, kNaN};
   if (o.eval_shift && !avg.empty()) {
-    const std::vector<double> ra = RiskOf(profile, *o.eval_shift, avg), rl = RiskOf(profile, *o.eval_shift, last);
+    const std::vector<double> ra = RiskOf(profile, *o.eval_shift, avg),
+                              rl = RiskOf(profile, *o.eval_shift, last);
     const double rmin = theory::Risk(profile, *o.eval_shift, w_hat).value;
     s.risk_avg = MeanAndError(ra);
     s.risk_last = MeanAndError(rl);
@@ -160,18 +188,26 @@ SimSummary SimulateAdditive(const SimOptions& o, const RunControl& control) {
   const theory::Profile& profile = *o.profile;
   const KernelParams p = MakeParams(o, FlatSign(profile));
   std::vector<double> x0(static_cast<std::size_t>(o.chains));
-  for (std::size_t c = 0; c < x0.size(); ++c) x0[c] = StartFor(o, static_cast<std::uint32_t>(c), 0.0);
+  for (std::size_t c = 0; c < x0.size(); ++c)
+    x0[c] = StartFor(o, static_cast<std::uint32_t>(c), 0.0);
   std::vector<ChainOut> out;
   SimSummary s;
   if (control.backend == Backend::kCuda) {
-    if (!detail::CudaBuilt()) throw std::runtime_error("sim: this build has no CUDA backend (nvcc was not found)");
+    if (!detail::CudaBuilt())
+      throw std::runtime_error("sim: this build has no CUDA backend (nvcc was not found)");
     if (!detail::CudaDevicePresent()) throw std::runtime_error("sim: no CUDA device is present");
     detail::GradParams g{};
-    if (const auto* q = dynamic_cast<const theory::QuadraticProfile*>(&profile)) g = {detail::GradKind::kQuadratic, q->hplus(), q->hminus(), 0};
-    else if (const auto* l = dynamic_cast<const theory::LinearProfile*>(&profile)) g = {detail::GradKind::kLinear, l->p(), l->c(), 0};
-    else if (const auto* x = dynamic_cast<const theory::LinexProfile*>(&profile)) g = {detail::GradKind::kLinex, x->b(), x->alpha(), 0};
-    else if (const auto* r = dynamic_cast<const theory::RpclProfile*>(&profile)) g = {detail::GradKind::kRpcl, r->options().p, r->options().c, r->options().l};
-    else throw std::invalid_argument(fmt::format("sim: the CUDA backend supports analytic profiles only, not {}", profile.Kind()));
+    if (const auto* q = dynamic_cast<const theory::QuadraticProfile*>(&profile))
+      g = {detail::GradKind::kQuadratic, q->hplus(), q->hminus(), 0};
+    else if (const auto* l = dynamic_cast<const theory::LinearProfile*>(&profile))
+      g = {detail::GradKind::kLinear, l->p(), l->c(), 0};
+    else if (const auto* x = dynamic_cast<const theory::LinexProfile*>(&profile))
+      g = {detail::GradKind::kLinex, x->b(), x->alpha(), 0};
+    else if (const auto* r = dynamic_cast<const theory::RpclProfile*>(&profile))
+      g = {detail::GradKind::kRpcl, r->options().p, r->options().c, r->options().l};
+    else
+      throw std::invalid_argument(fmt::format(
+          "sim: the CUDA backend supports analytic profiles only, not {}", profile.Kind()));
     detail::RunChainsCuda(p, g, x0, out);
     s.backend = "cuda";
   } else {
@@ -192,7 +228,8 @@ std::vector<double> SyntheticData(const SimOptions& o) {
   const int n = o.minibatch.data_size;
   std::vector<double> z(static_cast<std::size_t>(n));
   for (int i = 0; i < n; i += 2) {
-    const Philox4 r = PhiloxDraw(o.minibatch.data_seed, static_cast<std::uint64_t>(i / 2), 0, kDataPurpose);
+    const Philox4 r =
+        PhiloxDraw(o.minibatch.data_seed, static_cast<std::uint64_t>(i / 2), 0, kDataPurpose);
     for (int k = 0; k < 2 && i + k < n; ++k) {
       double u = UniformDouble(r.v[2 * k], r.v[2 * k + 1]);
       u = std::min(std::max(u, 1e-16), 1 - 1e-16);
@@ -220,7 +257,8 @@ double EmpiricalMinimizer(const theory::Profile& profile, const std::vector<doub
   }
   const double step = (*hi - *lo + 2 * pad) / n;
   boost::uintmax_t iterations = 200;
-  return boost::math::tools::brent_find_minima(loss, best - step, best + step, 50, iterations).first;
+  return boost::math::tools::brent_find_minima(loss, best - step, best + step, 50, iterations)
+      .first;
 }
 
 namespace {
@@ -252,9 +290,13 @@ SimSummary SimulateMinibatch(const SimOptions& o, const RunControl& control) {
       double g = 0.0;
       if (o.minibatch.replacement) {
         for (int j = 0; j < batch; j += 4) {
-          const Philox4 r = PhiloxDraw(o.seed, static_cast<std::uint64_t>(t - 1) * draws_per_step + static_cast<std::uint64_t>(j / 4), chain, kBatchPurpose);
+          const Philox4 r = PhiloxDraw(o.seed,
+                                       static_cast<std::uint64_t>(t - 1) * draws_per_step +
+                                           static_cast<std::uint64_t>(j / 4),
+                                       chain, kBatchPurpose);
           for (int k = 0; k < 4 && j + k < batch; ++k) {
-            const auto idx = static_cast<std::size_t>((static_cast<std::uint64_t>(r.v[k]) * static_cast<std::uint64_t>(n)) >> 32);
+            const auto idx = static_cast<std::size_t>(
+                (static_cast<std::uint64_t>(r.v[k]) * static_cast<std::uint64_t>(n)) >> 32);
             g += profile.Slope(x - z[idx]);
           }
         }
@@ -262,16 +304,25 @@ SimSummary SimulateMinibatch(const SimOptions& o, const RunControl& control) {
         const long long epoch = (t - 1) / per_epoch, slot = (t - 1) % per_epoch;
         if (slot == 0) {  // Fisher-Yates shuffle for this epoch, from the chain's own stream
           for (int i = n - 1; i > 0; --i) {
-            const Philox4 r = PhiloxDraw(o.seed, (static_cast<std::uint64_t>(epoch) << 32) | static_cast<std::uint64_t>(i), chain, kBatchPurpose + 1);
-            const auto j = static_cast<int>((static_cast<std::uint64_t>(r.v[0]) * static_cast<std::uint64_t>(i + 1)) >> 32);
+            const Philox4 r = PhiloxDraw(
+                o.seed, (static_cast<std::uint64_t>(epoch) << 32) | static_cast<std::uint64_t>(i),
+                chain, kBatchPurpose + 1);
+            const auto j = static_cast<int>(
+                (static_cast<std::uint64_t>(r.v[0]) * static_cast<std::uint64_t>(i + 1)) >> 32);
             std::swap(perm[static_cast<std::size_t>(i)], perm[static_cast<std::size_t>(j)]);
           }
         }
-        for (int j = 0; j < batch; ++j) g += profile.Slope(x - z[static_cast<std::size_t>(perm[static_cast<std::size_t>(slot * batch + j)])]);
+        for (int j = 0; j < batch; ++j)
+          g += profile.Slope(
+              x - z[static_cast<std::size_t>(perm[static_cast<std::size_t>(slot * batch + j)])]);
       }
       g /= batch;
       if (o.noise_std > 0) {
-        if (((t - 1) & 3) == 0) detail::UnitNoise4(p.noise_kind, PhiloxDraw(o.seed, static_cast<std::uint64_t>((t - 1) >> 2), chain, kNoisePurpose), noise);
+        if (((t - 1) & 3) == 0)
+          detail::UnitNoise4(
+              p.noise_kind,
+              PhiloxDraw(o.seed, static_cast<std::uint64_t>((t - 1) >> 2), chain, kNoisePurpose),
+              noise);
         g += o.noise_std * static_cast<double>(noise[(t - 1) & 3]);
       }
       g += o.weight_decay * x;
@@ -287,7 +338,8 @@ SimSummary SimulateMinibatch(const SimOptions& o, const RunControl& control) {
       }
       bad |= !(std::fabs(x) <= o.divergence_bound);
     }
-    out[static_cast<std::size_t>(c)] = {x, avg / static_cast<double>(detail::AveragedCount(p)), pos, neg, flat, bad};
+    out[static_cast<std::size_t>(c)] = {
+        x, avg / static_cast<double>(detail::AveragedCount(p)), pos, neg, flat, bad};
     const long long finished = ++done;
     if (control.progress && omp_get_thread_num() == 0 && finished % 64 == 0)
       control.progress(static_cast<double>(finished) / chains);
@@ -311,16 +363,20 @@ SimSummary SimulateValley(const SimOptions& o, const RunControl& control) {
   for (int i = 0; i < d; ++i) flat_sign[static_cast<std::size_t>(i)] = FlatSign(valley.profile(i));
   const KernelParams p = MakeParams(o, 1.0);
   const long long chains = o.chains;
-  // Per chain: average (rotated coords), last (rotated), flat fraction per direction, pos/neg along 0.
-  std::vector<Eigen::VectorXd> avg_y(static_cast<std::size_t>(chains)), last_y(static_cast<std::size_t>(chains));
+  // Per chain: average (rotated coords), last (rotated), flat fraction per direction, pos/neg along
+  // 0.
+  std::vector<Eigen::VectorXd> avg_y(static_cast<std::size_t>(chains)),
+      last_y(static_cast<std::size_t>(chains));
   std::vector<Eigen::VectorXd> flat_frac(static_cast<std::size_t>(chains));
-  std::vector<double> pos0(static_cast<std::size_t>(chains)), neg0(static_cast<std::size_t>(chains));
+  std::vector<double> pos0(static_cast<std::size_t>(chains)),
+      neg0(static_cast<std::size_t>(chains));
   std::vector<int> bad(static_cast<std::size_t>(chains), 0);
   std::atomic<long long> done{0};
 #pragma omp parallel for schedule(dynamic, 8)
   for (long long c = 0; c < chains; ++c) {
     const auto chain = static_cast<std::uint32_t>(c);
-    Eigen::VectorXd w = Eigen::VectorXd::Constant(d, 0.0), vel = Eigen::VectorXd::Zero(d), acc = Eigen::VectorXd::Zero(d);
+    Eigen::VectorXd w = Eigen::VectorXd::Constant(d, 0.0), vel = Eigen::VectorXd::Zero(d),
+                    acc = Eigen::VectorXd::Zero(d);
     if (o.start.kind == StartKind::kValue) w.setConstant(o.start.value);
     if (o.start.kind == StartKind::kDrawn)
       for (int i = 0; i < d; ++i) {
@@ -338,18 +394,24 @@ SimSummary SimulateValley(const SimOptions& o, const RunControl& control) {
       if (k == 0)
         for (int i = 0; i < d; ++i) {
           float z[4];
-          detail::UnitNoise4(p.noise_kind, PhiloxDraw(o.seed, static_cast<std::uint64_t>((t - 1) >> 2), chain, kNoisePurpose + 16u * static_cast<std::uint32_t>(i)), z);
+          detail::UnitNoise4(p.noise_kind,
+                             PhiloxDraw(o.seed, static_cast<std::uint64_t>((t - 1) >> 2), chain,
+                                        kNoisePurpose + 16u * static_cast<std::uint32_t>(i)),
+                             z);
           for (int j = 0; j < 4; ++j) noise(i, j) = z[j];
         }
-      for (int i = 0; i < d; ++i) xi[i] = scale[static_cast<std::size_t>(i)] * static_cast<double>(noise(i, k));
+      for (int i = 0; i < d; ++i)
+        xi[i] = scale[static_cast<std::size_t>(i)] * static_cast<double>(noise(i, k));
       Eigen::VectorXd g = valley.Gradient(w) + o.weight_decay * w;
-      g += per_direction ? Eigen::VectorXd(q * xi) : xi;  // per-direction noise lives in the rotated basis
+      g += per_direction ? Eigen::VectorXd(q * xi)
+                         : xi;  // per-direction noise lives in the rotated basis
       vel = o.momentum * vel + g;
       w -= detail::LrAt(p, t) * vel;
       const long long s = t - o.burnin;
       if (s >= 1) {
         y.noalias() = q.transpose() * w;
-        for (int i = 0; i < d; ++i) flat[i] += flat_sign[static_cast<std::size_t>(i)] * y[i] > 0 ? 1.0 : 0.0;
+        for (int i = 0; i < d; ++i)
+          flat[i] += flat_sign[static_cast<std::size_t>(i)] * y[i] > 0 ? 1.0 : 0.0;
         pos += y[0] > 0 ? y[0] : 0.0;
         neg += y[0] < 0 ? -y[0] : 0.0;
         if (s >= o.avg_start && (s - o.avg_start) % o.avg_every == 0) acc += w;
@@ -364,7 +426,8 @@ SimSummary SimulateValley(const SimOptions& o, const RunControl& control) {
     neg0[ci] = neg / static_cast<double>(o.steps);
     bad[ci] = is_bad || !avg_y[ci].allFinite();
     const long long finished = ++done;
-    if (control.progress && omp_get_thread_num() == 0 && finished % 64 == 0) control.progress(static_cast<double>(finished) / chains);
+    if (control.progress && omp_get_thread_num() == 0 && finished % 64 == 0)
+      control.progress(static_cast<double>(finished) / chains);
   }
   SimSummary s;
   s.chains = chains;
@@ -403,9 +466,12 @@ SimSummary SimulateValley(const SimOptions& o, const RunControl& control) {
       for (int m = 0; m < draws; ++m) {
         Eigen::VectorXd delta(d);
         for (int i = 0; i < d; i += 2) {
-          const Philox4 r = PhiloxDraw(o.seed, static_cast<std::uint64_t>(m) * 4096u + static_cast<std::uint64_t>(i / 2), 0, kShiftPurpose);
+          const Philox4 r = PhiloxDraw(
+              o.seed, static_cast<std::uint64_t>(m) * 4096u + static_cast<std::uint64_t>(i / 2), 0,
+              kShiftPurpose);
           for (int k = 0; k < 2 && i + k < d; ++k) {
-            const double u = std::min(std::max(UniformDouble(r.v[2 * k], r.v[2 * k + 1]), 1e-16), 1 - 1e-16);
+            const double u =
+                std::min(std::max(UniformDouble(r.v[2 * k], r.v[2 * k + 1]), 1e-16), 1 - 1e-16);
             delta[i + k] = o.eval_shift->Quantile(u);
           }
         }
@@ -414,7 +480,8 @@ SimSummary SimulateValley(const SimOptions& o, const RunControl& control) {
     auto risk = [&](const Eigen::VectorXd& yv) {
       if (valley.separable()) {
         double r = 0;
-        for (int i = 0; i < d; ++i) r += theory::Risk(valley.profile(i), *o.eval_shift, yv[i]).value;
+        for (int i = 0; i < d; ++i)
+          r += theory::Risk(valley.profile(i), *o.eval_shift, yv[i]).value;
         return r;
       }
       double r = 0;
@@ -446,12 +513,13 @@ SimSummary Simulate(const SimOptions& options, const RunControl& control) {
   if (control.backend == Backend::kCuda && (options.valley || options.minibatch.data_size != 0))
     throw std::invalid_argument("sim: the CUDA backend runs 1-D valleys with additive noise only");
   const auto start = std::chrono::steady_clock::now();
-  SimSummary s = options.valley ? SimulateValley(options, control)
-                                : (options.minibatch.data_size != 0 ? SimulateMinibatch(options, control)
-                                                                    : SimulateAdditive(options, control));
+  SimSummary s = options.valley
+                     ? SimulateValley(options, control)
+                     : (options.minibatch.data_size != 0 ? SimulateMinibatch(options, control)
+                                                         : SimulateAdditive(options, control));
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double work = static_cast<double>(options.chains) * static_cast<double>(options.burnin + options.steps) *
-                      options.Dim();
+  const double work = static_cast<double>(options.chains) *
+                      static_cast<double>(options.burnin + options.steps) * options.Dim();
   s.chain_steps_per_s = s.seconds > 0 ? work / s.seconds : 0.0;
   s.threads = omp_get_max_threads();
   return s;

@@ -1,4 +1,5 @@
-// The `valleys` program as a user runs it: exit codes, one-line errors, JSON contracts, atomic output.
+// The `valleys` program as a user runs it: exit codes, one-line errors, JSON contracts, atomic
+// output.
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
@@ -16,7 +17,9 @@
 namespace {
 
 using Run = valleys::testing::CommandResult;
-Run Valleys(const std::string& args) { return valleys::testing::RunCommand(std::string(VALLEYS_BINARY) + " " + args); }
+Run Valleys(const std::string& args) {
+  return valleys::testing::RunCommand(std::string(VALLEYS_BINARY) + " " + args);
+}
 
 void ExpectInputError(const std::string& args, const std::string& fragment) {
   const Run r = Valleys(args);
@@ -32,23 +35,34 @@ TEST_CASE("bad input exits 2 with one line naming key, value and range", "[cli]"
   const std::string risk = "theory risk --shift uniform:a=1 --profile ";
   ExpectInputError(risk + "quadratc:hplus=1,hminus=9", "unknown kind 'quadratc'");
   ExpectInputError(risk + "quadratic:hplus=1", "missing key hminus");
-  ExpectInputError(risk + "quadratic:hplus=1,hminus=-9", "hminus = -9 is out of range (allowed: hminus > 0)");
+  ExpectInputError(risk + "quadratic:hplus=1,hminus=-9",
+                   "hminus = -9 is out of range (allowed: hminus > 0)");
   ExpectInputError(risk + "rpcl:r=2,p=1,c=0.5,l=0.1", "c = 0.5 is out of range (allowed: c > 1)");
   ExpectInputError(risk + "quadratic:hplus=1x,hminus=9", "hplus = '1x' is not a finite number");
   ExpectInputError(risk + "quadratic:hplus=1,hminus=9,k=2", "unknown key k");
-  ExpectInputError(risk + "table:file=/nonexistent/prof.csv", "cannot read '/nonexistent/prof.csv'");
-  ExpectInputError("theory risk --profile linear:p=1,c=5 --shift cauchy:a=1", "unknown kind 'cauchy'");
-  ExpectInputError("theory risk --profile linear:p=1,c=5 --shift uniform:a=0", "a = 0 is out of range");
-  ExpectInputError("theory sgd --profile quadratic:hplus=1,hminus=9 --eta 0.3", "beyond the stability limit");
+  ExpectInputError(risk + "table:file=/nonexistent/prof.csv",
+                   "cannot read '/nonexistent/prof.csv'");
+  ExpectInputError("theory risk --profile linear:p=1,c=5 --shift cauchy:a=1",
+                   "unknown kind 'cauchy'");
+  ExpectInputError("theory risk --profile linear:p=1,c=5 --shift uniform:a=0",
+                   "a = 0 is out of range");
+  ExpectInputError("theory sgd --profile quadratic:hplus=1,hminus=9 --eta 0.3",
+                   "beyond the stability limit");
   ExpectInputError("theory sgd --profile quadratic:hplus=1,hminus=9 --eta abc", "--eta");
-  ExpectInputError("theory sgd --profile quadratic:hplus=1,hminus=9 --eta 0.05 --noise gaussian:s=-1",
-                   "s = -1 is out of range");
-  ExpectInputError("theory risk --profile linear:p=1,c=5 --shift uniform:a=1 --format xml", "allowed: table, csv, json");
-  ExpectInputError("sim --profile quadratic:hplus=1,hminus=9 --eta 0.3", "beyond the stability limit");
-  ExpectInputError("sim --profile quadratic:hplus=1,hminus=9 --momentum 1.5", "momentum = 1.5 is out of range");
-  ExpectInputError("sim --profile linear:p=1,c=5 --lr-schedule cyclic:min=0.5,period=10", "min = 0.5 is out of range");
-  ExpectInputError("sim --profile linear:p=1,c=5 --data-size 100 --batch 1000 --eval-shift gaussian:sigma=1",
-                   "batch = 1000 is out of range");
+  ExpectInputError(
+      "theory sgd --profile quadratic:hplus=1,hminus=9 --eta 0.05 --noise gaussian:s=-1",
+      "s = -1 is out of range");
+  ExpectInputError("theory risk --profile linear:p=1,c=5 --shift uniform:a=1 --format xml",
+                   "allowed: table, csv, json");
+  ExpectInputError("sim --profile quadratic:hplus=1,hminus=9 --eta 0.3",
+                   "beyond the stability limit");
+  ExpectInputError("sim --profile quadratic:hplus=1,hminus=9 --momentum 1.5",
+                   "momentum = 1.5 is out of range");
+  ExpectInputError("sim --profile linear:p=1,c=5 --lr-schedule cyclic:min=0.5,period=10",
+                   "min = 0.5 is out of range");
+  ExpectInputError(
+      "sim --profile linear:p=1,c=5 --data-size 100 --batch 1000 --eval-shift gaussian:sigma=1",
+      "batch = 1000 is out of range");
   ExpectInputError("sim --profile linear:p=1,c=5 --x0 draw:sigma=-1", "sigma = -1 is out of range");
   ExpectInputError("sim --profile linear:p=1,c=5 --backend tpu", "allowed: cpu, cuda");
 }
@@ -56,16 +70,21 @@ TEST_CASE("bad input exits 2 with one line naming key, value and range", "[cli]"
 TEST_CASE("nothing is written on bad input", "[cli]") {
   const auto path = std::filesystem::temp_directory_path() / "valleys_cli_test_out.json";
   std::filesystem::remove(path);
-  const Run r = Valleys("theory risk --profile quadratic:hplus=-1,hminus=9 --shift uniform:a=1 --out " + path.string());
+  const Run r =
+      Valleys("theory risk --profile quadratic:hplus=-1,hminus=9 --shift uniform:a=1 --out " +
+              path.string());
   CHECK(r.code == 2);
   CHECK_FALSE(std::filesystem::exists(path));
 }
 
 TEST_CASE("theory risk JSON contract", "[cli]") {
-  const Run r = Valleys("theory risk --profile quadratic:hplus=1,hminus=9 --shift uniform:a=1 --bias 0.2 --bias 0.8 --format json");
+  const Run r = Valleys(
+      "theory risk --profile quadratic:hplus=1,hminus=9 --shift uniform:a=1 --bias 0.2 --bias 0.8 "
+      "--format json");
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(r.out);
-  for (const char* key : {"R0", "zeta_star", "R_star", "window_lo", "window_hi", "method", "R_at_bias", "meta"})
+  for (const char* key :
+       {"R0", "zeta_star", "R_star", "window_lo", "window_hi", "method", "R_at_bias", "meta"})
     CHECK(j.contains(key));
   CHECK(j["R0"].get<double>() == Approx(0.833333).margin(1e-6));
   CHECK(j["zeta_star"].get<double>() == Approx(0.5).margin(1e-6));
@@ -77,10 +96,13 @@ TEST_CASE("theory risk JSON contract", "[cli]") {
 }
 
 TEST_CASE("theory sgd JSON contract", "[cli]") {
-  const Run r = Valleys("theory sgd --profile quadratic:hplus=1,hminus=9 --eta 0.05 --noise gaussian:s=1 --T 10 --format json");
+  const Run r = Valleys(
+      "theory sgd --profile quadratic:hplus=1,hminus=9 --eta 0.05 --noise gaussian:s=1 --T 10 "
+      "--format json");
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(r.out);
-  for (const char* key : {"mean", "p_flat", "mean_pos", "mean_neg", "mean_sde", "p_flat_sde", "method", "mean_avg_T"})
+  for (const char* key :
+       {"mean", "p_flat", "mean_pos", "mean_neg", "mean_sde", "p_flat_sde", "method", "mean_avg_T"})
     CHECK(j.contains(key));
   CHECK(j["mean"].get<double>() == Approx(0.08765).margin(5e-5));
   CHECK(j["p_flat"].get<double>() == Approx(0.7648).margin(5e-5));
@@ -88,12 +110,15 @@ TEST_CASE("theory sgd JSON contract", "[cli]") {
 }
 
 TEST_CASE("valleys sim JSON contract and agreement with theory sgd", "[cli]") {
-  const Run r = Valleys("sim --profile quadratic:hplus=1,hminus=9 --eta 0.05 --chains 2000 --steps 4000 --burnin 2000 "
-                        "--eval-shift uniform:a=1 --quiet --format json");
+  const Run r = Valleys(
+      "sim --profile quadratic:hplus=1,hminus=9 --eta 0.05 --chains 2000 --steps 4000 --burnin "
+      "2000 "
+      "--eval-shift uniform:a=1 --quiet --format json");
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(r.out);
-  for (const char* key : {"mean_avg", "mean_avg_se", "mean_last", "mean_last_se", "p_flat", "p_flat_se", "risk_avg",
-                          "risk_last", "risk_min", "beats_min_frac", "diverged", "chain_steps_per_s", "theory"})
+  for (const char* key :
+       {"mean_avg", "mean_avg_se", "mean_last", "mean_last_se", "p_flat", "p_flat_se", "risk_avg",
+        "risk_last", "risk_min", "beats_min_frac", "diverged", "chain_steps_per_s", "theory"})
     CHECK(j.contains(key));
   CHECK(std::abs(j["z"]["mean_avg"].get<double>()) <= 4.5);  // false-failure probability 6.8e-6
   CHECK(j["risk_avg"].get<double>() < j["risk_min"].get<double>());
@@ -109,7 +134,8 @@ TEST_CASE("table profiles load from CSV through the CLI", "[cli]") {
       f << x << "," << (x >= 0 ? 0.5 * x * x : 4.5 * x * x) << "\n";
     }
   }
-  const Run r = Valleys("theory risk --profile table:file=" + path.string() + " --shift uniform:a=1 --format json");
+  const Run r = Valleys("theory risk --profile table:file=" + path.string() +
+                        " --shift uniform:a=1 --format json");
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(r.out);
   CHECK(j["zeta_star"].get<double>() == Approx(0.5).margin(0.01));

@@ -23,7 +23,9 @@ namespace fs = std::filesystem;
 namespace {
 
 using Run = valleys::testing::CommandResult;
-Run Shell(const std::string& cmd) { return valleys::testing::RunCommand(cmd); }
+Run Shell(const std::string& cmd) {
+  return valleys::testing::RunCommand(cmd);
+}
 
 std::string Slurp(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
@@ -33,16 +35,27 @@ std::string Slurp(const fs::path& p) {
 }
 
 fs::path TempDir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("valleys_test_" + name + "_" + std::to_string(::getpid()));
+  const fs::path d =
+      fs::temp_directory_path() / ("valleys_test_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
 }
 
 // 200 configurations, each small, ~1 s in all on two cores.
-const std::vector<std::string> kSweep = {"sweep", "--profile", "quadratic:hplus=1,hminus=9", "--chains", "1024",
-                                         "--steps", "4000", "--grid", "eta=0.01:0.1:20:log", "--grid",
-                                         "hminus=2,3,4,5,6,7,8,9,10,11", "--no-theory", "--quiet"};
+const std::vector<std::string> kSweep = {"sweep",
+                                         "--profile",
+                                         "quadratic:hplus=1,hminus=9",
+                                         "--chains",
+                                         "1024",
+                                         "--steps",
+                                         "4000",
+                                         "--grid",
+                                         "eta=0.01:0.1:20:log",
+                                         "--grid",
+                                         "hminus=2,3,4,5,6,7,8,9,10,11",
+                                         "--no-theory",
+                                         "--quiet"};
 
 std::string Join(const std::vector<std::string>& args) {
   std::string s = VALLEYS_BINARY;
@@ -100,7 +113,8 @@ TEST_CASE("a sweep killed with SIGKILL and resumed equals an uninterrupted one",
   CHECK(killed_mid_way >= 1);
 }
 
-TEST_CASE("shards merged equal the single-process sweep and a missing shard is refused", "[sweep]") {
+TEST_CASE("shards merged equal the single-process sweep and a missing shard is refused",
+          "[sweep]") {
   const fs::path dir = TempDir("shard");
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> a = kSweep;
@@ -112,13 +126,14 @@ TEST_CASE("shards merged equal the single-process sweep and a missing shard is r
     REQUIRE(Shell(with({"--out", (dir / ("s" + std::to_string(k) + ".csv")).string(), "--shard",
                         std::to_string(k) + "/3"}))
                 .code == 0);
-  const std::string merge = std::string(VALLEYS_BINARY) + " merge " + (dir / "s1.csv").string() + " " +
-                            (dir / "s2.csv").string() + " " + (dir / "s3.csv").string() + " --out " +
-                            (dir / "merged.csv").string();
+  const std::string merge = std::string(VALLEYS_BINARY) + " merge " + (dir / "s1.csv").string() +
+                            " " + (dir / "s2.csv").string() + " " + (dir / "s3.csv").string() +
+                            " --out " + (dir / "merged.csv").string();
   REQUIRE(Shell(merge).code == 0);
   CHECK(Slurp(dir / "merged.csv") == Slurp(dir / "one.csv"));
-  const Run missing = Shell(std::string(VALLEYS_BINARY) + " merge " + (dir / "s1.csv").string() + " " +
-                            (dir / "s3.csv").string() + " --out " + (dir / "bad.csv").string());
+  const Run missing =
+      Shell(std::string(VALLEYS_BINARY) + " merge " + (dir / "s1.csv").string() + " " +
+            (dir / "s3.csv").string() + " --out " + (dir / "bad.csv").string());
   CHECK(missing.code == 2);
   CHECK_THAT(missing.out, Catch::Contains("is missing"));
   CHECK_FALSE(fs::exists(dir / "bad.csv"));
@@ -134,8 +149,10 @@ TEST_CASE("MPI with 2 ranks equals one process", "[sweep][mpi]") {
   a.insert(a.end(), {"--out", (dir / "one.csv").string()});
   b.insert(b.end(), {"--out", (dir / "mpi.csv").string()});
   REQUIRE(Shell(Join(a)).code == 0);
-  const Run r = Shell("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent= "
-                      "mpirun --oversubscribe -np 2 " + Join(b));
+  const Run r = Shell(
+      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_plm_rsh_agent= "
+      "mpirun --oversubscribe -np 2 " +
+      Join(b));
   INFO(r.out);
   REQUIRE(r.code == 0);
   CHECK(Slurp(dir / "mpi.csv") == Slurp(dir / "one.csv"));
@@ -172,10 +189,13 @@ TEST_CASE("sweeps refuse to overwrite, to interleave, and bad axes", "[sweep]") 
   CHECK(r.code == 2);
   CHECK_THAT(r.out, Catch::Contains("refusing to interleave"));
 
-  r = Shell(std::string(VALLEYS_BINARY) + " sweep --profile linear:p=1,c=5 --grid bogus=1,2 --out " + (dir / "z.csv").string());
+  r = Shell(std::string(VALLEYS_BINARY) +
+            " sweep --profile linear:p=1,c=5 --grid bogus=1,2 --out " + (dir / "z.csv").string());
   CHECK(r.code == 2);
   CHECK_THAT(r.out, Catch::Contains("grid axis 'bogus'"));
-  r = Shell(std::string(VALLEYS_BINARY) + " sweep --profile linear:p=1,c=5 --grid eta=0.1:0.01:0:log --out " + (dir / "z.csv").string());
+  r = Shell(std::string(VALLEYS_BINARY) +
+            " sweep --profile linear:p=1,c=5 --grid eta=0.1:0.01:0:log --out " +
+            (dir / "z.csv").string());
   CHECK(r.code == 2);
   CHECK_THAT(r.out, Catch::Contains("count = 0 is out of range"));
 }
@@ -188,15 +208,22 @@ TEST_CASE("a TOML sweep file runs like the same inline grid", "[sweep]") {
          "[grid]\neta = \"0.01:0.1:3:log\"\nhminus = [2, 9]\n";
   }
   const std::string bin = VALLEYS_BINARY;
-  REQUIRE(Shell(bin + " sweep --file " + (dir / "s.toml").string() + " --no-theory --quiet --out " + (dir / "a.csv").string()).code == 0);
-  REQUIRE(Shell(bin + " sweep --profile quadratic:hplus=1,hminus=9 --chains 256 --steps 500 --grid eta=0.01:0.1:3:log "
-                      "--grid hminus=2,9 --no-theory --quiet --out " + (dir / "b.csv").string()).code == 0);
+  REQUIRE(Shell(bin + " sweep --file " + (dir / "s.toml").string() + " --no-theory --quiet --out " +
+                (dir / "a.csv").string())
+              .code == 0);
+  REQUIRE(Shell(bin +
+                " sweep --profile quadratic:hplus=1,hminus=9 --chains 256 --steps 500 --grid "
+                "eta=0.01:0.1:3:log "
+                "--grid hminus=2,9 --no-theory --quiet --out " +
+                (dir / "b.csv").string())
+              .code == 0);
   CHECK(Slurp(dir / "a.csv") == Slurp(dir / "b.csv"));
   {
     std::ofstream f(dir / "bad.toml");
     f << "[base]\nprofile = \n";
   }
-  const Run r = Shell(bin + " sweep --file " + (dir / "bad.toml").string() + " --out " + (dir / "c.csv").string());
+  const Run r = Shell(bin + " sweep --file " + (dir / "bad.toml").string() + " --out " +
+                      (dir / "c.csv").string());
   CHECK(r.code == 2);
   CHECK_THAT(r.out, Catch::Contains("bad.toml:2"));
 }

@@ -43,7 +43,8 @@ TEST_CASE("grid axes: ranges, lists, single values, errors", "[io][grid]") {
   CHECK_THROWS_WITH(ParseGridAxis("eta"), Catch::Contains("expected NAME="));
   const std::vector<GridAxis> axes = {ParseGridAxis("a=1,2"), ParseGridAxis("b=x,y,z")};
   CHECK(GridSize(axes) == 6);
-  CHECK(GridPoint(axes, 4) == std::vector<std::pair<std::string, std::string>>{{"a", "2"}, {"b", "y"}});
+  CHECK(GridPoint(axes, 4) ==
+        std::vector<std::pair<std::string, std::string>>{{"a", "2"}, {"b", "y"}});
   CHECK(ParseShard("2/3").Owns(4));
   CHECK_THROWS_WITH(ParseShard("4/3"), Catch::Contains("1 <= k <= n"));
 }
@@ -53,18 +54,23 @@ TEST_CASE("sweep CSV reader: partial last line, bad rows", "[io][sweep_csv]") {
   CHECK(ok.rows.size() == 2);
   CHECK(ok.had_partial_line);
   CHECK(ok.indices == std::vector<long long>{0, 1});
-  CHECK_THROWS_WITH(ParseSweepCsv("index,x\n0,1,2\n", "mem"), Catch::Contains("3 fields but the header has 2"));
-  CHECK_THROWS_WITH(ParseSweepCsv("index,x\n-1,2\n", "mem"), Catch::Contains("not a non-negative integer"));
-  CHECK_THROWS_WITH(ParseSweepCsv("index,x\n1e300,2\n", "mem"), Catch::Contains("not a non-negative integer"));
+  CHECK_THROWS_WITH(ParseSweepCsv("index,x\n0,1,2\n", "mem"),
+                    Catch::Contains("3 fields but the header has 2"));
+  CHECK_THROWS_WITH(ParseSweepCsv("index,x\n-1,2\n", "mem"),
+                    Catch::Contains("not a non-negative integer"));
+  CHECK_THROWS_WITH(ParseSweepCsv("index,x\n1e300,2\n", "mem"),
+                    Catch::Contains("not a non-negative integer"));
 }
 
 TEST_CASE("TOML sweep files", "[io][toml]") {
-  const SweepFile f = ParseSweepToml("[base]\nchains = 10\neta = 0.5\n[grid]\nhminus = [2, 4]\neta = \"0.1:1:2\"\n", "m.toml");
+  const SweepFile f = ParseSweepToml(
+      "[base]\nchains = 10\neta = 0.5\n[grid]\nhminus = [2, 4]\neta = \"0.1:1:2\"\n", "m.toml");
   CHECK(f.base.size() == 2);
   CHECK(f.base[1].second == "0.5");
   REQUIRE(f.grid.size() == 2);
   CHECK(f.grid[0].values.size() == 2);
-  CHECK_THROWS_WITH(ParseSweepToml("[other]\n", "m.toml"), Catch::Contains("unknown table [other]"));
+  CHECK_THROWS_WITH(ParseSweepToml("[other]\n", "m.toml"),
+                    Catch::Contains("unknown table [other]"));
   CHECK_THROWS_WITH(ParseSweepToml("[grid]\nx = []\n", "m.toml"), Catch::Contains("no values"));
 }
 
@@ -89,7 +95,8 @@ TEST_CASE("fuzzer-found inputs stay errors, not crashes (regressions)", "[io][re
   }
   CHECK(replayed >= 1);
   // The first one: an index beyond long long (casting it was undefined behaviour).
-  CHECK_THROWS_WITH(ParseSweepCsv(Slurp(dir / "sweep_csv_huge_index.csv"), "r"), Catch::Contains("not a non-negative integer"));
+  CHECK_THROWS_WITH(ParseSweepCsv(Slurp(dir / "sweep_csv_huge_index.csv"), "r"),
+                    Catch::Contains("not a non-negative integer"));
 }
 
 TEST_CASE("atomic writes: replace whole, leave no temporary, fail cleanly", "[io][atomic]") {
@@ -101,7 +108,8 @@ TEST_CASE("atomic writes: replace whole, leave no temporary, fail cleanly", "[io
   WriteFileAtomically(target, "second\n");
   CHECK(Slurp(target) == "second\n");
   CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
-  CHECK_THROWS_WITH(WriteFileAtomically("/proc/valleys_cannot_write_here/x", "x"), Catch::Contains("cannot write"));
+  CHECK_THROWS_WITH(WriteFileAtomically("/proc/valleys_cannot_write_here/x", "x"),
+                    Catch::Contains("cannot write"));
 
   // A full disk, simulated by a file-size limit in a child process: the write fails with a clear
   // error, and the earlier result is intact.

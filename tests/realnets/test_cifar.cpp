@@ -15,7 +15,9 @@ using namespace valleys::realnets;
 namespace fs = std::filesystem;
 
 namespace {
-std::string SharedData() { return FindDataDir(""); }
+std::string SharedData() {
+  return FindDataDir("");
+}
 }  // namespace
 
 TEST_CASE("CIFAR-10 layout and checksums (subset and test batch)", "[realnets][data]") {
@@ -42,7 +44,8 @@ TEST_CASE("missing and corrupt files are clear errors naming the file", "[realne
   const fs::path dir = fs::temp_directory_path() / ("valleys_cifar_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  CHECK_THROWS_WITH(ReadBatchFile(dir.string(), KnownFile("subset_test")), Catch::Contains("subset_test.bin (or .bin.xz) is missing"));
+  CHECK_THROWS_WITH(ReadBatchFile(dir.string(), KnownFile("subset_test")),
+                    Catch::Contains("subset_test.bin (or .bin.xz) is missing"));
   // A corrupt xz stream: flip one byte in the middle.
   fs::copy_file(fs::path(SharedData()) / "subset_test.bin.xz", dir / "subset_test.bin.xz");
   {
@@ -50,30 +53,35 @@ TEST_CASE("missing and corrupt files are clear errors naming the file", "[realne
     f.seekp(1000000);
     f.put('\x5a');
   }
-  CHECK_THROWS_WITH(ReadBatchFile(dir.string(), KnownFile("subset_test")), Catch::Contains("subset_test.bin.xz' is corrupt"));
+  CHECK_THROWS_WITH(ReadBatchFile(dir.string(), KnownFile("subset_test")),
+                    Catch::Contains("subset_test.bin.xz' is corrupt"));
   // A truncated .bin.
   {
     std::ofstream f(dir / "test_batch.bin", std::ios::binary);
     f << std::string(3073 * 5, '\1');
   }
-  CHECK_THROWS_WITH(ReadBatchFile(dir.string(), KnownFile("test_batch")), Catch::Contains("records of 3073 bytes"));
+  CHECK_THROWS_WITH(ReadBatchFile(dir.string(), KnownFile("test_batch")),
+                    Catch::Contains("records of 3073 bytes"));
   CHECK_THROWS_WITH(FindDataDir((dir / "nope").string()), Catch::Contains("is not a folder"));
   fs::remove_all(dir);
 }
 
 TEST_CASE("the official archive path: MD5 check, unpack, SHA-256 check", "[realnets][data]") {
-  const fs::path dir = fs::temp_directory_path() / ("valleys_archive_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("valleys_archive_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir / "src" / "cifar-10-batches-bin");
   // Build an archive in the official layout holding the (real) test batch.
-  const auto r = valleys::testing::RunCommand("xz -dc '" + SharedData() + "/test_batch.bin.xz' > '" +
-                                              (dir / "src" / "cifar-10-batches-bin" / "test_batch.bin").string() +
-                                              "' && tar -czf '" + (dir / "a.tar.gz").string() + "' -C '" +
-                                              (dir / "src").string() + "' cifar-10-batches-bin");
+  const auto r = valleys::testing::RunCommand(
+      "xz -dc '" + SharedData() + "/test_batch.bin.xz' > '" +
+      (dir / "src" / "cifar-10-batches-bin" / "test_batch.bin").string() + "' && tar -czf '" +
+      (dir / "a.tar.gz").string() + "' -C '" + (dir / "src").string() + "' cifar-10-batches-bin");
   REQUIRE(r.code == 0);
   const std::string md5 = Md5Hex((dir / "a.tar.gz").string());
-  CHECK_THROWS_WITH(UnpackOfficialArchive((dir / "a.tar.gz").string(), (dir / "out").string()), Catch::Contains("refusing to unpack"));
+  CHECK_THROWS_WITH(UnpackOfficialArchive((dir / "a.tar.gz").string(), (dir / "out").string()),
+                    Catch::Contains("refusing to unpack"));
   UnpackOfficialArchive((dir / "a.tar.gz").string(), (dir / "out").string(), md5);
-  CHECK(ReadBatchFile((dir / "out").string(), KnownFile("test_batch")).size() == 10000u * kRecordBytes);
+  CHECK(ReadBatchFile((dir / "out").string(), KnownFile("test_batch")).size() ==
+        10000u * kRecordBytes);
   fs::remove_all(dir);
 }

@@ -31,7 +31,8 @@ TEST_CASE("realnets with LibTorch: counts, training, checkpoints, profiles", "[r
   o.train_size = 1000;
   o.test_size = 500;
   o.epochs = 3;
-  o.out_dir = (fs::temp_directory_path() / ("valleys_torch_" + std::to_string(::getpid()))).string();
+  o.out_dir =
+      (fs::temp_directory_path() / ("valleys_torch_" + std::to_string(::getpid()))).string();
   const TrainSummary s = Train(o);
   REQUIRE(s.epochs.size() == 3);
   CHECK(s.epochs.back().train_loss < s.epochs.front().train_loss);
@@ -58,6 +59,7 @@ TEST_CASE("realnets with LibTorch: counts, training, checkpoints, profiles", "[r
   p.bn_mode = "frozen";
   p.law = "uniform01";
   const ProfileResult frozen = Profile(p);
-  CHECK(frozen.test_loss[2] == Approx(s.swa_test_loss).epsilon(1e-4));  // frozen stats = the checkpoint's
+  CHECK(frozen.test_loss[2] ==
+        Approx(s.swa_test_loss).epsilon(1e-4));  // frozen stats = the checkpoint's
   fs::remove_all(o.out_dir);
 }

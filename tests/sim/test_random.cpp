@@ -24,7 +24,8 @@ TEST_CASE("streams differ by seed, chain, block and purpose", "[random]") {
   CHECK(PhiloxDraw(1, 6, 7, 0).v[0] != a.v[0]);
   CHECK(PhiloxDraw(1, 5, 8, 0).v[0] != a.v[0]);
   CHECK(PhiloxDraw(1, 5, 7, 1).v[0] != a.v[0]);
-  CHECK(PhiloxDraw(1, 1ULL << 32, 7, 0).v[0] != PhiloxDraw(1, 0, 7, 0).v[0]);  // high block word used
+  CHECK(PhiloxDraw(1, 1ULL << 32, 7, 0).v[0] !=
+        PhiloxDraw(1, 0, 7, 0).v[0]);  // high block word used
 }
 
 TEST_CASE("fast log and sincos are accurate on their whole domain", "[random]") {
@@ -41,9 +42,9 @@ TEST_CASE("fast log and sincos are accurate on their whole domain", "[random]") 
 }
 
 TEST_CASE("Box-Muller normals: moments and Kolmogorov-Smirnov", "[random][statistical]") {
-  // 4e6 draws. Tolerances: mean |m| < 4.5/sqrt(n) = 2.25e-3, variance within 4.5 sqrt(2/n) = 3.2e-3,
-  // kurtosis within 4.5 sqrt(96/n) = 2.2e-2 (each false-failure probability ~7e-6); KS distance
-  // below 1.95/sqrt(n) (asymptotic p = 1e-3). Seed 12345.
+  // 4e6 draws. Tolerances: mean |m| < 4.5/sqrt(n) = 2.25e-3, variance within 4.5 sqrt(2/n)
+  // = 3.2e-3, kurtosis within 4.5 sqrt(96/n) = 2.2e-2 (each false-failure probability ~7e-6); KS
+  // distance below 1.95/sqrt(n) (asymptotic p = 1e-3). Seed 12345.
   const int blocks = 1000000;
   std::vector<double> z;
   z.reserve(4 * blocks);

@@ -37,7 +37,8 @@ void CheckAgainstTheory(const SimOptions& o) {
   chain.noise = o.noise;
   chain.noise_std = o.noise_std;
   const theory::StationaryStats t = theory::SolveStationary(*o.profile, chain);
-  INFO(o.profile->Spec() << " eta " << o.lr.eta << " noise " << theory::LawKindName(o.noise) << " seed " << o.seed);
+  INFO(o.profile->Spec() << " eta " << o.lr.eta << " noise " << theory::LawKindName(o.noise)
+                         << " seed " << o.seed);
   INFO("mean_avg " << s.mean_avg.value << " +- " << s.mean_avg.se << " exact " << t.mean);
   CHECK(s.diverged == 0);
   CHECK(std::abs(s.mean_avg.value - t.mean) <= 4.5 * s.mean_avg.se + t.mean_error);
@@ -48,11 +49,16 @@ void CheckAgainstTheory(const SimOptions& o) {
 }  // namespace
 
 TEST_CASE("stationary statistics agree with the exact discrete chain", "[sim][statistical]") {
-  CheckAgainstTheory(Base(std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9}), 0.05));
-  CheckAgainstTheory(Base(std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9}), 0.15));
-  CheckAgainstTheory(Base(std::make_shared<theory::LinearProfile>(theory::LinearOptions{1, 5}), 0.05));
-  CheckAgainstTheory(Base(std::make_shared<theory::LinexProfile>(theory::LinexOptions{1, 2}), 0.05));
-  SimOptions u = Base(std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9}), 0.1);
+  CheckAgainstTheory(
+      Base(std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9}), 0.05));
+  CheckAgainstTheory(
+      Base(std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9}), 0.15));
+  CheckAgainstTheory(
+      Base(std::make_shared<theory::LinearProfile>(theory::LinearOptions{1, 5}), 0.05));
+  CheckAgainstTheory(
+      Base(std::make_shared<theory::LinexProfile>(theory::LinexOptions{1, 2}), 0.05));
+  SimOptions u =
+      Base(std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9}), 0.1);
   u.noise = theory::LawKind::kUniform;
   CheckAgainstTheory(u);
 }
@@ -76,7 +82,8 @@ TEST_CASE("results are bit-identical for 1 and 2 threads", "[sim][reproducibilit
   CHECK(a.risk_avg.value == b.risk_avg.value);
 }
 
-TEST_CASE("the vectorized block kernel equals the scalar chain (the CUDA code path)", "[sim][reproducibility]") {
+TEST_CASE("the vectorized block kernel equals the scalar chain (the CUDA code path)",
+          "[sim][reproducibility]") {
   detail::KernelParams p{};
   p.seed = 9;
   p.burnin = 13;
@@ -100,7 +107,8 @@ TEST_CASE("the vectorized block kernel equals the scalar chain (the CUDA code pa
     std::vector<detail::ChainOut> block(x0.size());
     detail::RunBlock(p, grad, 1000, static_cast<int>(x0.size()), x0.data(), block.data());
     for (std::size_t c = 0; c < x0.size(); ++c) {
-      const detail::ChainOut r = detail::RunChain(p, grad, 1000 + static_cast<std::uint32_t>(c), x0[c]);
+      const detail::ChainOut r =
+          detail::RunChain(p, grad, 1000 + static_cast<std::uint32_t>(c), x0[c]);
       CHECK(block[c].last == r.last);
       CHECK(block[c].avg == r.avg);
       CHECK(block[c].flat == r.flat);
@@ -108,8 +116,10 @@ TEST_CASE("the vectorized block kernel equals the scalar chain (the CUDA code pa
   }
 }
 
-TEST_CASE("transient: the SWA average from the minimizer is biased to the flat side (S4)", "[sim][statistical]") {
-  SimOptions o = Base(std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9}), 0.05);
+TEST_CASE("transient: the SWA average from the minimizer is biased to the flat side (S4)",
+          "[sim][statistical]") {
+  SimOptions o =
+      Base(std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9}), 0.05);
   o.burnin = 0;
   o.steps = 10;
   o.chains = 200000;
@@ -123,7 +133,8 @@ TEST_CASE("transient: the SWA average from the minimizer is biased to the flat s
 }
 
 TEST_CASE("divergent chains are flagged and excluded, never averaged", "[sim][edge]") {
-  // A chain is diverged once |x| exceeds the bound (here a small one, to make some chains cross it).
+  // A chain is diverged once |x| exceeds the bound (here a small one, to make some chains cross
+  // it).
   SimOptions o = Base(std::make_shared<theory::LinearProfile>(theory::LinearOptions{1, 5}), 0.2);
   o.noise_std = 3;
   o.chains = 500;
@@ -138,7 +149,8 @@ TEST_CASE("divergent chains are flagged and excluded, never averaged", "[sim][ed
 }
 
 TEST_CASE("zero noise is plain gradient descent and stays at the minimum", "[sim][edge]") {
-  SimOptions o = Base(std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9}), 0.05);
+  SimOptions o =
+      Base(std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9}), 0.05);
   o.noise_std = 0;
   o.chains = 10;
   o.steps = 100;
@@ -149,7 +161,8 @@ TEST_CASE("zero noise is plain gradient descent and stays at the minimum", "[sim
   CHECK(s.mean_last.se < 1e-15);  // identical chains: no spread beyond rounding
 }
 
-TEST_CASE("minibatch model: the empirical minimizer and the batch-gradient variance", "[sim][statistical]") {
+TEST_CASE("minibatch model: the empirical minimizer and the batch-gradient variance",
+          "[sim][statistical]") {
   SimOptions o;
   o.profile = std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{2, 2});
   o.eval_shift = theory::SymmetricLaw(theory::LawKind::kGaussian, 1.0);
@@ -179,7 +192,8 @@ TEST_CASE("minibatch model: the empirical minimizer and the batch-gradient varia
   CHECK(s.w_hat == Approx(mean).margin(1e-8));
 }
 
-TEST_CASE("d-dimensional separable valleys: each rotated direction is its own chain (S7)", "[sim][statistical]") {
+TEST_CASE("d-dimensional separable valleys: each rotated direction is its own chain (S7)",
+          "[sim][statistical]") {
   SimOptions o;
   theory::ValleyOptions v;
   v.profiles = {std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9}),
@@ -195,14 +209,17 @@ TEST_CASE("d-dimensional separable valleys: each rotated direction is its own ch
   const SimSummary s = Simulate(o);
   theory::ChainOptions chain;
   chain.eta = 0.05;
-  const theory::StationaryStats t = theory::SolveStationary(theory::QuadraticProfile({1, 9}), chain);
+  const theory::StationaryStats t =
+      theory::SolveStationary(theory::QuadraticProfile({1, 9}), chain);
   REQUIRE(s.mean_avg_per_direction.size() == 2);
-  CHECK(std::abs(s.mean_avg_per_direction[0].value - t.mean) <= 4.5 * s.mean_avg_per_direction[0].se);
+  CHECK(std::abs(s.mean_avg_per_direction[0].value - t.mean) <=
+        4.5 * s.mean_avg_per_direction[0].se);
   CHECK(std::abs(s.mean_avg_per_direction[1].value) <= 4.5 * s.mean_avg_per_direction[1].se);
 }
 
 TEST_CASE("invalid options name the field and range", "[sim][edge]") {
-  SimOptions o = Base(std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9}), 0.3);
+  SimOptions o =
+      Base(std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9}), 0.3);
   std::string why;
   CHECK_FALSE(o.IsValid(&why));
   CHECK_THAT(why, Catch::Contains("stability limit"));
@@ -214,7 +231,8 @@ TEST_CASE("invalid options name the field and range", "[sim][edge]") {
 }
 
 TEST_CASE("step counts beyond the supported counter range are refused", "[sim][edge]") {
-  SimOptions o = Base(std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9}), 0.05);
+  SimOptions o =
+      Base(std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9}), 0.05);
   o.steps = (1LL << 50) + 1;
   std::string why;
   CHECK_FALSE(o.IsValid(&why));

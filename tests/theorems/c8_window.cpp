@@ -7,7 +7,7 @@ TEST_CASE("C8: holds on 20 random draws", "[theorem][C8]") {
   const auto r = valleys::testing::RequireClaimHolds("C8");
   for (const auto& d : r.draws) {
     INFO(d.note);
-    CHECK(d.simulated > 0);             // lower edge found
-    CHECK(d.exact > 2 * d.simulated);   // upper edge above it
+    CHECK(d.simulated > 0);            // lower edge found
+    CHECK(d.exact > 2 * d.simulated);  // upper edge above it
   }
 }

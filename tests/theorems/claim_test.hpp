@@ -12,8 +12,8 @@ inline cli::ClaimResult RequireClaimHolds(const char* id) {
   const cli::ClaimResult r = cli::CheckClaim(id, cli::ClaimScale::Named("test"), 20261127);
   REQUIRE(r.draws.size() >= 20);
   for (const auto& d : r.draws) {
-    INFO("draw: " << d.description << " | " << d.quantity << " simulated " << d.simulated << " +- " << d.se
-                  << " exact " << d.exact << " | " << d.note);
+    INFO("draw: " << d.description << " | " << d.quantity << " simulated " << d.simulated << " +- "
+                  << d.se << " exact " << d.exact << " | " << d.note);
     CHECK(d.pass);
   }
   CHECK(r.verdict == cli::Verdict::kHolds);

@@ -16,7 +16,8 @@ TEST_CASE("closed-form zeta* equals Brent on quadrature", "[bias]") {
     const LinearProfile lin({d.LogUniform(0.2, 5), d.LogUniform(0.2, 20)});
     for (LawKind law : {LawKind::kUniform, LawKind::kGaussian}) {
       const SymmetricLaw shift(law, d.LogUniform(0.1, 2));
-      for (const Profile* p : {static_cast<const Profile*>(&q), static_cast<const Profile*>(&lin)}) {
+      for (const Profile* p :
+           {static_cast<const Profile*>(&q), static_cast<const Profile*>(&lin)}) {
         RiskOptions numeric;
         numeric.use_closed_forms = false;
         const BiasSummary closed = AnalyzeBias(*p, shift), brent = AnalyzeBias(*p, shift, numeric);
@@ -35,7 +36,8 @@ TEST_CASE("closed-form zeta* equals Brent on quadrature", "[bias]") {
 TEST_CASE("D2: linear valley, uniform shift: window (0, 2 zeta*)", "[bias]") {
   Draws d(12);
   for (int i = 0; i < 50; ++i) {
-    const double p = d.LogUniform(0.1, 10), c = 1 + d.LogUniform(0.01, 30), a = d.LogUniform(0.05, 5);
+    const double p = d.LogUniform(0.1, 10), c = 1 + d.LogUniform(0.01, 30),
+                 a = d.LogUniform(0.05, 5);
     const BiasSummary b = AnalyzeBias(LinearProfile({p, c}), SymmetricLaw(LawKind::kUniform, a));
     INFO("seed 12 draw " << i);
     CHECK(b.zeta_star == Approx(a * (c - 1) / (c + 1)).epsilon(1e-12));
@@ -97,10 +99,12 @@ TEST_CASE("D6: slope condition predicts the side for every symmetric law", "[bia
     }
   }
   // LINEX: the flat (linear) side is dominated everywhere.
-  CHECK(SlopeConditionTest(LinexProfile({1, 2}), SymmetricLaw(LawKind::kUniform, 1)).flat_slope_dominated);
+  CHECK(SlopeConditionTest(LinexProfile({1, 2}), SymmetricLaw(LawKind::kUniform, 1))
+            .flat_slope_dominated);
   // rpcl: inside the dead zone the sharp side has slope 0 < p, so the pointwise condition fails,
   // while a wide enough shift still prefers the flat side (R'(0) < 0).
-  const SlopeTest t = SlopeConditionTest(RpclProfile({2, 1, 5, 0.1}), SymmetricLaw(LawKind::kUniform, 1));
+  const SlopeTest t =
+      SlopeConditionTest(RpclProfile({2, 1, 5, 0.1}), SymmetricLaw(LawKind::kUniform, 1));
   CHECK_FALSE(t.flat_slope_dominated);
   CHECK(t.r_prime_at_0 < 0);
 }

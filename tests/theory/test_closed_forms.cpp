@@ -37,7 +37,8 @@ void CompareOverDraws(const ProfileFactory& make, LawKind law, std::uint64_t see
 
 TEST_CASE("linear closed forms (D2, D5) match quadrature", "[risk][closed]") {
   ProfileFactory make = [](Draws& d) {
-    return std::make_shared<LinearProfile>(LinearOptions{d.LogUniform(0.1, 10), d.LogUniform(0.2, 20)});
+    return std::make_shared<LinearProfile>(
+        LinearOptions{d.LogUniform(0.1, 10), d.LogUniform(0.2, 20)});
   };
   CompareOverDraws(make, LawKind::kUniform, 101);
   CompareOverDraws(make, LawKind::kGaussian, 102);
@@ -45,7 +46,8 @@ TEST_CASE("linear closed forms (D2, D5) match quadrature", "[risk][closed]") {
 
 TEST_CASE("quadratic closed forms (D3, D4) match quadrature", "[risk][closed]") {
   ProfileFactory make = [](Draws& d) {
-    return std::make_shared<QuadraticProfile>(QuadraticOptions{d.LogUniform(0.1, 10), d.LogUniform(0.1, 100)});
+    return std::make_shared<QuadraticProfile>(
+        QuadraticOptions{d.LogUniform(0.1, 10), d.LogUniform(0.1, 100)});
   };
   CompareOverDraws(make, LawKind::kUniform, 201);
   CompareOverDraws(make, LawKind::kGaussian, 202);

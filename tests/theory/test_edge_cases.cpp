@@ -14,7 +14,8 @@ using namespace valleys::theory;
 
 TEST_CASE("D7 with a shift as wide as or wider than the valley radius", "[edge]") {
   const RpclOptions v{2, 1, 5, 0.1};
-  const GuaranteedRange at_r = RpclGuaranteedRange(v, 2.0);  // a = r: applicable, zeta_max = r - a = 0
+  const GuaranteedRange at_r =
+      RpclGuaranteedRange(v, 2.0);  // a = r: applicable, zeta_max = r - a = 0
   CHECK(at_r.applicable);
   CHECK(at_r.zeta_max == 0.0);
   const GuaranteedRange beyond = RpclGuaranteedRange(v, 3.0);
@@ -35,7 +36,8 @@ TEST_CASE("quadrature that misses its tolerance is reported, not silent", "[edge
   CHECK(r.error_estimate > 0);
   const RiskValue ok = RiskByQuadrature(p, SymmetricLaw(LawKind::kGaussian, 1.0), 0.1);
   CHECK(ok.converged);
-  CHECK(ok.value == Approx(*RiskClosedForm(p, SymmetricLaw(LawKind::kGaussian, 1.0), 0.1)).epsilon(1e-9));
+  CHECK(ok.value ==
+        Approx(*RiskClosedForm(p, SymmetricLaw(LawKind::kGaussian, 1.0), 0.1)).epsilon(1e-9));
 }
 
 TEST_CASE("the stability limit is exact: just below solves, at the limit refuses", "[edge]") {

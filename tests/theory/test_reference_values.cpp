@@ -9,7 +9,8 @@
 using namespace valleys::theory;
 
 namespace {
-void CheckRow(const Profile& profile, const SymmetricLaw& shift, double r0, double zeta_star, double r_star) {
+void CheckRow(const Profile& profile, const SymmetricLaw& shift, double r0, double zeta_star,
+              double r_star) {
   INFO(profile.Spec() << " " << shift.Spec());
   for (bool closed : {true, false}) {
     RiskOptions options;

@@ -28,7 +28,8 @@ TEST_CASE("stationary mean is grid-converged to 1e-4 relative", "[sgd][accuracy]
       INFO(p->Spec() << " noise " << LawKindName(noise));
       CHECK(std::abs(a.mean - b.mean) <= 1e-4 * std::abs(b.mean));
       CHECK(std::abs(a.p_flat - b.p_flat) <= 1e-5);
-      CHECK(std::abs(a.mean - b.mean) <= a.mean_error);  // the reported error estimate is conservative
+      CHECK(std::abs(a.mean - b.mean) <=
+            a.mean_error);  // the reported error estimate is conservative
     }
   }
 }
@@ -59,7 +60,8 @@ TEST_CASE("S1/S2: E[phi'(x)] = 0, so h+ E[x+] = h- E[x-]", "[sgd]") {
                          << LawKindName(chain.noise));
     // Accuracy of the solver per noise law: smooth Gaussian kernel, discontinuous uniform kernel,
     // singular two-point kernel (docs/theory.md).
-    const double tol = chain.noise == LawKind::kGaussian ? 1e-6 : (chain.noise == LawKind::kUniform ? 1e-4 : 2e-3);
+    const double tol =
+        chain.noise == LawKind::kGaussian ? 1e-6 : (chain.noise == LawKind::kUniform ? 1e-4 : 2e-3);
     CHECK(hp * s.mean_pos == Approx(hm * s.mean_neg).epsilon(tol));
     CHECK(s.mean == Approx(s.mean_neg * (hm - hp) / hp).epsilon(tol));
     CHECK(s.mean > 0);
@@ -71,7 +73,8 @@ TEST_CASE("S1 with weight decay: E[phi'(x) + lambda x] = 0", "[sgd]") {
   chain.eta = 0.05;
   chain.weight_decay = 0.5;
   const StationaryStats s = SolveStationary(LinexProfile({1, 2}), chain);
-  const StationaryStats plain = SolveStationary(LinexProfile({1, 2}), ChainOptions{0.05, 0.0, LawKind::kGaussian, 1.0});
+  const StationaryStats plain =
+      SolveStationary(LinexProfile({1, 2}), ChainOptions{0.05, 0.0, LawKind::kGaussian, 1.0});
   CHECK(std::abs(s.mean_slope) < 1e-8);
   CHECK(std::abs(s.mean) < std::abs(plain.mean));  // decay pulls the average toward 0
 }
@@ -116,9 +119,12 @@ McResult SimulateMean(const Profile& p, double eta, LawKind noise, std::uint64_t
   std::bernoulli_distribution coin;
   auto draw = [&] {
     switch (noise) {
-      case LawKind::kGaussian: return normal(rng);
-      case LawKind::kUniform: return unif(rng);
-      case LawKind::kRademacher: return coin(rng) ? 1.0 : -1.0;
+      case LawKind::kGaussian:
+        return normal(rng);
+      case LawKind::kUniform:
+        return unif(rng);
+      case LawKind::kRademacher:
+        return coin(rng) ? 1.0 : -1.0;
     }
     return 0.0;
   };
@@ -141,7 +147,8 @@ McResult SimulateMean(const Profile& p, double eta, LawKind noise, std::uint64_t
 }
 }  // namespace
 
-TEST_CASE("exact solver vs independent Monte Carlo for uniform and Rademacher noise", "[sgd][statistical]") {
+TEST_CASE("exact solver vs independent Monte Carlo for uniform and Rademacher noise",
+          "[sgd][statistical]") {
   // Tolerance |z| <= 4.5 (two-sided false-failure probability ~7e-6 per check under normality of
   // the batch means; 100 batches of 1e5 steps are >> the chain's mixing time of ~10 steps).
   const QuadraticProfile q({1, 9});
@@ -151,8 +158,8 @@ TEST_CASE("exact solver vs independent Monte Carlo for uniform and Rademacher no
     chain.noise = noise;
     const StationaryStats s = SolveStationary(q, chain);
     const McResult mc = SimulateMean(q, 0.1, noise, 20261127);
-    INFO("noise " << LawKindName(noise) << " exact " << s.mean << " mc " << mc.mean << " +- " << mc.se
-                  << " (seed 20261127)");
+    INFO("noise " << LawKindName(noise) << " exact " << s.mean << " mc " << mc.mean << " +- "
+                  << mc.se << " (seed 20261127)");
     CHECK(std::abs(s.mean - mc.mean) <= 4.5 * mc.se + s.mean_error);
   }
   // The lattice case (linear valley, two-point noise, started at 0) against the same simulator.
@@ -169,7 +176,8 @@ TEST_CASE("exact solver vs independent Monte Carlo for uniform and Rademacher no
 TEST_CASE("two-point noise on a lattice: long-run law from 0", "[sgd][edge]") {
   // Linear valley, Rademacher noise, eta p = eta s: from 0 the chain lives on the lattice 0.05 Z:
   // x >= 0 moves by -0.1 or 0, x < 0 by +0.2 or +0.3. Its long-run law, computed independently by
-  // power iteration on the integer lattice (docs/theory.md), has mean 0.05; S1 gives P(x >= 0) = 5/6.
+  // power iteration on the integer lattice (docs/theory.md), has mean 0.05; S1 gives P(x >= 0) =
+  // 5/6.
   ChainOptions chain;
   chain.eta = 0.05;
   chain.noise = LawKind::kRademacher;

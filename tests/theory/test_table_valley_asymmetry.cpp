@@ -59,15 +59,18 @@ TEST_CASE("table input errors name the problem", "[table][edge]") {
 }
 
 TEST_CASE("table CSV parsing: header, comments, errors with line numbers", "[table][csv]") {
-  const auto t = valleys::io::ParseTableCsv("# probe\nalpha,x,loss\n1,-1,2\n1,0,0\n1,1,1\n1,2,3\n", "mem");
+  const auto t =
+      valleys::io::ParseTableCsv("# probe\nalpha,x,loss\n1,-1,2\n1,0,0\n1,1,1\n1,2,3\n", "mem");
   CHECK(t.x == std::vector<double>{-1, 0, 1, 2});
   CHECK(t.loss == std::vector<double>{2, 0, 1, 3});
   const auto plain = valleys::io::ParseTableCsv("-1,2\n0,0\n1,1\n2,3\n", "mem");
   CHECK(plain.x.size() == 4);
   CHECK_THROWS_WITH(valleys::io::ParseTableCsv("x,loss\n-1,2\n0,abc\n", "mem"),
                     Catch::Contains("line 3") && Catch::Contains("abc"));
-  CHECK_THROWS_WITH(valleys::io::ParseTableCsv("x,loss\n-1,nan\n", "mem"), Catch::Contains("not a finite number"));
-  CHECK_THROWS_WITH(valleys::io::ReadTableCsv("/nonexistent/prof.csv"), Catch::Contains("cannot read"));
+  CHECK_THROWS_WITH(valleys::io::ParseTableCsv("x,loss\n-1,nan\n", "mem"),
+                    Catch::Contains("not a finite number"));
+  CHECK_THROWS_WITH(valleys::io::ReadTableCsv("/nonexistent/prof.csv"),
+                    Catch::Contains("cannot read"));
 }
 
 TEST_CASE("random rotations are orthonormal and seeded", "[valley]") {
@@ -114,7 +117,8 @@ TEST_CASE("D9: separable valleys decouple; symmetric directions get zero bias", 
   CHECK(b.w_star.norm() == Approx(0.5));
   CHECK(b.r0 == Approx(0.8333333333 + 4.0 / 6).epsilon(1e-9));
   o.coupling = 1;
-  CHECK_THROWS_AS(AnalyzeSeparableBias(Valley(o), SymmetricLaw(LawKind::kUniform, 1)), std::invalid_argument);
+  CHECK_THROWS_AS(AnalyzeSeparableBias(Valley(o), SymmetricLaw(LawKind::kUniform, 1)),
+                  std::invalid_argument);
 }
 
 TEST_CASE("asymmetry scores of sampled analytic profiles", "[asymmetry]") {
@@ -123,7 +127,7 @@ TEST_CASE("asymmetry scores of sampled analytic profiles", "[asymmetry]") {
   o.delta = 0.5;
   const AsymmetryScore s = ScoreAsymmetry(q.x, q.loss, o);
   CHECK(s.flat_side == Side::kPositive);
-  CHECK(s.width_pos == Approx(1.0).epsilon(0.01));  // x^2/2 = 0.5
+  CHECK(s.width_pos == Approx(1.0).epsilon(0.01));    // x^2/2 = 0.5
   CHECK(s.width_ratio == Approx(3.0).epsilon(0.02));  // sqrt(9 / 1)
   CHECK(s.asymmetric);
   const TableOptions lin = Sample(LinearProfile({0.5, 4}), -2, 2, 41);

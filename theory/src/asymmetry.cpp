@@ -12,31 +12,37 @@
 namespace valleys::theory {
 
 bool AsymmetryOptions::IsValid(std::string* why) const {
-  return detail::Check(why, "asymmetry", "delta", delta, [](double v) { return v > 0; }, "delta > 0") &&
-         detail::Check(why, "asymmetry", "kappa", kappa, [](double v) { return v > 1; }, "kappa > 1");
+  return detail::Check(
+             why, "asymmetry", "delta", delta, [](double v) { return v > 0; }, "delta > 0") &&
+         detail::Check(
+             why, "asymmetry", "kappa", kappa, [](double v) { return v > 1; }, "kappa > 1");
 }
 
 namespace {
 
 std::size_t CentreIndex(const std::vector<double>& x, const std::vector<double>& loss) {
   if (x.size() != loss.size() || x.size() < 3)
-    throw std::invalid_argument(fmt::format(
-        "asymmetry: need at least 3 points with one loss each (got {} x, {} loss)", x.size(), loss.size()));
+    throw std::invalid_argument(
+        fmt::format("asymmetry: need at least 3 points with one loss each (got {} x, {} loss)",
+                    x.size(), loss.size()));
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (!std::isfinite(x[i]) || !std::isfinite(loss[i]))
-      throw std::invalid_argument(fmt::format("asymmetry: point {} (x = {}, loss = {}) is not finite", i + 1, x[i], loss[i]));
+      throw std::invalid_argument(fmt::format(
+          "asymmetry: point {} (x = {}, loss = {}) is not finite", i + 1, x[i], loss[i]));
     if (i > 0 && !(x[i] > x[i - 1]))
-      throw std::invalid_argument(fmt::format("asymmetry: x must be strictly increasing (point {} has x = {})", i + 1, x[i]));
+      throw std::invalid_argument(fmt::format(
+          "asymmetry: x must be strictly increasing (point {} has x = {})", i + 1, x[i]));
   }
   auto it = std::find(x.begin(), x.end(), 0.0);
   if (it == x.begin() || it == x.end() || it + 1 == x.end())
-    throw std::invalid_argument("asymmetry: the samples need x = 0 (the probed solution) strictly inside the range");
+    throw std::invalid_argument(
+        "asymmetry: the samples need x = 0 (the probed solution) strictly inside the range");
   return static_cast<std::size_t>(it - x.begin());
 }
 
 // First distance from 0 where the sampled loss reaches `level`, walking outward by `step` (+1/-1).
-double Width(const std::vector<double>& x, const std::vector<double>& loss, std::size_t centre, int step,
-             double level) {
+double Width(const std::vector<double>& x, const std::vector<double>& loss, std::size_t centre,
+             int step, double level) {
   for (std::ptrdiff_t i = static_cast<std::ptrdiff_t>(centre) + step;
        i >= 0 && i < static_cast<std::ptrdiff_t>(x.size()); i += step) {
     const auto k = static_cast<std::size_t>(i), prev = static_cast<std::size_t>(i - step);
@@ -49,7 +55,8 @@ double Width(const std::vector<double>& x, const std::vector<double>& loss, std:
 }
 
 // Least-squares slope through the origin of (|x|, loss - centre) over one side.
-double SideSlope(const std::vector<double>& x, const std::vector<double>& loss, std::size_t centre, int step) {
+double SideSlope(const std::vector<double>& x, const std::vector<double>& loss, std::size_t centre,
+                 int step) {
   double sxy = 0, sxx = 0;
   for (std::ptrdiff_t i = static_cast<std::ptrdiff_t>(centre) + step;
        i >= 0 && i < static_cast<std::ptrdiff_t>(x.size()); i += step) {
@@ -92,7 +99,8 @@ AsymmetryScore ScoreAsymmetry(const std::vector<double>& x, const std::vector<do
   return s;
 }
 
-RpclCheck CheckRpcl(const std::vector<double>& x, const std::vector<double>& loss, const RpclOptions& v) {
+RpclCheck CheckRpcl(const std::vector<double>& x, const std::vector<double>& loss,
+                    const RpclOptions& v) {
   std::string why;
   if (!v.IsValid(&why)) throw std::invalid_argument(why);
   const std::size_t c = CentreIndex(x, loss);

@@ -5,23 +5,28 @@
 #include <limits>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <boost/math/tools/minima.hpp>
 #include <boost/math/tools/roots.hpp>
-#include <fmt/format.h>
 
 namespace valleys::theory {
 
 namespace {
 
-double NormalPdf(double t) { return std::exp(-0.5 * t * t) / std::sqrt(2 * M_PI); }
-double NormalCdf(double t) { return 0.5 * std::erfc(-t / M_SQRT2); }
+double NormalPdf(double t) {
+  return std::exp(-0.5 * t * t) / std::sqrt(2 * M_PI);
+}
+double NormalCdf(double t) {
+  return 0.5 * std::erfc(-t / M_SQRT2);
+}
 
 // Root of f on [a, b] (f(a), f(b) of opposite signs) to near machine precision.
 template <typename F>
 double Root(F f, double a, double b) {
   boost::uintmax_t iterations = 200;
   auto tol = boost::math::tools::eps_tolerance<double>(50);
-  auto bracket = boost::math::tools::toms748_solve(f, std::min(a, b), std::max(a, b), tol, iterations);
+  auto bracket =
+      boost::math::tools::toms748_solve(f, std::min(a, b), std::max(a, b), tol, iterations);
   return 0.5 * (bracket.first + bracket.second);
 }
 
@@ -48,7 +53,8 @@ std::optional<double> ZetaStarClosedForm(const Profile& profile, const Symmetric
       const double hp = q->hplus(), hm = q->hminus();
       auto dR = [&](double z) {
         const double t = z / s;
-        return hp * (z * NormalCdf(t) + s * NormalPdf(t)) + hm * (z * NormalCdf(-t) - s * NormalPdf(t));
+        return hp * (z * NormalCdf(t) + s * NormalPdf(t)) +
+               hm * (z * NormalCdf(-t) - s * NormalPdf(t));
       };
       return Root(dR, -10 * s, 10 * s);
     }
@@ -61,7 +67,8 @@ std::optional<double> ZetaStarClosedForm(const Profile& profile, const Symmetric
 
 }  // namespace
 
-BiasSummary AnalyzeBias(const Profile& profile, const SymmetricLaw& shift, const RiskOptions& options) {
+BiasSummary AnalyzeBias(const Profile& profile, const SymmetricLaw& shift,
+                        const RiskOptions& options) {
   std::string why;
   if (!options.IsValid(&why)) throw std::invalid_argument(why);
   BiasSummary out;
@@ -81,7 +88,8 @@ BiasSummary AnalyzeBias(const Profile& profile, const SymmetricLaw& shift, const
     out.zeta_star_closed_form = true;
   } else {
     // Scan for the basin of the minimum, then Brent inside the best cell.
-    const double w = 4 * shift.EffectiveHalfWidth() / (shift.kind() == LawKind::kGaussian ? 2.8 : 1.0);
+    const double w =
+        4 * shift.EffectiveHalfWidth() / (shift.kind() == LawKind::kGaussian ? 2.8 : 1.0);
     const int n = 160;
     int best = 0;
     double best_value = std::numeric_limits<double>::infinity();
@@ -89,7 +97,8 @@ BiasSummary AnalyzeBias(const Profile& profile, const SymmetricLaw& shift, const
       const double v = risk(-w + 2 * w * i / n);
       if (v < best_value) best_value = v, best = i;
     }
-    const double lo = -w + 2 * w * std::max(best - 1, 0) / n, hi = -w + 2 * w * std::min(best + 1, n) / n;
+    const double lo = -w + 2 * w * std::max(best - 1, 0) / n,
+                 hi = -w + 2 * w * std::min(best + 1, n) / n;
     boost::uintmax_t iterations = 500;
     auto found = boost::math::tools::brent_find_minima(risk, lo, hi, 40, iterations);
     out.zeta_star = found.first;
@@ -114,7 +123,8 @@ BiasSummary AnalyzeBias(const Profile& profile, const SymmetricLaw& shift, const
   return out;
 }
 
-SlopeTest SlopeConditionTest(const Profile& profile, const SymmetricLaw& shift, const RiskOptions& options) {
+SlopeTest SlopeConditionTest(const Profile& profile, const SymmetricLaw& shift,
+                             const RiskOptions& options) {
   SlopeTest out;
   out.r_prime_at_0 = RiskDerivative(profile, shift, 0.0, options);
   const double reach = shift.EffectiveHalfWidth();
@@ -124,7 +134,8 @@ SlopeTest SlopeConditionTest(const Profile& profile, const SymmetricLaw& shift, 
   const int n = 2000;
   for (int i = 1; i <= n; ++i) {
     const double x = reach * i / n;
-    const double flat_slope = std::abs(profile.Slope(f * x)), sharp_slope = std::abs(profile.Slope(-f * x));
+    const double flat_slope = std::abs(profile.Slope(f * x)),
+                 sharp_slope = std::abs(profile.Slope(-f * x));
     if (flat_slope > sharp_slope * (1 + 1e-12) + 1e-300) {
       out.flat_slope_dominated = false;
       break;

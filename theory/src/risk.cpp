@@ -6,31 +6,40 @@
 
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 
-#include "valleys/theory/analytic_profiles.hpp"
 #include "validation.hpp"
+#include "valleys/theory/analytic_profiles.hpp"
 
 namespace valleys::theory {
 
 const char* RiskMethodName(RiskMethod method) {
   switch (method) {
-    case RiskMethod::kClosedForm: return "closed-form";
-    case RiskMethod::kQuadrature: return "quadrature";
-    case RiskMethod::kExactSum: return "exact-sum";
+    case RiskMethod::kClosedForm:
+      return "closed-form";
+    case RiskMethod::kQuadrature:
+      return "quadrature";
+    case RiskMethod::kExactSum:
+      return "exact-sum";
   }
   return "?";
 }
 
 bool RiskOptions::IsValid(std::string* why) const {
-  return detail::Check(why, "risk", "relative_tolerance", relative_tolerance,
-                       [](double v) { return v >= 1e-15 && v <= 1e-2; }, "1e-15 <= tol <= 1e-2") &&
-         detail::Check(why, "risk", "max_depth", max_depth, [](double v) { return v >= 1 && v <= 30; },
-                       "1 <= max_depth <= 30");
+  return detail::Check(
+             why, "risk", "relative_tolerance", relative_tolerance,
+             [](double v) { return v >= 1e-15 && v <= 1e-2; }, "1e-15 <= tol <= 1e-2") &&
+         detail::Check(
+             why, "risk", "max_depth", max_depth, [](double v) { return v >= 1 && v <= 30; },
+             "1 <= max_depth <= 30");
 }
 
 namespace {
 
-double NormalPdf(double t) { return std::exp(-0.5 * t * t) / std::sqrt(2 * M_PI); }
-double NormalCdf(double t) { return 0.5 * std::erfc(-t / M_SQRT2); }
+double NormalPdf(double t) {
+  return std::exp(-0.5 * t * t) / std::sqrt(2 * M_PI);
+}
+double NormalCdf(double t) {
+  return 0.5 * std::erfc(-t / M_SQRT2);
+}
 
 // E (y)^+ for y ~ N(m, sigma^2).
 double GaussianPositivePart(double m, double sigma) {
@@ -47,7 +56,8 @@ double RpclAntiderivative(const RpclOptions& o, double x) {
 
 }  // namespace
 
-std::optional<double> RiskClosedForm(const Profile& profile, const SymmetricLaw& shift, double zeta) {
+std::optional<double> RiskClosedForm(const Profile& profile, const SymmetricLaw& shift,
+                                     double zeta) {
   const double s = shift.scale();
   if (shift.kind() == LawKind::kRademacher)
     return 0.5 * (profile.Value(zeta + s) + profile.Value(zeta - s));
@@ -103,13 +113,15 @@ RiskValue IntegratePieces(F f, const std::vector<double>& points, const RiskOpti
   for (std::size_t i = 0; i + 1 < points.size(); ++i) {
     if (!(points[i + 1] > points[i])) continue;
     double error = 0.0, l1 = 0.0;
-    out.value += Integrator::integrate(f, points[i], points[i + 1], static_cast<unsigned>(options.max_depth),
-                                       options.relative_tolerance, &error, &l1);
+    out.value +=
+        Integrator::integrate(f, points[i], points[i + 1], static_cast<unsigned>(options.max_depth),
+                              options.relative_tolerance, &error, &l1);
     out.error_estimate += error;
     l1_total += l1;
   }
-  out.converged = std::isfinite(out.value) &&
-                  out.error_estimate <= 100 * options.relative_tolerance * std::max(l1_total, 1e-300);
+  out.converged =
+      std::isfinite(out.value) &&
+      out.error_estimate <= 100 * options.relative_tolerance * std::max(l1_total, 1e-300);
   return out;
 }
 
@@ -171,7 +183,8 @@ double RiskDerivative(const Profile& profile, const SymmetricLaw& shift, double 
     const double a = shift.scale();
     return (profile.Value(zeta + a) - profile.Value(zeta - a)) / (2 * a);
   }
-  return Expectation([&](double x) { return profile.Slope(x); }, profile, shift, zeta, options).value;
+  return Expectation([&](double x) { return profile.Slope(x); }, profile, shift, zeta, options)
+      .value;
 }
 
 RiskValue Risk(const Profile& profile, const SymmetricLaw& shift, double zeta,
@@ -180,7 +193,8 @@ RiskValue Risk(const Profile& profile, const SymmetricLaw& shift, double zeta,
     if (auto closed = RiskClosedForm(profile, shift, zeta)) {
       RiskValue out;
       out.value = *closed;
-      out.method = shift.kind() == LawKind::kRademacher ? RiskMethod::kExactSum : RiskMethod::kClosedForm;
+      out.method =
+          shift.kind() == LawKind::kRademacher ? RiskMethod::kExactSum : RiskMethod::kClosedForm;
       return out;
     }
   }

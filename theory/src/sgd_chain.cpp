@@ -6,42 +6,52 @@
 #include <stdexcept>
 #include <vector>
 
+#include <fmt/format.h>
 #include <Eigen/Sparse>
 #include <Eigen/SparseLU>
 #include <boost/math/quadrature/gauss_kronrod.hpp>
-#include <fmt/format.h>
 
-#include "valleys/theory/analytic_profiles.hpp"
 #include "validation.hpp"
+#include "valleys/theory/analytic_profiles.hpp"
 
 namespace valleys::theory {
 
 bool ChainOptions::IsValid(const Profile& profile, std::string* why) const {
   using detail::Check;
-  if (!Check(why, "sgd", "eta", eta, [](double v) { return v > 0; }, "eta > 0") ||
-      !Check(why, "sgd", "s", noise_std, [](double v) { return v > 0; }, "s > 0") ||
-      !Check(why, "sgd", "wd", weight_decay, [](double v) { return v >= 0; }, "wd >= 0"))
+  if (!Check(
+          why, "sgd", "eta", eta, [](double v) { return v > 0; }, "eta > 0") ||
+      !Check(
+          why, "sgd", "s", noise_std, [](double v) { return v > 0; }, "s > 0") ||
+      !Check(
+          why, "sgd", "wd", weight_decay, [](double v) { return v >= 0; }, "wd >= 0"))
     return false;
   // Local stability: |1 - eta (phi'' + lambda)| < 1 wherever phi'' is bounded; for profiles with
   // unbounded curvature (LINEX) at the minimum, and the solver's range check guards the rest.
-  const double k = std::isfinite(profile.MaxCurvature()) ? profile.MaxCurvature() : profile.Curvature(0.0);
+  const double k =
+      std::isfinite(profile.MaxCurvature()) ? profile.MaxCurvature() : profile.Curvature(0.0);
   const double limit = 2.0 / (k + weight_decay);
   if (k + weight_decay > 0 && !(eta < limit))
-    return detail::Fail(why, fmt::format("sgd: eta = {} is beyond the stability limit of {} (allowed: "
-                                         "0 < eta < 2 / (max curvature + wd) = {})",
-                                         eta, profile.Spec(), limit));
+    return detail::Fail(why,
+                        fmt::format("sgd: eta = {} is beyond the stability limit of {} (allowed: "
+                                    "0 < eta < 2 / (max curvature + wd) = {})",
+                                    eta, profile.Spec(), limit));
   return true;
 }
 
 bool SolverOptions::IsValid(std::string* why) const {
   using detail::Check;
-  return Check(why, "solver", "cells_per_step", cells_per_step, [](double v) { return v >= 4 && v <= 256; },
-               "4 <= cells_per_step <= 256") &&
-         Check(why, "solver", "tail_mass", tail_mass, [](double v) { return v > 0 && v < 1e-3; },
-               "0 < tail_mass < 1e-3") &&
-         Check(why, "solver", "max_cells", max_cells, [](double v) { return v >= 100; }, "max_cells >= 100") &&
-         Check(why, "solver", "rademacher_subcells", rademacher_subcells, [](double v) { return v >= 1; },
-               "rademacher_subcells >= 1");
+  return Check(
+             why, "solver", "cells_per_step", cells_per_step,
+             [](double v) { return v >= 4 && v <= 256; }, "4 <= cells_per_step <= 256") &&
+         Check(
+             why, "solver", "tail_mass", tail_mass, [](double v) { return v > 0 && v < 1e-3; },
+             "0 < tail_mass < 1e-3") &&
+         Check(
+             why, "solver", "max_cells", max_cells, [](double v) { return v >= 100; },
+             "max_cells >= 100") &&
+         Check(
+             why, "solver", "rademacher_subcells", rademacher_subcells,
+             [](double v) { return v >= 1; }, "rademacher_subcells >= 1");
 }
 
 namespace {
@@ -104,7 +114,8 @@ class Discretizer {
     }
     const double reach = StepHalfWidth();
     const int j0 = std::max(0, static_cast<int>(std::floor((m - reach - grid.lo) / grid.h)));
-    const int j1 = std::min(grid.n - 1, static_cast<int>(std::floor((m + reach - grid.lo) / grid.h)));
+    const int j1 =
+        std::min(grid.n - 1, static_cast<int>(std::floor((m + reach - grid.lo) / grid.h)));
     if (j0 > j1) return;
     double below = step_law_.Cdf(grid.Edge(j0) - m);
     for (int j = j0; j <= j1; ++j) {
@@ -141,8 +152,10 @@ class Discretizer {
       int touched_lo = grid.n, touched_hi = -1;
       ForEachNode(grid, i, [&](double x, double w) {
         const double m = Drift(x), reach = StepHalfWidth() + grid.h;
-        touched_lo = std::min(touched_lo, std::max(0, static_cast<int>((m - reach - grid.lo) / grid.h) - 1));
-        touched_hi = std::min(grid.n - 1, std::max(touched_hi, static_cast<int>((m + reach - grid.lo) / grid.h) + 1));
+        touched_lo =
+            std::min(touched_lo, std::max(0, static_cast<int>((m - reach - grid.lo) / grid.h) - 1));
+        touched_hi = std::min(
+            grid.n - 1, std::max(touched_hi, static_cast<int>((m + reach - grid.lo) / grid.h) + 1));
         Scatter(grid, x, w, row);
       });
       for (int j = touched_lo; j <= touched_hi; ++j) {
@@ -177,8 +190,8 @@ class Discretizer {
 
 // Long-run law of the discretized chain started at 0: averages of the laws p_t over t in (T/2, T],
 // T doubled until the mean moves by less than 1e-12 (in units of the grid range).
-Eigen::VectorXd LongRunFromZero(const Eigen::SparseMatrix<double, Eigen::RowMajor>& p, int zero_cell,
-                                const Eigen::VectorXd& centres) {
+Eigen::VectorXd LongRunFromZero(const Eigen::SparseMatrix<double, Eigen::RowMajor>& p,
+                                int zero_cell, const Eigen::VectorXd& centres) {
   const Eigen::SparseMatrix<double> pt = p.transpose();
   const int n = static_cast<int>(p.rows());
   const double range = centres[n - 1] - centres[0];
@@ -195,14 +208,15 @@ Eigen::VectorXd LongRunFromZero(const Eigen::SparseMatrix<double, Eigen::RowMajo
     if (std::abs(mean - previous_mean) < 1e-12 * range) return acc;
     previous_mean = mean;
   }
-  throw std::runtime_error("sgd: the long-run law of the two-point-noise chain did not settle within 4e6 steps");
+  throw std::runtime_error(
+      "sgd: the long-run law of the two-point-noise chain did not settle within 4e6 steps");
 }
 
 // Stationary cell masses: pi P = pi, sum pi = 1, by a sparse LU solve of (P^T - I) with the last
 // equation replaced by the normalization (natural ordering keeps the band structure). Falls back to
 // LongRunFromZero when the system is singular (several closed classes, e.g. lattice chains).
-Eigen::VectorXd StationaryMasses(const Eigen::SparseMatrix<double, Eigen::RowMajor>& p, int zero_cell,
-                                 const Eigen::VectorXd& centres, bool* from_zero) {
+Eigen::VectorXd StationaryMasses(const Eigen::SparseMatrix<double, Eigen::RowMajor>& p,
+                                 int zero_cell, const Eigen::VectorXd& centres, bool* from_zero) {
   const int n = static_cast<int>(p.rows());
   std::vector<Eigen::Triplet<double>> triplets;
   triplets.reserve(static_cast<std::size_t>(p.nonZeros() + 2 * n));
@@ -254,7 +268,8 @@ RawStats Extrapolate(const RawStats& coarse, const RawStats& fine, int order) {
 }
 
 // Distance from 0 on side `sign` where the SDE potential 2 V(x) / (eta s^2) exceeds `level`.
-double PotentialReach(const Profile& profile, const ChainOptions& chain, double sign, double level) {
+double PotentialReach(const Profile& profile, const ChainOptions& chain, double sign,
+                      double level) {
   const double temp = chain.eta * chain.noise_std * chain.noise_std;
   auto potential = [&](double x) {
     return 2 * (profile.Value(x) - profile.Value(0) + 0.5 * chain.weight_decay * x * x) / temp;
@@ -273,8 +288,8 @@ struct Range {
 
 // Grid range holding all but solver.tail_mass of the stationary law on each side, found from the
 // SDE potential and widened until a coarse solve confirms it.
-Range StationaryRange(const Profile& profile, const ChainOptions& chain, const SolverOptions& solver,
-                      const Discretizer& disc) {
+Range StationaryRange(const Profile& profile, const ChainOptions& chain,
+                      const SolverOptions& solver, const Discretizer& disc) {
   const double margin = 2 * disc.StepHalfWidth() + 10 * chain.eta * std::abs(profile.Slope(0.0));
   Range r{-(PotentialReach(profile, chain, -1, 46.0) + margin),
           PotentialReach(profile, chain, +1, 46.0) + margin};
@@ -282,7 +297,8 @@ Range StationaryRange(const Profile& profile, const ChainOptions& chain, const S
     const double step = chain.eta * chain.noise_std;
     const double h = std::max(step / 4, (r.hi - r.lo) / 4000);
     const Grid grid = MakeGrid(r.lo, r.hi, h);
-    const Eigen::VectorXd pi = StationaryMasses(disc.Transition(grid), grid.ZeroCell(), grid.Centres(), nullptr);
+    const Eigen::VectorXd pi =
+        StationaryMasses(disc.Transition(grid), grid.ZeroCell(), grid.Centres(), nullptr);
     const int edge = std::max(1, grid.n / 20);
     const double left = pi.head(edge).sum(), right = pi.tail(edge).sum();
     if (left <= solver.tail_mass && right <= solver.tail_mass) return r;
@@ -299,7 +315,8 @@ void Validate(const Profile& profile, const ChainOptions& chain, const SolverOpt
   if (!chain.IsValid(profile, &why) || !solver.IsValid(&why)) throw std::invalid_argument(why);
 }
 
-Grid FineGrid(const Range& r, const ChainOptions& chain, const SolverOptions& solver, double refine) {
+Grid FineGrid(const Range& r, const ChainOptions& chain, const SolverOptions& solver,
+              double refine) {
   // The two-point law's singular kernel needs 4x finer cells for the same accuracy (its band is
   // narrow, so this stays cheap).
   const double per_step = solver.cells_per_step * (chain.noise == LawKind::kRademacher ? 4 : 1);
@@ -315,7 +332,8 @@ Grid FineGrid(const Range& r, const ChainOptions& chain, const SolverOptions& so
 
 }  // namespace
 
-StationaryStats SolveStationary(const Profile& profile, const ChainOptions& chain, const SolverOptions& solver) {
+StationaryStats SolveStationary(const Profile& profile, const ChainOptions& chain,
+                                const SolverOptions& solver) {
   Validate(profile, chain, solver);
   const Discretizer disc(profile, chain, solver);
   const Range range = StationaryRange(profile, chain, solver, disc);
@@ -324,7 +342,8 @@ StationaryStats SolveStationary(const Profile& profile, const ChainOptions& chai
   auto solve = [&](double refine, Grid* used) {
     const Grid grid = FineGrid(range, chain, solver, refine);
     *used = grid;
-    const Eigen::VectorXd pi = StationaryMasses(disc.Transition(grid), grid.ZeroCell(), grid.Centres(), &from_zero);
+    const Eigen::VectorXd pi =
+        StationaryMasses(disc.Transition(grid), grid.ZeroCell(), grid.Centres(), &from_zero);
     return Moments(grid, pi, disc.CellForce(grid));
   };
   Grid coarse_grid, fine_grid;
@@ -355,12 +374,14 @@ StationaryStats SolveStationary(const Profile& profile, const ChainOptions& chai
   return out;
 }
 
-StationaryDensity SolveStationaryDensity(const Profile& profile, const ChainOptions& chain, const SolverOptions& solver) {
+StationaryDensity SolveStationaryDensity(const Profile& profile, const ChainOptions& chain,
+                                         const SolverOptions& solver) {
   Validate(profile, chain, solver);
   const Discretizer disc(profile, chain, solver);
   const Range range = StationaryRange(profile, chain, solver, disc);
   const Grid grid = FineGrid(range, chain, solver, 2.0);
-  const Eigen::VectorXd pi = StationaryMasses(disc.Transition(grid), grid.ZeroCell(), grid.Centres(), nullptr);
+  const Eigen::VectorXd pi =
+      StationaryMasses(disc.Transition(grid), grid.ZeroCell(), grid.Centres(), nullptr);
   StationaryDensity out;
   for (int i = 0; i < grid.n; ++i) {
     out.x.push_back(grid.Centre(i));
@@ -372,9 +393,11 @@ StationaryDensity SolveStationaryDensity(const Profile& profile, const ChainOpti
 TransientStats SolveTransient(const Profile& profile, const ChainOptions& chain, double x0, int T,
                               const SolverOptions& solver) {
   Validate(profile, chain, solver);
-  if (!std::isfinite(x0)) throw std::invalid_argument(fmt::format("sgd: x0 = {} is not finite", x0));
+  if (!std::isfinite(x0))
+    throw std::invalid_argument(fmt::format("sgd: x0 = {} is not finite", x0));
   if (T < 1 || T > 10000000)
-    throw std::invalid_argument(fmt::format("sgd: T = {} is out of range (allowed: 1 <= T <= 1e7)", T));
+    throw std::invalid_argument(
+        fmt::format("sgd: T = {} is out of range (allowed: 1 <= T <= 1e7)", T));
   const Discretizer disc(profile, chain, solver);
   Range range = StationaryRange(profile, chain, solver, disc);
   const double pad = 4 * disc.StepHalfWidth() + 10 * chain.eta * std::abs(profile.Slope(x0));
@@ -432,9 +455,11 @@ SdeStats SdeStationary(const Profile& profile, const ChainOptions& chain) {
     }
   }
   // Gibbs density exp(-2 V / (eta s^2)) by quadrature, split at the kinks.
-  const double lo = -PotentialReach(profile, chain, -1, 60.0), hi = PotentialReach(profile, chain, +1, 60.0);
+  const double lo = -PotentialReach(profile, chain, -1, 60.0),
+               hi = PotentialReach(profile, chain, +1, 60.0);
   auto weight = [&](double x) {
-    return std::exp(-2 * (profile.Value(x) - profile.Value(0) + 0.5 * chain.weight_decay * x * x) / temp);
+    return std::exp(-2 * (profile.Value(x) - profile.Value(0) + 0.5 * chain.weight_decay * x * x) /
+                    temp);
   };
   std::vector<double> points{lo, 0.0, hi};
   for (double k : profile.Kinks())

@@ -7,8 +7,8 @@
 
 // Boost 1.74's pchip.hpp calls isnan unqualified; it needs std::isnan visible at global scope.
 using std::isnan;
-#include <boost/math/interpolators/pchip.hpp>
 #include <fmt/format.h>
+#include <boost/math/interpolators/pchip.hpp>
 
 #include "validation.hpp"
 
@@ -23,23 +23,30 @@ bool TableOptions::IsValid(std::string* why) const {
   using detail::Fail;
   const std::string where = source.empty() ? "table" : fmt::format("table {}", source);
   if (x.size() != loss.size())
-    return Fail(why, fmt::format("{}: {} x values but {} loss values", where, x.size(), loss.size()));
+    return Fail(why,
+                fmt::format("{}: {} x values but {} loss values", where, x.size(), loss.size()));
   if (x.size() < 4)
-    return Fail(why, fmt::format("{}: {} points is too few (allowed: at least 4)", where, x.size()));
+    return Fail(why,
+                fmt::format("{}: {} points is too few (allowed: at least 4)", where, x.size()));
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (!std::isfinite(x[i]) || !std::isfinite(loss[i]))
-      return Fail(why, fmt::format("{}: point {} (x = {}, loss = {}) is not finite (allowed: finite numbers)",
-                                   where, i + 1, x[i], loss[i]));
+      return Fail(
+          why,
+          fmt::format("{}: point {} (x = {}, loss = {}) is not finite (allowed: finite numbers)",
+                      where, i + 1, x[i], loss[i]));
     if (i > 0 && !(x[i] > x[i - 1]))
-      return Fail(why, fmt::format("{}: x must be strictly increasing, but point {} has x = {} after x = {}",
-                                   where, i + 1, x[i], x[i - 1]));
+      return Fail(
+          why,
+          fmt::format("{}: x must be strictly increasing, but point {} has x = {} after x = {}",
+                      where, i + 1, x[i], x[i - 1]));
   }
   if (!(x.front() < 0 && x.back() > 0))
     return Fail(why, fmt::format("{}: x range [{}, {}] must contain the centre 0 in its interior",
                                  where, x.front(), x.back()));
   if (!(detect_height_fraction > 0 && detect_height_fraction <= 1))
-    return Fail(why, fmt::format("{}: detect_height_fraction = {} is out of range (allowed: (0, 1])",
-                                 where, detect_height_fraction));
+    return Fail(
+        why, fmt::format("{}: detect_height_fraction = {} is out of range (allowed: (0, 1])", where,
+                         detect_height_fraction));
   return true;
 }
 
@@ -73,10 +80,16 @@ double WidthAt(const Profile& profile, double level, double sign, double limit) 
 
 TableProfile::TableProfile(TableOptions options) : options_(Validated(std::move(options))) {
   std::vector<double> xs = options_.x, ys = options_.loss;
-  auto spline = boost::math::interpolators::pchip<std::vector<double>>(std::move(xs), std::move(ys));
+  auto spline =
+      boost::math::interpolators::pchip<std::vector<double>>(std::move(xs), std::move(ys));
   const double x_lo = options_.x.front(), x_hi = options_.x.back();
-  interpolant_ = new Interpolant{spline,          x_lo, x_hi, options_.loss.front(), options_.loss.back(),
-                                 spline.prime(x_lo), spline.prime(x_hi)};
+  interpolant_ = new Interpolant{spline,
+                                 x_lo,
+                                 x_hi,
+                                 options_.loss.front(),
+                                 options_.loss.back(),
+                                 spline.prime(x_lo),
+                                 spline.prime(x_hi)};
 
   // Largest second derivative: a cubic's phi'' is linear between knots, so look just inside ends.
   for (std::size_t i = 0; i + 1 < options_.x.size(); ++i) {
@@ -98,7 +111,9 @@ TableProfile::TableProfile(TableOptions options) : options_(Validated(std::move(
   }
 }
 
-TableProfile::~TableProfile() { delete interpolant_; }
+TableProfile::~TableProfile() {
+  delete interpolant_;
+}
 
 double TableProfile::Value(double x) const {
   const Interpolant& s = *interpolant_;
@@ -124,10 +139,13 @@ double TableProfile::Curvature(double x) const {
   if (x == a) return std::numeric_limits<double>::quiet_NaN();  // knot: phi'' jumps
   const double h = 1e-4 * (b - a);
   const double lo = std::max(a, x - h), hi = std::min(b, x + h);
-  return (Slope(hi) - Slope(lo)) / (hi - lo);  // exact for the linear phi'' of a cubic, up to rounding
+  return (Slope(hi) - Slope(lo)) /
+         (hi - lo);  // exact for the linear phi'' of a cubic, up to rounding
 }
 
-std::vector<double> TableProfile::Kinks() const { return options_.x; }
+std::vector<double> TableProfile::Kinks() const {
+  return options_.x;
+}
 
 std::string TableProfile::Spec() const {
   return options_.source.empty() ? fmt::format("table:points={}", options_.x.size())

@@ -15,7 +15,8 @@ inline bool Fail(std::string* why, const std::string& message) {
 
 inline bool OutOfRange(std::string* why, const char* kind, const char* key, double value,
                        const char* allowed) {
-  return Fail(why, fmt::format("{}: {} = {} is out of range (allowed: {})", kind, key, value, allowed));
+  return Fail(why,
+              fmt::format("{}: {} = {} is out of range (allowed: {})", kind, key, value, allowed));
 }
 
 // True when value is finite and satisfies `ok`; otherwise fills why.

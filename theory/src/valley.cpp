@@ -4,30 +4,35 @@
 #include <random>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
-#include <fmt/format.h>
 
-#include "valleys/theory/bias.hpp"
 #include "validation.hpp"
+#include "valleys/theory/bias.hpp"
 
 namespace valleys::theory {
 
 bool ValleyOptions::IsValid(std::string* why) const {
   using detail::Fail;
   const auto d = static_cast<Eigen::Index>(profiles.size());
-  if (d < 1 || d > 4096) return Fail(why, fmt::format("valley: dim = {} is out of range (allowed: 1..4096)", d));
+  if (d < 1 || d > 4096)
+    return Fail(why, fmt::format("valley: dim = {} is out of range (allowed: 1..4096)", d));
   for (const auto& p : profiles)
     if (!p) return Fail(why, "valley: a direction has no profile");
   if (!std::isfinite(coupling) || coupling < 0)
     return detail::OutOfRange(why, "valley", "coupling", coupling, "coupling >= 0");
   if (basis == BasisKind::kGiven) {
     if (given_basis.rows() != d || given_basis.cols() != d)
-      return Fail(why, fmt::format("valley: the given basis is {}x{} but dim is {}", given_basis.rows(),
-                                   given_basis.cols(), d));
-    const double err = (given_basis.transpose() * given_basis - Eigen::MatrixXd::Identity(d, d)).cwiseAbs().maxCoeff();
+      return Fail(why, fmt::format("valley: the given basis is {}x{} but dim is {}",
+                                   given_basis.rows(), given_basis.cols(), d));
+    const double err = (given_basis.transpose() * given_basis - Eigen::MatrixXd::Identity(d, d))
+                           .cwiseAbs()
+                           .maxCoeff();
     if (!(err <= 1e-10))
-      return Fail(why, fmt::format("valley: the given basis is not orthonormal (max |Q^T Q - I| = {:.3g}, allowed: <= 1e-10)", err));
+      return Fail(why, fmt::format("valley: the given basis is not orthonormal (max |Q^T Q - I| = "
+                                   "{:.3g}, allowed: <= 1e-10)",
+                                   err));
   }
   return true;
 }
@@ -51,9 +56,15 @@ Valley::Valley(ValleyOptions options) : options_(std::move(options)) {
   if (!options_.IsValid(&why)) throw std::invalid_argument(why);
   const int d = dim();
   switch (options_.basis) {
-    case BasisKind::kIdentity: basis_ = Eigen::MatrixXd::Identity(d, d); break;
-    case BasisKind::kGiven: basis_ = options_.given_basis; break;
-    case BasisKind::kRandomRotation: basis_ = RandomRotation(d, options_.rotation_seed); break;
+    case BasisKind::kIdentity:
+      basis_ = Eigen::MatrixXd::Identity(d, d);
+      break;
+    case BasisKind::kGiven:
+      basis_ = options_.given_basis;
+      break;
+    case BasisKind::kRandomRotation:
+      basis_ = RandomRotation(d, options_.rotation_seed);
+      break;
   }
 }
 
@@ -61,7 +72,8 @@ double Valley::Value(const Eigen::VectorXd& w) const {
   const Eigen::VectorXd y = basis_.transpose() * w;
   double v = 0.0;
   for (int i = 0; i < dim(); ++i) v += profile(i).Value(y[i]);
-  for (int i = 0; i + 1 < dim(); ++i) v += 0.5 * options_.coupling * y[i] * y[i] * y[i + 1] * y[i + 1];
+  for (int i = 0; i + 1 < dim(); ++i)
+    v += 0.5 * options_.coupling * y[i] * y[i] * y[i + 1] * y[i + 1];
   return v;
 }
 
@@ -78,7 +90,8 @@ Eigen::VectorXd Valley::Gradient(const Eigen::VectorXd& w) const {
 
 SeparableBias AnalyzeSeparableBias(const Valley& valley, const SymmetricLaw& shift) {
   if (!valley.separable())
-    throw std::invalid_argument("valley: the optimal bias decouples only for separable valleys (coupling = 0)");
+    throw std::invalid_argument(
+        "valley: the optimal bias decouples only for separable valleys (coupling = 0)");
   SeparableBias out;
   out.zeta_star.resize(valley.dim());
   for (int i = 0; i < valley.dim(); ++i) {

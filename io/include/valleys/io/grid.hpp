@@ -23,7 +23,8 @@ GridAxis MakeGridAxis(const std::string& name, const std::string& spec);
 long long GridSize(const std::vector<GridAxis>& axes, long long limit = 100000000);
 
 // The values of configuration `index` (0-based; the first axis varies slowest).
-std::vector<std::pair<std::string, std::string>> GridPoint(const std::vector<GridAxis>& axes, long long index);
+std::vector<std::pair<std::string, std::string>> GridPoint(const std::vector<GridAxis>& axes,
+                                                           long long index);
 
 // "k/n" with 1 <= k <= n: configuration i belongs to shard k when i % n == k - 1.
 struct Shard {

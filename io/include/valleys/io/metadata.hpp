@@ -8,9 +8,10 @@
 namespace valleys::io {
 
 // {"tool": "valleys", "version", "git", "command", "created" (UTC ISO 8601), "host"} plus `extra`.
-nlohmann::json Metadata(const std::string& command, const nlohmann::json& extra = nlohmann::json::object());
+nlohmann::json Metadata(const std::string& command,
+                        const nlohmann::json& extra = nlohmann::json::object());
 
-std::string UtcTimestamp();        // 2026-11-27T05:33:21Z
-std::string CompactTimestamp();    // 20261127-053321 (for folder names)
+std::string UtcTimestamp();      // 2026-11-27T05:33:21Z
+std::string CompactTimestamp();  // 20261127-053321 (for folder names)
 
 }  // namespace valleys::io

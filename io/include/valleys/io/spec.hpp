@@ -1,4 +1,5 @@
-// The spec syntax shared by every command: KIND:key=value,key=value (e.g. quadratic:hplus=1,hminus=9).
+// The spec syntax shared by every command: KIND:key=value,key=value (e.g.
+// quadratic:hplus=1,hminus=9).
 #pragma once
 
 #include <set>
@@ -20,7 +21,8 @@ struct Spec {
   std::string kind;
   std::vector<std::pair<std::string, std::string>> params;  // in the order given
 
-  // Throws InputError when a key is missing, repeated, unknown, or its value is not a finite number.
+  // Throws InputError when a key is missing, repeated, unknown, or its value is not a finite
+  // number.
   double Number(const std::string& key) const;
   double NumberOr(const std::string& key, double fallback) const;
   const std::string& Text(const std::string& key) const;
@@ -29,7 +31,8 @@ struct Spec {
   void RequireOnly(const std::set<std::string>& allowed) const;
 };
 
-// Throws InputError on malformed text (no kind, a parameter without '=', an empty key, a repeated key).
+// Throws InputError on malformed text (no kind, a parameter without '=', an empty key, a repeated
+// key).
 Spec ParseSpec(const std::string& text, const std::string& option);
 
 // Strict number parsing: the whole string must be a finite number ("1e-3", "0.5"; not "1x", "nan").

@@ -9,10 +9,10 @@
 namespace valleys::io {
 
 struct SweepCsv {
-  std::string header;             // without the newline
-  std::vector<std::string> rows;  // complete rows, without newlines, in file order
-  std::vector<long long> indices; // first field of each row
-  bool had_partial_line = false;  // a final line without '\n' was dropped
+  std::string header;              // without the newline
+  std::vector<std::string> rows;   // complete rows, without newlines, in file order
+  std::vector<long long> indices;  // first field of each row
+  bool had_partial_line = false;   // a final line without '\n' was dropped
 };
 
 // Parses text (the whole file). Throws InputError naming `source` and the line on a malformed row
@@ -27,7 +27,8 @@ class SweepCsvWriter {
   // Returns the rows already present (empty for a new file). Throws InputError when the file exists
   // and resume is false, or when its header differs from `header`.
   SweepCsv Open(const std::string& path, const std::string& header, bool resume);
-  void Append(const std::string& row);  // row without newline; throws std::runtime_error on I/O errors
+  void Append(
+      const std::string& row);  // row without newline; throws std::runtime_error on I/O errors
   ~SweepCsvWriter();
 
  private:

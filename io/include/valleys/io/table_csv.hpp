@@ -16,6 +16,7 @@ theory::TableOptions ReadTableCsv(const std::string& path, const std::string& x_
 
 // Same, from text already in memory (`source` names it in messages); used by the fuzz target.
 theory::TableOptions ParseTableCsv(const std::string& text, const std::string& source,
-                                   const std::string& x_column = "", const std::string& loss_column = "");
+                                   const std::string& x_column = "",
+                                   const std::string& loss_column = "");
 
 }  // namespace valleys::io

@@ -8,7 +8,7 @@
 namespace valleys::plots {
 
 struct FigureInfo {
-  std::string id;       // "A".."H"
+  std::string id;  // "A".."H"
   std::string title;
   std::string columns;  // the data file's header (comma-separated), documented for users
 };
@@ -18,7 +18,8 @@ const FigureInfo& Figure(const std::string& id);  // throws std::invalid_argumen
 
 // The script for figure `id` reading `data_csv` and writing `out_stem`.png/.pdf. Paths are
 // embedded as given (use paths relative to the script's folder for portable bundles).
-std::string GnuplotScript(const std::string& id, const std::string& data_csv, const std::string& out_stem);
+std::string GnuplotScript(const std::string& id, const std::string& data_csv,
+                          const std::string& out_stem);
 
 // Runs gnuplot (through gnuplot-iostream) on a script file, from `working_dir`. Throws
 // std::runtime_error when gnuplot is missing or reports an error.

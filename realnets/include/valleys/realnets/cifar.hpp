@@ -13,9 +13,9 @@ constexpr int kImageBytes = 3072;
 constexpr int kRecordBytes = 3073;
 
 struct CifarFile {
-  const char* name;        // e.g. "data_batch_1" (".bin" or ".bin.xz" on disk)
+  const char* name;  // e.g. "data_batch_1" (".bin" or ".bin.xz" on disk)
   int records;
-  const char* sha256;      // of the decompressed .bin
+  const char* sha256;  // of the decompressed .bin
 };
 
 // The eight files: data_batch_1..5, test_batch (the full set), subset_train, subset_test.
@@ -26,7 +26,8 @@ enum class Subset { kFull, kSmall };  // 50k/10k, or the balanced 10k/2k subset
 
 struct CifarSplit {
   std::vector<std::uint8_t> labels;  // 0..9
-  std::vector<std::uint8_t> pixels;  // size() * 3072 bytes, each image CHW (R, G, B planes, row-major)
+  std::vector<std::uint8_t>
+      pixels;  // size() * 3072 bytes, each image CHW (R, G, B planes, row-major)
   int size() const { return static_cast<int>(labels.size()); }
 };
 
@@ -53,7 +54,8 @@ std::vector<FileCheck> VerifyFolder(const std::string& dir);
 // The official archive (cifar-10-binary.tar.gz, MD5 c32a1d4ab5d03f1284b67883e8d87530): checks its
 // MD5, unpacks cifar-10-batches-bin/*.bin into `dir` (libarchive; atomically per file) and checks
 // each file's SHA-256. `expected_md5` empty means the official sum. Throws std::runtime_error.
-void UnpackOfficialArchive(const std::string& archive, const std::string& dir, const std::string& expected_md5 = "");
+void UnpackOfficialArchive(const std::string& archive, const std::string& dir,
+                           const std::string& expected_md5 = "");
 
 constexpr const char* kOfficialUrl = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz";
 constexpr const char* kOfficialMd5 = "c32a1d4ab5d03f1284b67883e8d87530";

@@ -14,10 +14,10 @@
 namespace valleys::realnets {
 
 struct ModelSpec {
-  std::string arch = "preresnet";  // preresnet (depth 6k+2, basic blocks)
-  int depth = 8;                   // 8, 14, 20, ... (PreResNet-20 = depth 20, width 16)
-  int width = 8;                   // channels of the first stage (stages: w, 2w, 4w)
-  bool batch_norm = true;          // false: BN layers replaced by identities (the BN-free twin)
+  std::string arch = "preresnet";   // preresnet (depth 6k+2, basic blocks)
+  int depth = 8;                    // 8, 14, 20, ... (PreResNet-20 = depth 20, width 16)
+  int width = 8;                    // channels of the first stage (stages: w, 2w, 4w)
+  bool batch_norm = true;           // false: BN layers replaced by identities (the BN-free twin)
   std::string activation = "relu";  // relu | sigmoid | softplus
   std::string bn_init = "ones";     // BN gamma init: ones | uniform01 | normal01 (N(0, 0.1))
   bool IsValid(std::string* why) const;
@@ -36,17 +36,17 @@ struct TrainOptions {
   ModelSpec model;
   std::string data_dir;
   Subset subset = Subset::kSmall;
-  int train_size = 0;           // first N training images (0: all of the chosen set)
-  int test_size = 0;            // first N test images (0: all)
-  int epochs = 4;               // the authors' schedule shape scales with this
+  int train_size = 0;  // first N training images (0: all of the chosen set)
+  int test_size = 0;   // first N test images (0: all)
+  int epochs = 4;      // the authors' schedule shape scales with this
   double lr_init = 0.05;
   double swa_start_fraction = 0.56;  // SWA from epoch 0.56 E, swa_lr = lr_init / 2 (protocol.md)
   double momentum = 0.9, weight_decay = 3e-4;
   int batch = 128;
   std::uint64_t seed = 1;
-  bool augment = true;          // random crop (pad 4) + horizontal flip
+  bool augment = true;  // random crop (pad 4) + horizontal flip
   int threads = 2;
-  std::string out_dir;          // checkpoints sgd.pt and swa.pt (empty: not saved)
+  std::string out_dir;  // checkpoints sgd.pt and swa.pt (empty: not saved)
   bool IsValid(std::string* why) const;
 };
 
@@ -61,17 +61,18 @@ struct TrainSummary {
 // Trains with the authors' SWA recipe shape (lr_init until 0.5 S, linear to lr_init/2 at 0.9 S,
 // then constant; S = swa_start_fraction * E) and averages the weights at the end of each epoch
 // from S on; the SWA model's BN statistics are recomputed exactly (one cumulative pass).
-TrainSummary Train(const TrainOptions& options, const std::function<void(const EpochRow&)>& on_epoch = {});
+TrainSummary Train(const TrainOptions& options,
+                   const std::function<void(const EpochRow&)>& on_epoch = {});
 
 struct ProfileOptions {
-  TrainOptions base;            // model, data and seed; out_dir holds the checkpoint
-  std::string checkpoint = "swa";  // sgd | swa
-  std::string law = "uniform01";   // uniform01 | gaussian | sign
-  bool include_bn = true;          // BN gamma/beta perturbed too
+  TrainOptions base;                  // model, data and seed; out_dir holds the checkpoint
+  std::string checkpoint = "swa";     // sgd | swa
+  std::string law = "uniform01";      // uniform01 | gaussian | sign
+  bool include_bn = true;             // BN gamma/beta perturbed too
   std::string bn_mode = "recompute";  // recompute | frozen
-  double range = 1.0;              // offsets t in [-range, range] (the direction has unit L2 norm)
+  double range = 1.0;  // offsets t in [-range, range] (the direction has unit L2 norm)
   int points = 21;
-  int eval_size = 2000;            // training images evaluated per point (test: all of the test set)
+  int eval_size = 2000;  // training images evaluated per point (test: all of the test set)
   bool IsValid(std::string* why) const;
 };
 

@@ -44,22 +44,22 @@ struct Minibatch {
 
 struct SimOptions {
   // The valley: a 1-D profile (dim == 1) or a d-dimensional valley.
-  theory::ProfilePtr profile;                 // used when valley is empty
+  theory::ProfilePtr profile;                   // used when valley is empty
   std::optional<theory::ValleyOptions> valley;  // d >= 1 directions, rotation, coupling
 
   LrSchedule lr;
   double momentum = 0.0;      // heavy ball mu in [0, 1): v = mu v + g, x -= eta v
   double weight_decay = 0.0;  // lambda >= 0: g += lambda x
   theory::LawKind noise = theory::LawKind::kGaussian;
-  double noise_std = 1.0;                // s >= 0 (0: plain gradient descent)
+  double noise_std = 1.0;                       // s >= 0 (0: plain gradient descent)
   std::vector<double> noise_std_per_direction;  // optional, d values (rotated basis); overrides s
   Minibatch minibatch;
 
-  long long chains = 1000;   // N >= 1
-  long long steps = 10000;   // averaged/recorded steps after burn-in, >= 1
-  long long burnin = 0;      // steps run first and not recorded
-  long long avg_start = 1;   // first recorded step included in the average (1-based)
-  long long avg_every = 1;   // include every K-th step from avg_start
+  long long chains = 1000;  // N >= 1
+  long long steps = 10000;  // averaged/recorded steps after burn-in, >= 1
+  long long burnin = 0;     // steps run first and not recorded
+  long long avg_start = 1;  // first recorded step included in the average (1-based)
+  long long avg_every = 1;  // include every K-th step from avg_start
   Start start;
   std::uint64_t seed = 1;
 

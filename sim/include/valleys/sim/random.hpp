@@ -23,11 +23,11 @@ namespace valleys::sim {
 
 // Purposes (the 4th counter word): independent streams for the same (seed, chain).
 enum Purpose : std::uint32_t {
-  kNoisePurpose = 0,      // gradient noise, one per direction d: kNoisePurpose + 16 * d
-  kShiftPurpose = 1,      // test-shift draws for risk estimates
-  kStartPurpose = 2,      // random start points
-  kBatchPurpose = 3,      // minibatch indices, per direction: + 16 * d
-  kDataPurpose = 4,       // synthetic data sets (chain word = data set id)
+  kNoisePurpose = 0,  // gradient noise, one per direction d: kNoisePurpose + 16 * d
+  kShiftPurpose = 1,  // test-shift draws for risk estimates
+  kStartPurpose = 2,  // random start points
+  kBatchPurpose = 3,  // minibatch indices, per direction: + 16 * d
+  kDataPurpose = 4,   // synthetic data sets (chain word = data set id)
 };
 
 struct Philox4 {
@@ -36,7 +36,8 @@ struct Philox4 {
 
 // The same draw from 32-bit words (lets vectorizers keep everything in 32-bit lanes).
 VALLEYS_HD Philox4 PhiloxDrawWords(std::uint32_t key0, std::uint32_t key1, std::uint32_t block0,
-                                   std::uint32_t block1, std::uint32_t chain, std::uint32_t purpose) {
+                                   std::uint32_t block1, std::uint32_t chain,
+                                   std::uint32_t purpose) {
   r123::Philox4x32 rng;
   r123::Philox4x32::ctr_type ctr = {{block0, block1, chain, purpose}};
   r123::Philox4x32::key_type key = {{key0, key1}};
@@ -47,8 +48,8 @@ VALLEYS_HD Philox4 PhiloxDrawWords(std::uint32_t key0, std::uint32_t key1, std::
 VALLEYS_HD Philox4 PhiloxDraw(std::uint64_t seed, std::uint64_t block, std::uint32_t chain,
                               std::uint32_t purpose) {
   return PhiloxDrawWords(static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
-                         static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32), chain,
-                         purpose);
+                         static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
+                         chain, purpose);
 }
 
 // Uniform in (0, 1) with 24 random bits: (k + 0.5) / 2^24; never 0 or 1.
@@ -105,8 +106,9 @@ VALLEYS_HD SinCos SinCosTurns(float t) {
   const float r = (t4 - qf) * 1.5707963267948966f;  // in [-pi/4, pi/4]
   const float z = r * r;
   const float sr = ((-1.9515295891e-4f * z + 8.3321608736e-3f) * z - 1.6666654611e-1f) * z * r + r;
-  const float cr = ((2.443315711809948e-5f * z - 1.388731625493765e-3f) * z + 4.166664568298827e-2f) * z * z -
-                   0.5f * z + 1.0f;
+  const float cr =
+      ((2.443315711809948e-5f * z - 1.388731625493765e-3f) * z + 4.166664568298827e-2f) * z * z -
+      0.5f * z + 1.0f;
   // rotate by q quarter turns
   const float s1 = (q == 0) ? sr : (q == 1) ? cr : (q == 2) ? -sr : -cr;
   const float c1 = (q == 0) ? cr : (q == 1) ? -sr : (q == 2) ? -cr : sr;
@@ -119,7 +121,8 @@ struct Normals4 {
   float z0, z1, z2, z3;
 };
 
-VALLEYS_HD Normals4 Normals(std::uint32_t w0, std::uint32_t w1, std::uint32_t w2, std::uint32_t w3) {
+VALLEYS_HD Normals4 Normals(std::uint32_t w0, std::uint32_t w1, std::uint32_t w2,
+                            std::uint32_t w3) {
   const float r0 = VALLEYS_SQRTF(-2.0f * LogUnit(UniformOpen(w0)));
   const float r1 = VALLEYS_SQRTF(-2.0f * LogUnit(UniformOpen(w2)));
   const SinCos a = SinCosTurns(UniformOpen(w1) - 0.5f / 16777216.0f);

@@ -16,10 +16,11 @@ double ShiftDraw(const theory::SymmetricLaw& law, std::uint64_t seed, std::uint6
 
 // R at each zeta, from the same `samples` shift draws (so differences have small variance).
 std::vector<Stat> MonteCarloRisk(const theory::Profile& profile, const theory::SymmetricLaw& law,
-                                 const std::vector<double>& zetas, long long samples, std::uint64_t seed);
+                                 const std::vector<double>& zetas, long long samples,
+                                 std::uint64_t seed);
 
 // R(z1) - R(z2) with common draws: mean and standard error of the paired differences.
-Stat MonteCarloRiskDifference(const theory::Profile& profile, const theory::SymmetricLaw& law, double z1,
-                              double z2, long long samples, std::uint64_t seed);
+Stat MonteCarloRiskDifference(const theory::Profile& profile, const theory::SymmetricLaw& law,
+                              double z1, double z2, long long samples, std::uint64_t seed);
 
 }  // namespace valleys::sim

@@ -12,8 +12,8 @@
 namespace valleys::theory {
 
 struct AsymmetryOptions {
-  double delta = 0.5;   // height above loss(0) at which the widths are measured (> 0, loss units)
-  double kappa = 2.0;   // asymmetric when max(w+/w-, w-/w+) >= kappa (> 1)
+  double delta = 0.5;  // height above loss(0) at which the widths are measured (> 0, loss units)
+  double kappa = 2.0;  // asymmetric when max(w+/w-, w-/w+) >= kappa (> 1)
   bool IsValid(std::string* why) const;
 };
 

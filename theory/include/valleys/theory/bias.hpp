@@ -31,8 +31,9 @@ BiasSummary AnalyzeBias(const Profile& profile, const SymmetricLaw& shift,
 
 // D6: R'(0) = integral_0^inf g(x) [phi'(x) + phi'(-x)] dx, and the pointwise slope condition.
 struct SlopeTest {
-  double r_prime_at_0 = 0.0;        // < 0: a small bias toward + helps; > 0: toward -
-  bool flat_slope_dominated = false;  // |phi'(x)| <= |phi'(-x)| (+ flat) at every sampled x in the support
+  double r_prime_at_0 = 0.0;  // < 0: a small bias toward + helps; > 0: toward -
+  bool flat_slope_dominated =
+      false;  // |phi'(x)| <= |phi'(-x)| (+ flat) at every sampled x in the support
   Side predicted_side = Side::kNone;  // the side a small bias should go to
 };
 SlopeTest SlopeConditionTest(const Profile& profile, const SymmetricLaw& shift,
@@ -48,6 +49,7 @@ struct GuaranteedRange {
   std::string reason;       // why not applicable / empty
 };
 GuaranteedRange RpclGuaranteedRange(const RpclOptions& valley, double a);
-double RpclRiskBound(const RpclOptions& valley, double a, double zeta);  // the D7 upper bound on R(zeta)-R(0)
+double RpclRiskBound(const RpclOptions& valley, double a,
+                     double zeta);  // the D7 upper bound on R(zeta)-R(0)
 
 }  // namespace valleys::theory

@@ -13,7 +13,8 @@ enum class RiskMethod { kClosedForm, kQuadrature, kExactSum };
 const char* RiskMethodName(RiskMethod method);  // "closed-form" | "quadrature" | "exact-sum"
 
 struct RiskOptions {
-  bool use_closed_forms = true;  // false: integrate R and find zeta* by Brent (checks the closed forms)
+  bool use_closed_forms =
+      true;  // false: integrate R and find zeta* by Brent (checks the closed forms)
   double relative_tolerance = 1e-11;  // adaptive Gauss-Kronrod target
   int max_depth = 15;                 // bisection depth of the adaptive rule
   bool IsValid(std::string* why) const;
@@ -23,11 +24,12 @@ struct RiskValue {
   double value = 0.0;
   double error_estimate = 0.0;  // absolute; 0 for closed forms and exact sums
   RiskMethod method = RiskMethod::kClosedForm;
-  bool converged = true;        // false: quadrature missed its tolerance (value still returned)
+  bool converged = true;  // false: quadrature missed its tolerance (value still returned)
 };
 
 // Closed forms (D2-D5, LINEX, Rademacher). Empty when the pair (profile, law) has none.
-std::optional<double> RiskClosedForm(const Profile& profile, const SymmetricLaw& shift, double zeta);
+std::optional<double> RiskClosedForm(const Profile& profile, const SymmetricLaw& shift,
+                                     double zeta);
 
 // Adaptive Gauss-Kronrod quadrature of E phi(zeta + delta), split at the profile's kinks.
 // Works for every profile and law (Rademacher is an exact two-point sum).

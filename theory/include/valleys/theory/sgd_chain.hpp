@@ -22,28 +22,28 @@
 namespace valleys::theory {
 
 struct ChainOptions {
-  double eta = 0.05;         // learning rate, > 0; eta * MaxCurvature() < 2 (stability)
+  double eta = 0.05;          // learning rate, > 0; eta * MaxCurvature() < 2 (stability)
   double weight_decay = 0.0;  // lambda >= 0
   LawKind noise = LawKind::kGaussian;
-  double noise_std = 1.0;     // s, > 0
+  double noise_std = 1.0;  // s, > 0
   bool IsValid(const Profile& profile, std::string* why) const;
 };
 
 struct SolverOptions {
-  int cells_per_step = 8;       // cells per noise step eta*s on the coarse grid (4..256)
-  bool richardson = true;       // solve on h and h/2 and extrapolate
-  double tail_mass = 1e-12;     // stationary mass allowed in the outer 5% of the grid per side
-  int max_cells = 400000;       // refuse grids larger than this (error, not silent truncation)
+  int cells_per_step = 8;        // cells per noise step eta*s on the coarse grid (4..256)
+  bool richardson = true;        // solve on h and h/2 and extrapolate
+  double tail_mass = 1e-12;      // stationary mass allowed in the outer 5% of the grid per side
+  int max_cells = 400000;        // refuse grids larger than this (error, not silent truncation)
   int rademacher_subcells = 64;  // midpoint sub-samples per cell for the two-point noise law
   bool IsValid(std::string* why) const;
 };
 
 struct StationaryStats {
-  double mean = 0.0;      // E_pi[x]
-  double p_flat = 0.0;    // P_pi(x on the flat side); P(x > 0) when the profile has no flat side
-  double p_pos = 0.0;     // P_pi(x > 0)
-  double mean_pos = 0.0;  // E_pi[x^+]
-  double mean_neg = 0.0;  // E_pi[x^-] = E_pi[max(-x, 0)]
+  double mean = 0.0;        // E_pi[x]
+  double p_flat = 0.0;      // P_pi(x on the flat side); P(x > 0) when the profile has no flat side
+  double p_pos = 0.0;       // P_pi(x > 0)
+  double mean_pos = 0.0;    // E_pi[x^+]
+  double mean_neg = 0.0;    // E_pi[x^-] = E_pi[max(-x, 0)]
   double mean_slope = 0.0;  // E_pi[phi'(x) + lambda x]; 0 exactly (S1), a check of the solver
   double mean_error = 0.0;  // conservative: the error of the h/2 solution before extrapolation
   double lo = 0.0, hi = 0.0;  // grid range
@@ -72,8 +72,9 @@ StationaryDensity SolveStationaryDensity(const Profile& profile, const ChainOpti
 TransientStats SolveTransient(const Profile& profile, const ChainOptions& chain, double x0, int T,
                               const SolverOptions& solver = {});
 
-// Small-step limit (SDE, Gaussian noise): density proportional to exp(-2 (phi(x) + lambda x^2/2) / (eta s^2)).
-// Closed forms for quadratic (S2) and linear (S3, mean only) profiles, quadrature otherwise.
+// Small-step limit (SDE, Gaussian noise): density proportional to exp(-2 (phi(x) + lambda x^2/2) /
+// (eta s^2)). Closed forms for quadratic (S2) and linear (S3, mean only) profiles, quadrature
+// otherwise.
 struct SdeStats {
   double mean = 0.0;
   double p_flat = 0.0;

@@ -23,8 +23,8 @@ class SymmetricLaw {
   // Half-width of the support, or of the interval holding all but ~1e-15 of the Gaussian mass.
   double EffectiveHalfWidth() const;
 
-  double Pdf(double x) const;  // NaN for the discrete law
-  double Cdf(double x) const;  // right-continuous
+  double Pdf(double x) const;       // NaN for the discrete law
+  double Cdf(double x) const;       // right-continuous
   double Quantile(double u) const;  // inverse cdf, u in (0, 1)
 
   // One draw by inversion from a uniform random bit generator (std::mt19937_64, ...).
@@ -32,7 +32,8 @@ class SymmetricLaw {
   double Sample(Urbg& rng) const {
     double u;
     do {
-      u = (static_cast<double>(rng() - Urbg::min()) + 0.5) / (static_cast<double>(Urbg::max() - Urbg::min()) + 1.0);
+      u = (static_cast<double>(rng() - Urbg::min()) + 0.5) /
+          (static_cast<double>(Urbg::max() - Urbg::min()) + 1.0);
     } while (!(u > 0 && u < 1));
     return Quantile(u);
   }

@@ -18,7 +18,7 @@ enum class BasisKind { kIdentity, kGiven, kRandomRotation };
 struct ValleyOptions {
   std::vector<ProfilePtr> profiles;  // one per direction; d = profiles.size() >= 1
   BasisKind basis = BasisKind::kIdentity;
-  Eigen::MatrixXd given_basis;  // d x d, orthonormal to 1e-10 (kGiven only)
+  Eigen::MatrixXd given_basis;      // d x d, orthonormal to 1e-10 (kGiven only)
   std::uint64_t rotation_seed = 0;  // kRandomRotation: Haar-distributed Q from this seed
   // Coupling (gamma / 2) sum_{i < d-1} y_i^2 y_{i+1}^2 in the rotated coordinates y = Q^T w:
   // non-negative, zero at the minimum, and non-separable for gamma > 0.
