@@ -82,9 +82,19 @@ Eval Evaluate(detail::PreResNet& model, const Data& d) {
   return {loss / n, correct / n};
 }
 
+void CopyParameters(detail::PreResNet& to, const std::vector<torch::Tensor>& values) {
+  torch::NoGradGuard guard;
+  auto params = to->parameters();
+  for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(values[i]);
+}
+
+}  // namespace
+
+namespace detail {
+
 // The exact BN recompute: reset running statistics, then one train-mode pass with cumulative
 // averaging (momentum = none) over the data, in batches of `batch`.
-void RecomputeBatchNorm(detail::PreResNet& model, const Data& d, int batch, bool augment) {
+void RecomputeBatchNorm(PreResNet& model, const torch::Tensor& images, int batch, bool augment) {
   bool any = false;
   for (auto& m : model->modules(false)) {
     if (auto bn = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(m)) {
@@ -96,9 +106,9 @@ void RecomputeBatchNorm(detail::PreResNet& model, const Data& d, int batch, bool
   if (!any) return;
   torch::NoGradGuard guard;
   model->train();
-  const int64_t n = d.x.size(0);
+  const int64_t n = images.size(0);
   for (int64_t i = 0; i < n; i += batch) {
-    const torch::Tensor xb = d.x.narrow(0, i, std::min<int64_t>(batch, n - i));
+    const torch::Tensor xb = images.narrow(0, i, std::min<int64_t>(batch, n - i));
     model->forward(augment ? Augment(xb) : xb);
   }
   for (auto& m : model->modules(false))
@@ -106,13 +116,7 @@ void RecomputeBatchNorm(detail::PreResNet& model, const Data& d, int batch, bool
       bn->options.momentum(0.1);
 }
 
-void CopyParameters(detail::PreResNet& to, const std::vector<torch::Tensor>& values) {
-  torch::NoGradGuard guard;
-  auto params = to->parameters();
-  for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(values[i]);
-}
-
-}  // namespace
+}  // namespace detail
 
 bool TrainOptions::IsValid(std::string* why) const {
   if (!model.IsValid(why)) return false;
@@ -217,7 +221,7 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
   }
   if (!swa.empty()) {
     CopyParameters(model, swa);
-    RecomputeBatchNorm(model, train, o.batch, o.augment);
+    detail::RecomputeBatchNorm(model, train.x, o.batch, o.augment);
     const Eval st = Evaluate(model, test), sr = Evaluate(model, train);
     summary.swa_test_loss = st.loss;
     summary.swa_test_acc = st.acc;
@@ -270,7 +274,7 @@ ProfileResult Profile(const ProfileOptions& o) {
     std::vector<torch::Tensor> w;
     for (std::size_t k = 0; k < w0.size(); ++k) w.push_back(w0[k] + t * dir[k]);
     CopyParameters(model, w);
-    if (o.bn_mode == "recompute") RecomputeBatchNorm(model, train, o.base.batch, false);
+    if (o.bn_mode == "recompute") detail::RecomputeBatchNorm(model, train.x, o.base.batch, false);
     const Eval tr = Evaluate(model, train), te = Evaluate(model, test);
     r.t.push_back(t);
     r.train_loss.push_back(tr.loss);

@@ -31,6 +31,12 @@ TORCH_MODULE(PreResNet);
 
 PreResNet MakeModel(const ModelSpec& spec);
 
+// The exact BN recompute: running statistics reset, then one train-mode pass over `images` in
+// batches of `batch` with cumulative averaging (momentum none): the running mean is the average of
+// the batch means (the exact data-set mean when all batches have the same size), the running
+// variance the average of the batches' unbiased variances. Momentum is 0.1 again afterwards.
+void RecomputeBatchNorm(PreResNet& model, const torch::Tensor& images, int batch, bool augment);
+
 // True for BatchNorm parameters (gamma, beta), recognised by name.
 bool IsBatchNormParameter(const std::string& name);
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "models.hpp"
 #include "valleys/realnets/experiment.hpp"
 
 using namespace valleys::realnets;
@@ -62,4 +63,31 @@ TEST_CASE("realnets with LibTorch: counts, training, checkpoints, profiles", "[r
   CHECK(frozen.test_loss[2] ==
         Approx(s.swa_test_loss).epsilon(1e-4));  // frozen stats = the checkpoint's
   fs::remove_all(o.out_dir);
+
+  // BN recompute equals the exact statistics of the data: the first BN layer sees the stem's
+  // output.
+  torch::manual_seed(3);
+  valleys::realnets::detail::PreResNet model = valleys::realnets::detail::MakeModel(ModelSpec{});
+  const torch::Tensor images = torch::randn({400, 3, 32, 32});
+  valleys::realnets::detail::RecomputeBatchNorm(model, images, 100, false);  // 4 equal batches
+  torch::NoGradGuard guard;
+  std::shared_ptr<torch::nn::BatchNorm2dImpl> first;
+  std::shared_ptr<torch::nn::Conv2dImpl> stem;
+  for (const auto& m : model->named_children()) {
+    if (m.key() == "block0_bn1")
+      first = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(m.value());
+    if (m.key() == "stem") stem = std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(m.value());
+  }
+  REQUIRE(first);
+  REQUIRE(stem);
+  const torch::Tensor h = stem->forward(images);
+  const torch::Tensor exact_mean = h.mean({0, 2, 3});
+  CHECK(torch::allclose(first->running_mean, exact_mean, 1e-5, 1e-6));
+  torch::Tensor batch_var = torch::zeros_like(exact_mean);
+  for (int b = 0; b < 4; ++b)
+    batch_var += h.narrow(0, 100 * b, 100).var({0, 2, 3}, /*unbiased=*/true) / 4;
+  CHECK(torch::allclose(first->running_var, batch_var, 1e-5, 1e-6));
+  valleys::realnets::detail::RecomputeBatchNorm(model, images, 400,
+                                                false);  // one batch: the exact data-set variance
+  CHECK(torch::allclose(first->running_var, h.var({0, 2, 3}, true), 1e-5, 1e-6));
 }
