@@ -28,13 +28,6 @@ std::string Scalar(const Json& v, bool precise) {
   return v.dump();
 }
 
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return out + "\"";
-}
-
 bool IsObjectArray(const Json& v) {
   return v.is_array() && !v.empty() && v.front().is_object();
 }
@@ -109,6 +102,13 @@ std::string Render(const Json& result, const Json& meta, Format format) {
     }
   }
   return {};
+}
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
 }
 
 void Emit(const std::string& text, const std::string& path) {

@@ -21,6 +21,9 @@ Format ParseFormat(const std::string& text);
 // json: one object, the result's keys plus "meta".
 std::string Render(const Json& result, const Json& meta, Format format);
 
+// A CSV field, quoted (with doubled quotes) when it holds a comma, quote or newline.
+std::string CsvField(const std::string& s);
+
 // Writes to stdout when path is empty or "-", else atomically to path.
 void Emit(const std::string& text, const std::string& path);
 

@@ -42,13 +42,6 @@ const std::vector<std::string> kStatColumns = {
     "beats_min_frac", "beats_min_frac_se", "diverged",    "w_hat",        "theory_mean_avg",
     "theory_p_flat",  "z_mean_avg",        "z_p_flat"};
 
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 std::string ReplaceSpecKey(const std::string& text, const std::string& key,
                            const std::string& value, bool* found) {
   const io::Spec spec = io::ParseSpec(text, "grid");

@@ -6,19 +6,17 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+
 #include <boost/math/tools/minima.hpp>
 #include <boost/math/tools/roots.hpp>
+#include "normal.hpp"
 
 namespace valleys::theory {
 
 namespace {
 
-double NormalPdf(double t) {
-  return std::exp(-0.5 * t * t) / std::sqrt(2 * M_PI);
-}
-double NormalCdf(double t) {
-  return 0.5 * std::erfc(-t / M_SQRT2);
-}
+using detail::NormalCdf;
+using detail::NormalPdf;
 
 // Root of f on [a, b] (f(a), f(b) of opposite signs) to near machine precision.
 template <typename F>

@@ -6,6 +6,7 @@
 
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 
+#include "normal.hpp"
 #include "validation.hpp"
 #include "valleys/theory/analytic_profiles.hpp"
 
@@ -34,12 +35,8 @@ bool RiskOptions::IsValid(std::string* why) const {
 
 namespace {
 
-double NormalPdf(double t) {
-  return std::exp(-0.5 * t * t) / std::sqrt(2 * M_PI);
-}
-double NormalCdf(double t) {
-  return 0.5 * std::erfc(-t / M_SQRT2);
-}
+using detail::NormalCdf;
+using detail::NormalPdf;
 
 // E (y)^+ for y ~ N(m, sigma^2).
 double GaussianPositivePart(double m, double sigma) {
