@@ -184,9 +184,10 @@ void Run(const ReproduceArgs& a) {
         f.id, f.title, f.id, f.id, f.id, f.id, f.id, f.id);
   const std::string realnets_md = a.no_realnets
                                       ? "Skipped (`--no-realnets`).\n"
-                                      : "Not part of this build yet: the real-network measurements "
-                                        "(claims C10-C17, `valleys realnets`) "
-                                        "are the subject of a later issue. Nothing was run.\n";
+                                      : "Not run: the real-network experiment (its presets and the "
+                                        "C10-C17 verdicts) is not built yet. "
+                                        "Training and direction profiles exist as `valleys "
+                                        "realnets train|profile` (docs/realnets.md).\n";
 
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
