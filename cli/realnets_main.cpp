@@ -63,6 +63,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   t->add_option("--batch", train.batch, "Batch size")->capture_default_str();
   t->add_flag("!--no-augment", train.augment, "No crop/flip augmentation");
+  t->add_flag("--resume", train.resume,
+              "Continue from the state saved after the last finished epoch in --out");
 
   realnets::ProfileOptions prof;
   std::string prof_subset = "small";

@@ -1,6 +1,9 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -133,6 +136,101 @@ bool TrainOptions::IsValid(std::string* why) const {
   return true;
 }
 
+std::string TrainOptions::Fingerprint() const {
+  return fmt::format(
+      "{} | set {} train {} test {} | epochs {} lr {} swa {} mom {} wd {} batch {} aug {} | seed "
+      "{} threads {}",
+      model.Describe(), subset == Subset::kSmall ? "small" : "full", train_size, test_size, epochs,
+      lr_init, swa_start_fraction, momentum, weight_decay, batch, augment, seed, threads);
+}
+
+namespace {
+
+// Training state saved after each epoch: tensors in files named by epoch, then state.json (written
+// atomically) naming them; older files are removed after. A kill at any moment leaves a complete
+// state of the last finished epoch.
+struct TrainState {
+  int epoch = 0;  // epochs finished
+  int swa_n = 0;
+  std::vector<EpochRow> rows;
+};
+
+std::filesystem::path StatePath(const std::string& dir, int epoch, const char* part) {
+  return std::filesystem::path(dir) / fmt::format("state_e{}.{}.pt", epoch, part);
+}
+
+template <typename T>
+void SaveAtomically(const T& value, const std::filesystem::path& path) {
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  torch::save(value, tmp.string());
+  std::filesystem::rename(tmp, path);
+}
+
+void SaveState(const TrainOptions& o, const TrainState& st, detail::PreResNet& model,
+               torch::optim::SGD& opt, const std::vector<torch::Tensor>& swa) {
+  const std::string& dir = o.out_dir;
+  SaveAtomically(model, StatePath(dir, st.epoch, "model"));
+  SaveAtomically(opt, StatePath(dir, st.epoch, "optim"));
+  SaveAtomically(swa.empty() ? std::vector<torch::Tensor>{torch::zeros({1})} : swa,
+                 StatePath(dir, st.epoch, "swa"));
+  SaveAtomically(at::detail::getDefaultCPUGenerator().get_state(), StatePath(dir, st.epoch, "rng"));
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& r : st.rows)
+    rows.push_back({r.epoch, r.lr, r.train_loss, r.train_acc, r.test_loss, r.test_acc, r.seconds,
+                    r.swa_averaged});
+  const nlohmann::json j = {
+      {"fingerprint", o.Fingerprint()},
+      {"epoch", st.epoch},
+      {"swa_n", st.swa_n},
+      {"rows", rows},
+      {"meta", io::Metadata("realnets train state", nlohmann::json::object())}};
+  io::WriteFileAtomically(std::filesystem::path(dir) / "state.json", j.dump(1) + "\n");
+  if (st.epoch > 1)
+    for (const char* part : {"model", "optim", "swa", "rng"})
+      std::filesystem::remove(StatePath(dir, st.epoch - 1, part));
+}
+
+bool LoadState(const TrainOptions& o, TrainState& st, detail::PreResNet& model,
+               torch::optim::SGD& opt, std::vector<torch::Tensor>& swa) {
+  const std::filesystem::path file = std::filesystem::path(o.out_dir) / "state.json";
+  if (!std::filesystem::exists(file)) return false;
+  std::ifstream in(file);
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.contains("fingerprint"))
+    throw std::runtime_error(fmt::format("'{}' is not a training state", file.string()));
+  if (j["fingerprint"].get<std::string>() != o.Fingerprint())
+    throw std::invalid_argument(
+        fmt::format("'{}' was saved with other options ({}); refusing to resume with ({})",
+                    file.string(), j["fingerprint"].get<std::string>(), o.Fingerprint()));
+  st.epoch = j["epoch"];
+  st.swa_n = j["swa_n"];
+  for (const auto& r : j["rows"]) {
+    EpochRow row;
+    row.epoch = r[0];
+    row.lr = r[1];
+    row.train_loss = r[2];
+    row.train_acc = r[3];
+    row.test_loss = r[4];
+    row.test_acc = r[5];
+    row.seconds = r[6];
+    row.swa_averaged = r[7];
+    st.rows.push_back(row);
+  }
+  torch::load(model, StatePath(o.out_dir, st.epoch, "model").string());
+  torch::load(opt, StatePath(o.out_dir, st.epoch, "optim").string());
+  std::vector<torch::Tensor> saved;
+  torch::load(saved, StatePath(o.out_dir, st.epoch, "swa").string());
+  swa = st.swa_n > 0 ? saved : std::vector<torch::Tensor>{};
+  torch::Tensor rng;
+  torch::load(rng, StatePath(o.out_dir, st.epoch, "rng").string());
+  at::Generator generator =
+      at::detail::getDefaultCPUGenerator();  // a handle to the global generator
+  generator.set_state(rng);
+  return true;
+}
+
+}  // namespace
+
 bool ProfileOptions::IsValid(std::string* why) const {
   if (!base.IsValid(why)) return false;
   if (checkpoint != "sgd" && checkpoint != "swa")
@@ -164,7 +262,15 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
   summary.parameters = CountParameters(o.model);
   const int64_t n = train.x.size(0);
   double images = 0, train_seconds = 0;
-  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+  TrainState state;
+  if (!o.out_dir.empty()) io::EnsureDirectory(o.out_dir);
+  if (o.resume && !o.out_dir.empty() && LoadState(o, state, model, opt, swa)) {
+    swa_n = state.swa_n;
+    summary.epochs = state.rows;
+    if (on_epoch)
+      for (const auto& r : state.rows) on_epoch(r);
+  }
+  for (int epoch = state.epoch; epoch < o.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     const double lr = LearningRate(o, epoch);
     for (auto& group : opt.param_groups())
@@ -208,9 +314,15 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
     row.test_acc = te.acc;
     row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     summary.epochs.push_back(row);
+    if (!o.out_dir.empty()) {
+      state.epoch = epoch + 1;
+      state.swa_n = swa_n;
+      state.rows = summary.epochs;
+      SaveState(o, state, model, opt, swa);
+    }
     if (on_epoch) on_epoch(row);
   }
-  summary.train_images_per_s = images / train_seconds;
+  summary.train_images_per_s = train_seconds > 0 ? images / train_seconds : 0.0;
   const Eval sgd_test = Evaluate(model, test), sgd_train = Evaluate(model, train);
   summary.sgd_test_loss = sgd_test.loss;
   summary.sgd_test_acc = sgd_test.acc;

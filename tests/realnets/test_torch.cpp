@@ -3,7 +3,16 @@
 // sign agreement of each direction law and pass through the checkpoint's losses at t = 0.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
 
 #include <cmath>
 #include <filesystem>
@@ -90,4 +99,93 @@ TEST_CASE("realnets with LibTorch: counts, training, checkpoints, profiles", "[r
   valleys::realnets::detail::RecomputeBatchNorm(model, images, 400,
                                                 false);  // one batch: the exact data-set variance
   CHECK(torch::allclose(first->running_var, h.var({0, 2, 3}, true), 1e-5, 1e-6));
+}
+
+namespace {
+std::string Slurp(const fs::path& p) {
+  std::ifstream f(p);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// The epoch rows without the timing column.
+std::string EpochsWithoutTiming(const fs::path& csv) {
+  std::istringstream in(Slurp(csv));
+  std::string line, out;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) f.push_back(cell);
+    for (std::size_t i = 0; i < f.size(); ++i)
+      if (i != 6) out += f[i] + ",";
+    out += "\n";
+  }
+  return out;
+}
+
+int Run(const std::vector<std::string>& args, int kill_after_ms) {
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    std::vector<char*> argv;
+    std::string bin = VALLEYS_REALNETS_BINARY;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 1);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  if (kill_after_ms > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(kill_after_ms));
+    kill(child, SIGKILL);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+}  // namespace
+
+TEST_CASE("training killed with SIGKILL and resumed equals an uninterrupted run",
+          "[realnets][torch][resume]") {
+  const fs::path dir = fs::temp_directory_path() / ("valleys_resume_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const std::vector<std::string> base = {"train", "--epochs",    "4",  "--train-size",
+                                         "3000",  "--test-size", "200"};
+  auto with = [&](const std::string& out, bool resume) {
+    std::vector<std::string> a = base;
+    a.insert(a.end(), {"--out", (dir / out).string()});
+    if (resume) a.push_back("--resume");
+    return a;
+  };
+  REQUIRE(Run(with("full", false), 0) == 0);
+  std::mt19937 rng(77);  // kill times from a fixed seed
+  bool killed_mid_way = false;
+  for (int attempt = 0; attempt < 3 && !killed_mid_way; ++attempt) {
+    const std::string out = "killed" + std::to_string(attempt);
+    const int delay = std::uniform_int_distribution<int>(2500, 7000)(rng);
+    INFO("attempt " << attempt << ": kill after " << delay << " ms (seed 77)");
+    Run(with(out, false), delay);
+    const fs::path state = dir / out / "state.json";
+    if (fs::exists(state)) {
+      const std::string text = Slurp(state);
+      killed_mid_way = text.find("\"epoch\": 4") == std::string::npos;
+    }
+    REQUIRE(Run(with(out, true), 0) == 0);
+    CHECK(EpochsWithoutTiming(dir / out / "epochs.csv") ==
+          EpochsWithoutTiming(dir / "full" / "epochs.csv"));
+    const std::string a = Slurp(dir / "full" / "summary.json"),
+                      b = Slurp(dir / out / "summary.json");
+    for (const char* key : {"\"swa_test_loss\"", "\"sgd_test_loss\"", "\"swa_train_loss\""}) {
+      const auto pa = a.find(key), pb = b.find(key);
+      REQUIRE(pa != std::string::npos);
+      CHECK(a.substr(pa, a.find(',', pa) - pa) == b.substr(pb, b.find(',', pb) - pb));
+    }
+  }
+  CHECK(killed_mid_way);
+  fs::remove_all(dir);
 }

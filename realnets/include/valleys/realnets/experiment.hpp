@@ -47,7 +47,12 @@ struct TrainOptions {
   bool augment = true;  // random crop (pad 4) + horizontal flip
   int threads = 2;
   std::string out_dir;  // checkpoints sgd.pt and swa.pt (empty: not saved)
+  // With out_dir set, the full training state (model, optimizer, SWA average, RNG, epoch rows) is
+  // saved after every epoch; resume continues from it (refusing a state of other options), so a
+  // run killed at any moment and resumed ends with the same numbers as an uninterrupted one.
+  bool resume = false;
   bool IsValid(std::string* why) const;
+  std::string Fingerprint() const;  // everything that changes the numbers
 };
 
 struct TrainSummary {
