@@ -2,6 +2,9 @@
 // io::InputError (exit 2) / std::exception (exit 1).
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include <CLI/CLI.hpp>
 
 namespace valleys::cli {
@@ -13,5 +16,12 @@ void RegisterSweepCommand(CLI::App& app);
 void RegisterCheckCommand(CLI::App& app);
 void RegisterPlotCommand(CLI::App& app);
 void RegisterRealnetsCommand(CLI::App& app);
+
+// The `valleys realnets` subcommands that need LibTorch: they run in valleys-realnets.
+bool IsLibTorchCommand(const std::string& subcommand);
+
+// Runs `valleys-realnets` (beside this executable) with `args` as a child process; returns its
+// exit status, or -1 when it is missing (built without LibTorch).
+int RunRealnetsChild(const std::vector<std::string>& args);
 
 }  // namespace valleys::cli

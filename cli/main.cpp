@@ -17,13 +17,16 @@
 #include "valleys/io/spec.hpp"
 #include "valleys/io/version.hpp"
 
+namespace cli = valleys::cli;
+
 namespace {
-// `valleys realnets train|profile ...` runs valleys-realnets (beside this executable) in place of
-// this process, so LibTorch is loaded only by the commands that use it.
+// `valleys realnets train|sgd-after-swa|profile|line|hessian|experiment ...` runs valleys-realnets
+// (beside this executable) in place of this process, so LibTorch is loaded only by the commands
+// that use it.
 void HandOverToRealnets(int argc, char** argv) {
   if (argc < 3 || std::string(argv[1]) != "realnets") return;
   const std::string sub = argv[2];
-  if (sub != "train" && sub != "profile") return;
+  if (!cli::IsLibTorchCommand(sub)) return;
   const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe");
   const std::string target = (self.parent_path() / "valleys-realnets").string();
   std::vector<char*> args{const_cast<char*>(target.c_str())};

@@ -1,5 +1,8 @@
-// `valleys realnets data`: find, verify, unpack or download CIFAR-10. (The LibTorch commands of
-// realnets come with their issue; this one needs no LibTorch and keeps start-up fast.)
+// `valleys realnets`: the commands without LibTorch (data, logistic2d, shift) run here; the
+// LibTorch ones are listed for --help and handed over to valleys-realnets (main.cpp).
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -8,13 +11,39 @@
 
 #include "commands.hpp"
 #include "output.hpp"
+#include "valleys/io/atomic_file.hpp"
 #include "valleys/io/metadata.hpp"
 #include "valleys/io/spec.hpp"
+#include "valleys/io/table_csv.hpp"
 #include "valleys/realnets/cifar.hpp"
+#include "valleys/realnets/logistic2d.hpp"
+#include "valleys/realnets/profile_analysis.hpp"
 
 namespace valleys::cli {
 
 namespace {
+
+struct LibTorchCommand {
+  const char* name;
+  const char* help;
+};
+const std::vector<LibTorchCommand>& LibTorchCommands() {
+  static const std::vector<LibTorchCommand> commands = {
+      {"train", "Train a CIFAR-10 network (SWA recipe or plain SGD)"},
+      {"sgd-after-swa", "Plain SGD restarted from the SWA solution (the line's SGD end)"},
+      {"profile", "Loss profile along a random direction (uniform01, gaussian, sign, filter)"},
+      {"line", "Loss along the SWA-SGD line"},
+      {"hessian", "Top Hessian eigenvalue by power iteration"},
+      {"experiment",
+       "The whole protocol with figures and the C10-C17 report (--preset tiny|small|gpu)"},
+  };
+  return commands;
+}
+
+std::filesystem::path RealnetsBinary() {
+  return std::filesystem::read_symlink("/proc/self/exe").parent_path() / "valleys-realnets";
+}
+
 struct DataArgs {
   std::string data, archive, md5, format = "table";
   bool download = false;
@@ -64,11 +93,115 @@ void RunData(const DataArgs& a) {
   if (!full && !subset)
     throw std::runtime_error(fmt::format("'{}' holds neither the full set nor the subset", dir));
 }
+
+struct LogisticArgs {
+  realnets::Logistic2dOptions options;
+  std::string out, format = "table";
+};
+
+void RunLogistic(const LogisticArgs& a) {
+  const Format format = ParseFormat(a.format);
+  std::string why;
+  if (!a.options.IsValid(&why)) throw io::InputError(why);
+  const realnets::Logistic2dSummary s = realnets::RunLogistic2d(a.options);
+  const auto& o = a.options;
+  const Json meta = io::Metadata(
+      "realnets logistic2d",
+      {{"points_per_class", o.points_per_class},
+       {"steps", o.steps},
+       {"lr", o.lr},
+       {"init_std", o.init_std},
+       {"range", o.range},
+       {"grid_points", o.grid_points},
+       {"first_seed", o.first_seed},
+       {"seeds", o.seeds},
+       {"kappa", o.kappa},
+       {"direction_law", "uniform01 (U(0,1)^2, unit norm)"},
+       {"height_rule",
+        "half the smaller end rise; a quarter of the larger if one side never rises"}});
+  Json runs = Json::array();
+  std::string csv = "seed,t,loss\n";
+  for (const auto& r : s.runs) {
+    runs.push_back(
+        {{"seed", r.seed},
+         {"centre_w", r.centre_w},
+         {"centre_b", r.centre_b},
+         {"dir_w", r.dir_w},
+         {"dir_b", r.dir_b},
+         {"flat_side", theory::SideName(r.score.score.flat_side)},
+         {"width_ratio",
+          std::isfinite(r.score.score.width_ratio) ? Json(r.score.score.width_ratio) : Json("inf")},
+         {"asymmetric", r.score.score.asymmetric}});
+    for (std::size_t i = 0; i < r.t.size(); ++i)
+      csv += fmt::format("{},{},{}\n", r.seed, r.t[i], r.loss[i]);
+  }
+  if (!a.out.empty()) {
+    io::EnsureDirectory(a.out);
+    io::WriteFileAtomically(std::filesystem::path(a.out) / "logistic2d.csv", csv);
+    io::WriteFileAtomically(std::filesystem::path(a.out) / "logistic2d.csv.json",
+                            meta.dump(2) + "\n");
+  }
+  const Json result = {{"seeds", o.seeds},
+                       {"asymmetric", s.asymmetric},
+                       {"flat_positive", s.flat_pos},
+                       {"flat_negative", s.flat_neg},
+                       {"runs", runs}};
+  Emit(Render(result, meta, format), "");
+}
+
+struct ShiftArgs {
+  std::string profile, x = "t", train = "train_loss", test = "test_loss", format = "table";
+  double max_shift = 0;
+};
+
+void RunShift(const ShiftArgs& a) {
+  const Format format = ParseFormat(a.format);
+  const theory::TableOptions train = io::ReadTableCsv(a.profile, a.x, a.train);
+  const theory::TableOptions test = io::ReadTableCsv(a.profile, a.x, a.test);
+  const std::vector<double>& t = train.x;
+  const double max_shift = a.max_shift > 0 ? a.max_shift : 0.25 * (t.back() - t.front());
+  const realnets::ShiftFit fit = realnets::FitShift(t, train.loss, test.loss, max_shift);
+  const Json result = {{"delta", fit.delta},         {"offset", fit.offset},
+                       {"mismatch0", fit.mismatch0}, {"mismatch", fit.mismatch},
+                       {"ratio", fit.ratio},         {"overlap_points", fit.overlap}};
+  Emit(
+      Render(result,
+             io::Metadata("realnets shift",
+                          {{"profile", a.profile},
+                           {"max_shift", max_shift},
+                           {"mismatch", "mean squared difference after removing the mean offset"}}),
+             format),
+      "");
+}
+
 }  // namespace
+
+bool IsLibTorchCommand(const std::string& subcommand) {
+  for (const auto& c : LibTorchCommands())
+    if (subcommand == c.name) return true;
+  return false;
+}
+
+int RunRealnetsChild(const std::vector<std::string>& args) {
+  const std::string bin = RealnetsBinary().string();
+  if (!std::filesystem::exists(bin)) return -1;
+  const pid_t child = ::fork();
+  if (child < 0) throw std::runtime_error("fork failed");
+  if (child == 0) {
+    std::vector<char*> argv{const_cast<char*>(bin.c_str())};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(bin.c_str(), argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
 
 void RegisterRealnetsCommand(CLI::App& app) {
   CLI::App* r =
-      app.add_subcommand("realnets", "Real CIFAR-10 networks (this build: the data layer)");
+      app.add_subcommand("realnets", "Real CIFAR-10 networks with and without batch norm");
   r->require_subcommand(1);
   auto a = std::make_shared<DataArgs>();
   CLI::App* d = r->add_subcommand(
@@ -82,14 +215,43 @@ void RegisterRealnetsCommand(CLI::App& app) {
   d->add_option("--md5", a->md5, "Expected MD5 of the archive (default: the official one)");
   d->add_option("--format", a->format, "table | csv | json")->capture_default_str();
   d->callback([a] { RunData(*a); });
-  // train and profile run in valleys-realnets (main.cpp hands over before parsing); listed here so
-  // that --help shows them.
-  for (const char* name : {"train", "profile"}) {
+
+  auto l = std::make_shared<LogisticArgs>();
+  CLI::App* lc = r->add_subcommand(
+      "logistic2d",
+      "The paper's 2-parameter logistic model: GD, then loss along U(0,1) directions");
+  lc->add_option("--seeds", l->options.seeds, "Number of seeds")->capture_default_str();
+  lc->add_option("--first-seed", l->options.first_seed, "First seed")->capture_default_str();
+  lc->add_option("--steps", l->options.steps, "Gradient descent steps")->capture_default_str();
+  lc->add_option("--lr", l->options.lr, "Gradient descent rate")->capture_default_str();
+  lc->add_option("--init-std", l->options.init_std, "(w, b) start from N(0, s^2)")
+      ->capture_default_str();
+  lc->add_option("--range", l->options.range, "Offsets in [-range, range]")->capture_default_str();
+  lc->add_option("--points", l->options.grid_points, "Offsets (odd)")->capture_default_str();
+  lc->add_option("--kappa", l->options.kappa, "Asymmetric when the width ratio >= kappa")
+      ->capture_default_str();
+  lc->add_option("--out", l->out, "Folder for logistic2d.csv and its sidecar");
+  lc->add_option("--format", l->format, "table | csv | json")->capture_default_str();
+  lc->callback([l] { RunLogistic(*l); });
+
+  auto s = std::make_shared<ShiftArgs>();
+  CLI::App* sc = r->add_subcommand(
+      "shift", "Translation between the test and training profile of a profile CSV (claim C12)");
+  sc->add_option("--profile", s->profile, "Profile CSV (from `valleys realnets profile`)")
+      ->required();
+  sc->add_option("--x", s->x, "Offset column")->capture_default_str();
+  sc->add_option("--train", s->train, "Training loss column")->capture_default_str();
+  sc->add_option("--test", s->test, "Test loss column")->capture_default_str();
+  sc->add_option("--max-shift", s->max_shift,
+                 "Largest |delta| searched (default: a quarter of the range)");
+  sc->add_option("--format", s->format, "table | csv | json")->capture_default_str();
+  sc->callback([s] { RunShift(*s); });
+
+  // The LibTorch commands run in valleys-realnets (main.cpp hands over before parsing); listed
+  // here so that --help shows them.
+  for (const auto& c : LibTorchCommands()) {
     CLI::App* sub = r->add_subcommand(
-        name, std::string(name) == "train" ? "Train a CIFAR-10 PreResNet with the SWA recipe "
-                                             "(LibTorch; see valleys-realnets train --help)"
-                                           : "Loss profile along a random direction (LibTorch; see "
-                                             "valleys-realnets profile --help)");
+        c.name, std::string(c.help) + " (LibTorch; see `valleys-realnets " + c.name + " --help`)");
     sub->allow_extras();
     sub->callback([] {
       throw std::runtime_error(

@@ -1,157 +1,238 @@
-// valleys-realnets: the LibTorch commands of `valleys realnets` (train, profile), in their own
-// executable so LibTorch's start-up never slows the other commands. `valleys realnets train ...`
-// hands over to this program; it can also be run directly.
+// valleys-realnets: the LibTorch commands of `valleys realnets` (train, sgd-after-swa, profile,
+// line, hessian, experiment), in their own executable so LibTorch's start-up never slows the other
+// commands. `valleys realnets train ...` hands over to this program; it can also be run directly.
+// Exit codes: 0 success, 1 runtime failure, 2 bad input.
+#include <malloc.h>
+
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
 #include "output.hpp"
 #include "progress.hpp"
+#include "realnets_experiment.hpp"
+#include "realnets_options.hpp"
 #include "valleys/io/atomic_file.hpp"
-#include "valleys/io/metadata.hpp"
 #include "valleys/io/spec.hpp"
-#include "valleys/realnets/experiment.hpp"
 
 using namespace valleys;
 using cli::Json;
 
 namespace {
 
-void AddCommon(CLI::App& c, realnets::TrainOptions& o, std::string& subset) {
-  c.add_option("--data", o.data_dir,
-               "CIFAR-10 folder (default: found as in `valleys realnets data`)");
-  c.add_option("--set", subset, "small (10k/2k subset) | full (50k/10k)")->capture_default_str();
-  c.add_option("--train-size", o.train_size, "Use the first N training images (0: all)")
-      ->capture_default_str();
-  c.add_option("--test-size", o.test_size, "Use the first N test images (0: all)")
-      ->capture_default_str();
-  c.add_option("--depth", o.model.depth, "PreResNet depth (6k + 2)")->capture_default_str();
-  c.add_option("--width", o.model.width, "Channels of the first stage")->capture_default_str();
-  c.add_flag("!--no-bn", o.model.batch_norm, "The BN-free twin (BN layers replaced by identities)");
-  c.add_option("--activation", o.model.activation, "relu | sigmoid | softplus")
-      ->capture_default_str();
-  c.add_option("--bn-init", o.model.bn_init, "BN gamma init: ones | uniform01 | normal01")
-      ->capture_default_str();
-  c.add_option("--seed", o.seed, "Seed (init, shuffling, augmentation, directions)")
-      ->capture_default_str();
-  c.add_option("--threads", o.threads, "LibTorch threads")->capture_default_str();
-  c.add_option("--out", o.out_dir, "Run folder (checkpoints sgd.pt, swa.pt; CSVs with sidecars)")
-      ->required();
+void AddScore(Json& result, const char* prefix, const realnets::ProfileScore& s) {
+  const Json score = cli::ScoreJson(s);
+  for (auto it = score.cbegin(); it != score.cend(); ++it) result[prefix + it.key()] = *it;
 }
 
-Json ModelMeta(const realnets::TrainOptions& o, const std::string& subset) {
-  return {
-      {"model", o.model.Describe()}, {"bn", o.model.batch_norm}, {"seed", o.seed}, {"set", subset},
-      {"train_size", o.train_size},  {"test_size", o.test_size}};
+void RunTrain(realnets::TrainOptions& o, const std::string& subset) {
+  cli::FinishTrainOptions(o, subset);
+  io::EnsureDirectory(o.out_dir);
+  std::string csv = cli::kEpochCsvHeader;
+  const Json meta = cli::TrainMeta(o);
+  cli::Progress progress("epochs", o.epochs);
+  const realnets::TrainSummary s = realnets::Train(o, [&](const realnets::EpochRow& r) {
+    csv += cli::EpochCsvRow(r);
+    io::WriteFileAtomically(std::filesystem::path(o.out_dir) / "epochs.csv", csv);
+    progress.Update(r.epoch);
+  });
+  progress.Finish();
+  cli::WriteCsv(o.out_dir, "epochs", csv, meta);
+  Json result = {{"parameters", s.parameters},
+                 {"sgd_train_loss", s.sgd_train_loss},
+                 {"sgd_test_loss", s.sgd_test_loss},
+                 {"sgd_test_acc", s.sgd_test_acc}};
+  if (s.has_swa) {
+    result["swa_train_loss"] = s.swa_train_loss;
+    result["swa_test_loss"] = s.swa_test_loss;
+    result["swa_test_acc"] = s.swa_test_acc;
+  }
+  result["train_images_per_s"] = s.train_images_per_s;
+  io::WriteFileAtomically(std::filesystem::path(o.out_dir) / "summary.json",
+                          Json({{"result", result}, {"meta", meta}}).dump(2) + "\n");
+  fmt::print("{}", cli::Render(result, meta, cli::Format::kTable));
+}
+
+void RunSgdAfterSwa(realnets::SgdAfterSwaOptions& o, const std::string& subset) {
+  cli::FinishTrainOptions(o.base, subset);
+  std::string why;
+  if (!o.IsValid(&why)) throw io::InputError(why);
+  const Json meta = cli::SgdAfterSwaMeta(o);
+  cli::Progress progress("epochs", o.max_epochs);
+  const auto r = realnets::SgdAfterSwa(
+      o, [&](const realnets::SgdAfterSwaRow& row) { progress.Update(row.epoch); });
+  progress.Finish();
+  cli::WriteCsv(o.base.out_dir, "sgd_after_swa", cli::SgdAfterSwaCsv(r), meta);
+  Json result = {
+      {"swa_train_loss", r.swa_train_loss},       {"swa_test_loss", r.swa_test_loss},
+      {"accepted_epoch", r.accepted_epoch},       {"sgd_train_loss", r.rows.back().train_loss},
+      {"sgd_test_loss", r.rows.back().test_loss}, {"checkpoint", "sgd_after_swa.pt"}};
+  fmt::print("{}", cli::Render(result, meta, cli::Format::kTable));
+}
+
+void RunProfile(realnets::ProfileOptions& o, const std::string& subset) {
+  cli::FinishTrainOptions(o.probe.base, subset);
+  std::string why;
+  if (!o.IsValid(&why)) throw io::InputError(why);
+  const realnets::ProfileResult r = realnets::Profile(o);
+  const Json meta = cli::ProfileMeta(o, r);
+  const std::string stem = cli::ProfileStem(o);
+  cli::WriteCsv(o.probe.base.out_dir, stem, cli::CurveCsv(r.curve, "t"), meta);
+  Json result = {{"profile", stem + ".csv"},
+                 {"sign_agreement", r.sign_agreement},
+                 {"direction_norm", r.direction_norm},
+                 {"perturbed_coordinates", r.perturbed}};
+  AddScore(result, "train_", r.train_score);
+  AddScore(result, "test_", r.test_score);
+  fmt::print("{}", cli::Render(result, meta, cli::Format::kTable));
+}
+
+void RunLine(realnets::LineOptions& o, const std::string& subset) {
+  cli::FinishTrainOptions(o.probe.base, subset);
+  std::string why;
+  if (!o.IsValid(&why)) throw io::InputError(why);
+  const realnets::LineResult r = realnets::Line(o);
+  Json meta = cli::ProbeMeta("line", o.probe);
+  meta["from"] = o.from;
+  meta["to"] = o.to;
+  meta["direction_law"] = "line (w_to - w_from, unnormalized; alpha = 0 at from, 1 at to)";
+  meta["distance"] = r.distance;
+  const std::string stem = fmt::format("line_{}_{}_{}", o.from, o.to, o.probe.bn_mode);
+  cli::WriteCsv(o.probe.base.out_dir, stem, cli::CurveCsv(r.curve, "alpha"), meta);
+  Json result = {{"line", stem + ".csv"},
+                 {"distance", r.distance},
+                 {"slope_beyond_to", r.slope_beyond_to},
+                 {"slope_beyond_from", r.slope_beyond_from}};
+  fmt::print("{}", cli::Render(result, meta, cli::Format::kTable));
+}
+
+void RunHessian(realnets::HessianOptions& o, const std::string& subset) {
+  cli::FinishTrainOptions(o.base, subset);
+  std::string why;
+  if (!o.IsValid(&why)) throw io::InputError(why);
+  const realnets::HessianResult r = realnets::TopHessianEigenvalue(o);
+  Json meta = cli::RunMeta("hessian", o.base);
+  meta["checkpoint"] = o.checkpoint;
+  meta["sample_size"] = o.sample_size;
+  meta["bn_mode"] = "frozen (eval mode)";
+  Json result = {{"top_eigenvalue", r.top_eigenvalue},
+                 {"iterations", r.iterations},
+                 {"converged", r.converged},
+                 {"sample_size", o.sample_size},
+                 {"history", r.history}};
+  io::WriteFileAtomically(
+      std::filesystem::path(o.base.out_dir) / ("hessian_" + o.checkpoint + ".json"),
+      Json({{"result", result}, {"meta", meta}}).dump(2) + "\n");
+  fmt::print("{}", cli::Render(result, meta, cli::Format::kTable));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // LibTorch allocates and frees activation tensors of several MB per layer; glibc would serve each
+  // with a fresh mmap (page faults on every batch: a third of the run time in the kernel). Keep
+  // them in the heap instead (measured: a profile 11.3 s -> 7.5 s, docs/benchmarks.md).
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 256 << 20);
   CLI::App app{"valleys-realnets: CIFAR-10 networks with and without batch norm (LibTorch)"};
   app.require_subcommand(1);
+
   realnets::TrainOptions train;
-  std::string subset = "small";
+  std::string train_set = "small";
   CLI::App* t = app.add_subcommand(
-      "train", "SGD with the SWA recipe; writes epochs.csv, summary.json, sgd.pt, swa.pt");
-  AddCommon(*t, train, subset);
+      "train",
+      "SGD with the SWA recipe or the plain-SGD baseline; writes epochs.csv, summary.json, "
+      "sgd.pt, swa.pt");
+  cli::AddTrainFlags(*t, train, train_set);
   t->add_option("--epochs", train.epochs, "Epochs (the schedule shape scales with them)")
       ->capture_default_str();
   t->add_option("--lr", train.lr_init, "Initial learning rate (SWA rate: half of it)")
       ->capture_default_str();
-  t->add_option("--batch", train.batch, "Batch size")->capture_default_str();
+  t->add_option("--schedule", train.schedule, "swa (the authors' recipe) | sgd (plain baseline)")
+      ->capture_default_str();
+  t->add_option("--swa-start", train.swa_start_fraction, "SWA start as a fraction of the epochs")
+      ->capture_default_str();
+  t->add_option("--momentum", train.momentum, "SGD momentum")->capture_default_str();
+  t->add_option("--wd", train.weight_decay, "Weight decay (every parameter)")
+      ->capture_default_str();
   t->add_flag("!--no-augment", train.augment, "No crop/flip augmentation");
   t->add_flag("--resume", train.resume,
               "Continue from the state saved after the last finished epoch in --out");
 
+  realnets::SgdAfterSwaOptions after;
+  std::string after_set = "small";
+  CLI::App* a =
+      app.add_subcommand("sgd-after-swa",
+                         "Plain SGD from swa.pt at a small constant rate until it fits better and "
+                         "generalizes worse; writes sgd_after_swa.pt and .csv");
+  cli::AddTrainFlags(*a, after.base, after_set);
+  a->add_option("--lr", after.lr, "Constant learning rate")->capture_default_str();
+  a->add_option("--max-epochs", after.max_epochs, "Give up after this many epochs")
+      ->capture_default_str();
+
   realnets::ProfileOptions prof;
-  std::string prof_subset = "small";
+  std::string prof_set = "small";
   CLI::App* p = app.add_subcommand(
-      "profile", "Loss along a random direction through a checkpoint; writes profile_<law>.csv");
-  AddCommon(*p, prof.base, prof_subset);
-  p->add_option("--checkpoint", prof.checkpoint, "sgd | swa")->capture_default_str();
-  p->add_option("--law", prof.law, "uniform01 (authors') | gaussian | sign")->capture_default_str();
+      "profile", "Loss along a random direction through a checkpoint; writes profile_*.csv");
+  cli::AddTrainFlags(*p, prof.probe.base, prof_set);
+  cli::AddProbeFlags(*p, prof.probe);
+  p->add_option("--checkpoint", prof.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt")
+      ->capture_default_str();
+  p->add_option("--law", prof.law, "uniform01 (authors') | gaussian | sign | filter")
+      ->capture_default_str();
+  p->add_option("--direction", prof.direction, "Direction index (its own random stream)")
+      ->capture_default_str();
   p->add_flag("!--exclude-bn", prof.include_bn, "Leave BN gamma/beta out of the direction");
-  p->add_option("--bn-mode", prof.bn_mode, "recompute (exact, at every point) | frozen")
-      ->capture_default_str();
-  p->add_option("--range", prof.range, "Offsets in [-range, range] (unit-norm direction)")
-      ->capture_default_str();
+  p->add_flag("--filter-copy-1d", prof.filter_copy_1d,
+              "filter law: 1-D parameters copy the weights (default: zero)");
+  p->add_option("--range", prof.range, "Offsets in [-range, range]")->capture_default_str();
   p->add_option("--points", prof.points, "Number of offsets (odd)")->capture_default_str();
-  p->add_option("--eval-size", prof.eval_size, "Training images evaluated per point")
+
+  realnets::LineOptions line;
+  std::string line_set = "small";
+  CLI::App* l = app.add_subcommand(
+      "line", "Loss along w(alpha) = w_from + alpha (w_to - w_from); writes line_*.csv");
+  cli::AddTrainFlags(*l, line.probe.base, line_set);
+  cli::AddProbeFlags(*l, line.probe);
+  l->add_option("--from", line.from, "Checkpoint at alpha = 0")->capture_default_str();
+  l->add_option("--to", line.to, "Checkpoint at alpha = 1")->capture_default_str();
+  l->add_option("--alpha-min", line.alpha_lo, "First alpha")->capture_default_str();
+  l->add_option("--alpha-max", line.alpha_hi, "Last alpha")->capture_default_str();
+  l->add_option("--points", line.points, "Grid points (must hold 0 and 1)")->capture_default_str();
+
+  realnets::HessianOptions hess;
+  std::string hess_set = "small";
+  CLI::App* h = app.add_subcommand(
+      "hessian", "Top Hessian eigenvalue by power iteration; writes hessian_<checkpoint>.json");
+  cli::AddTrainFlags(*h, hess.base, hess_set);
+  h->add_option("--checkpoint", hess.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt")
       ->capture_default_str();
+  h->add_option("--sample-size", hess.sample_size, "Training images in the loss")
+      ->capture_default_str();
+  h->add_option("--iterations", hess.iterations, "Power iterations at most")->capture_default_str();
+  h->add_option("--tolerance", hess.tolerance, "Relative change that stops the iteration")
+      ->capture_default_str();
+
+  auto experiment = std::make_shared<cli::ExperimentArgs>();
+  cli::RegisterExperimentCommand(app, *experiment);
 
   try {
     app.parse(argc, argv);
-    auto parse_subset = [](const std::string& s) {
-      if (s == "small") return realnets::Subset::kSmall;
-      if (s == "full") return realnets::Subset::kFull;
-      throw io::InputError(fmt::format("--set = '{}' (allowed: small, full)", s));
-    };
-    if (t->parsed()) {
-      train.subset = parse_subset(subset);
-      train.data_dir = realnets::FindDataDir(train.data_dir);
-      std::string why;
-      if (!train.IsValid(&why)) throw io::InputError(why);
-      io::EnsureDirectory(train.out_dir);
-      std::string csv = "epoch,lr,train_loss,train_acc,test_loss,test_acc,seconds,swa_averaged\n";
-      const Json meta = io::Metadata("realnets train", ModelMeta(train, subset));
-      cli::Progress progress("epochs", train.epochs);
-      const realnets::TrainSummary s = realnets::Train(train, [&](const realnets::EpochRow& r) {
-        csv += fmt::format("{},{},{},{},{},{},{},{}\n", r.epoch, r.lr, r.train_loss, r.train_acc,
-                           r.test_loss, r.test_acc, r.seconds, r.swa_averaged ? 1 : 0);
-        io::WriteFileAtomically(std::filesystem::path(train.out_dir) / "epochs.csv", csv);
-        progress.Update(r.epoch);
-      });
-      progress.Finish();
-      io::WriteFileAtomically(std::filesystem::path(train.out_dir) / "epochs.csv.json",
-                              meta.dump(2) + "\n");
-      Json result = {
-          {"parameters", s.parameters},
-          {"sgd_train_loss", s.sgd_train_loss},
-          {"sgd_test_loss", s.sgd_test_loss},
-          {"sgd_test_acc", s.sgd_test_acc},
-          {"swa_train_loss", s.swa_train_loss},
-          {"swa_test_loss", s.swa_test_loss},
-          {"swa_test_acc", s.swa_test_acc},
-          {"train_images_per_s", s.train_images_per_s},
-          {"bn_recompute", "exact (cumulative, one pass over the augmented training set)"}};
-      io::WriteFileAtomically(std::filesystem::path(train.out_dir) / "summary.json",
-                              Json({{"result", result}, {"meta", meta}}).dump(2) + "\n");
-      fmt::print("{}", cli::Render(result, meta, cli::Format::kTable));
-    }
-    if (p->parsed()) {
-      prof.base.subset = parse_subset(prof_subset);
-      prof.base.data_dir = realnets::FindDataDir(prof.base.data_dir);
-      const realnets::ProfileResult r = realnets::Profile(prof);
-      const Json meta = io::Metadata("realnets profile", ModelMeta(prof.base, prof_subset));
-      Json m = meta;
-      m["checkpoint"] = prof.checkpoint;
-      m["direction_law"] = prof.law;
-      m["bn_in_direction"] = prof.include_bn;
-      m["bn_mode"] = prof.bn_mode;
-      m["eval_size"] = prof.eval_size;
-      std::string csv = "t,train_loss,train_acc,test_loss,test_acc\n";
-      for (std::size_t i = 0; i < r.t.size(); ++i)
-        csv += fmt::format("{},{},{},{},{}\n", r.t[i], r.train_loss[i], r.train_acc[i],
-                           r.test_loss[i], r.test_acc[i]);
-      const std::string name =
-          fmt::format("profile_{}_{}_{}", prof.checkpoint, prof.law, prof.bn_mode);
-      io::WriteFileAtomically(std::filesystem::path(prof.base.out_dir) / (name + ".csv"), csv);
-      io::WriteFileAtomically(std::filesystem::path(prof.base.out_dir) / (name + ".csv.json"),
-                              m.dump(2) + "\n");
-      Json result = {{"profile", name + ".csv"},
-                     {"sign_agreement", r.sign_agreement},
-                     {"flat_side", theory::SideName(r.train_score.flat_side)},
-                     {"width_ratio", r.train_score.width_ratio},
-                     {"asymmetric_kappa2", r.train_score.asymmetric},
-                     {"fitted_p", r.train_score.fitted_p},
-                     {"fitted_c", r.train_score.fitted_c}};
-      fmt::print("{}", cli::Render(result, m, cli::Format::kTable));
-    }
+    if (t->parsed()) RunTrain(train, train_set);
+    if (a->parsed()) RunSgdAfterSwa(after, after_set);
+    if (p->parsed()) RunProfile(prof, prof_set);
+    if (l->parsed()) RunLine(line, line_set);
+    if (h->parsed()) RunHessian(hess, hess_set);
+    cli::RunExperimentIfParsed(app, *experiment);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
+  } catch (const io::InputError& e) {
+    fmt::print(stderr, "valleys realnets: error: {}\n", e.what());
+    return 2;
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "valleys realnets: error: {}\n", e.what());
     return 2;

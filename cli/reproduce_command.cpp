@@ -86,7 +86,7 @@ void Run(const ReproduceArgs& a) {
   const Json meta = io::Metadata(
       "reproduce", {{"scale", a.scale}, {"seed", a.seed}, {"realnets", !a.no_realnets}});
 
-  const int stages = 4;
+  const int stages = a.no_realnets ? 4 : 5;
   Stage(1, stages, "theory: expected test risk and optimal bias");
   std::string risk_csv = "profile,shift,R0,zeta_star,R_star,window_lo,window_hi,method\n";
   std::string risk_md =
@@ -182,12 +182,38 @@ void Run(const ReproduceArgs& a) {
         "- **{}**: {} ([png](figures/{}.png), [pdf](figures/{}.pdf), data `figures/{}.csv`, script "
         "`figures/{}.gp`; regenerate: `valleys plot {} --data figures/{}.csv --out figures`)\n",
         f.id, f.title, f.id, f.id, f.id, f.id, f.id, f.id);
-  const std::string realnets_md = a.no_realnets
-                                      ? "Skipped (`--no-realnets`).\n"
-                                      : "Not run: the real-network experiment (its presets and the "
-                                        "C10-C17 verdicts) is not built yet. "
-                                        "Training and direction profiles exist as `valleys "
-                                        "realnets train|profile` (docs/realnets.md).\n";
+  // The real-network experiment runs in valleys-realnets (LibTorch), as a child process: preset
+  // tiny for --scale quick, small for --scale full. Its report section is included here.
+  std::string realnets_md = "Skipped (`--no-realnets`).\n";
+  int realnets_status = 0;
+  if (!a.no_realnets) {
+    const std::string preset = a.scale == "full" ? "small" : "tiny";
+    Stage(5, stages, fmt::format("real networks: valleys realnets experiment --preset {}", preset));
+    realnets_status =
+        RunRealnetsChild({"experiment", "--preset", preset, "--seed", std::to_string(a.seed),
+                          "--out", (dir / "realnets").string()});
+    if (realnets_status == -1) {
+      realnets_md =
+          "Not run: this build has no LibTorch (valleys-realnets is missing; see README, build "
+          "options).\n";
+    } else if (realnets_status != 0) {
+      realnets_md = fmt::format(
+          "**Failed**: `valleys realnets experiment --preset {}` exited with status {} (its output "
+          "above; partial results in `realnets/`).\n",
+          preset, realnets_status);
+    } else {
+      realnets_md = io::ReadFile(dir / "realnets" / "section.md");
+      for (const char* link :
+           {"](figures/", "`profiles_summary.csv`", "`<network>/", "`bn/", "`figures/"}) {
+        const std::string from = link;
+        const std::string to =
+            from[0] == ']' ? "](realnets/figures/" : "`realnets/" + from.substr(1);
+        for (std::size_t pos = realnets_md.find(from); pos != std::string::npos;
+             pos = realnets_md.find(from, pos + to.size()))
+          realnets_md.replace(pos, from.size(), to);
+      }
+    }
+  }
 
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -231,6 +257,11 @@ void Run(const ReproduceArgs& a) {
   io::WriteFileAtomically(dir / "claims.json", claims_json.dump(2) + "\n");
   io::WriteFileAtomically(dir / "report.md", md);
   fmt::print("wrote {}\n", (dir / "report.md").string());
+  if (realnets_status > 0)
+    throw std::runtime_error(
+        fmt::format("the real-network experiment failed (status {}); the report says so "
+                    "(--no-realnets skips it)",
+                    realnets_status));
 }
 
 }  // namespace

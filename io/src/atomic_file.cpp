@@ -6,6 +6,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -19,6 +21,14 @@ namespace {
       fmt::format("cannot {} '{}': {}", what, path.string(), std::strerror(err)));
 }
 }  // namespace
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) Fail("read", path, errno);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 void EnsureDirectory(const std::filesystem::path& dir) {
   if (dir.empty()) return;

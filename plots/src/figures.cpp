@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "script_parts.hpp"
+
 namespace valleys::plots {
 
 const std::vector<FigureInfo>& Figures() {
@@ -33,7 +35,7 @@ const FigureInfo& Figure(const std::string& id) {
       fmt::format("figure '{}' does not exist (allowed: A, B, C, D, E, F, G, H)", id));
 }
 
-namespace {
+namespace detail {
 
 // Common header: both terminals, fonts readable at paper column width.
 std::string Header(const std::string& out, const std::string& data) {
@@ -67,6 +69,13 @@ do for [term in "png pdf"] {{
 )",
                      fmt::arg("png", size_png), fmt::arg("pdf", size_pdf), fmt::arg("body", body));
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::BothTerminals;
+using detail::Header;
 
 std::string BodyA() {
   return R"(

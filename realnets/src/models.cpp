@@ -1,116 +1,300 @@
 #include "models.hpp"
 
+#include <filesystem>
+
 #include <fmt/format.h>
 
 namespace valleys::realnets {
 
 bool ModelSpec::IsValid(std::string* why) const {
   auto fail = [&](const std::string& m) {
-    if (why) *why = m;
+    if (why) *why = "model: " + m;
     return false;
   };
-  if (arch != "preresnet")
-    return fail(fmt::format("model: arch = '{}' is not available (allowed: preresnet)", arch));
-  if (depth < 8 || (depth - 2) % 6 != 0)
-    return fail(fmt::format("model: depth = {} is out of range (allowed: 6k + 2, k >= 1)", depth));
-  if (width < 1 || width > 256)
-    return fail(fmt::format("model: width = {} is out of range (allowed: 1..256)", width));
+  if (arch == "preresnet") {
+    if (block != "basic" && block != "bottleneck")
+      return fail(fmt::format("block = '{}' (allowed: basic, bottleneck)", block));
+    const int step = block == "basic" ? 6 : 9;
+    if (depth < step + 2 || (depth - 2) % step != 0)
+      return fail(fmt::format("depth = {} is out of range for {} blocks (allowed: {}k + 2, k >= 1)",
+                              depth, block, step));
+  } else if (arch == "wrn") {
+    if (depth < 10 || (depth - 4) % 6 != 0)
+      return fail(
+          fmt::format("depth = {} is out of range for wrn (allowed: 6n + 4, n >= 1)", depth));
+    if (widen < 1 || widen > 20)
+      return fail(fmt::format("widen = {} is out of range (allowed: 1..20)", widen));
+  } else if (arch == "vgg16") {
+    if (depth != 16) return fail(fmt::format("depth = {} (vgg16 has depth 16)", depth));
+  } else {
+    return fail(fmt::format("arch = '{}' is not available (allowed: preresnet, vgg16, wrn)", arch));
+  }
+  if (width < 1 || width > 512)
+    return fail(fmt::format("width = {} is out of range (allowed: 1..512)", width));
   if (activation != "relu" && activation != "sigmoid" && activation != "softplus")
-    return fail(
-        fmt::format("model: activation = '{}' (allowed: relu, sigmoid, softplus)", activation));
+    return fail(fmt::format("activation = '{}' (allowed: relu, sigmoid, softplus)", activation));
   if (bn_init != "ones" && bn_init != "uniform01" && bn_init != "normal01")
-    return fail(fmt::format("model: bn-init = '{}' (allowed: ones, uniform01, normal01)", bn_init));
+    return fail(fmt::format("bn-init = '{}' (allowed: ones, uniform01, normal01)", bn_init));
   return true;
 }
 
 std::string ModelSpec::Describe() const {
-  return fmt::format("{}-{} width {} {} {} bn-init {}", arch, depth, width,
-                     batch_norm ? "BN" : "no-BN", activation, bn_init);
+  std::string name;
+  if (arch == "preresnet")
+    name = fmt::format("preresnet-{}{} width {}", depth, block == "bottleneck" ? "-bottleneck" : "",
+                       width);
+  else if (arch == "wrn")
+    name = fmt::format("wrn-{}-{} width {}", depth, widen, width);
+  else
+    name = fmt::format("vgg16 width {}", width);
+  return fmt::format("{} {} {} bn-init {}", name, batch_norm ? "BN" : "no-BN", activation, bn_init);
 }
 
 namespace detail {
 
 namespace {
+
 torch::nn::AnyModule Norm(const ModelSpec& spec, int channels) {
   if (!spec.batch_norm) return torch::nn::AnyModule(torch::nn::Identity());
   return torch::nn::AnyModule(torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(channels)));
 }
-torch::nn::Conv2d Conv(int in, int out, int k, int stride) {
+
+// Conv init N(0, 2 / (k^2 C_out)) (He et al., as in the SWA reference code); bias zero.
+torch::nn::Conv2d Conv(int in, int out, int k, int stride, bool bias = false) {
   torch::nn::Conv2d c(
-      torch::nn::Conv2dOptions(in, out, k).stride(stride).padding(k / 2).bias(false));
+      torch::nn::Conv2dOptions(in, out, k).stride(stride).padding(k / 2).bias(bias));
   torch::NoGradGuard guard;
   c->weight.normal_(0.0, std::sqrt(2.0 / (k * k * out)));
+  if (bias) c->bias.zero_();
   return c;
 }
-}  // namespace
 
-PreResNetImpl::PreResNetImpl(const ModelSpec& spec) : spec_(spec) {
-  const int k = (spec.depth - 2) / 6, w = spec.width;
-  stem_ = register_module("stem", Conv(3, w, 3, 1));
-  int in = w, index = 0;
-  for (int stage = 0; stage < 3; ++stage) {
-    const int out = w << stage;
-    for (int b = 0; b < k; ++b, ++index) {
-      const int stride = (stage > 0 && b == 0) ? 2 : 1;
-      Block block;
-      block.bn1 = Norm(spec, in);
-      block.conv1 = Conv(in, out, 3, stride);
-      block.bn2 = Norm(spec, out);
-      block.conv2 = Conv(out, out, 3, 1);
-      const std::string name = fmt::format("block{}", index);
-      register_module(name + "_bn1", block.bn1.ptr());
-      register_module(name + "_conv1", block.conv1);
-      register_module(name + "_bn2", block.bn2.ptr());
-      register_module(name + "_conv2", block.conv2);
-      if (stride != 1 || in != out)
-        block.shortcut = register_module(name + "_shortcut", Conv(in, out, 1, stride));
-      blocks_.push_back(block);
-      in = out;
-    }
-  }
-  final_bn_ = Norm(spec, in);
-  register_module("final_bn", final_bn_.ptr());
-  fc_ = register_module("fc", torch::nn::Linear(in, 10));
-  torch::NoGradGuard guard;
-  for (auto& p : named_parameters()) {
-    if (p.key().find("_bn") == std::string::npos && p.key().find("final_bn") == std::string::npos)
-      continue;
-    if (p.key().size() >= 6 && p.key().substr(p.key().size() - 6) == "weight") {
-      if (spec.bn_init == "ones") p.value().fill_(1.0);
-      if (spec.bn_init == "uniform01") p.value().uniform_(0.0, 1.0);
-      if (spec.bn_init == "normal01") p.value().normal_(0.0, 0.1);
-    }
-  }
-}
-
-torch::Tensor PreResNetImpl::Act(const torch::Tensor& x) const {
-  if (spec_.activation == "sigmoid") return torch::sigmoid(x);
-  if (spec_.activation == "softplus") return torch::softplus(x);
+torch::Tensor Activate(const std::string& activation, const torch::Tensor& x) {
+  if (activation == "sigmoid") return torch::sigmoid(x);
+  if (activation == "softplus") return torch::softplus(x);
   return torch::relu(x);
 }
 
-torch::Tensor PreResNetImpl::forward(torch::Tensor x) {
-  x = stem_->forward(x);
-  for (auto& b : blocks_) {
-    torch::Tensor h = Act(b.bn1.forward(x));
-    const torch::Tensor skip = b.shortcut ? b.shortcut->forward(h) : x;
-    h = b.conv1->forward(h);
-    h = b.conv2->forward(Act(b.bn2.forward(h)));
-    x = h + skip;
-  }
-  x = Act(final_bn_.forward(x));
-  x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
-  return fc_->forward(x);
+// BN gamma per spec.bn_init, beta 0 (LibTorch's default).
+void InitBatchNorm(NetImpl& net, const ModelSpec& spec) {
+  torch::NoGradGuard guard;
+  for (auto& m : net.modules(false))
+    if (auto bn = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(m)) {
+      if (spec.bn_init == "ones") bn->weight.fill_(1.0);
+      if (spec.bn_init == "uniform01") bn->weight.uniform_(0.0, 1.0);
+      if (spec.bn_init == "normal01") bn->weight.normal_(0.0, 0.1);
+    }
 }
 
-PreResNet MakeModel(const ModelSpec& spec) {
+// Pre-activation residual network: conv3x3 stem -> 3 stages -> BN-act-avgpool-FC. Basic blocks
+// BN-act-conv3x3-BN-act-conv3x3; bottleneck blocks BN-act-conv1x1-BN-act-conv3x3-BN-act-conv1x1
+// (x4 expansion). A 1x1-conv shortcut (on the pre-activated input) where the shape changes; the
+// first block of stages 2 and 3 has stride 2. Used for PreResNet (stem = stage-1 width) and
+// WideResNet (stem 16 * width / 16, stages widen * (w, 2w, 4w)).
+class ResidualNetImpl : public NetImpl {
+ public:
+  ResidualNetImpl(const ModelSpec& spec, int stem_width, int stage_width, int blocks_per_stage,
+                  bool bottleneck)
+      : activation_(spec.activation) {
+    const int expansion = bottleneck ? 4 : 1;
+    stem_ = register_module("stem", Conv(3, stem_width, 3, 1));
+    int in = stem_width, index = 0;
+    for (int stage = 0; stage < 3; ++stage) {
+      const int planes = stage_width << stage, out = planes * expansion;
+      for (int b = 0; b < blocks_per_stage; ++b, ++index) {
+        const int stride = (stage > 0 && b == 0) ? 2 : 1;
+        const std::string name = fmt::format("block{}", index);
+        Block block;
+        if (bottleneck) {
+          block.convs = {Conv(in, planes, 1, 1), Conv(planes, planes, 3, stride),
+                         Conv(planes, out, 1, 1)};
+          block.norms = {Norm(spec, in), Norm(spec, planes), Norm(spec, planes)};
+        } else {
+          block.convs = {Conv(in, out, 3, stride), Conv(out, out, 3, 1)};
+          block.norms = {Norm(spec, in), Norm(spec, out)};
+        }
+        for (std::size_t k = 0; k < block.convs.size(); ++k) {
+          register_module(fmt::format("{}_bn{}", name, k + 1), block.norms[k].ptr());
+          register_module(fmt::format("{}_conv{}", name, k + 1), block.convs[k]);
+        }
+        if (stride != 1 || in != out)
+          block.shortcut = register_module(name + "_shortcut", Conv(in, out, 1, stride));
+        blocks_.push_back(std::move(block));
+        in = out;
+      }
+    }
+    final_bn_ = Norm(spec, in);
+    register_module("final_bn", final_bn_.ptr());
+    fc_ = register_module("fc", torch::nn::Linear(in, 10));
+    InitBatchNorm(*this, spec);
+  }
+
+  torch::Tensor forward(torch::Tensor x) override {
+    x = stem_->forward(x);
+    for (auto& b : blocks_) {
+      torch::Tensor h = Activate(activation_, b.norms[0].forward(x));
+      const torch::Tensor skip = b.shortcut ? b.shortcut->forward(h) : x;
+      h = b.convs[0]->forward(h);
+      for (std::size_t k = 1; k < b.convs.size(); ++k)
+        h = b.convs[k]->forward(Activate(activation_, b.norms[k].forward(h)));
+      x = h + skip;
+    }
+    x = Activate(activation_, final_bn_.forward(x));
+    x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
+    return fc_->forward(x);
+  }
+
+ private:
+  struct Block {
+    std::vector<torch::nn::AnyModule> norms;
+    std::vector<torch::nn::Conv2d> convs;
+    torch::nn::Conv2d shortcut{nullptr};
+  };
+  std::string activation_;
+  torch::nn::Conv2d stem_{nullptr};
+  std::vector<Block> blocks_;
+  torch::nn::AnyModule final_bn_;
+  torch::nn::Linear fc_{nullptr};
+};
+
+// VGG-16 (configuration D) as in the SWA reference code: 13 conv3x3 layers with bias, each followed
+// by BN (or nothing) and the activation, max-pooling after blocks 2, 4, 7, 10, 13; then
+// FC(8w, 8w)-act-FC(8w, 8w)-act-FC(8w, 10). Channels w, 2w, 4w, 8w, 8w (w = 64 is the standard
+// VGG-16). The reference code's dropout before the FC layers is left out: it would make every probe
+// point random.
+class Vgg16Impl : public NetImpl {
+ public:
+  explicit Vgg16Impl(const ModelSpec& spec) : activation_(spec.activation) {
+    const int w = spec.width;
+    const std::vector<int> config = {w, w,     0,     2 * w, 2 * w, 0,     4 * w, 4 * w, 4 * w,
+                                     0, 8 * w, 8 * w, 8 * w, 0,     8 * w, 8 * w, 8 * w, 0};
+    int in = 3, index = 0;
+    for (int c : config) {
+      if (c == 0) {
+        layers_.push_back({});
+        continue;
+      }
+      Layer layer;
+      layer.conv = register_module(fmt::format("conv{}", index), Conv(in, c, 3, 1, true));
+      layer.norm = Norm(spec, c);
+      register_module(fmt::format("conv{}_bn", index), layer.norm.ptr());
+      layers_.push_back(layer);
+      in = c;
+      ++index;
+    }
+    fc1_ = register_module("fc1", torch::nn::Linear(in, 8 * w));
+    fc2_ = register_module("fc2", torch::nn::Linear(8 * w, 8 * w));
+    fc3_ = register_module("fc3", torch::nn::Linear(8 * w, 10));
+    InitBatchNorm(*this, spec);
+  }
+
+  torch::Tensor forward(torch::Tensor x) override {
+    for (auto& l : layers_)
+      x = l.conv ? Activate(activation_, l.norm.forward(l.conv->forward(x)))
+                 : torch::max_pool2d(x, 2, 2);
+    x = x.flatten(1);
+    x = Activate(activation_, fc1_->forward(x));
+    x = Activate(activation_, fc2_->forward(x));
+    return fc3_->forward(x);
+  }
+
+ private:
+  struct Layer {
+    torch::nn::Conv2d conv{nullptr};  // null: max-pool
+    torch::nn::AnyModule norm;
+  };
+  std::string activation_;
+  std::vector<Layer> layers_;
+  torch::nn::Linear fc1_{nullptr}, fc2_{nullptr}, fc3_{nullptr};
+};
+
+}  // namespace
+
+Net MakeModel(const ModelSpec& spec) {
   std::string why;
   if (!spec.IsValid(&why)) throw std::invalid_argument(why);
-  return PreResNet(spec);
+  if (spec.arch == "vgg16") return std::make_shared<Vgg16Impl>(spec);
+  if (spec.arch == "wrn")
+    return std::make_shared<ResidualNetImpl>(spec, spec.width, spec.width * spec.widen,
+                                             (spec.depth - 4) / 6, false);
+  const bool bottleneck = spec.block == "bottleneck";
+  return std::make_shared<ResidualNetImpl>(spec, spec.width, spec.width,
+                                           (spec.depth - 2) / (bottleneck ? 9 : 6), bottleneck);
 }
 
-bool IsBatchNormParameter(const std::string& name) {
-  return name.find("bn") != std::string::npos;
+void SaveNet(const Net& net, const std::string& path) {
+  const std::string tmp = path + ".tmp";
+  torch::serialize::OutputArchive archive;
+  net->save(archive);
+  archive.save_to(tmp);
+  std::filesystem::rename(tmp, path);
+}
+
+void LoadNet(const Net& net, const std::string& path) {
+  if (!std::filesystem::exists(path))
+    throw std::runtime_error(fmt::format("checkpoint '{}' does not exist (train first)", path));
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path, torch::Device(torch::kCPU));
+    net->load(archive);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(fmt::format("checkpoint '{}' does not fit the model ({})", path,
+                                         e.what_without_backtrace()));
+  }
+}
+
+std::set<std::string> BatchNormParameterNames(const Net& net) {
+  std::set<std::string> names;
+  for (const auto& m : net->named_modules("", false))
+    if (std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(m.value()))
+      for (const auto& p : m.value()->named_parameters(false))
+        names.insert(m.key() + "." + p.key());
+  return names;
+}
+
+void RecomputeBatchNorm(const Net& net, const torch::Tensor& images, int batch, bool augment,
+                        int max_batches) {
+  std::vector<std::shared_ptr<torch::nn::BatchNorm2dImpl>> norms;
+  for (auto& m : net->modules(false))
+    if (auto bn = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(m)) norms.push_back(bn);
+  if (norms.empty()) return;
+  for (auto& bn : norms) {
+    bn->reset_running_stats();
+    bn->options.momentum(c10::nullopt);
+  }
+  torch::NoGradGuard guard;
+  net->train();
+  const int64_t n = images.size(0);
+  int batches = 0;
+  for (int64_t i = 0; i < n && (max_batches == 0 || batches < max_batches); i += batch, ++batches) {
+    const torch::Tensor xb = images.narrow(0, i, std::min<int64_t>(batch, n - i));
+    net->forward(augment ? Augment(xb) : xb);
+  }
+  for (auto& bn : norms) bn->options.momentum(0.1);
+  net->eval();
+}
+
+torch::Tensor Augment(const torch::Tensor& batch) {
+  const int64_t n = batch.size(0);
+  const auto device = batch.device();
+  const torch::Tensor offsets = torch::randint(0, 9, {n, 2}, torch::kInt64).to(device);
+  const torch::Tensor flips = (torch::rand({n}) < 0.5).to(device);
+  const torch::Tensor padded = torch::constant_pad_nd(batch, {4, 4, 4, 4}, 0);
+  const torch::Tensor ar = torch::arange(32, torch::TensorOptions(torch::kInt64).device(device));
+  const torch::Tensor rows = offsets.narrow(1, 0, 1) + ar;  // [n, 32]
+  const torch::Tensor cols =
+      torch::where(flips.unsqueeze(1), 31 - ar, ar) + offsets.narrow(1, 1, 1);  // [n, 32]
+  const torch::Tensor picked_rows =
+      padded.gather(2, rows.view({n, 1, 32, 1}).expand({n, batch.size(1), 32, 40}));
+  return picked_rows.gather(3, cols.view({n, 1, 1, 32}).expand({n, batch.size(1), 32, 32}));
+}
+
+torch::Tensor FilterNormalize(const torch::Tensor& d, const torch::Tensor& w, bool copy_1d) {
+  if (w.dim() <= 1) return copy_1d ? w.clone() : torch::zeros_like(w);
+  const int64_t filters = w.size(0);
+  const torch::Tensor wn = w.reshape({filters, -1}).norm(2, 1, true);
+  const torch::Tensor dn = d.reshape({filters, -1}).norm(2, 1, true);
+  return (d.reshape({filters, -1}) * wn / (dn + 1e-10)).reshape(w.sizes());
 }
 
 }  // namespace detail

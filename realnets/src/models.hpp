@@ -1,5 +1,10 @@
-// The LibTorch model zoo (internal header: includes LibTorch).
+// The LibTorch model zoo (internal header: includes LibTorch). Every network derives from NetImpl;
+// BatchNorm layers are torch::nn::BatchNorm2d (or identities in the BN-free twins).
 #pragma once
+
+#include <memory>
+#include <set>
+#include <string>
 
 #include <torch/torch.h>
 
@@ -7,37 +12,41 @@
 
 namespace valleys::realnets::detail {
 
-// Pre-activation ResNet with basic blocks (He et al. 2016): conv3x3 -> 3 stages of k blocks
-// (BN-act-conv-BN-act-conv, 1x1-conv shortcut where the shape changes) -> BN-act-avgpool-FC.
-// No conv bias; conv init N(0, 2/(9 C_out)); BN gamma per spec, beta 0.
-class PreResNetImpl : public torch::nn::Module {
+class NetImpl : public torch::nn::Module {
  public:
-  explicit PreResNetImpl(const ModelSpec& spec);
-  torch::Tensor forward(torch::Tensor x);
-
- private:
-  struct Block {
-    torch::nn::AnyModule bn1, bn2;
-    torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, shortcut{nullptr};
-  };
-  torch::Tensor Act(const torch::Tensor& x) const;
-  ModelSpec spec_;
-  torch::nn::Conv2d stem_{nullptr};
-  std::vector<Block> blocks_;
-  torch::nn::AnyModule final_bn_;
-  torch::nn::Linear fc_{nullptr};
+  virtual torch::Tensor forward(torch::Tensor x) = 0;
 };
-TORCH_MODULE(PreResNet);
+using Net = std::shared_ptr<NetImpl>;
 
-PreResNet MakeModel(const ModelSpec& spec);
+// Builds the network of `spec` (throws std::invalid_argument when !spec.IsValid). Weights are drawn
+// from LibTorch's default generator (seed it first).
+Net MakeModel(const ModelSpec& spec);
+
+void SaveNet(const Net& net, const std::string& path);  // atomically (temporary name, rename)
+// Loads a checkpoint written by SaveNet into `net`; throws std::runtime_error naming the file when
+// it is missing or does not fit the network.
+void LoadNet(const Net& net, const std::string& path);
+
+// Full names ("block0_bn1.weight", ...) of the BatchNorm gamma/beta parameters of `net`.
+std::set<std::string> BatchNormParameterNames(const Net& net);
 
 // The exact BN recompute: running statistics reset, then one train-mode pass over `images` in
-// batches of `batch` with cumulative averaging (momentum none): the running mean is the average of
-// the batch means (the exact data-set mean when all batches have the same size), the running
-// variance the average of the batches' unbiased variances. Momentum is 0.1 again afterwards.
-void RecomputeBatchNorm(PreResNet& model, const torch::Tensor& images, int batch, bool augment);
+// batches of `batch` (the first `max_batches`, 0 = all) with cumulative averaging (momentum none):
+// the running mean is the average of the batch means (the exact data-set mean when all batches
+// have the same size), the running variance the average of the batches' unbiased variances.
+// Momentum is 0.1 again afterwards. No-op for a network without BN.
+void RecomputeBatchNorm(const Net& net, const torch::Tensor& images, int batch, bool augment,
+                        int max_batches = 0);
 
-// True for BatchNorm parameters (gamma, beta), recognised by name.
-bool IsBatchNormParameter(const std::string& name);
+// Random crop of 32 from the image zero-padded by 4 and a horizontal flip with probability 1/2,
+// for a [n, 3, 32, 32] batch on any device; the randomness is drawn on the CPU's default generator
+// (so CPU and GPU runs see the same crops).
+torch::Tensor Augment(const torch::Tensor& batch);
+
+// Filter normalization (Li et al. 2018) of a direction `d` against weights `w` of the same shape:
+// for a tensor of dimension >= 2, each filter d[i] (slice along dim 0) is rescaled to the L2 norm
+// of w[i]; a 1-D tensor (BN gamma/beta, biases) is set to zero (`copy_1d` false) or to w itself
+// (`copy_1d` true). Returns the new direction.
+torch::Tensor FilterNormalize(const torch::Tensor& d, const torch::Tensor& w, bool copy_1d);
 
 }  // namespace valleys::realnets::detail

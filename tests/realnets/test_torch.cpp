@@ -1,6 +1,10 @@
 // The LibTorch part of realnets, in one test case (LibTorch costs ~1 s of start-up per process):
 // parameter counts, a short training lowers the loss and writes checkpoints, profiles report the
 // sign agreement of each direction law and pass through the checkpoint's losses at t = 0.
+// LibTorch first: Debian's LibTorch pulls in glog, whose CHECK macro would otherwise replace
+// Catch's (a failed glog CHECK aborts instead of being counted).
+#include "models.hpp"
+#undef CHECK
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -17,13 +21,13 @@
 #include <cmath>
 #include <filesystem>
 
-#include "models.hpp"
 #include "valleys/realnets/experiment.hpp"
 
 using namespace valleys::realnets;
 namespace fs = std::filesystem;
 
-TEST_CASE("realnets with LibTorch: counts, training, checkpoints, profiles", "[realnets][torch]") {
+TEST_CASE("realnets with LibTorch: zoo, training, checkpoints, probes", "[realnets][torch]") {
+  namespace detail = valleys::realnets::detail;
   ModelSpec spec;  // PreResNet-8, width 8
   // Counted by hand: stem 216; stage blocks 1184 + 3632 + 14432; final BN 64; FC 330.
   CHECK(CountParameters(spec) == 19858);
@@ -35,6 +39,70 @@ TEST_CASE("realnets with LibTorch: counts, training, checkpoints, profiles", "[r
   // PreResNet-20, counted by hand: stem 432; stage 1: 3 x 4672; stage 2: 14432 + 2 x 18560;
   // stage 3: 57536 + 2 x 73984; final BN 128; FC 650.
   CHECK(CountParameters(spec) == 272282);
+  // The literature's sizes, summed layer by layer by a separate script (sum over blocks of
+  // 2 C_in + C_in P + 2 P + 9 P^2 + 2 P + 4 P^2 (+ C_in 4P shortcut) ...): PreResNet-164 1.70M,
+  // WRN-28-10 36.5M, VGG-16-BN with the 512-512-10 classifier 15.25M.
+  spec.depth = 164;
+  spec.block = "bottleneck";
+  CHECK(CountParameters(spec) == 1703258);
+  ModelSpec wrn;
+  wrn.arch = "wrn";
+  wrn.depth = 28;
+  wrn.widen = 10;
+  wrn.width = 16;
+  CHECK(CountParameters(wrn) == 36479194);
+  ModelSpec vgg;
+  vgg.arch = "vgg16";
+  vgg.depth = 16;
+  vgg.width = 64;
+  CHECK(CountParameters(vgg) == 15253578);
+  vgg.batch_norm = false;  // minus 2 x (sum of the 13 conv widths) = 8448
+  CHECK(CountParameters(vgg) == 15245130);
+  {
+    std::string why;
+    ModelSpec bad;
+    bad.depth = 9;
+    CHECK_FALSE(bad.IsValid(&why));
+    CHECK(why.find("6k + 2") != std::string::npos);
+  }
+  for (const char* activation : {"sigmoid", "softplus"}) {  // narrow zoo members run
+    ModelSpec m = vgg;
+    m.width = 4;
+    m.activation = activation;
+    CHECK(detail::MakeModel(m)->forward(torch::randn({2, 3, 32, 32})).sizes() ==
+          torch::IntArrayRef({2, 10}));
+    wrn.width = 4;
+    wrn.widen = 2;
+    wrn.depth = 10;
+    wrn.activation = activation;
+    CHECK(detail::MakeModel(wrn)->forward(torch::randn({2, 3, 32, 32})).sizes() ==
+          torch::IntArrayRef({2, 10}));
+  }
+
+  // Filter normalization on a tiny conv weight [2, 1, 1, 2]: filter norms 5 and 2.
+  {
+    const torch::Tensor w = torch::tensor({3.0f, 4.0f, 0.0f, 2.0f}).view({2, 1, 1, 2});
+    const torch::Tensor d = torch::tensor({1.0f, 0.0f, 1.0f, 1.0f}).view({2, 1, 1, 2});
+    const torch::Tensor f = detail::FilterNormalize(d, w, false).view({4});
+    CHECK(f[0].item<float>() == Approx(5.0));
+    CHECK(f[1].item<float>() == Approx(0.0));
+    CHECK(f[2].item<float>() == Approx(std::sqrt(2.0)));
+    CHECK(f[3].item<float>() == Approx(std::sqrt(2.0)));
+    const torch::Tensor gamma = torch::tensor({0.5f, -1.5f});
+    CHECK(detail::FilterNormalize(torch::ones({2}), gamma, false).abs().sum().item<float>() == 0);
+    CHECK(torch::equal(detail::FilterNormalize(torch::ones({2}), gamma, true), gamma));
+  }
+
+  // SGD baseline schedule: lr until half of the epochs, 0.01 lr from 90% on.
+  {
+    TrainOptions s;
+    s.schedule = "sgd";
+    s.epochs = 10;
+    s.lr_init = 0.1;
+    CHECK(LearningRate(s, 5) == Approx(0.1));
+    CHECK(LearningRate(s, 7) == Approx(0.1 + (0.001 - 0.1) * 0.5));
+    CHECK(LearningRate(s, 9) == Approx(0.001));
+  }
 
   TrainOptions o;
   o.data_dir = FindDataDir("");
@@ -52,33 +120,90 @@ TEST_CASE("realnets with LibTorch: counts, training, checkpoints, profiles", "[r
   CHECK(std::isfinite(s.swa_test_loss));
 
   ProfileOptions p;
-  p.base = o;
+  p.probe.base = o;
   p.points = 5;
   p.range = 1.0;
-  p.eval_size = 500;
+  p.probe.eval_size = 500;
   p.law = "sign";
   const ProfileResult sign = Profile(p);
-  CHECK(sign.sign_agreement > 0.99);  // |e| sign(w): agrees wherever w != 0
+  CHECK(sign.sign_agreement == 1.0);  // |e| sign(w): agrees wherever both are non-zero
+  CHECK(sign.direction_norm == Approx(1.0));
   p.law = "gaussian";
   const ProfileResult gauss = Profile(p);
-  CHECK(gauss.sign_agreement > 0.4);
-  CHECK(gauss.sign_agreement < 0.6);
-  // At t = 0 with BN recomputed on the same images, the profile passes through the SWA model.
-  CHECK(gauss.t[2] == 0.0);
-  CHECK(std::isfinite(gauss.train_loss[2]));
-  p.bn_mode = "frozen";
+  // About 20k coordinates: a fair coin per coordinate gives 0.5 +- 0.0036 (1 sd); 4.5 sd bounds.
+  CHECK(std::abs(gauss.sign_agreement - 0.5) < 4.5 * 0.5 / std::sqrt(19858.0));
+  CHECK(gauss.curve.t[2] == 0.0);
+  // uniform01 (all positive): the agreement is the fraction of positive weights, counted here
+  // from the checkpoint itself.
   p.law = "uniform01";
+  p.probe.bn_mode = "frozen";
   const ProfileResult frozen = Profile(p);
-  CHECK(frozen.test_loss[2] ==
-        Approx(s.swa_test_loss).epsilon(1e-4));  // frozen stats = the checkpoint's
+  {
+    detail::Net net = detail::MakeModel(o.model);
+    detail::LoadNet(net, (fs::path(o.out_dir) / "swa.pt").string());
+    double positive = 0, nonzero = 0;
+    for (const auto& w : net->parameters()) {
+      positive += (w > 0).sum().item<double>();
+      nonzero += (w != 0).sum().item<double>();
+    }
+    CHECK(frozen.sign_agreement == Approx(positive / nonzero).epsilon(1e-12));
+  }
+  // Frozen BN statistics at t = 0 are the checkpoint's: the profile passes through the SWA model.
+  CHECK(frozen.curve.test_loss[2] == Approx(s.swa_test_loss).epsilon(1e-5));
+  p.law = "filter";
+  const ProfileResult filter = Profile(p);
+  CHECK(filter.perturbed < 19858);     // BN gamma/beta and the FC bias are zero (policy "zero")
+  CHECK(filter.direction_norm > 1.0);  // filter units: not rescaled to unit norm
+
+  // Top Hessian eigenvalue >= the curvature along any direction (a Rayleigh quotient), here a
+  // random one measured by a second difference of the frozen-BN training loss.
+  HessianOptions h;
+  h.base = o;
+  h.checkpoint = "swa";
+  h.sample_size = 500;
+  h.iterations = 30;
+  const HessianResult top = TopHessianEigenvalue(h);
+  CHECK(top.top_eigenvalue > 0);
+  {
+    ProfileOptions q = p;
+    q.law = "gaussian";
+    q.range = 0.02;
+    q.points = 5;
+    const ProfileResult tiny = Profile(q);
+    const auto& L = tiny.curve.train_loss;
+    const double curvature = (L[1] - 2 * L[2] + L[3]) / (0.01 * 0.01);
+    CHECK(top.top_eigenvalue >= curvature * 0.95);
+  }
   fs::remove_all(o.out_dir);
+
+  // The line's ends reproduce both models' losses (BN-free net: no BN statistics involved).
+  {
+    TrainOptions n = o;
+    n.model.batch_norm = false;
+    n.epochs = 3;  // SWA averages epochs 2 and 3: distinct from the last iterate
+    const TrainSummary ns = Train(n);
+    LineOptions line;
+    line.probe.base = n;
+    line.probe.eval_size = 500;
+    line.from = "swa";
+    line.to = "sgd";
+    line.points = 6;  // alpha = -2, -1, 0, 1, 2, 3
+    const LineResult r = Line(line);
+    REQUIRE(r.curve.t.size() == 6);
+    CHECK(r.curve.t[2] == 0.0);
+    CHECK(r.curve.t[3] == 1.0);
+    CHECK(r.curve.test_loss[2] == Approx(ns.swa_test_loss).epsilon(1e-5));
+    CHECK(r.curve.test_loss[3] == Approx(ns.sgd_test_loss).epsilon(1e-5));
+    CHECK(r.distance > 0);
+    fs::remove_all(n.out_dir);
+  }
 
   // BN recompute equals the exact statistics of the data: the first BN layer sees the stem's
   // output.
   torch::manual_seed(3);
-  valleys::realnets::detail::PreResNet model = valleys::realnets::detail::MakeModel(ModelSpec{});
+  const detail::Net model = detail::MakeModel(ModelSpec{});
   const torch::Tensor images = torch::randn({400, 3, 32, 32});
-  valleys::realnets::detail::RecomputeBatchNorm(model, images, 100, false);  // 4 equal batches
+  detail::RecomputeBatchNorm(model, images, 100, false);  // 4 equal batches
   torch::NoGradGuard guard;
   std::shared_ptr<torch::nn::BatchNorm2dImpl> first;
   std::shared_ptr<torch::nn::Conv2dImpl> stem;
@@ -89,16 +214,33 @@ TEST_CASE("realnets with LibTorch: counts, training, checkpoints, profiles", "[r
   }
   REQUIRE(first);
   REQUIRE(stem);
-  const torch::Tensor h = stem->forward(images);
-  const torch::Tensor exact_mean = h.mean({0, 2, 3});
+  const torch::Tensor hs = stem->forward(images);
+  const torch::Tensor exact_mean = hs.mean({0, 2, 3});
   CHECK(torch::allclose(first->running_mean, exact_mean, 1e-5, 1e-6));
   torch::Tensor batch_var = torch::zeros_like(exact_mean);
   for (int b = 0; b < 4; ++b)
-    batch_var += h.narrow(0, 100 * b, 100).var({0, 2, 3}, /*unbiased=*/true) / 4;
+    batch_var += hs.narrow(0, 100 * b, 100).var({0, 2, 3}, /*unbiased=*/true) / 4;
   CHECK(torch::allclose(first->running_var, batch_var, 1e-5, 1e-6));
-  valleys::realnets::detail::RecomputeBatchNorm(model, images, 400,
-                                                false);  // one batch: the exact data-set variance
-  CHECK(torch::allclose(first->running_var, h.var({0, 2, 3}, true), 1e-5, 1e-6));
+  detail::RecomputeBatchNorm(model, images, 400, false);  // one batch: the exact variance
+  CHECK(torch::allclose(first->running_var, hs.var({0, 2, 3}, true), 1e-5, 1e-6));
+  CHECK(detail::BatchNormParameterNames(model).count("block0_bn1.weight") == 1);
+  CHECK(detail::BatchNormParameterNames(model).count("block0_conv1.weight") == 0);
+
+  // Augmentation: a crop of the zero-padded image, flipped or not.
+  {
+    const torch::Tensor img = torch::arange(3 * 32 * 32, torch::kFloat32).view({1, 3, 32, 32}) + 1;
+    const torch::Tensor out = detail::Augment(img.expand({64, 3, 32, 32}).contiguous());
+    const torch::Tensor padded = torch::constant_pad_nd(img, {4, 4, 4, 4}, 0)[0];
+    for (int64_t i = 0; i < 64; ++i) {
+      bool found = false;
+      for (int dy = 0; dy <= 8 && !found; ++dy)
+        for (int dx = 0; dx <= 8 && !found; ++dx) {
+          const torch::Tensor crop = padded.narrow(1, dy, 32).narrow(2, dx, 32);
+          found = torch::equal(out[i], crop) || torch::equal(out[i], crop.flip({2}));
+        }
+      CHECK(found);
+    }
+  }
 }
 
 namespace {

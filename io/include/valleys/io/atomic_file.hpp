@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 namespace valleys::io {
@@ -10,6 +11,9 @@ namespace valleys::io {
 // Throws std::runtime_error naming the path and the system error (full disk, no permission...);
 // on failure the previous content of `path`, if any, is untouched and no temporary is left behind.
 void WriteFileAtomically(const std::filesystem::path& path, std::string_view content);
+
+// The whole content of a file; throws std::runtime_error naming it when it cannot be read.
+std::string ReadFile(const std::filesystem::path& path);
 
 // Creates `dir` (and parents) or throws std::runtime_error naming it.
 void EnsureDirectory(const std::filesystem::path& dir);

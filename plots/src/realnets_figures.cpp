@@ -1,0 +1,108 @@
+#include "valleys/plots/realnets_figures.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "script_parts.hpp"
+
+namespace valleys::plots {
+
+const std::vector<FigureInfo>& RealnetsFigures() {
+  static const std::vector<FigureInfo> figures = {
+      {"profiles", "Loss rise along random directions through the SWA solution, per law",
+       "variant_id,law_id,direction,t,train_rise,test_rise,variant,law"},
+      {"asymmetry", "Width ratio of each profile: BN vs the BN-free twin and the gamma ablation",
+       "variant_id,law_id,direction,signed_log10_ratio,sign_agreement,variant,law"},
+      {"line", "The SWA-SGD line: training and test loss",
+       "alpha,train_loss,train_acc,test_loss,test_acc"},
+      {"logistic2d", "The 2-parameter logistic model: loss rise along U(0,1) directions, 50 seeds",
+       "seed,t,loss_rise,asymmetric"},
+  };
+  return figures;
+}
+
+namespace {
+
+// variant ids: 1 bn, 2 nobn, 3 gamma (bn-init N(0, 0.1)), 4 softplus; law ids: 1 uniform01,
+// 2 gaussian, 3 sign, 4 filter.
+const char* kProfiles = R"(
+  set multiplot layout 2,2 title 'Training loss rise L(w_{SWA} + t d) - L(w_{SWA}) along random directions d (BN recomputed)'
+  laws = 'uniform01 gaussian sign filter'
+  set xlabel 't (offset along d)'
+  set ylabel 'training loss rise (nats)'
+  stats data using 3 every ::1 nooutput prefix 'D'
+  nd = int(D_max)
+  do for [l=1:4] {
+    set title word(laws, l).(l == 4 ? ' (filter-normalized, t in filter units)' : ' (unit norm)')
+    set key top center font ',9'
+    plot for [k=0:nd] data using 4:(($1 == 1 && $2 == l && $3 == k) ? $5 : NaN) every ::1 with lines ls 1 title (k == 0 ? 'BN' : ''), \
+         for [k=0:nd] data using 4:(($1 == 2 && $2 == l && $3 == k) ? $5 : NaN) every ::1 with lines ls 2 title (k == 0 ? 'no BN' : ''), \
+         for [k=0:nd] data using 4:(($1 == 3 && $2 == l && $3 == k) ? $5 : NaN) every ::1 with lines ls 3 title (k == 0 ? 'BN, {/Symbol g} ~ N(0, 0.1)' : '')
+  }
+)";
+
+const char* kAsymmetry = R"(
+  set title 'Asymmetry of each profile: log_{10}(w_+/w_-) at the stated height (censored sides drawn at {/Symbol \261}1.5)'
+  set xrange [0.4:4.6]
+  set yrange [-1.7:1.7]
+  set xtics ('uniform01' 1, 'gaussian' 2, 'sign' 3, 'filter' 4)
+  set ylabel 'log_{10} width ratio (> 0: flat side +)'
+  set arrow 1 from 0.4, log10(2) to 4.6, log10(2) nohead ls 6
+  set arrow 2 from 0.4, -log10(2) to 4.6, -log10(2) nohead ls 6
+  set label 3 '{/Symbol k} = 2' at 4.15, log10(2) offset 0,0.6 font ',9'
+  set key top left font ',10'
+  plot data using ($1 == 1 ? $2 - 0.2 : NaN):4 every ::1 with points ls 1 pt 7 ps 1.1 title 'BN', \
+       data using ($1 == 2 ? $2 : NaN):4 every ::1 with points ls 2 pt 5 ps 1.1 title 'no BN', \
+       data using ($1 == 3 ? $2 + 0.2 : NaN):4 every ::1 with points ls 3 pt 9 ps 1.2 title 'BN, {/Symbol g} ~ N(0, 0.1)', \
+       data using ($1 == 4 ? $2 + 0.35 : NaN):4 every ::1 with points ls 4 pt 11 ps 1.2 title 'BN, softplus'
+)";
+
+const char* kLine = R"(
+  set multiplot layout 1,2 title 'The line w({/Symbol a}) = w_{SWA} + {/Symbol a} (w_{SGD} - w_{SWA}): {/Symbol a} = 0 SWA, 1 SGD (BN recomputed)'
+  set xlabel '{/Symbol a}'
+  set arrow 1 from 0, graph 0 to 0, graph 1 nohead ls 6
+  set arrow 2 from 1, graph 0 to 1, graph 1 nohead ls 6
+  set key top center font ',10'
+  set ylabel 'loss (nats)'
+  set title 'loss'
+  plot data using 1:2 every ::1 with lines ls 1 title 'training', data using 1:4 every ::1 with lines ls 2 title 'test'
+  set ylabel 'accuracy'
+  set title 'accuracy'
+  set key bottom center
+  plot data using 1:3 every ::1 with lines ls 1 title 'training', data using 1:5 every ::1 with lines ls 2 title 'test'
+)";
+
+const char* kLogistic2d = R"(
+  set title 'Logistic model sigmoid(wx + b): loss rise along U(0,1)^2 directions through the GD average'
+  set xlabel 't (offset along the unit direction)'
+  set ylabel 'loss rise (nats)'
+  stats data using 1 every ::1 nooutput prefix 'S'
+  set key top center font ',10'
+  plot for [s=int(S_min):int(S_max)] data using 2:(($1 == s && $4 == 1) ? $3 : NaN) every ::1 with lines lc rgb '#1f77b4' lw 1 title (s == int(S_min) ? 'asymmetric' : ''), \
+       for [s=int(S_min):int(S_max)] data using 2:(($1 == s && $4 == 0) ? $3 : NaN) every ::1 with lines lc rgb '#d62728' lw 1 title (s == int(S_min) ? 'not asymmetric' : '')
+)";
+
+}  // namespace
+
+std::string RealnetsGnuplotScript(const std::string& id, const std::string& data_csv,
+                                  const std::string& out_stem) {
+  const FigureInfo* info = nullptr;
+  for (const auto& f : RealnetsFigures())
+    if (f.id == id) info = &f;
+  if (!info)
+    throw std::invalid_argument(fmt::format(
+        "realnets figure '{}' does not exist (allowed: profiles, asymmetry, line, logistic2d)",
+        id));
+  const char* body = id == "profiles"    ? kProfiles
+                     : id == "asymmetry" ? kAsymmetry
+                     : id == "line"      ? kLine
+                                         : kLogistic2d;
+  const bool wide = id == "profiles" || id == "line";
+  return fmt::format("# Figure {}: {}\n# data columns: {}\n", id, info->title, info->columns) +
+         detail::Header(out_stem, data_csv) +
+         detail::BothTerminals(body, wide ? "1500,1000" : "1100,750",
+                               wide ? "9in,6in" : "6.5in,4.5in");
+}
+
+}  // namespace valleys::plots

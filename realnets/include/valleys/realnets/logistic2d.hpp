@@ -1,0 +1,49 @@
+// The paper's 2-parameter case (protocol.md §4, claim C11): logistic regression sigmoid(w x + b) on
+// 20 points of a 1-D two-class problem, trained by full-batch gradient descent; the loss is probed
+// along a random all-positive direction through the average of the iterates. No LibTorch: the
+// gradient is in closed form.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "valleys/realnets/profile_analysis.hpp"
+
+namespace valleys::realnets {
+
+struct Logistic2dOptions {
+  int points_per_class = 10;  // label 0 from N(+1, 1), label 1 from N(-1, 1)
+  int steps = 30;             // full-batch gradient descent steps
+  double lr = 0.01;
+  double init_std = 1.0;  // (w, b) start from N(0, init_std^2) each (0: start at the origin)
+  double range = 7.5;     // offsets t in [-range, range] along the unit direction
+  int grid_points = 31;   // odd, includes t = 0
+  std::uint64_t first_seed = 0;
+  int seeds = 50;      // seeds first_seed .. first_seed + seeds - 1
+  double kappa = 2.0;  // asymmetric when the width ratio at the stated height is >= kappa
+  bool IsValid(std::string* why) const;
+};
+
+struct Logistic2dRun {
+  std::uint64_t seed = 0;
+  double centre_w = 0, centre_b = 0;  // the average of iterates 1..steps
+  double dir_w = 0, dir_b = 0;        // U(0,1)^2 scaled to unit norm
+  std::vector<double> t, loss;        // mean binary cross-entropy along the direction
+  ProfileScore score;                 // height rule: ProfileDelta
+};
+
+struct Logistic2dSummary {
+  std::vector<Logistic2dRun> runs;
+  int asymmetric = 0;  // runs with width ratio >= kappa
+  int flat_pos = 0, flat_neg = 0;
+};
+
+// Mean binary cross-entropy of sigmoid(w x + b) against labels y (0/1), computed stably.
+double LogisticLoss(const std::vector<double>& x, const std::vector<int>& y, double w, double b);
+
+// Per seed (boost::random::mt19937 seeded with the seed): the 20 points (class 0 first), then the
+// initial (w, b), then the direction. Throws std::invalid_argument on invalid options.
+Logistic2dSummary RunLogistic2d(const Logistic2dOptions& options);
+
+}  // namespace valleys::realnets

@@ -1,0 +1,260 @@
+// Probes of a trained network: loss profiles along random directions, the SWA<->SGD line, and the
+// top Hessian eigenvalue (protocol.md §2-3).
+#include <cmath>
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <fmt/format.h>
+
+#include "runtime.hpp"
+
+namespace valleys::realnets {
+
+namespace {
+
+bool Fail(std::string* why, const std::string& m) {
+  if (why) *why = m;
+  return false;
+}
+
+// The data every probe point evaluates: eval_size training images (BN recompute and training
+// loss) and the test set.
+struct ProbeData {
+  detail::Data train, test;
+};
+
+ProbeData LoadProbeData(const ProbeOptions& p) {
+  return {detail::LoadData(p.base, true, p.eval_size),
+          detail::LoadData(p.base, false, p.base.test_size)};
+}
+
+// Evaluates centre + t * direction at every offset t (parameters only; BN buffers are the
+// centre's, or recomputed at each point).
+ProbeCurve EvaluateAlong(const detail::Net& net, const std::vector<torch::Tensor>& centre,
+                         const std::vector<torch::Tensor>& direction,
+                         const std::vector<double>& offsets, const ProbeOptions& p,
+                         const ProbeData& data) {
+  ProbeCurve c;
+  std::vector<torch::Tensor> w(centre.size());
+  for (double t : offsets) {
+    for (std::size_t k = 0; k < centre.size(); ++k) w[k] = centre[k] + t * direction[k];
+    detail::CopyParameters(net, w);
+    if (p.bn_mode == "recompute")
+      detail::RecomputeBatchNorm(net, data.train.x, p.base.batch, p.augmented_train_eval,
+                                 p.base.bn_batches);
+    const detail::Eval tr = detail::Evaluate(net, data.train, p.augmented_train_eval);
+    const detail::Eval te = detail::Evaluate(net, data.test);
+    c.t.push_back(t);
+    c.train_loss.push_back(tr.loss);
+    c.train_acc.push_back(tr.acc);
+    c.test_loss.push_back(te.loss);
+    c.test_acc.push_back(te.acc);
+  }
+  return c;
+}
+
+double InterpolateAt(const std::vector<double>& x, const std::vector<double>& y, double at) {
+  if (at <= x.front()) return y.front();
+  for (std::size_t i = 1; i < x.size(); ++i)
+    if (at <= x[i]) return y[i - 1] + (y[i] - y[i - 1]) * (at - x[i - 1]) / (x[i] - x[i - 1]);
+  return y.back();
+}
+
+}  // namespace
+
+bool ProbeOptions::IsValid(std::string* why) const {
+  if (!base.IsValid(why)) return false;
+  if (bn_mode != "recompute" && bn_mode != "frozen")
+    return Fail(why, fmt::format("probe: bn-mode = '{}' (allowed: recompute, frozen)", bn_mode));
+  if (eval_size < 0 || eval_size == 1)
+    return Fail(why, fmt::format("probe: eval-size = {} (allowed: 0 (all) or >= 2)", eval_size));
+  return true;
+}
+
+bool ProfileOptions::IsValid(std::string* why) const {
+  if (!probe.IsValid(why)) return false;
+  if (law != "uniform01" && law != "gaussian" && law != "sign" && law != "filter")
+    return Fail(
+        why, fmt::format("profile: law = '{}' (allowed: uniform01, gaussian, sign, filter)", law));
+  if (points < 5 || points % 2 == 0 || points > 1001)
+    return Fail(why, fmt::format("profile: points = {} (allowed: odd, 5..1001)", points));
+  if (!(range > 0 && range < 1e6))
+    return Fail(why, fmt::format("profile: range = {} (allowed: 0 < range < 1e6)", range));
+  if (direction < 0 || direction > 1000000)
+    return Fail(why, fmt::format("profile: direction = {} (allowed: 0..1e6)", direction));
+  return true;
+}
+
+ProfileResult Profile(const ProfileOptions& o) {
+  std::string why;
+  if (!o.IsValid(&why)) throw std::invalid_argument(why);
+  const TrainOptions& b = o.probe.base;
+  detail::SetThreads(b);
+  torch::manual_seed(b.seed + 7);  // augmented probe evaluation only
+  const ProbeData data = LoadProbeData(o.probe);
+  detail::Net net = detail::LoadCheckpoint(b, o.checkpoint);
+  const std::set<std::string> bn = detail::BatchNormParameterNames(net);
+  // The direction's own stream: seed, direction index and law mixed (splitmix-style constants).
+  const std::uint64_t stream = b.seed * 0x9E3779B97F4A7C15ULL + 1000003ULL * (o.direction + 1) +
+                               std::hash<std::string>{}(o.law) % 1000;
+  at::Generator gen = at::detail::createCPUGenerator(stream);
+  std::vector<torch::Tensor> centre, dir;
+  double norm2 = 0, agree = 0, support = 0;
+  long long perturbed = 0;
+  torch::NoGradGuard guard;
+  for (const auto& p : net->named_parameters()) {
+    const torch::Tensor w = p.value().detach().to(torch::kCPU);
+    const bool excluded = !o.include_bn && bn.count(p.key()) > 0;
+    torch::Tensor d;
+    if (excluded)
+      d = torch::zeros_like(w);
+    else if (o.law == "uniform01")
+      d = at::rand(w.sizes(), gen);
+    else if (o.law == "gaussian")
+      d = at::randn(w.sizes(), gen);
+    else if (o.law == "sign")
+      d = at::randn(w.sizes(), gen).abs() * torch::sign(w);
+    else
+      d = detail::FilterNormalize(at::randn(w.sizes(), gen), w, o.filter_copy_1d);
+    const torch::Tensor both = (d != 0).logical_and(w != 0);
+    agree += (torch::sign(d) == torch::sign(w)).logical_and(both).sum().item<double>();
+    support += both.sum().item<double>();
+    perturbed += (d != 0).sum().item<int64_t>();
+    norm2 += d.to(torch::kFloat64).pow(2).sum().item<double>();
+    centre.push_back(p.value().detach().clone());
+    dir.push_back(d);
+  }
+  const double scale = o.law == "filter" || norm2 == 0 ? 1.0 : 1.0 / std::sqrt(norm2);
+  for (auto& d : dir) d = (d * scale).to(detail::DeviceOf(b));
+  std::vector<double> offsets;
+  const int half = o.points / 2;
+  for (int k = -half; k <= half; ++k) offsets.push_back(k == 0 ? 0.0 : o.range * k / half);
+  ProfileResult r;
+  r.curve = EvaluateAlong(net, centre, dir, offsets, o.probe, data);
+  r.sign_agreement = support > 0 ? agree / support : 0.0;
+  r.direction_norm = std::sqrt(norm2) * scale;
+  r.perturbed = perturbed;
+  r.train_score = ScoreProfile(r.curve.t, r.curve.train_loss);
+  r.test_score = ScoreProfile(r.curve.t, r.curve.test_loss);
+  return r;
+}
+
+bool LineOptions::IsValid(std::string* why) const {
+  if (!probe.IsValid(why)) return false;
+  if (!(alpha_lo <= 0 && alpha_hi >= 1 && alpha_hi - alpha_lo < 1e3))
+    return Fail(why,
+                fmt::format("line: alpha range [{}, {}] must hold 0 and 1", alpha_lo, alpha_hi));
+  if (points < 3 || points > 10001)
+    return Fail(why, fmt::format("line: points = {} (allowed: 3..10001)", points));
+  for (double a : {0.0, 1.0}) {
+    const double k = (a - alpha_lo) / (alpha_hi - alpha_lo) * (points - 1);
+    if (std::abs(k - std::round(k)) > 1e-6)
+      return Fail(why, fmt::format("line: alpha = {} is not on the grid of {} points over [{}, {}]",
+                                   a, points, alpha_lo, alpha_hi));
+  }
+  if (from == to) return Fail(why, "line: the two ends are the same checkpoint");
+  return true;
+}
+
+LineResult Line(const LineOptions& o) {
+  std::string why;
+  if (!o.IsValid(&why)) throw std::invalid_argument(why);
+  const TrainOptions& b = o.probe.base;
+  detail::SetThreads(b);
+  torch::manual_seed(b.seed + 11);
+  const ProbeData data = LoadProbeData(o.probe);
+  detail::Net net = detail::LoadCheckpoint(b, o.from);
+  const std::vector<torch::Tensor> from = detail::CloneParameters(net);
+  const std::vector<torch::Tensor> to = detail::CloneParameters(detail::LoadCheckpoint(b, o.to));
+  std::vector<torch::Tensor> dir;
+  double norm2 = 0;
+  for (std::size_t k = 0; k < from.size(); ++k) {
+    dir.push_back(to[k] - from[k]);
+    norm2 += dir.back().to(torch::kFloat64).pow(2).sum().item<double>();
+  }
+  std::vector<double> alphas;
+  for (int i = 0; i < o.points; ++i) {
+    double a = o.alpha_lo + (o.alpha_hi - o.alpha_lo) * i / (o.points - 1);
+    if (std::abs(a) < 1e-9) a = 0.0;
+    if (std::abs(a - 1) < 1e-9) a = 1.0;
+    alphas.push_back(a);
+  }
+  LineResult r;
+  r.curve = EvaluateAlong(net, from, dir, alphas, o.probe, data);
+  r.distance = std::sqrt(norm2);
+  const auto& x = r.curve.t;
+  const auto& y = r.curve.train_loss;
+  const double s_to = std::min(1.0, o.alpha_hi - 1), s_from = std::min(1.0, -o.alpha_lo);
+  r.slope_beyond_to =
+      s_to > 0 ? (InterpolateAt(x, y, 1 + s_to) - InterpolateAt(x, y, 1)) / s_to : 0;
+  r.slope_beyond_from =
+      s_from > 0 ? (InterpolateAt(x, y, -s_from) - InterpolateAt(x, y, 0)) / s_from : 0;
+  return r;
+}
+
+bool HessianOptions::IsValid(std::string* why) const {
+  if (!base.IsValid(why)) return false;
+  if (sample_size < 2 || sample_size > 1000000)
+    return Fail(why, fmt::format("hessian: sample size = {} (allowed: 2..1e6)", sample_size));
+  if (iterations < 1 || iterations > 10000)
+    return Fail(why, fmt::format("hessian: iterations = {} (allowed: 1..10000)", iterations));
+  if (!(tolerance > 0 && tolerance < 1))
+    return Fail(why, fmt::format("hessian: tolerance = {} (allowed: 0 < tol < 1)", tolerance));
+  return true;
+}
+
+HessianResult TopHessianEigenvalue(const HessianOptions& o) {
+  std::string why;
+  if (!o.IsValid(&why)) throw std::invalid_argument(why);
+  detail::SetThreads(o.base);
+  const detail::Data data = detail::LoadData(o.base, true, o.sample_size);
+  detail::Net net = detail::LoadCheckpoint(o.base, o.checkpoint);
+  net->eval();
+  const std::vector<torch::Tensor> params = net->parameters();
+  at::Generator gen = at::detail::createCPUGenerator(o.base.seed * 7919 + 17);
+  std::vector<torch::Tensor> v;
+  double norm2 = 0;
+  for (const auto& p : params) {
+    v.push_back(at::randn(p.sizes(), gen).to(p.device()));
+    norm2 += v.back().pow(2).sum().item<double>();
+  }
+  for (auto& t : v) t.div_(std::sqrt(norm2));
+  const int64_t n = data.size();
+  const int64_t batch = std::max<int64_t>(2, std::min<int64_t>(o.base.batch * 2, n));
+  HessianResult r;
+  double previous = 0;
+  for (int it = 1; it <= o.iterations; ++it) {
+    std::vector<torch::Tensor> hv;
+    for (const auto& p : params) hv.push_back(torch::zeros_like(p));
+    for (int64_t i = 0; i < n; i += batch) {
+      const int64_t m = std::min<int64_t>(batch, n - i);
+      const torch::Tensor out = net->forward(data.x.narrow(0, i, m));
+      const torch::Tensor loss =
+          torch::cross_entropy_loss(out, data.y.narrow(0, i, m)) * (static_cast<double>(m) / n);
+      const auto grads = torch::autograd::grad({loss}, params, {}, true, true);
+      torch::Tensor dot = torch::zeros({}, loss.options());
+      for (std::size_t k = 0; k < grads.size(); ++k) dot = dot + (grads[k] * v[k]).sum();
+      const auto hvp = torch::autograd::grad({dot}, params);
+      for (std::size_t k = 0; k < hvp.size(); ++k) hv[k] += hvp[k].detach();
+    }
+    double rayleigh = 0, hv_norm2 = 0;
+    for (std::size_t k = 0; k < hv.size(); ++k) {
+      rayleigh += (hv[k] * v[k]).sum().item<double>();
+      hv_norm2 += hv[k].pow(2).sum().item<double>();
+    }
+    r.history.push_back(rayleigh);
+    r.top_eigenvalue = rayleigh;
+    r.iterations = it;
+    if (it > 1 && std::abs(rayleigh - previous) < o.tolerance * std::abs(rayleigh)) {
+      r.converged = true;
+      break;
+    }
+    previous = rayleigh;
+    const double hn = std::sqrt(hv_norm2);
+    if (hn == 0) break;
+    for (std::size_t k = 0; k < v.size(); ++k) v[k] = hv[k] / hn;
+  }
+  return r;
+}
+
+}  // namespace valleys::realnets

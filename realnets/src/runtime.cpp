@@ -1,0 +1,106 @@
+#include "runtime.hpp"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include <fmt/format.h>
+
+namespace valleys::realnets {
+
+bool DeviceAvailable(const std::string& device) {
+  if (device == "cpu") return true;
+  if (device == "cuda") return torch::cuda::is_available();
+  return false;
+}
+
+std::string CheckpointPath(const TrainOptions& base, const std::string& checkpoint) {
+  if (checkpoint.size() > 3 && checkpoint.substr(checkpoint.size() - 3) == ".pt") return checkpoint;
+  return (std::filesystem::path(base.out_dir) / (checkpoint + ".pt")).string();
+}
+
+namespace detail {
+
+namespace {
+const CifarSplit& CachedSplit(const std::string& dir, Subset subset, bool train) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<CifarSplit>> cache;
+  const std::string key = fmt::format("{}|{}|{}", dir, static_cast<int>(subset), train);
+  std::lock_guard<std::mutex> lock(mutex);
+  auto& slot = cache[key];
+  if (!slot)
+    slot = std::make_shared<CifarSplit>(train ? LoadTrain(dir, subset) : LoadTest(dir, subset));
+  return *slot;
+}
+}  // namespace
+
+torch::Device DeviceOf(const TrainOptions& o) {
+  return o.device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+}
+
+Data LoadData(const TrainOptions& o, bool train, int limit) {
+  const CifarSplit& split = CachedSplit(o.data_dir, o.subset, train);
+  const int n = limit > 0 ? std::min(limit, split.size()) : split.size();
+  torch::Tensor x = torch::from_blob(const_cast<std::uint8_t*>(split.pixels.data()), {n, 3, 32, 32},
+                                     torch::kUInt8)
+                        .to(torch::kFloat32)
+                        .div_(255.0);
+  const torch::Tensor mean = torch::tensor({0.4914f, 0.4822f, 0.4465f}).view({1, 3, 1, 1});
+  const torch::Tensor std = torch::tensor({0.2023f, 0.1994f, 0.2010f}).view({1, 3, 1, 1});
+  x = ((x - mean) / std).contiguous();
+  torch::Tensor y =
+      torch::from_blob(const_cast<std::uint8_t*>(split.labels.data()), {n}, torch::kUInt8)
+          .to(torch::kInt64);
+  const torch::Device device = DeviceOf(o);
+  return {x.to(device), y.to(device)};
+}
+
+// Evaluation batch: large enough to keep the cores busy, small enough that a width-16 layer's
+// activations (256 x 16 x 32 x 32 floats = 16 MB) stay below the mmap threshold set by the CLI.
+constexpr int64_t kEvalBatch = 256;
+
+Eval Evaluate(const Net& net, const Data& d, bool augment) {
+  torch::NoGradGuard guard;
+  net->eval();
+  torch::Tensor loss = torch::zeros({}, d.x.options().dtype(torch::kFloat64));
+  torch::Tensor correct = torch::zeros({}, d.x.options().dtype(torch::kFloat64));
+  const int64_t n = d.size();
+  for (int64_t i = 0; i < n; i += kEvalBatch) {
+    const int64_t m = std::min<int64_t>(kEvalBatch, n - i);
+    torch::Tensor xb = d.x.narrow(0, i, m);
+    if (augment) xb = Augment(xb);
+    const torch::Tensor out = net->forward(xb);
+    const torch::Tensor yb = d.y.narrow(0, i, m);
+    loss += torch::cross_entropy_loss(out, yb, {}, torch::Reduction::Sum).to(torch::kFloat64);
+    correct += out.argmax(1).eq(yb).sum().to(torch::kFloat64);
+  }
+  return {loss.item<double>() / static_cast<double>(n),
+          correct.item<double>() / static_cast<double>(n)};
+}
+
+std::vector<torch::Tensor> CloneParameters(const Net& net) {
+  std::vector<torch::Tensor> out;
+  for (const auto& p : net->parameters()) out.push_back(p.detach().clone());
+  return out;
+}
+
+void CopyParameters(const Net& net, const std::vector<torch::Tensor>& values) {
+  torch::NoGradGuard guard;
+  auto params = net->parameters();
+  for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(values[i]);
+}
+
+Net LoadCheckpoint(const TrainOptions& o, const std::string& checkpoint) {
+  Net net = MakeModel(o.model);
+  LoadNet(net, CheckpointPath(o, checkpoint));
+  net->to(DeviceOf(o));
+  return net;
+}
+
+void SetThreads(const TrainOptions& o) {
+  torch::set_num_threads(o.threads);
+}
+
+}  // namespace detail
+}  // namespace valleys::realnets

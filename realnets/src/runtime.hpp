@@ -1,0 +1,42 @@
+// Shared LibTorch plumbing of training and probes (internal): data as device tensors, evaluation,
+// parameter copies.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "models.hpp"
+
+namespace valleys::realnets::detail {
+
+// Normalized [N, 3, 32, 32] float images and int64 labels, resident on one device.
+struct Data {
+  torch::Tensor x, y;
+  int64_t size() const { return x.size(0); }
+};
+
+// The first `limit` (0: all) images of the training or test split, normalized with the CIFAR-10
+// mean and std, on `device`. Files are read once per process (decompression is the slow part).
+Data LoadData(const TrainOptions& options, bool train, int limit);
+
+torch::Device DeviceOf(const TrainOptions& options);
+
+struct Eval {
+  double loss = 0, acc = 0;  // mean cross-entropy (nats), accuracy (0..1)
+};
+
+// Eval mode, batches of 256. With `augment`, each batch is augmented first (the authors' loader).
+Eval Evaluate(const Net& net, const Data& d, bool augment = false);
+
+std::vector<torch::Tensor> CloneParameters(const Net& net);
+void CopyParameters(const Net& net, const std::vector<torch::Tensor>& values);
+
+// A new network of `options.model` on the options' device, with the checkpoint's weights and BN
+// buffers.
+Net LoadCheckpoint(const TrainOptions& options, const std::string& checkpoint);
+
+void SetThreads(const TrainOptions& options);
+
+}  // namespace valleys::realnets::detail

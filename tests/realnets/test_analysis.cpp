@@ -1,0 +1,125 @@
+// The LibTorch-free analysis of realnets: training-state metadata, profile scores, the shift fit,
+// and the 2-parameter logistic model (claim C11).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "valleys/realnets/logistic2d.hpp"
+#include "valleys/realnets/profile_analysis.hpp"
+#include "valleys/realnets/train_state.hpp"
+
+using namespace valleys::realnets;
+
+TEST_CASE("training state: round trip and clear errors", "[realnets][state]") {
+  TrainStateRecord s;
+  s.fingerprint = "preresnet-8 | seed 1";
+  s.epoch = 2;
+  s.swa_n = 1;
+  s.rows = {{1, 0.05, 2.1, 0.2, 2.0, 0.25, 3.0, false}, {2, 0.05, 1.9, 0.3, 1.8, 0.3, 3.1, true}};
+  const TrainStateRecord back =
+      ParseTrainState(SerializeTrainState(s, R"({"tool":"valleys"})"), "x");
+  CHECK(back.fingerprint == s.fingerprint);
+  CHECK(back.epoch == 2);
+  CHECK(back.swa_n == 1);
+  REQUIRE(back.rows.size() == 2);
+  CHECK(back.rows[1].test_loss == 1.8);
+  CHECK(back.rows[1].swa_averaged);
+  auto error_of = [](const std::string& text) {
+    try {
+      ParseTrainState(text, "run/state.json");
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(error_of("{\"fingerprint\": 1").find("not JSON") != std::string::npos);
+  CHECK(error_of("[]").find("not a JSON object") != std::string::npos);
+  CHECK(error_of(R"({"fingerprint":"f","epoch":-1,"swa_n":0,"rows":[]})").find("out of range") !=
+        std::string::npos);
+  CHECK(error_of(R"({"fingerprint":"f","epoch":1,"swa_n":0,"rows":[]})").find("0 rows for 1") !=
+        std::string::npos);
+  CHECK(error_of(R"({"fingerprint":"f","epoch":1,"swa_n":0,"rows":[[2,0,0,0,0,0,0,false]]})")
+            .find("not numbered 1") != std::string::npos);
+  CHECK(error_of(R"({"fingerprint":"f","epoch":1,"swa_n":1,"rows":[[1,0,0,0,0,0,0,false]]})")
+            .find("swa_n = 1 but 0") != std::string::npos);
+  CHECK(error_of(R"({"fingerprint":"f","epoch":1,"swa_n":0,"rows":[[1,"a",0,0,0,0,0,false]]})")
+            .find("not a number") != std::string::npos);
+  CHECK(error_of("{}").find("run/state.json") != std::string::npos);
+}
+
+TEST_CASE("profile scores: height rule, one-sided curvature", "[realnets][profile]") {
+  // loss = 0.5 t^2 for t > 0 and 4.5 t^2 for t < 0 on a grid of step 0.5: the widths at height
+  // delta are sqrt(2 delta) and sqrt(2 delta / 9), a ratio of exactly 3 between grid points
+  // (linear interpolation makes it approximate: within 10%).
+  std::vector<double> t, loss;
+  for (int k = -8; k <= 8; ++k) {
+    t.push_back(0.5 * k);
+    loss.push_back(t.back() > 0 ? 0.5 * t.back() * t.back() : 4.5 * t.back() * t.back());
+  }
+  const ProfileScore s = ScoreProfile(t, loss);
+  CHECK(s.delta == Approx(4.0));  // half the smaller end rise (0.5 * 4^2 = 8 at t = +4)
+  CHECK(s.score.flat_side == valleys::theory::Side::kPositive);
+  CHECK(s.score.width_ratio == Approx(3.0).epsilon(0.1));
+  CHECK(s.score.asymmetric);
+  CHECK(s.curvature_pos == Approx(1.0));  // second difference of 0.5 t^2: exactly 1
+  CHECK(s.curvature_neg == Approx(9.0));
+  // One side never rises: a quarter of the larger rise.
+  std::vector<double> mono;
+  for (double x : t) mono.push_back(x > 0 ? x * x : 0.0);
+  CHECK(ProfileDelta(t, mono) == Approx(0.25 * 16.0));
+  CHECK(ScoreProfile(t, mono).score.asymmetric);
+  std::vector<double> uneven = t;
+  uneven[1] += 0.1;
+  CHECK_THROWS_AS(ScoreProfile(uneven, loss), std::invalid_argument);
+}
+
+TEST_CASE("shift fit recovers a known translation", "[realnets][shift]") {
+  std::vector<double> t, train, test;
+  for (int k = -40; k <= 40; ++k) t.push_back(0.1 * k);
+  auto valley = [](double x) { return x > 0 ? 0.2 * x * x : 2.0 * x * x; };
+  for (double x : t) {
+    train.push_back(valley(x));
+    test.push_back(valley(x - 0.6) + 0.3);  // shifted by 0.6 and lifted by 0.3
+  }
+  const ShiftFit fit = FitShift(t, train, test, 2.0);
+  CHECK(fit.delta == Approx(0.6).margin(0.011));  // the search grid step is 0.005
+  CHECK(fit.offset == Approx(0.3).margin(0.01));
+  CHECK(fit.ratio < 0.01);
+  CHECK(fit.mismatch0 > 0.01);
+  // Identical profiles: no shift, ratio 1.
+  CHECK(FitShift(t, train, train, 1.0).delta == 0.0);
+  CHECK_THROWS_AS(FitShift(t, train, test, 0.0), std::invalid_argument);
+}
+
+TEST_CASE("the 2-parameter logistic model (C11)", "[realnets][logistic2d]") {
+  // The loss in closed form against a direct evaluation: two points, w = 1, b = 0.
+  const std::vector<double> x = {2.0, -1.0};
+  const std::vector<int> y = {0, 1};
+  const double direct =
+      0.5 * (-std::log(1 - 1 / (1 + std::exp(-2.0))) - std::log(1 / (1 + std::exp(1.0))));
+  CHECK(LogisticLoss(x, y, 1.0, 0.0) == Approx(direct).epsilon(1e-12));
+  CHECK(std::isfinite(LogisticLoss(x, y, 1000.0, 0.0)));  // no overflow
+
+  Logistic2dOptions o;  // the paper's setting: 50 seeds, 30 GD steps, 31 offsets over +-7.5
+  const Logistic2dSummary s = RunLogistic2d(o);
+  REQUIRE(s.runs.size() == 50);
+  INFO("asymmetric seeds: " << s.asymmetric << " of 50 (seeds 0..49)");
+  // Along an all-positive direction the margins of one class grow on one side: cross-entropy
+  // flattens there and grows linearly on the other. Deterministic given the seeds.
+  CHECK(s.asymmetric >= 40);
+  for (const auto& r : s.runs) {
+    CHECK(r.t.size() == 31);
+    CHECK(r.t[15] == 0.0);
+    CHECK(std::hypot(r.dir_w, r.dir_b) == Approx(1.0));
+    CHECK(r.dir_w > 0);
+    CHECK(r.dir_b > 0);
+  }
+  Logistic2dOptions bad;
+  bad.grid_points = 30;
+  std::string why;
+  CHECK_FALSE(bad.IsValid(&why));
+  CHECK(why.find("odd") != std::string::npos);
+}
