@@ -1,11 +1,16 @@
-// `valleys plot FIGURE [--data CSV] --out DIR`: (re)generates one figure.
+// `valleys plot FIGURE [--data CSV] --out DIR`: (re)generates one figure: A-H (data computed or
+// reused), or a real-network figure (profiles, asymmetry, line, logistic2d) from the CSV of a
+// `valleys realnets experiment` folder.
+#include <filesystem>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "commands.hpp"
 #include "figure_data.hpp"
+#include "valleys/io/atomic_file.hpp"
 #include "valleys/io/spec.hpp"
+#include "valleys/plots/realnets_figures.hpp"
 
 namespace valleys::cli {
 
@@ -17,16 +22,36 @@ void RegisterPlotCommand(CLI::App& app) {
   auto a = std::make_shared<Args>();
   CLI::App* p =
       app.add_subcommand("plot", "Regenerate a figure (A-H) from saved data, or compute its data");
-  p->add_option("figure", a->figure, "A | B | C | D | E | F | G | H")->required();
+  p->add_option("figure", a->figure,
+                "A | B | C | D | E | F | G | H | profiles | asymmetry | line | logistic2d")
+      ->required();
   p->add_option("--data", a->data,
                 "Reuse this data CSV (from a report folder) instead of computing it");
   p->add_option("--out", a->out, "Output folder (ID.csv, ID.gp, ID.png, ID.pdf)")->required();
   p->add_option("--scale", a->scale, "quick | full (when computing)")->capture_default_str();
   p->add_option("--seed", a->seed, "Seed (when computing)")->capture_default_str();
   p->callback([a] {
+    for (const auto& f : plots::RealnetsFigures()) {
+      if (f.id != a->figure) continue;
+      if (a->data.empty())
+        throw io::InputError(fmt::format(
+            "figure '{}' needs --data (its CSV in a realnets experiment's figures/ folder)", f.id));
+      const std::filesystem::path dir(a->out);
+      io::EnsureDirectory(dir);
+      const std::filesystem::path csv = dir / (f.id + ".csv");
+      if (!std::filesystem::exists(csv) ||
+          !std::filesystem::equivalent(csv, std::filesystem::path(a->data)))
+        io::WriteFileAtomically(csv, io::ReadFile(a->data));
+      io::WriteFileAtomically(dir / (f.id + ".gp"),
+                              plots::RealnetsGnuplotScript(f.id, f.id + ".csv", f.id));
+      plots::RunGnuplot((dir / (f.id + ".gp")).string(), dir.string());
+      fmt::print("wrote {}/{}.png and .pdf\n", a->out, f.id);
+      return;
+    }
     if (a->figure.size() != 1 || a->figure[0] < 'A' || a->figure[0] > 'H')
-      throw io::InputError(
-          fmt::format("figure '{}' does not exist (allowed: A, B, C, D, E, F, G, H)", a->figure));
+      throw io::InputError(fmt::format(
+          "figure '{}' does not exist (allowed: A-H, profiles, asymmetry, line, logistic2d)",
+          a->figure));
     MakeFigure(a->figure, a->out, a->data, ClaimScale::Named(a->scale), a->seed);
     fmt::print("wrote {}/{}.png and .pdf\n", a->out, a->figure);
   });

@@ -61,9 +61,9 @@ Preset MakePreset(const std::string& name) {
     p.hessian_sample = 500, p.hessian_iterations = 10;
   } else if (name == "small") {
     p.model.depth = 8, p.model.width = 16;
-    p.train_size = 10000, p.test_size = 2000, p.epochs = 16;
-    p.directions = 5, p.points = 17, p.range = 6, p.eval_size = 1000;
-    p.line_points = 81, p.after_max_epochs = 8;
+    p.train_size = 10000, p.test_size = 2000, p.epochs = 12;
+    p.directions = 4, p.points = 15, p.range = 6, p.eval_size = 1000;
+    p.line_points = 41, p.after_max_epochs = 5;
     p.hessian_sample = 1000, p.hessian_iterations = 15;
     p.softplus = true;
   } else if (name == "gpu") {

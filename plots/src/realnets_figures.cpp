@@ -34,11 +34,15 @@ const char* kProfiles = R"(
   stats data using 3 every ::1 nooutput prefix 'D'
   nd = int(D_max)
   do for [l=1:4] {
+    # The y range follows the BN networks; steeper BN-free curves are clipped (see the CSV).
+    stats data using ((($1 == 1 || $1 == 3) && $2 == l) ? $5 : NaN) every ::1 nooutput prefix 'B'
+    set yrange [B_min - 0.05 * (B_max - B_min + 1e-3) : B_max + 0.5 * (B_max - B_min + 1e-3)]
     set title word(laws, l).(l == 4 ? ' (filter-normalized, t in filter units)' : ' (unit norm)')
     set key top center font ',9'
-    plot for [k=0:nd] data using 4:(($1 == 1 && $2 == l && $3 == k) ? $5 : NaN) every ::1 with lines ls 1 title (k == 0 ? 'BN' : ''), \
-         for [k=0:nd] data using 4:(($1 == 2 && $2 == l && $3 == k) ? $5 : NaN) every ::1 with lines ls 2 title (k == 0 ? 'no BN' : ''), \
-         for [k=0:nd] data using 4:(($1 == 3 && $2 == l && $3 == k) ? $5 : NaN) every ::1 with lines ls 3 title (k == 0 ? 'BN, {/Symbol g} ~ N(0, 0.1)' : '')
+    plot for [k=0:nd] data using (($1 == 1 && $2 == l && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 1 title (k == 0 ? 'BN' : ''), \
+         for [k=0:nd] data using (($1 == 2 && $2 == l && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 2 title (k == 0 ? 'no BN (clipped)' : ''), \
+         for [k=0:nd] data using (($1 == 3 && $2 == l && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 3 title (k == 0 ? 'BN, {/Symbol g} init N(0, 0.1)' : ''), \
+         for [k=0:nd] data using (($1 == 4 && $2 == l && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 4 title (k == 0 ? 'BN, softplus' : '')
   }
 )";
 
@@ -54,7 +58,7 @@ const char* kAsymmetry = R"(
   set key top left font ',10'
   plot data using ($1 == 1 ? $2 - 0.2 : NaN):4 every ::1 with points ls 1 pt 7 ps 1.1 title 'BN', \
        data using ($1 == 2 ? $2 : NaN):4 every ::1 with points ls 2 pt 5 ps 1.1 title 'no BN', \
-       data using ($1 == 3 ? $2 + 0.2 : NaN):4 every ::1 with points ls 3 pt 9 ps 1.2 title 'BN, {/Symbol g} ~ N(0, 0.1)', \
+       data using ($1 == 3 ? $2 + 0.2 : NaN):4 every ::1 with points ls 3 pt 9 ps 1.2 title 'BN, {/Symbol g} init N(0, 0.1)', \
        data using ($1 == 4 ? $2 + 0.35 : NaN):4 every ::1 with points ls 4 pt 11 ps 1.2 title 'BN, softplus'
 )";
 

@@ -1,0 +1,66 @@
+// Real-network benchmark (not a test): training images/s of the narrow net (PreResNet-8 width 8)
+// and PreResNet-20, and profile points/s (BN recompute + training and test evaluation), through the
+// library's own entry points. Run by bench/run_realnets_bench beside the Python peer.
+//   bench_realnets DATA_DIR THREADS TRAIN_IMAGES PROFILE_POINTS
+#include <malloc.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "valleys/realnets/experiment.hpp"
+
+using namespace valleys::realnets;
+
+int main(int argc, char** argv) {
+  if (argc != 5) {
+    std::fprintf(stderr, "usage: bench_realnets DATA_DIR THREADS TRAIN_IMAGES PROFILE_POINTS\n");
+    return 2;
+  }
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);  // as valleys-realnets does (see its main)
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 256 << 20);
+  const std::string dir = argv[1];
+  const int threads = std::stoi(argv[2]), images = std::stoi(argv[3]), points = std::stoi(argv[4]);
+  const std::string out = (std::filesystem::temp_directory_path() /
+                           ("valleys_bench_realnets_" + std::to_string(::getpid())))
+                              .string();
+  TrainOptions o;
+  o.data_dir = dir;
+  o.train_size = images;
+  o.test_size = 200;
+  o.epochs = 1;
+  o.threads = threads;
+  o.out_dir = out;
+  std::string json = "{";
+  for (const auto& [name, depth, width] :
+       {std::tuple{"narrow", 8, 8}, std::tuple{"preresnet20", 20, 16}}) {
+    o.model.depth = depth;
+    o.model.width = width;
+    const TrainSummary s = Train(o);
+    json += fmt::format("\"train_{}\": {:.1f}, ", name, s.train_images_per_s);
+  }
+  o.model.depth = 8;
+  o.model.width = 8;
+  Train(o);  // a checkpoint of the narrow net to probe
+  ProfileOptions p;
+  p.probe.base = o;
+  p.probe.base.test_size = 1000;
+  p.probe.eval_size = 1000;
+  p.points = 5;
+  Profile(p);  // warm-up: data decompressed and cached
+  p.points = points;
+  const auto t0 = std::chrono::steady_clock::now();
+  Profile(p);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  json += fmt::format("\"profile_narrow_points_per_s\": {:.3f}, \"threads\": {}}}",
+                      points / seconds, threads);
+  std::filesystem::remove_all(out);
+  std::printf("%s\n", json.c_str());
+  return 0;
+}
