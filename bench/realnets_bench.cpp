@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   o.epochs = 1;
   o.threads = threads;
   o.out_dir = out;
+  if (const char* device = std::getenv("VALLEYS_BENCH_DEVICE")) o.device = device;  // cpu | cuda
   std::string json = "{";
   for (const auto& [name, depth, width] :
        {std::tuple{"narrow", 8, 8}, std::tuple{"preresnet20", 20, 16}}) {
@@ -58,8 +60,8 @@ int main(int argc, char** argv) {
   Profile(p);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  json += fmt::format("\"profile_narrow_points_per_s\": {:.3f}, \"threads\": {}}}",
-                      points / seconds, threads);
+  json += fmt::format("\"profile_narrow_points_per_s\": {:.3f}, \"threads\": {}, \"device\": \"{}\"}}",
+                      points / seconds, threads, o.device);
   std::filesystem::remove_all(out);
   std::printf("%s\n", json.c_str());
   return 0;

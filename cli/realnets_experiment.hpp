@@ -18,6 +18,7 @@ struct ExperimentArgs {
   std::string out;
   std::string data;
   std::string device = "cpu";
+  std::string set;  // small | full: overrides the preset's data set (sizes: all of it)
   int threads = 2;
   unsigned long long seed = 1;
   bool no_figures = false;

@@ -1,7 +1,9 @@
 #include "valleys/realnets/cifar.hpp"
 
+#ifdef VALLEYS_HAVE_LIBARCHIVE
 #include <archive.h>
 #include <archive_entry.h>
+#endif
 #include <lzma.h>
 #include <openssl/evp.h>
 
@@ -216,6 +218,11 @@ void UnpackOfficialArchive(const std::string& archive_path, const std::string& d
         fmt::format("'{}' has MD5 {} but the official archive's is {}: refusing to unpack",
                     archive_path, md5, want));
   io::EnsureDirectory(dir);
+#ifndef VALLEYS_HAVE_LIBARCHIVE
+  throw std::runtime_error(fmt::format(
+      "cannot unpack '{}': this build has no libarchive (install libarchive-dev and rebuild)",
+      archive_path));
+#else
   std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
   archive_read_support_filter_all(a.get());
   archive_read_support_format_all(a.get());
@@ -246,6 +253,7 @@ void UnpackOfficialArchive(const std::string& archive_path, const std::string& d
   if (unpacked == 0)
     throw std::runtime_error(
         fmt::format("archive '{}' holds no cifar-10-batches-bin/*.bin file", archive_path));
+#endif
 }
 
 }  // namespace valleys::realnets

@@ -95,8 +95,12 @@ ProfileResult Profile(const ProfileOptions& o) {
   detail::Net net = detail::LoadCheckpoint(b, o.checkpoint);
   const std::set<std::string> bn = detail::BatchNormParameterNames(net);
   // The direction's own stream: seed, direction index and law mixed (splitmix-style constants).
-  const std::uint64_t stream = b.seed * 0x9E3779B97F4A7C15ULL + 1000003ULL * (o.direction + 1) +
-                               std::hash<std::string>{}(o.law) % 1000;
+  const std::uint64_t law_code = o.law == "uniform01"  ? 1
+                                 : o.law == "gaussian" ? 2
+                                 : o.law == "sign"     ? 3
+                                                       : 4;
+  const std::uint64_t stream =
+      b.seed * 0x9E3779B97F4A7C15ULL + 1000003ULL * (o.direction + 1) + 7919ULL * law_code;
   at::Generator gen = at::detail::createCPUGenerator(stream);
   std::vector<torch::Tensor> centre, dir;
   double norm2 = 0, agree = 0, support = 0;
