@@ -262,13 +262,13 @@ void RecomputeBatchNorm(const Net& net, const torch::Tensor& images, int batch, 
     bn->reset_running_stats();
     bn->options.momentum(c10::nullopt);
   }
-  torch::NoGradGuard guard;
+  c10::InferenceMode guard;
   net->train();
   const int64_t n = images.size(0);
   int batches = 0;
   for (int64_t i = 0; i < n && (max_batches == 0 || batches < max_batches); i += batch, ++batches) {
     const torch::Tensor xb = images.narrow(0, i, std::min<int64_t>(batch, n - i));
-    net->forward(augment ? Augment(xb) : xb);
+    net->forward(augment ? Augment(xb).contiguous(torch::MemoryFormat::ChannelsLast) : xb);
   }
   for (auto& bn : norms) bn->options.momentum(0.1);
   net->eval();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torch/torch.h>
@@ -27,7 +28,7 @@ struct Eval {
   double loss = 0, acc = 0;  // mean cross-entropy (nats), accuracy (0..1)
 };
 
-// Eval mode, batches of 256. With `augment`, each batch is augmented first (the authors' loader).
+// Eval mode, batches of 128. With `augment`, each batch is augmented first (the authors' loader).
 Eval Evaluate(const Net& net, const Data& d, bool augment = false);
 
 std::vector<torch::Tensor> CloneParameters(const Net& net);
@@ -38,5 +39,15 @@ void CopyParameters(const Net& net, const std::vector<torch::Tensor>& values);
 Net LoadCheckpoint(const TrainOptions& options, const std::string& checkpoint);
 
 void SetThreads(const TrainOptions& options);
+
+// Moves `net` to the options' device and stores its 4-D weights channels-last (NHWC), the layout
+// oneDNN's CPU convolutions run fastest in (measured 1.3-2.6x, docs/benchmarks.md). Every network
+// goes through here after it is built or loaded, so trained and resumed runs see the same layout.
+void PlaceNet(const Net& net, const TrainOptions& options);
+
+// Images are stored channels-last too.
+inline torch::Tensor ChannelsLast(const torch::Tensor& images) {
+  return images.contiguous(torch::MemoryFormat::ChannelsLast);
+}
 
 }  // namespace valleys::realnets::detail

@@ -101,7 +101,7 @@ EpochStats TrainEpoch(const detail::Net& net, torch::optim::SGD& opt, const deta
     const int64_t m = std::min<int64_t>(batch, n - i);
     const torch::Tensor idx = perm.narrow(0, i, m);
     torch::Tensor xb = train.x.index_select(0, idx);
-    if (augment) xb = detail::Augment(xb);
+    xb = detail::ChannelsLast(augment ? detail::Augment(xb) : xb);
     const torch::Tensor yb = train.y.index_select(0, idx);
     opt.zero_grad();
     const torch::Tensor out = net->forward(xb);
@@ -166,7 +166,7 @@ bool LoadState(const TrainOptions& o, TrainStateRecord& st, const detail::Net& n
         fmt::format("'{}' was saved with other options ({}); refusing to resume with ({})",
                     file.string(), st.fingerprint, o.Fingerprint()));
   detail::LoadNet(net, StatePath(o, st.epoch, "model").string());
-  net->to(detail::DeviceOf(o));
+  detail::PlaceNet(net, o);
   torch::load(opt, StatePath(o, st.epoch, "optim").string());
   std::vector<torch::Tensor> saved;
   torch::load(saved, StatePath(o, st.epoch, "swa").string());
@@ -190,7 +190,7 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
   const detail::Data train = detail::LoadData(o, true, o.train_size);
   const detail::Data test = detail::LoadData(o, false, o.test_size);
   detail::Net net = detail::MakeModel(o.model);
-  net->to(detail::DeviceOf(o));
+  detail::PlaceNet(net, o);
   torch::optim::SGD opt = MakeOptimizer(net, o, o.lr_init);
   std::vector<torch::Tensor> swa;
   TrainSummary summary;
