@@ -35,6 +35,8 @@ const char* kProfiles = R"(
   nd = int(D_max)
   do for [l=1:4] {
     # The y range follows the BN networks; steeper BN-free curves are clipped (see the CSV).
+    # (stats only counts points inside the current range: reset it first.)
+    set autoscale y
     stats data using ((($1 == 1 || $1 == 3) && $2 == l) ? $5 : NaN) every ::1 nooutput prefix 'B'
     set yrange [B_min - 0.05 * (B_max - B_min + 1e-3) : B_max + 0.5 * (B_max - B_min + 1e-3)]
     set title word(laws, l).(l == 4 ? ' (filter-normalized, t in filter units)' : ' (unit norm)')
