@@ -36,7 +36,7 @@ void RegisterPlotCommand(CLI::App& app) {
       if (a->data.empty())
         throw io::InputError(fmt::format(
             "figure '{}' needs --data (its CSV in a realnets experiment's figures/ folder)", f.id));
-      const std::filesystem::path dir(a->out);
+      const std::filesystem::path dir = std::filesystem::absolute(a->out);  // gnuplot runs there
       io::EnsureDirectory(dir);
       const std::filesystem::path csv = dir / (f.id + ".csv");
       if (!std::filesystem::exists(csv) ||

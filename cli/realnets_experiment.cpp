@@ -176,9 +176,10 @@ void Run(const ExperimentArgs& args) {
     if (subset != preset.subset) preset.train_size = preset.test_size = 0;
     preset.subset = subset;
   }
-  const fs::path dir = args.out.empty()
-                           ? fs::path("results") / ("realnets-" + io::CompactTimestamp())
-                           : fs::path(args.out);
+  // Absolute: gnuplot runs from the figures folder.
+  const fs::path dir =
+      fs::absolute(args.out.empty() ? fs::path("results") / ("realnets-" + io::CompactTimestamp())
+                                    : fs::path(args.out));
   io::EnsureDirectory(dir);
   io::EnsureDirectory(dir / "figures");
   realnets::TrainOptions base;
