@@ -213,9 +213,26 @@ void Run(const ExperimentArgs& args) {
                             {"bn_mode", "recompute"},
                             {"train_eval", "clean"}});
   const int stages = 6;
+  // Wall time of each stage, in stages.log as each begins (a cut-short run shows how far it got)
+  // and in metadata.json and the report at the end.
+  std::vector<std::pair<std::string, double>> stage_seconds;
+  auto stage_begin = std::chrono::steady_clock::now();
+  std::string stage_log;
+  auto begin_stage = [&](int index, const std::string& key, const std::string& name) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!stage_seconds.empty())
+      stage_seconds.back().second = std::chrono::duration<double>(now - stage_begin).count();
+    stage_seconds.emplace_back(key, 0.0);
+    stage_begin = now;
+    stage_log +=
+        fmt::format("{:.1f} s: stage {}/{} {}\n",
+                    std::chrono::duration<double>(now - start).count(), index, stages, name);
+    io::WriteFileAtomically(dir / "stages.log", stage_log);
+    Stage(index, stages, name);
+  };
 
   // 1. Training (SWA recipe) of every variant.
-  Stage(1, stages, "training (SWA recipe)");
+  begin_stage(1, "training", "training (SWA recipe)");
   std::map<std::string, realnets::TrainOptions> runs;
   std::map<std::string, realnets::TrainSummary> trained;
   {
@@ -237,7 +254,7 @@ void Run(const ExperimentArgs& args) {
   }
 
   // 2. SGD after SWA (BN network).
-  Stage(2, stages, "SGD restarted from the SWA solution");
+  begin_stage(2, "sgd_after_swa", "SGD restarted from the SWA solution");
   realnets::SgdAfterSwaOptions after;
   after.base = runs["bn"];
   after.lr = preset.after_lr;
@@ -247,7 +264,7 @@ void Run(const ExperimentArgs& args) {
            SgdAfterSwaMeta(after));
 
   // 3. Profiles.
-  Stage(3, stages, "profiles along random directions (BN recomputed at every point)");
+  begin_stage(3, "profiles", "profiles along random directions (BN recomputed at every point)");
   struct Job {
     const Variant* variant;
     std::string checkpoint, law;
@@ -315,7 +332,7 @@ void Run(const ExperimentArgs& args) {
   WriteCsv((dir / "figures").string(), "asymmetry", asym_csv, meta);
 
   // 4. The line.
-  Stage(4, stages, "the SWA-SGD line");
+  begin_stage(4, "line", "the SWA-SGD line");
   realnets::LineOptions line;
   line.probe.base = runs["bn"];
   line.probe.eval_size = preset.eval_size;
@@ -332,7 +349,8 @@ void Run(const ExperimentArgs& args) {
   }
 
   // 5. Hessian, logistic model.
-  Stage(5, stages, "top Hessian eigenvalues and the 2-parameter logistic model");
+  begin_stage(5, "hessian_logistic2d",
+              "top Hessian eigenvalues and the 2-parameter logistic model");
   std::map<std::string, realnets::HessianResult> hessians;
   for (const char* id : {"bn", "nobn"}) {
     realnets::HessianOptions h;
@@ -373,7 +391,7 @@ void Run(const ExperimentArgs& args) {
   }
 
   // 6. Figures and the report section.
-  Stage(6, stages, "figures and report");
+  begin_stage(6, "figures_report", "figures and report");
   if (!args.no_figures)
     for (const auto& f : plots::RealnetsFigures()) {
       const fs::path script = dir / "figures" / (f.id + ".gp");
@@ -493,17 +511,22 @@ void Run(const ExperimentArgs& args) {
                    Num(bn_g.median_sign_agreement), gamma_u.asymmetric, gamma_u.n),
        "asymmetry"});
 
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto end = std::chrono::steady_clock::now();
+  const double wall = std::chrono::duration<double>(end - start).count();
+  stage_seconds.back().second = std::chrono::duration<double>(end - stage_begin).count();
+  std::string stage_times;
+  for (const auto& [name, seconds] : stage_seconds)
+    stage_times += fmt::format("{}{} {:.0f} s", stage_times.empty() ? "" : "; ", name, seconds);
   std::string md = fmt::format(
       "Preset `{}` ({} of CIFAR-10: {} training / {} test images; {}; {} epochs of the SWA recipe; "
-      "seed {}; {} thread(s), device {}). Wall time {:.0f} s. Regenerate: `valleys realnets "
-      "experiment --preset {} --seed {} --out DIR`.\n\n",
+      "seed {}; {} thread(s), device {}). Wall time {:.0f} s ({}). Regenerate: `valleys "
+      "realnets experiment --preset {} --seed {} --out DIR`.\n\n",
       preset.name,
       preset.subset == realnets::Subset::kSmall ? "the balanced subset" : "the full set",
       preset.train_size ? std::to_string(preset.train_size) : "all",
       preset.test_size ? std::to_string(preset.test_size) : "all", preset.model.Describe(),
-      preset.epochs, args.seed, args.threads, args.device, wall, preset.name, args.seed);
+      preset.epochs, args.seed, args.threads, args.device, wall, stage_times, preset.name,
+      args.seed);
   md +=
       "| network | parameters | SGD test acc | SWA test acc | SWA test loss | top Hessian "
       "eigenvalue (SWA) |\n|---|---|---|---|---|---|\n";
@@ -571,6 +594,9 @@ void Run(const ExperimentArgs& args) {
                   meta["created"].get<std::string>(), meta["host"].get<std::string>(), md));
   Json full = meta;
   full["wall_time_s"] = wall;
+  Json sj = Json::object();
+  for (const auto& [name, seconds] : stage_seconds) sj[name] = seconds;
+  full["stage_seconds"] = sj;
   Json vj = Json::array();
   for (const auto& v : verdicts)
     vj.push_back({{"claim", v.id}, {"verdict", v.verdict}, {"numbers", v.numbers}});

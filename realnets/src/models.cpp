@@ -260,7 +260,7 @@ void RecomputeBatchNorm(const Net& net, const torch::Tensor& images, int batch, 
   if (norms.empty()) return;
   for (auto& bn : norms) {
     bn->reset_running_stats();
-    bn->options.momentum(c10::nullopt);
+    bn->options.momentum({});  // no momentum: a cumulative (equal-weight) average
   }
   c10::InferenceMode guard;
   net->train();
