@@ -70,7 +70,8 @@ int main(int argc, char** argv) {
   json +=
       fmt::format("\"profile_narrow_points_per_s\": {:.3f}, \"threads\": {}, \"device\": \"{}\"}}",
                   points / seconds, threads, o.device);
-  std::filesystem::remove_all(out);
   std::printf("%s\n", json.c_str());
+  std::fflush(stdout);  // the numbers first, whatever the clean-up does
+  std::filesystem::remove_all(out);
   return 0;
 }

@@ -70,7 +70,7 @@ Preset MakePreset(const std::string& name) {
     p.model.depth = 20, p.model.width = 16;
     p.subset = realnets::Subset::kFull;
     p.train_size = 0, p.test_size = 0, p.epochs = 12;
-    p.directions = 4, p.points = 17, p.range = 8, p.eval_size = 10000;
+    p.directions = 4, p.points = 17, p.range = 8, p.eval_size = 5000;
     p.line_points = 81, p.after_max_epochs = 5;
     p.hessian_sample = 2000, p.hessian_iterations = 15;
     p.softplus = true;
@@ -103,10 +103,6 @@ std::vector<Variant> Variants(const Preset& p) {
     v.push_back(soft);
   }
   return v;
-}
-
-int LawCode(const std::string& law) {
-  return law == "uniform01" ? 1 : law == "gaussian" ? 2 : law == "sign" ? 3 : 4;
 }
 
 struct ProfileRecord {
@@ -305,10 +301,10 @@ void Run(const ExperimentArgs& args) {
       const std::size_t centre = c.t.size() / 2;
       if (job.checkpoint == "swa")
         for (std::size_t i = 0; i < c.t.size(); ++i)
-          curves +=
-              fmt::format("{},{},{},{},{},{},{},{},{}\n", rec.variant_code, LawCode(o.law),
-                          o.direction, c.t[i], c.train_loss[i] - c.train_loss[centre],
-                          c.test_loss[i] - c.test_loss[centre], rec.variant, o.law, o.checkpoint);
+          curves += fmt::format(
+              "{},{},{},{},{},{},{},{},{}\n", rec.variant_code, realnets::DirectionLawCode(o.law),
+              o.direction, c.t[i], c.train_loss[i] - c.train_loss[centre],
+              c.test_loss[i] - c.test_loss[centre], rec.variant, o.law, o.checkpoint);
       const auto& s = rec.result.train_score;
       summary_csv += fmt::format(
           "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", rec.variant, o.checkpoint,
@@ -319,9 +315,9 @@ void Run(const ExperimentArgs& args) {
           theory::SideName(rec.result.test_score.score.flat_side),
           Num(rec.result.test_score.score.width_ratio), rec.shift.delta, Num(rec.shift.ratio));
       if (job.checkpoint == "swa")
-        asym_csv +=
-            fmt::format("{},{},{},{},{},{},{}\n", rec.variant_code, LawCode(o.law), o.direction,
-                        SignedLogRatio(s.score), rec.result.sign_agreement, rec.variant, o.law);
+        asym_csv += fmt::format(
+            "{},{},{},{},{},{},{}\n", rec.variant_code, realnets::DirectionLawCode(o.law),
+            o.direction, SignedLogRatio(s.score), rec.result.sign_agreement, rec.variant, o.law);
       records.push_back(std::move(rec));
       progress.Update(++done);
     }

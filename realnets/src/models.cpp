@@ -1,6 +1,8 @@
 #include "models.hpp"
 
 #include <filesystem>
+#include <map>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -75,6 +77,25 @@ torch::Tensor Activate(const std::string& activation, const torch::Tensor& x) {
   return torch::relu(x);
 }
 
+// In place where autograd allows it (relu and sigmoid keep their output for the backward pass,
+// softplus its input). Contract: `x` is a fresh result (a BN's or a convolution's output) that
+// nothing else reads.
+torch::Tensor ActivateInPlace(const std::string& activation, torch::Tensor x) {
+  if (activation == "sigmoid") return x.sigmoid_();
+  if (activation == "softplus") return torch::softplus(x);
+  return x.relu_();
+}
+
+// conv followed by an eval-mode BN as one convolution: the BN is the per-channel affine map
+// y = a (z - mean) + beta with a = gamma / sqrt(var + eps), so conv(x; W) then BN equals
+// conv(x; a W) + (beta - a mean), up to rounding. One elementwise pass less per folded BN.
+torch::Tensor FoldedConv(const torch::nn::Conv2d& conv, const torch::nn::BatchNorm2dImpl& bn,
+                         const torch::Tensor& x, int stride, int padding) {
+  const torch::Tensor a = bn.weight * torch::rsqrt(bn.running_var + bn.options.eps());
+  const torch::Tensor w = conv->weight * a.view({-1, 1, 1, 1});
+  return torch::conv2d(x, w, bn.bias - bn.running_mean * a, stride, padding);
+}
+
 // BN gamma per spec.bn_init, beta 0 (LibTorch's default).
 void InitBatchNorm(NetImpl& net, const ModelSpec& spec) {
   torch::NoGradGuard guard;
@@ -108,11 +129,18 @@ class ResidualNetImpl : public NetImpl {
         if (bottleneck) {
           block.convs = {Conv(in, planes, 1, 1), Conv(planes, planes, 3, stride),
                          Conv(planes, out, 1, 1)};
+          block.strides = {1, stride, 1};
+          block.paddings = {0, 1, 0};
           block.norms = {Norm(spec, in), Norm(spec, planes), Norm(spec, planes)};
         } else {
           block.convs = {Conv(in, out, 3, stride), Conv(out, out, 3, 1)};
+          block.strides = {stride, 1};
+          block.paddings = {1, 1};
           block.norms = {Norm(spec, in), Norm(spec, out)};
         }
+        if (spec.batch_norm)
+          for (auto& n : block.norms)
+            block.bns.push_back(std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(n.ptr()));
         for (std::size_t k = 0; k < block.convs.size(); ++k) {
           register_module(fmt::format("{}_bn{}", name, k + 1), block.norms[k].ptr());
           register_module(fmt::format("{}_conv{}", name, k + 1), block.convs[k]);
@@ -129,25 +157,35 @@ class ResidualNetImpl : public NetImpl {
     InitBatchNorm(*this, spec);
   }
 
+  // Eval mode with BN: the BNs that follow a convolution are folded into it (FoldedConv).
   torch::Tensor forward(torch::Tensor x) override {
+    const bool fold = !is_training();
     x = stem_->forward(x);
     for (auto& b : blocks_) {
-      torch::Tensor h = Activate(activation_, b.norms[0].forward(x));
+      // Without BN, norms[0] returns x itself, which the skip connection still reads.
+      torch::Tensor h = b.bns.empty() ? Activate(activation_, x)
+                                      : ActivateInPlace(activation_, b.norms[0].forward(x));
       const torch::Tensor skip = b.shortcut ? b.shortcut->forward(h) : x;
-      h = b.convs[0]->forward(h);
-      for (std::size_t k = 1; k < b.convs.size(); ++k)
-        h = b.convs[k]->forward(Activate(activation_, b.norms[k].forward(h)));
-      x = h + skip;
+      const std::size_t last = b.convs.size() - 1;
+      for (std::size_t k = 0; k < last; ++k) {
+        h = fold && !b.bns.empty()
+                ? FoldedConv(b.convs[k], *b.bns[k + 1], h, b.strides[k], b.paddings[k])
+                : b.norms[k + 1].forward(b.convs[k]->forward(h));
+        h = ActivateInPlace(activation_, h);
+      }
+      x = b.convs[last]->forward(h).add_(skip);
     }
-    x = Activate(activation_, final_bn_.forward(x));
+    x = ActivateInPlace(activation_, final_bn_.forward(x));  // a BN's output, or the last sum
     x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
     return fc_->forward(x);
   }
 
  private:
   struct Block {
-    std::vector<torch::nn::AnyModule> norms;
+    std::vector<torch::nn::AnyModule> norms;                       // BN or identity
+    std::vector<std::shared_ptr<torch::nn::BatchNorm2dImpl>> bns;  // the BNs; empty without BN
     std::vector<torch::nn::Conv2d> convs;
+    std::vector<int> strides, paddings;  // of convs
     torch::nn::Conv2d shortcut{nullptr};
   };
   std::string activation_;
@@ -300,9 +338,19 @@ torch::Tensor FilterNormalize(const torch::Tensor& d, const torch::Tensor& w, bo
 }  // namespace detail
 
 long long CountParameters(const ModelSpec& spec) {
-  auto model = detail::MakeModel(spec);
+  // Every output's metadata names the count: built once per architecture (a WRN-28-10 has 36M
+  // parameters to allocate and initialize).
+  static std::mutex mutex;
+  static std::map<std::string, long long> counted;
+  const std::string key = spec.Describe();
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (const auto it = counted.find(key); it != counted.end()) return it->second;
+  }
   long long n = 0;
-  for (const auto& p : model->parameters()) n += p.numel();
+  for (const auto& p : detail::MakeModel(spec)->parameters()) n += p.numel();
+  std::lock_guard<std::mutex> lock(mutex);
+  counted[key] = n;
   return n;
 }
 

@@ -73,7 +73,7 @@ bool ProbeOptions::IsValid(std::string* why) const {
 
 bool ProfileOptions::IsValid(std::string* why) const {
   if (!probe.IsValid(why)) return false;
-  if (law != "uniform01" && law != "gaussian" && law != "sign" && law != "filter")
+  if (DirectionLawCode(law) == 0)
     return Fail(
         why, fmt::format("profile: law = '{}' (allowed: uniform01, gaussian, sign, filter)", law));
   if (points < 5 || points % 2 == 0 || points > 1001)
@@ -95,10 +95,7 @@ ProfileResult Profile(const ProfileOptions& o) {
   detail::Net net = detail::LoadCheckpoint(b, o.checkpoint);
   const std::set<std::string> bn = detail::BatchNormParameterNames(net);
   // The direction's own stream: seed, direction index and law mixed (splitmix-style constants).
-  const std::uint64_t law_code = o.law == "uniform01"  ? 1
-                                 : o.law == "gaussian" ? 2
-                                 : o.law == "sign"     ? 3
-                                                       : 4;
+  const std::uint64_t law_code = static_cast<std::uint64_t>(DirectionLawCode(o.law));
   const std::uint64_t stream =
       b.seed * 0x9E3779B97F4A7C15ULL + 1000003ULL * (o.direction + 1) + 7919ULL * law_code;
   at::Generator gen = at::detail::createCPUGenerator(stream);

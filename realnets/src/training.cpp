@@ -194,7 +194,8 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
   torch::optim::SGD opt = MakeOptimizer(net, o, o.lr_init);
   std::vector<torch::Tensor> swa;
   TrainSummary summary;
-  summary.parameters = CountParameters(o.model);
+  summary.parameters = 0;
+  for (const auto& p : net->parameters()) summary.parameters += p.numel();
   double images = 0, train_seconds = 0;
   TrainStateRecord state;
   state.fingerprint = o.Fingerprint();

@@ -4,6 +4,7 @@
 // implementation lives in models.cpp, training.cpp and probes.cpp.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -116,6 +117,17 @@ struct ProbeCurve {
 
 // A checkpoint name (sgd, swa, sgd_after_swa: files in out_dir) or a path ending in .pt.
 std::string CheckpointPath(const TrainOptions& base, const std::string& checkpoint);
+
+// The direction laws of a profile (ProfileOptions::law). A law's code, its 1-based position
+// here, enters the direction's random stream and the experiment's figure data.
+inline constexpr std::array<const char*, 4> kDirectionLaws = {"uniform01", "gaussian", "sign",
+                                                              "filter"};
+// 1..4 for a law of kDirectionLaws, 0 for any other string.
+inline int DirectionLawCode(const std::string& law) {
+  for (std::size_t i = 0; i < kDirectionLaws.size(); ++i)
+    if (law == kDirectionLaws[i]) return static_cast<int>(i) + 1;
+  return 0;
+}
 
 struct ProfileOptions {
   ProbeOptions probe;
