@@ -1,5 +1,7 @@
 #include "models.hpp"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -347,8 +349,13 @@ long long CountParameters(const ModelSpec& spec) {
     std::lock_guard<std::mutex> lock(mutex);
     if (const auto it = counted.find(key); it != counted.end()) return it->second;
   }
+  // The weights' draws must not move LibTorch's global random stream (training shuffles and
+  // augments with it): its state is put back.
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  const torch::Tensor state = generator.get_state();
   long long n = 0;
   for (const auto& p : detail::MakeModel(spec)->parameters()) n += p.numel();
+  generator.set_state(state);
   std::lock_guard<std::mutex> lock(mutex);
   counted[key] = n;
   return n;
