@@ -91,11 +91,13 @@ torch::Tensor ActivateInPlace(const std::string& activation, torch::Tensor x) {
 // conv followed by an eval-mode BN as one convolution: the BN is the per-channel affine map
 // y = a (z - mean) + beta with a = gamma / sqrt(var + eps), so conv(x; W) then BN equals
 // conv(x; a W) + (beta - a mean), up to rounding. One elementwise pass less per folded BN.
+// A convolution with its own bias c folds to bias beta + a (c - mean).
 torch::Tensor FoldedConv(const torch::nn::Conv2d& conv, const torch::nn::BatchNorm2dImpl& bn,
                          const torch::Tensor& x, int stride, int padding) {
   const torch::Tensor a = bn.weight * torch::rsqrt(bn.running_var + bn.options.eps());
   const torch::Tensor w = conv->weight * a.view({-1, 1, 1, 1});
-  return torch::conv2d(x, w, bn.bias - bn.running_mean * a, stride, padding);
+  const torch::Tensor mean = conv->options.bias() ? bn.running_mean - conv->bias : bn.running_mean;
+  return torch::conv2d(x, w, bn.bias - mean * a, stride, padding);
 }
 
 // BN gamma per spec.bn_init, beta 0 (LibTorch's default).
@@ -218,6 +220,7 @@ class Vgg16Impl : public NetImpl {
       layer.conv = register_module(fmt::format("conv{}", index), Conv(in, c, 3, 1, true));
       layer.norm = Norm(spec, c);
       register_module(fmt::format("conv{}_bn", index), layer.norm.ptr());
+      layer.bn = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(layer.norm.ptr());
       layers_.push_back(layer);
       in = c;
       ++index;
@@ -230,8 +233,12 @@ class Vgg16Impl : public NetImpl {
 
   torch::Tensor forward(torch::Tensor x) override {
     for (auto& l : layers_)
-      x = l.conv ? Activate(activation_, l.norm.forward(l.conv->forward(x)))
-                 : torch::max_pool2d(x, 2, 2);
+      if (!l.conv)
+        x = torch::max_pool2d(x, 2, 2);
+      else if (l.bn && !is_training())  // eval mode: the BN folded into the convolution
+        x = ActivateInPlace(activation_, FoldedConv(l.conv, *l.bn, x, 1, 1));
+      else
+        x = ActivateInPlace(activation_, l.norm.forward(l.conv->forward(x)));
     x = x.flatten(1);
     x = Activate(activation_, fc1_->forward(x));
     x = Activate(activation_, fc2_->forward(x));
@@ -240,8 +247,9 @@ class Vgg16Impl : public NetImpl {
 
  private:
   struct Layer {
-    torch::nn::Conv2d conv{nullptr};  // null: max-pool
-    torch::nn::AnyModule norm;
+    torch::nn::Conv2d conv{nullptr};                 // null: max-pool
+    torch::nn::AnyModule norm;                       // BN or identity
+    std::shared_ptr<torch::nn::BatchNorm2dImpl> bn;  // the BN; null without BN
   };
   std::string activation_;
   std::vector<Layer> layers_;

@@ -247,23 +247,34 @@ TEST_CASE("eval mode: BN folded into the convolutions equals the unfolded networ
           "[realnets][torch]") {
   // Eval mode folds each BN that follows a convolution into it. With the running statistics set
   // to one batch's own (momentum 1), the eval-mode output equals the train-mode output on that
-  // batch, computed without folding, up to the unbiased/biased variance factor n/(n-1) (n >= 64 * 8
-  // * 8 values per channel: a scale error below 1.3e-4) and rounding.
-  for (const char* block : {"basic", "bottleneck"}) {
+  // batch, computed without folding, up to the unbiased/biased variance factor n/(n-1) (n >= 4096
+  // values per channel: a scale error below 1.3e-4 per layer) and rounding. VGG's convolutions have
+  // a bias of their own.
+  for (const char* block : {"basic", "bottleneck", "vgg16"}) {
     torch::manual_seed(5);
     ModelSpec m;
-    m.block = block;
-    m.depth = std::string(block) == "basic" ? 8 : 11;
-    m.width = 8;
+    if (std::string(block) == "vgg16") {
+      m.arch = "vgg16";
+      m.depth = 16;
+      m.width = 4;
+    } else {
+      m.block = block;
+      m.depth = std::string(block) == "basic" ? 8 : 11;
+      m.width = 8;
+    }
     m.bn_init = "uniform01";
     valleys::realnets::detail::Net net = valleys::realnets::detail::MakeModel(m);
     torch::NoGradGuard guard;
-    for (auto& mod : net->modules(false))
+    for (auto& mod : net->modules(false)) {
       if (auto bn = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(mod)) {
         bn->options.momentum(1.0);
         bn->bias.normal_(0.0, 0.3);
       }
-    const torch::Tensor x = torch::randn({64, 3, 32, 32});
+      if (auto conv = std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(mod))
+        if (conv->options.bias()) conv->bias.normal_(0.0, 0.3);  // initialized to 0
+    }
+    // >= 4096 values per channel in every BN: 64 images down to 8x8 (residual), 1024 down to 2x2.
+    const torch::Tensor x = torch::randn({m.arch == "vgg16" ? 1024 : 64, 3, 32, 32});
     net->train();
     const torch::Tensor train_out = net->forward(x);
     net->eval();
