@@ -63,9 +63,10 @@ namespace {
 int64_t EvalBatch(const torch::Device& device) {
   return device.is_cuda() ? 1000 : 128;
 }
+}  // namespace
 
-// Eval-mode pass; the caller has put the network in eval mode.
-Eval EvaluateInEvalMode(const Net& net, const Data& d, bool augment) {
+Eval Evaluate(const Net& net, const Data& d, bool augment) {
+  net->eval();
   c10::InferenceMode guard;  // no autograd bookkeeping at all (lighter than NoGradGuard)
   torch::Tensor loss = torch::zeros({}, d.x.options().dtype(torch::kFloat64));
   torch::Tensor correct = torch::zeros({}, d.x.options().dtype(torch::kFloat64));
@@ -81,12 +82,6 @@ Eval EvaluateInEvalMode(const Net& net, const Data& d, bool augment) {
   }
   return {loss.item<double>() / static_cast<double>(n),
           correct.item<double>() / static_cast<double>(n)};
-}
-}  // namespace
-
-Eval Evaluate(const Net& net, const Data& d, bool augment) {
-  net->eval();
-  return EvaluateInEvalMode(net, d, augment);
 }
 
 std::vector<torch::Tensor> CloneParameters(const Net& net) {

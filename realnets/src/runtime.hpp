@@ -28,7 +28,8 @@ struct Eval {
   double loss = 0, acc = 0;  // mean cross-entropy (nats), accuracy (0..1)
 };
 
-// Eval mode, batches of 128. With `augment`, each batch is augmented first (the authors' loader).
+// Puts `net` in eval mode and evaluates it in batches (128 images on the CPU, 1000 on the GPU).
+// With `augment`, each batch is augmented first (the authors' loader).
 Eval Evaluate(const Net& net, const Data& d, bool augment = false);
 
 std::vector<torch::Tensor> CloneParameters(const Net& net);
