@@ -418,9 +418,9 @@ void Run(const ExperimentArgs& args) {
         r.result.train_score.score.asymmetric)
       shift_ratios.push_back(r.shift.ratio);
   const double shift_median = Median(shift_ratios);
-  const bool c13_train = tr1 < tr0,
-             c13_test =
-                 te0<te1, c13_slope = line_result.slope_beyond_to> line_result.slope_beyond_from;
+  const bool c13_train = tr1 < tr0;  // training loss lower at SGD
+  const bool c13_test = te0 < te1;   // test loss lower at SWA
+  const bool c13_slope = line_result.slope_beyond_to > line_result.slope_beyond_from;
   struct VerdictRow {
     std::string id, claim, verdict, numbers, figure;
   };
