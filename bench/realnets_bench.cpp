@@ -8,8 +8,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -17,7 +20,25 @@
 
 using namespace valleys::realnets;
 
-int main(int argc, char** argv) {
+namespace {
+
+// A positional argument that must be a whole number >= 1.
+int PositiveArgument(const char* name, const std::string& text) {
+  std::size_t used = 0;
+  int value = 0;
+  try {
+    value = std::stoi(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || value < 1)
+    throw std::invalid_argument(
+        fmt::format("{} = '{}' (allowed: a whole number >= 1)", name, text));
+  return value;
+}
+
+// Runs the benchmark with its scratch run folder `out`; prints one JSON line.
+int Run(int argc, char** argv, const std::string& out) {
   if (argc != 5) {
     std::fprintf(stderr, "usage: bench_realnets DATA_DIR THREADS TRAIN_IMAGES PROFILE_POINTS\n");
     return 2;
@@ -26,10 +47,9 @@ int main(int argc, char** argv) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mallopt(M_TOP_PAD, 256 << 20);
   const std::string dir = argv[1];
-  const int threads = std::stoi(argv[2]), images = std::stoi(argv[3]), points = std::stoi(argv[4]);
-  const std::string out = (std::filesystem::temp_directory_path() /
-                           ("valleys_bench_realnets_" + std::to_string(::getpid())))
-                              .string();
+  const int threads = PositiveArgument("THREADS", argv[2]);
+  const int images = PositiveArgument("TRAIN_IMAGES", argv[3]);
+  const int points = PositiveArgument("PROFILE_POINTS", argv[4]);
   TrainOptions o;
   o.data_dir = dir;
   o.train_size = images;
@@ -72,6 +92,22 @@ int main(int argc, char** argv) {
                   points / seconds, threads, o.device);
   std::printf("%s\n", json.c_str());
   std::fflush(stdout);  // the numbers first, whatever the clean-up does
-  std::filesystem::remove_all(out);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string out = (std::filesystem::temp_directory_path() /
+                           ("valleys_bench_realnets_" + std::to_string(::getpid())))
+                              .string();
+  int status = 1;
+  try {
+    status = Run(argc, argv, out);
+  } catch (const std::exception& e) {  // a bad argument, missing data, no GPU: one line, exit 1
+    std::fprintf(stderr, "bench_realnets: error: %s\n", e.what());
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(out, ignored);
+  return status;
 }
