@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "batch_norm_pass.hpp"
+
 namespace valleys::realnets {
 
 bool ModelSpec::IsValid(std::string* why) const {
@@ -71,6 +73,16 @@ torch::nn::Conv2d Conv(int in, int out, int k, int stride, bool bias = false) {
   c->weight.normal_(0.0, std::sqrt(2.0 / (k * k * out)));
   if (bias) c->bias.zero_();
   return c;
+}
+
+// A norm layer (BN or identity) applied to `x`. A BN in train mode goes through
+// BatchNormTrainWithoutGrad, the fast path of the BN-recompute passes (it hands autograd passes
+// back to the module).
+torch::Tensor Normalize(torch::nn::AnyModule& norm, const torch::Tensor& x) {
+  if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(norm.ptr().get());
+      bn && bn->is_training())
+    return BatchNormTrainWithoutGrad(*bn, x);
+  return norm.forward(x);
 }
 
 torch::Tensor Activate(const std::string& activation, const torch::Tensor& x) {
@@ -168,18 +180,18 @@ class ResidualNetImpl : public NetImpl {
     for (auto& b : blocks_) {
       // Without BN, norms[0] returns x itself, which the skip connection still reads.
       torch::Tensor h = b.bns.empty() ? Activate(activation_, x)
-                                      : ActivateInPlace(activation_, b.norms[0].forward(x));
+                                      : ActivateInPlace(activation_, Normalize(b.norms[0], x));
       const torch::Tensor skip = b.shortcut ? b.shortcut->forward(h) : x;
       const std::size_t last = b.convs.size() - 1;
       for (std::size_t k = 0; k < last; ++k) {
         h = fold && !b.bns.empty()
                 ? FoldedConv(b.convs[k], *b.bns[k + 1], h, b.strides[k], b.paddings[k])
-                : b.norms[k + 1].forward(b.convs[k]->forward(h));
+                : Normalize(b.norms[k + 1], b.convs[k]->forward(h));
         h = ActivateInPlace(activation_, h);
       }
       x = b.convs[last]->forward(h).add_(skip);
     }
-    x = ActivateInPlace(activation_, final_bn_.forward(x));  // a BN's output, or the last sum
+    x = ActivateInPlace(activation_, Normalize(final_bn_, x));  // a BN's output, or the last sum
     x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
     return fc_->forward(x);
   }
@@ -238,7 +250,7 @@ class Vgg16Impl : public NetImpl {
       else if (l.bn && !is_training())  // eval mode: the BN folded into the convolution
         x = ActivateInPlace(activation_, FoldedConv(l.conv, *l.bn, x, 1, 1));
       else
-        x = ActivateInPlace(activation_, l.norm.forward(l.conv->forward(x)));
+        x = ActivateInPlace(activation_, Normalize(l.norm, l.conv->forward(x)));
     x = x.flatten(1);
     x = Activate(activation_, fc1_->forward(x));
     x = Activate(activation_, fc2_->forward(x));
