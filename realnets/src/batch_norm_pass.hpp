@@ -20,10 +20,10 @@ ChannelMoments ChannelsLastMoments(const torch::Tensor& x);
 // normalized with the batch's mean and biased variance, and the running statistics are updated as
 // LibTorch's BatchNorm2d does (num_batches_tracked + 1; factor = momentum, or 1 /
 // num_batches_tracked when momentum is none; the running variance takes the unbiased batch
-// variance). Equal to bn.forward(x) in train mode up to float rounding, and about three times
-// faster than LibTorch 1.13's CPU kernel on channels-last layers of 8-32 channels
-// (docs/benchmarks.md). Other inputs (a GPU tensor, another layout or type, one value per channel)
-// go to bn.forward(x) itself.
+// variance). Equal to bn.forward(x) in train mode up to float rounding, and 2.6x faster than
+// LibTorch 1.13's CPU kernel on the narrow net's channels-last layers of 8-32 channels on 2 threads
+// (bench/bn_pass_bench.cpp, docs/benchmarks.md). Other inputs (a GPU tensor, another layout or
+// type, one value per channel) go to bn.forward(x) itself.
 torch::Tensor BatchNormTrainWithoutGrad(torch::nn::BatchNorm2dImpl& bn, const torch::Tensor& x);
 
 }  // namespace valleys::realnets::detail
