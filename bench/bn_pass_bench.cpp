@@ -7,12 +7,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "batch_norm_pass.hpp"
+#include "positive_argument.hpp"
 
 namespace {
 
@@ -21,30 +22,23 @@ double Median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-// A positional argument that must be a whole number >= 1, or `fallback` when absent.
-int PositiveArgument(int argc, char** argv, int index, const char* name, int fallback) {
+// Argument `index` (THREADS, ROUNDS) or `fallback` when absent; a bad one ends the program with
+// one line and status 1.
+int ArgumentOr(int argc, char** argv, int index, const char* name, int fallback) {
   if (argc <= index) return fallback;
-  const std::string text = argv[index];
-  std::size_t used = 0;
-  int value = 0;
   try {
-    value = std::stoi(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || value < 1) {
-    std::fprintf(stderr, "bench_bn_pass: error: %s = '%s' (allowed: a whole number >= 1)\n", name,
-                 text.c_str());
+    return valleys::bench::PositiveArgument(name, argv[index]);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "bench_bn_pass: error: %s\n", e.what());
     std::exit(1);
   }
-  return value;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int threads = PositiveArgument(argc, argv, 1, "THREADS", 2);
-  const int rounds = PositiveArgument(argc, argv, 2, "ROUNDS", 5);
+  const int threads = ArgumentOr(argc, argv, 1, "THREADS", 2);
+  const int rounds = ArgumentOr(argc, argv, 2, "ROUNDS", 5);
   constexpr int kRepeats = 50;
   torch::set_num_threads(threads);
   torch::manual_seed(1);

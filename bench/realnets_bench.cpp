@@ -16,26 +16,13 @@
 
 #include <fmt/format.h>
 
+#include "positive_argument.hpp"
 #include "valleys/realnets/experiment.hpp"
 
 using namespace valleys::realnets;
+using valleys::bench::PositiveArgument;
 
 namespace {
-
-// A positional argument that must be a whole number >= 1.
-int PositiveArgument(const char* name, const std::string& text) {
-  std::size_t used = 0;
-  int value = 0;
-  try {
-    value = std::stoi(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || value < 1)
-    throw std::invalid_argument(
-        fmt::format("{} = '{}' (allowed: a whole number >= 1)", name, text));
-  return value;
-}
 
 // Runs the benchmark with its scratch run folder `out`; prints one JSON line.
 int Run(int argc, char** argv, const std::string& out) {
