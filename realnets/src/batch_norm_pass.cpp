@@ -1,6 +1,7 @@
 #include "batch_norm_pass.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <vector>
 
 #include <ATen/Parallel.h>
@@ -24,6 +25,10 @@ bool FastPathApplies(const torch::Tensor& x) {
 }  // namespace
 
 ChannelMoments ChannelsLastMoments(const torch::Tensor& x) {
+  if (!FastPathApplies(x))
+    throw std::invalid_argument(
+        "ChannelsLastMoments: the tensor must be a channels-last float CPU tensor [N, C, H, W] "
+        "with N * H * W >= 2");
   const int64_t channels = x.size(1), rows = x.numel() / channels;
   const float* data = x.data_ptr<float>();  // [rows, channels]: the channels-last layout
   // k rows at a time as one flat run of `lanes` values, so that the inner loop is long enough to

@@ -9,8 +9,8 @@ namespace valleys::realnets::detail {
 // [N, C, H, W] over N, H and W, in one pass. Values are centred on each channel's mean over the
 // first 256 rows (pixels) and summed in float over runs of at most 1,024 values; the runs' sums
 // are added in double in a fixed order, so the result does not depend on the number of threads.
-// Relative error against a double-precision computation below 1e-6 (tests/realnets). Requires
-// N * H * W >= 2.
+// Relative error against a double-precision computation below 1e-6 (tests/realnets). Throws
+// std::invalid_argument for any other tensor, or N * H * W < 2.
 struct ChannelMoments {
   torch::Tensor mean, variance;
 };

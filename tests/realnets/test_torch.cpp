@@ -371,6 +371,7 @@ TEST_CASE("BN recompute passes: the fast train-mode BN equals LibTorch's BatchNo
     c10::InferenceMode guard;
     const torch::Tensor nchw = torch::randn({8, 16, 4, 4});
     CHECK(torch::equal(detail::BatchNormTrainWithoutGrad(*ours, nchw), theirs->forward(nchw)));
+    CHECK_THROWS_AS(detail::ChannelsLastMoments(nchw), std::invalid_argument);
   }
   const torch::Tensor with_grad = detail::BatchNormTrainWithoutGrad(*ours, x);
   CHECK(with_grad.requires_grad());
