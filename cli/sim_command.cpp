@@ -27,7 +27,10 @@ void Run(const SimCommandArgs& a) {
   control.progress = [&](double f) { progress.Update(static_cast<long long>(f * 1000)); };
   const sim::SimSummary summary = sim::Simulate(options, control);
   progress.Finish();
-  Emit(Render(SimResult(options, summary), io::Metadata("sim", SimMetadata(a.sim)), format), a.out);
+  const std::optional<sim::Prediction> prediction = PredictIfPossible(options, true);
+  Emit(Render(SimResult(options, summary, prediction), io::Metadata("sim", SimMetadata(a.sim)),
+              format),
+       a.out);
 }
 }  // namespace
 

@@ -1,13 +1,13 @@
 #include "sim_setup.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
 #include "valleys/io/factories.hpp"
 #include "valleys/io/spec.hpp"
-#include "valleys/theory/risk.hpp"
-#include "valleys/theory/sgd_chain.hpp"
+#include "valleys/sim/prediction.hpp"
 
 namespace valleys::cli {
 
@@ -155,7 +155,14 @@ void Put(Json& j, const char* key, const sim::Stat& s) {
 }
 }  // namespace
 
-Json SimResult(const sim::SimOptions& o, const sim::SimSummary& s, bool with_theory) {
+std::optional<sim::Prediction> PredictIfPossible(const sim::SimOptions& options, bool with_theory,
+                                                 sim::ChainCache* cache) {
+  if (!with_theory || !sim::IsPredictable(options)) return std::nullopt;
+  return sim::Predict(options, cache);
+}
+
+Json SimResult(const sim::SimOptions& /*options*/, const sim::SimSummary& s,
+               const std::optional<sim::Prediction>& prediction) {
   Json out;
   Put(out, "mean_avg", s.mean_avg);
   Put(out, "mean_last", s.mean_last);
@@ -184,58 +191,34 @@ Json SimResult(const sim::SimOptions& o, const sim::SimSummary& s, bool with_the
     out["per_direction"] = dirs;
   }
   Json theory = Json::object(), z = Json::object();
-  // Exact predictions exist for the 1-D additive-noise chain at a constant rate without momentum,
-  // started at a fixed point: transient laws for the first steps, the stationary law after them.
-  const bool predictable = with_theory && o.profile && !o.valley && o.minibatch.data_size == 0 &&
-                           o.lr.kind == sim::LrKind::kConstant && o.momentum == 0.0 &&
-                           o.noise_std > 0 && o.start.kind != sim::StartKind::kDrawn;
-  if (predictable) {
-    theory::ChainOptions chain;
-    chain.eta = o.lr.eta;
-    chain.weight_decay = o.weight_decay;
-    chain.noise = o.noise;
-    chain.noise_std = o.noise_std;
-    const theory::StationaryStats st = theory::SolveStationary(*o.profile, chain);
-    const long long total = o.burnin + o.steps;
-    const long long horizon =
-        std::min<long long>(total, 2000);  // mixing is far faster on supported chains
-    const double x0 = o.start.kind == sim::StartKind::kValue ? o.start.value : 0.0;
-    const theory::TransientStats tr =
-        theory::SolveTransient(*o.profile, chain, x0, static_cast<int>(horizon));
-    auto mean_at = [&](long long t) {
-      return t <= horizon ? tr.mean_t[static_cast<std::size_t>(t)] : st.mean;
+  if (prediction) {
+    const theory::WindowStats& p = prediction->window;
+    const double root =
+        std::sqrt(static_cast<double>(std::max<long long>(1, s.chains - s.diverged)));
+    theory["mean_avg"] = p.mean_avg;
+    theory["mean_last"] = p.mean_last;
+    theory["p_flat"] = p.p_flat;
+    theory["mean_pos"] = p.mean_pos;
+    theory["mean_neg"] = p.mean_neg;
+    if (std::isfinite(p.mean_avg_sd)) theory["mean_avg_se"] = p.mean_avg_sd / root;
+    if (std::isfinite(p.p_flat_sd)) theory["p_flat_se"] = p.p_flat_sd / root;
+    theory["stationary_mean"] = prediction->stationary_mean;
+    theory["method"] = prediction->method;
+    theory["tail"] = p.tail;
+    theory["propagated_steps"] = p.propagated_steps;
+    if (prediction->risk_min) theory["risk_min"] = *prediction->risk_min;
+    if (prediction->risk_at_mean_avg) theory["risk_at_mean_avg"] = *prediction->risk_at_mean_avg;
+    const sim::PredictionZ zs = sim::Compare(*prediction, s);
+    auto put = [&z](const char* key, const std::optional<double>& v) {
+      if (v) z[key] = *v;
     };
-    double acc = 0.0;
-    long long count = 0;
-    for (long long step = o.avg_start; step <= o.steps; step += o.avg_every) {
-      if (o.burnin + step > horizon) {  // this and the later averaged steps are stationary
-        const long long rest = (o.steps - step) / o.avg_every + 1;
-        acc += st.mean * static_cast<double>(rest);
-        count += rest;
-        break;
-      }
-      acc += mean_at(o.burnin + step);
-      ++count;
-    }
-    theory["mean_avg"] = acc / static_cast<double>(count);
-    theory["mean_last"] = mean_at(total);
-    if (o.burnin >= horizon) {  // recorded steps are all stationary
-      theory["p_flat"] = st.p_flat;
-      theory["mean_pos"] = st.mean_pos;
-      theory["mean_neg"] = st.mean_neg;
-    }
-    theory["stationary_mean"] = st.mean;
-    theory["method"] = st.method;
-    if (o.eval_shift) {
-      theory["risk_min"] = theory::Risk(*o.profile, *o.eval_shift, 0.0).value;
-      theory["risk_at_mean_avg"] =
-          theory::Risk(*o.profile, *o.eval_shift, theory["mean_avg"].get<double>()).value;
-    }
-    for (const char* key : {"mean_avg", "mean_last", "p_flat", "mean_pos", "mean_neg"}) {
-      if (!theory.contains(key)) continue;
-      const double se = out[std::string(key) + "_se"].get<double>();
-      if (se > 0) z[key] = (out[key].get<double>() - theory[key].get<double>()) / se;
-    }
+    put("mean_avg", zs.mean_avg);
+    put("mean_last", zs.mean_last);
+    put("p_flat", zs.p_flat);
+    put("mean_pos", zs.mean_pos);
+    put("mean_neg", zs.mean_neg);
+    put("mean_avg_se", zs.mean_avg_se);
+    put("p_flat_se", zs.p_flat_se);
   }
   out["theory"] = theory;
   out["z"] = z;

@@ -2,11 +2,13 @@
 // sim::SimOptions, and a finished simulation into the result object of the JSON contract.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "output.hpp"
 #include "valleys/sim/options.hpp"
+#include "valleys/sim/prediction.hpp"
 #include "valleys/sim/summary.hpp"
 
 namespace valleys::cli {
@@ -38,9 +40,13 @@ struct SimArgs {
 // Throws io::InputError naming the argument and its allowed range.
 sim::SimOptions MakeSimOptions(const SimArgs& args);
 
-// The contract keys (docs/cli.md) plus "theory" (exact predictions where they exist) and "z".
+// The exact predictions of a run, when wanted and possible (sim::IsPredictable).
+std::optional<sim::Prediction> PredictIfPossible(const sim::SimOptions& options, bool with_theory,
+                                                 sim::ChainCache* cache = nullptr);
+
+// The contract keys (docs/cli.md) plus "theory" (the prediction's values, when given) and "z".
 Json SimResult(const sim::SimOptions& options, const sim::SimSummary& summary,
-               bool with_theory = true);
+               const std::optional<sim::Prediction>& prediction);
 
 // The parameters as metadata.
 Json SimMetadata(const SimArgs& args);

@@ -1,12 +1,15 @@
 // `valleys sweep`: a grid of simulator configurations into one tidy CSV (+ JSON sidecar), resumable
 // after a kill, shardable for job arrays, spread over MPI ranks; and `valleys merge` of shards.
+#include <algorithm>
 #include <chrono>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
 
 #include <fmt/format.h>
+#include <omp.h>
 
 #include "commands.hpp"
 #include "mpi_context.hpp"
@@ -197,12 +200,36 @@ void Run(const SweepArgs& args) {
   if (mpi.rank() == 0) write_sidecar("running", 0.0);
 
   const auto t0 = std::chrono::steady_clock::now();
-  auto compute = [&](long long index) {
-    const SimArgs& a = configs[static_cast<std::size_t>(index)];
-    const sim::SimOptions options = MakeSimOptions(a);
-    const sim::SimSummary summary = sim::Simulate(options);
-    return Row(index, io::GridPoint(axes, index), SimResult(options, summary, !args.no_theory));
+  // Predictions of a batch of configurations are solved in parallel (one thread each, each with
+  // its own cache of solved chains), then the batch is simulated configuration by configuration
+  // with every thread; every number is independent of the batching and the thread count.
+  const int workers = std::max(1, omp_get_max_threads());
+  std::vector<sim::ChainCache> caches(static_cast<std::size_t>(workers));
+  auto compute_batch = [&](const std::vector<long long>& batch) {
+    std::vector<sim::SimOptions> options;
+    for (long long index : batch)
+      options.push_back(MakeSimOptions(configs[static_cast<std::size_t>(index)]));
+    std::vector<std::optional<sim::Prediction>> predictions(batch.size());
+    std::vector<std::exception_ptr> errors(batch.size());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(workers)
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      try {
+        predictions[k] = PredictIfPossible(options[k], !args.no_theory,
+                                           &caches[static_cast<std::size_t>(omp_get_thread_num())]);
+      } catch (...) {
+        errors[k] = std::current_exception();
+      }
+    }
+    std::vector<std::string> rows;
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      if (errors[k]) std::rethrow_exception(errors[k]);
+      const sim::SimSummary summary = sim::Simulate(options[k]);
+      rows.push_back(Row(batch[k], io::GridPoint(axes, batch[k]),
+                         SimResult(options[k], summary, predictions[k])));
+    }
+    return rows;
   };
+  const std::size_t batch_size = 2 * static_cast<std::size_t>(workers);
 
   if (mpi.rank() == 0) {
     Progress progress("sweep configurations", static_cast<long long>(remaining.size()), args.quiet);
@@ -221,9 +248,16 @@ void Run(const SweepArgs& args) {
     };
     long long index;
     std::string row;
-    for (std::size_t p = 0; p < remaining.size(); ++p) {
-      if (static_cast<int>(p % static_cast<std::size_t>(mpi.size())) != 0) continue;
-      pending[remaining[p]] = compute(remaining[p]);
+    std::vector<long long> mine;
+    for (std::size_t p = 0; p < remaining.size(); ++p)
+      if (static_cast<int>(p % static_cast<std::size_t>(mpi.size())) == 0)
+        mine.push_back(remaining[p]);
+    for (std::size_t b = 0; b < mine.size(); b += batch_size) {
+      const std::vector<long long> batch(
+          mine.begin() + static_cast<long>(b),
+          mine.begin() + static_cast<long>(std::min(mine.size(), b + batch_size)));
+      const std::vector<std::string> rows = compute_batch(batch);
+      for (std::size_t k = 0; k < batch.size(); ++k) pending[batch[k]] = rows[k];
       while (mpi.TryReceiveRow(&index, &row)) pending[index] = row;
       flush();
     }
@@ -239,7 +273,7 @@ void Run(const SweepArgs& args) {
   } else {
     for (std::size_t p = 0; p < remaining.size(); ++p)
       if (static_cast<int>(p % static_cast<std::size_t>(mpi.size())) == mpi.rank())
-        mpi.SendRow(remaining[p], compute(remaining[p]));
+        mpi.SendRow(remaining[p], compute_batch({remaining[p]}).front());
   }
   mpi.Barrier();
 }

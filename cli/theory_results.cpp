@@ -34,8 +34,8 @@ Json RiskResult(const theory::Profile& profile, const theory::SymmetricLaw& shif
 }
 
 Json SgdResult(const theory::Profile& profile, const SgdRequest& request) {
-  const theory::StationaryStats st =
-      theory::SolveStationary(profile, request.chain, request.solver);
+  theory::ExactChain exact(profile, request.chain, request.solver);
+  const theory::StationaryStats st = exact.Stationary();
   const theory::SdeStats sde = theory::SdeStationary(profile, request.chain);
   Json out;
   out["mean"] = st.mean;
@@ -51,14 +51,22 @@ Json SgdResult(const theory::Profile& profile, const SgdRequest& request) {
   out["grid_cells"] = st.cells;
   out["grid_lo"] = st.lo;
   out["grid_hi"] = st.hi;
+  const theory::VarianceStats v = exact.Variance();
+  out["var_x"] = v.var_x;
+  out["avar_x"] = v.avar_x;
+  out["tau_x"] = v.tau_x;
+  out["var_flat"] = v.var_flat;
+  out["avar_flat"] = v.avar_flat;
+  out["tau_flat"] = v.tau_flat;
   if (request.shift) {
     out["risk_mean"] = theory::Risk(profile, *request.shift, st.mean).value;
     out["risk_min"] = theory::Risk(profile, *request.shift, 0.0).value;
   }
   if (request.T) {
-    const theory::TransientStats tr =
-        theory::SolveTransient(profile, request.chain, request.x0, *request.T, request.solver);
+    const theory::TransientStats tr = exact.Transient(request.x0, *request.T);
     out["mean_avg_T"] = tr.mean_avg_T;
+    out["propagated_steps"] = tr.propagated_steps;
+    out["truncation_bound"] = tr.truncation_bound;
     out["mean_t"] = tr.mean_t;
   }
   return out;

@@ -13,13 +13,29 @@
 namespace valleys::io {
 
 namespace {
+// Fields between commas (a trailing comma ends with an empty field).
 std::vector<std::string> SplitCsv(const std::string& line) {
   std::vector<std::string> out;
-  std::string field;
-  std::istringstream in(line);
-  while (std::getline(in, field, ',')) out.push_back(field);
-  if (!line.empty() && line.back() == ',') out.emplace_back();
-  return out;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = line.find(',', start);
+    if (comma == std::string::npos) {
+      out.emplace_back(line, start);
+      return out;
+    }
+    out.emplace_back(line, start, comma - start);
+    start = comma + 1;
+  }
+}
+
+// A number of the table; the message names the table, the line and the column.
+double TableNumber(const std::string& field, const char* column, const std::string& source,
+                   int line_no) {
+  try {
+    return ParseNumber(field, column);
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("table {}: line {}: {}", source, line_no, e.what()));
+  }
 }
 
 bool LooksNumeric(const std::string& s) {
@@ -78,9 +94,8 @@ theory::TableOptions ParseTableCsv(const std::string& text, const std::string& s
     if (fields.size() <= std::max(xi, li))
       throw InputError(fmt::format("table {}: line {} has {} fields, need at least {}", source,
                                    line_no, fields.size(), std::max(xi, li) + 1));
-    out.x.push_back(ParseNumber(fields[xi], fmt::format("table {}: line {}: x", source, line_no)));
-    out.loss.push_back(
-        ParseNumber(fields[li], fmt::format("table {}: line {}: loss", source, line_no)));
+    out.x.push_back(TableNumber(fields[xi], "x", source, line_no));
+    out.loss.push_back(TableNumber(fields[li], "loss", source, line_no));
   }
   if (out.x.empty()) throw InputError(fmt::format("table {}: no data rows", source));
   return out;

@@ -139,5 +139,5 @@ TEST_CASE("table profiles load from CSV through the CLI", "[cli]") {
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(r.out);
   CHECK(j["zeta_star"].get<double>() == Approx(0.5).margin(0.01));
-  CHECK(j["method"] == "quadrature");
+  CHECK(j["method"] == "piecewise");
 }

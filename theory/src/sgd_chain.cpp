@@ -2,15 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
+#include <map>
 #include <stdexcept>
 #include <vector>
 
 #include <fmt/format.h>
-#include <Eigen/Sparse>
-#include <Eigen/SparseLU>
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 
+#include "grid_chain.hpp"
 #include "validation.hpp"
 #include "valleys/theory/analytic_profiles.hpp"
 
@@ -51,193 +52,20 @@ bool SolverOptions::IsValid(std::string* why) const {
              "max_cells >= 100") &&
          Check(
              why, "solver", "rademacher_subcells", rademacher_subcells,
-             [](double v) { return v >= 1; }, "rademacher_subcells >= 1");
+             [](double v) { return v >= 1; }, "rademacher_subcells >= 1") &&
+         Check(
+             why, "solver", "mixing_tolerance", mixing_tolerance,
+             [](double v) { return v > 0 && v <= 1e-3; }, "0 < mixing_tolerance <= 1e-3") &&
+         Check(
+             why, "solver", "max_bytes", max_bytes, [](double v) { return v >= 1e6; },
+             "max_bytes >= 1e6");
 }
 
 namespace {
 
-constexpr double kGaussNodes[4] = {-0.8611363115940526, -0.3399810435848563, 0.3399810435848563,
-                                   0.8611363115940526};
-constexpr double kGaussWeights[4] = {0.3478548451374538, 0.6521451548625461, 0.6521451548625461,
-                                     0.3478548451374538};
-
-struct Grid {
-  double lo = 0, h = 0;  // cells [lo + i h, lo + (i + 1) h), i = 0..n-1; 0 is an edge
-  int n = 0;
-  double Edge(int i) const { return lo + i * h; }
-  double Centre(int i) const { return lo + (i + 0.5) * h; }
-  int ZeroCell() const { return static_cast<int>(std::lround(-lo / h)); }  // the cell [0, h)
-  Eigen::VectorXd Centres() const {
-    Eigen::VectorXd c(n);
-    for (int i = 0; i < n; ++i) c[i] = Centre(i);
-    return c;
-  }
-};
-
-Grid MakeGrid(double lo, double hi, double h) {
-  Grid g;
-  const double n_neg = std::ceil(-lo / h - 1e-9), n_pos = std::ceil(hi / h - 1e-9);
-  g.h = h;
-  g.lo = -n_neg * h;
-  g.n = static_cast<int>(n_neg + n_pos);
-  return g;
-}
-
-// One chain step, discretized: x' = drift(x) - eta omega.
-class Discretizer {
- public:
-  Discretizer(const Profile& profile, const ChainOptions& chain, const SolverOptions& solver)
-      : profile_(profile),
-        chain_(chain),
-        solver_(solver),
-        step_law_(chain.noise,
-                  chain.eta * SymmetricLaw::WithStdDev(chain.noise, chain.noise_std).scale()),
-        kinks_(profile.Kinks()) {
-    std::sort(kinks_.begin(), kinks_.end());
-  }
-
-  double Drift(double x) const {
-    return x - chain_.eta * (profile_.Slope(x) + chain_.weight_decay * x);
-  }
-  double Force(double x) const { return profile_.Slope(x) + chain_.weight_decay * x; }
-  double StepHalfWidth() const { return step_law_.EffectiveHalfWidth(); }
-
-  // Adds the law of x' given x = `from` with probability weight `w` into `row` (length grid.n).
-  void Scatter(const Grid& grid, double from, double w, std::vector<double>& row) const {
-    const double m = Drift(from);
-    if (step_law_.IsDiscrete()) {
-      for (double jump : {-step_law_.scale(), step_law_.scale()}) {
-        const int j = static_cast<int>(std::floor((m + jump - grid.lo) / grid.h));
-        if (j >= 0 && j < grid.n) row[static_cast<std::size_t>(j)] += 0.5 * w;
-      }
-      return;
-    }
-    const double reach = StepHalfWidth();
-    const int j0 = std::max(0, static_cast<int>(std::floor((m - reach - grid.lo) / grid.h)));
-    const int j1 =
-        std::min(grid.n - 1, static_cast<int>(std::floor((m + reach - grid.lo) / grid.h)));
-    if (j0 > j1) return;
-    double below = step_law_.Cdf(grid.Edge(j0) - m);
-    for (int j = j0; j <= j1; ++j) {
-      const double above = step_law_.Cdf(grid.Edge(j + 1) - m);
-      row[static_cast<std::size_t>(j)] += w * (above - below);
-      below = above;
-    }
-  }
-
-  // Quadrature nodes (x, weight summing to 1) for a state spread uniformly over cell i.
-  template <typename F>
-  void ForEachNode(const Grid& grid, int i, F f) const {
-    const double a = grid.Edge(i), b = grid.Edge(i + 1);
-    if (step_law_.IsDiscrete()) {
-      const int m = solver_.rademacher_subcells;
-      for (int k = 0; k < m; ++k) f(a + (k + 0.5) * grid.h / m, 1.0 / m);
-      return;
-    }
-    auto first = std::upper_bound(kinks_.begin(), kinks_.end(), a);
-    double left = a;
-    for (auto it = first;; ++it) {
-      const double right = (it != kinks_.end() && *it < b) ? *it : b;
-      const double half = 0.5 * (right - left), mid = 0.5 * (right + left);
-      for (int q = 0; q < 4; ++q) f(mid + half * kGaussNodes[q], kGaussWeights[q] * half / grid.h);
-      if (right >= b) break;
-      left = right;
-    }
-  }
-
-  Eigen::SparseMatrix<double, Eigen::RowMajor> Transition(const Grid& grid) const {
-    std::vector<Eigen::Triplet<double>> triplets;
-    std::vector<double> row(static_cast<std::size_t>(grid.n), 0.0);
-    for (int i = 0; i < grid.n; ++i) {
-      int touched_lo = grid.n, touched_hi = -1;
-      ForEachNode(grid, i, [&](double x, double w) {
-        const double m = Drift(x), reach = StepHalfWidth() + grid.h;
-        touched_lo =
-            std::min(touched_lo, std::max(0, static_cast<int>((m - reach - grid.lo) / grid.h) - 1));
-        touched_hi = std::min(
-            grid.n - 1, std::max(touched_hi, static_cast<int>((m + reach - grid.lo) / grid.h) + 1));
-        Scatter(grid, x, w, row);
-      });
-      for (int j = touched_lo; j <= touched_hi; ++j) {
-        double& v = row[static_cast<std::size_t>(j)];
-        if (v != 0.0) triplets.emplace_back(i, j, v);
-        v = 0.0;
-      }
-    }
-    Eigen::SparseMatrix<double, Eigen::RowMajor> p(grid.n, grid.n);
-    p.setFromTriplets(triplets.begin(), triplets.end());
-    return p;
-  }
-
-  // Cell averages of the force phi'(x) + lambda x (for the S1 check).
-  Eigen::VectorXd CellForce(const Grid& grid) const {
-    Eigen::VectorXd out(grid.n);
-    for (int i = 0; i < grid.n; ++i) {
-      double acc = 0.0;
-      ForEachNode(grid, i, [&](double x, double w) { acc += w * Force(x); });
-      out[i] = acc;
-    }
-    return out;
-  }
-
- private:
-  const Profile& profile_;
-  ChainOptions chain_;
-  SolverOptions solver_;
-  SymmetricLaw step_law_;
-  std::vector<double> kinks_;
-};
-
-// Long-run law of the discretized chain started at 0: averages of the laws p_t over t in (T/2, T],
-// T doubled until the mean moves by less than 1e-12 (in units of the grid range).
-Eigen::VectorXd LongRunFromZero(const Eigen::SparseMatrix<double, Eigen::RowMajor>& p,
-                                int zero_cell, const Eigen::VectorXd& centres) {
-  const Eigen::SparseMatrix<double> pt = p.transpose();
-  const int n = static_cast<int>(p.rows());
-  const double range = centres[n - 1] - centres[0];
-  double previous_mean = std::numeric_limits<double>::quiet_NaN();
-  for (long long horizon = 1024; horizon <= (1LL << 22); horizon *= 2) {
-    Eigen::VectorXd mass = Eigen::VectorXd::Zero(n), acc = Eigen::VectorXd::Zero(n);
-    mass[zero_cell] = 1.0;
-    for (long long t = 1; t <= horizon; ++t) {
-      mass = pt * mass;
-      if (t > horizon / 2) acc += mass;
-    }
-    acc /= acc.sum();
-    const double mean = acc.dot(centres);
-    if (std::abs(mean - previous_mean) < 1e-12 * range) return acc;
-    previous_mean = mean;
-  }
-  throw std::runtime_error(
-      "sgd: the long-run law of the two-point-noise chain did not settle within 4e6 steps");
-}
-
-// Stationary cell masses: pi P = pi, sum pi = 1, by a sparse LU solve of (P^T - I) with the last
-// equation replaced by the normalization (natural ordering keeps the band structure). Falls back to
-// LongRunFromZero when the system is singular (several closed classes, e.g. lattice chains).
-Eigen::VectorXd StationaryMasses(const Eigen::SparseMatrix<double, Eigen::RowMajor>& p,
-                                 int zero_cell, const Eigen::VectorXd& centres, bool* from_zero) {
-  const int n = static_cast<int>(p.rows());
-  std::vector<Eigen::Triplet<double>> triplets;
-  triplets.reserve(static_cast<std::size_t>(p.nonZeros() + 2 * n));
-  for (int i = 0; i < n; ++i)
-    for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator it(p, i); it; ++it)
-      if (it.col() != n - 1) triplets.emplace_back(static_cast<int>(it.col()), i, it.value());
-  for (int k = 0; k < n - 1; ++k) triplets.emplace_back(k, k, -1.0);
-  for (int k = 0; k < n; ++k) triplets.emplace_back(n - 1, k, 1.0);
-  Eigen::SparseMatrix<double> a(n, n);
-  a.setFromTriplets(triplets.begin(), triplets.end());
-  Eigen::SparseLU<Eigen::SparseMatrix<double>, Eigen::NaturalOrdering<int>> lu;
-  lu.compute(a);
-  if (lu.info() == Eigen::Success) {
-    Eigen::VectorXd rhs = Eigen::VectorXd::Zero(n);
-    rhs[n - 1] = 1.0;
-    const Eigen::VectorXd pi = lu.solve(rhs).cwiseMax(0.0);  // clip rounding-level negatives
-    if (lu.info() == Eigen::Success && pi.allFinite() && pi.sum() > 0) return pi / pi.sum();
-  }
-  if (from_zero != nullptr) *from_zero = true;
-  return LongRunFromZero(p, zero_cell, centres);
-}
+using detail::Discretizer;
+using detail::Grid;
+using detail::GridChain;
 
 struct RawStats {
   double mean = 0, p_pos = 0, mean_pos = 0, mean_neg = 0, mean_slope = 0;
@@ -260,9 +88,13 @@ RawStats Moments(const Grid& grid, const Eigen::VectorXd& pi, const Eigen::Vecto
 }
 
 // Richardson extrapolation from h and h/2 for an error of order h^order.
-RawStats Extrapolate(const RawStats& coarse, const RawStats& fine, int order) {
+double Richardson(double coarse, double fine, int order) {
   const double k = std::pow(2.0, order);
-  auto r = [k](double c, double f) { return (k * f - c) / (k - 1); };
+  return (k * fine - coarse) / (k - 1);
+}
+
+RawStats Extrapolate(const RawStats& coarse, const RawStats& fine, int order) {
+  auto r = [order](double c, double f) { return Richardson(c, f, order); };
   return {r(coarse.mean, fine.mean), r(coarse.p_pos, fine.p_pos), r(coarse.mean_pos, fine.mean_pos),
           r(coarse.mean_neg, fine.mean_neg), r(coarse.mean_slope, fine.mean_slope)};
 }
@@ -286,6 +118,12 @@ struct Range {
   double lo, hi;
 };
 
+// Bytes one grid chain of n cells takes: the transition matrix by rows and by columns (`run`
+// entries per row), the LU band (`band` entries per row) and the vectors.
+double GridBytes(double n, double run, double band) {
+  return n * (8.0 * (2 * run + band + 16) + 40);
+}
+
 // Grid range holding all but solver.tail_mass of the stationary law on each side, found from the
 // SDE potential and widened until a coarse solve confirms it.
 Range StationaryRange(const Profile& profile, const ChainOptions& chain,
@@ -296,10 +134,10 @@ Range StationaryRange(const Profile& profile, const ChainOptions& chain,
   for (int attempt = 0; attempt < 30; ++attempt) {
     const double step = chain.eta * chain.noise_std;
     const double h = std::max(step / 4, (r.hi - r.lo) / 4000);
-    const Grid grid = MakeGrid(r.lo, r.hi, h);
-    const Eigen::VectorXd pi =
-        StationaryMasses(disc.Transition(grid), grid.ZeroCell(), grid.Centres(), nullptr);
-    const int edge = std::max(1, grid.n / 20);
+    GridChain coarse(detail::MakeGrid(r.lo, r.hi, h), disc);
+    const Eigen::VectorXd& pi = coarse.Stationary();
+    const int n = coarse.grid().n;
+    const int edge = std::max(1, n / 20);
     const double left = pi.head(edge).sum(), right = pi.tail(edge).sum();
     if (left <= solver.tail_mass && right <= solver.tail_mass) return r;
     if (left > solver.tail_mass) r.lo *= 1.5;
@@ -315,52 +153,349 @@ void Validate(const Profile& profile, const ChainOptions& chain, const SolverOpt
   if (!chain.IsValid(profile, &why) || !solver.IsValid(&why)) throw std::invalid_argument(why);
 }
 
-Grid FineGrid(const Range& r, const ChainOptions& chain, const SolverOptions& solver,
-              double refine) {
+double CellWidth(const ChainOptions& chain, double cells_per_step, double refine) {
   // The two-point law's singular kernel needs 4x finer cells for the same accuracy (its band is
   // narrow, so this stays cheap).
-  const double per_step = solver.cells_per_step * (chain.noise == LawKind::kRademacher ? 4 : 1);
-  const double h = chain.eta * chain.noise_std / (per_step * refine);
-  const Grid g = MakeGrid(r.lo, r.hi, h);
-  if (g.n > solver.max_cells)
+  const double per_step = cells_per_step * (chain.noise == LawKind::kRademacher ? 4 : 1);
+  return chain.eta * chain.noise_std / (per_step * refine);
+}
+
+double CellCount(const Range& r, double h) {
+  return std::ceil(-r.lo / h - 1e-9) + std::ceil(r.hi / h - 1e-9);
+}
+
+// Bytes of the coarse and fine grid chains of a solve with `cells_per_step` on range `r`.
+double SolveBytes(const Range& r, const ChainOptions& chain, const Discretizer& disc,
+                  double cells_per_step) {
+  double bytes = 0.0;
+  for (double refine : {1.0, 2.0}) {
+    const double h = CellWidth(chain, cells_per_step, refine);
+    const double cells = CellCount(r, h);
+    const double run = 2 * disc.StepHalfWidth() / h + 4;
+    const double band = 2 *
+                            (disc.StepHalfWidth() + chain.eta * std::abs(disc.Force(r.lo)) +
+                             chain.eta * std::abs(disc.Force(r.hi))) /
+                            h +
+                        4;
+    bytes += GridBytes(cells, std::min(run, cells), std::min(band, cells));
+  }
+  return bytes;
+}
+
+Grid FineGrid(const Range& r, const ChainOptions& chain, const SolverOptions& solver,
+              const Discretizer& disc, double refine) {
+  const double h = CellWidth(chain, solver.cells_per_step, refine);
+  const double cells = CellCount(r, h);
+  if (cells > solver.max_cells)
     throw std::runtime_error(fmt::format(
-        "sgd: the grid needs {} cells (range [{:.4g}, {:.4g}], cell {:.3g}) but max_cells is {}; "
-        "lower cells_per_step or raise max_cells",
-        g.n, r.lo, r.hi, h, solver.max_cells));
-  return g;
+        "sgd: the grid needs {:.0f} cells (range [{:.4g}, {:.4g}], cell {:.3g}) but max_cells is "
+        "{}; lower cells_per_step or raise max_cells",
+        cells, r.lo, r.hi, h, solver.max_cells));
+  const double bytes = SolveBytes(r, chain, disc, solver.cells_per_step);
+  if (bytes > solver.max_bytes) {
+    int fits = solver.cells_per_step;
+    while (fits > 4 && SolveBytes(r, chain, disc, fits) > solver.max_bytes) --fits;
+    throw std::invalid_argument(fmt::format(
+        "solver: cells_per_step = {} needs about {:.3g} GB for this chain (grids of {:.0f} and "
+        "{:.0f} cells) but max_bytes is {:.3g} GB (allowed here: 4 <= cells_per_step <= {})",
+        solver.cells_per_step, bytes / 1e9,
+        CellCount(r, CellWidth(chain, solver.cells_per_step, 1)),
+        CellCount(r, CellWidth(chain, solver.cells_per_step, 2)), solver.max_bytes / 1e9, fits));
+  }
+  return detail::MakeGrid(r.lo, r.hi, h);
+}
+
+// The chain's statistics f on cell centres: x, x^+, x^-, 1{flat side}.
+struct CellFunctions {
+  Eigen::VectorXd x, pos, neg, flat;
+};
+
+CellFunctions MakeCellFunctions(const Eigen::VectorXd& c, double flat_sign) {
+  CellFunctions f;
+  f.x = c;
+  f.pos = c.cwiseMax(0.0);
+  f.neg = (-c).cwiseMax(0.0);
+  f.flat = (flat_sign * c.array() > 0).cast<double>();
+  return f;
+}
+
+double Span(const Eigen::VectorXd& v) {
+  return v.maxCoeff() - v.minCoeff();
+}
+
+// Tracks the total-variation distance of a propagated law to the stationary one and decides when
+// the rest of a horizon may be taken as stationary (see WindowStats::tail).
+class MixingMonitor {
+ public:
+  MixingMonitor(const Eigen::VectorXd* pi, double tolerance) : pi_(pi), tolerance_(tolerance) {}
+
+  // Records the law at step t; returns its total-variation distance (NaN without a unique law).
+  double Observe(long long t, const Eigen::VectorXd& mass) {
+    if (pi_ == nullptr) return std::numeric_limits<double>::quiet_NaN();
+    tv_ = 0.5 * (mass - *pi_).lpNorm<1>();
+    if (t % kEvery == 0 && tv_ > 0) {
+      log_tv_.push_back(std::log(tv_));
+      if (log_tv_.size() >= 4) {
+        const std::size_t k = log_tv_.size() - 1;
+        const double r0 = (log_tv_[k] - log_tv_[k - 1]) / kEvery,
+                     r1 = (log_tv_[k - 1] - log_tv_[k - 2]) / kEvery,
+                     r2 = (log_tv_[k - 2] - log_tv_[k - 3]) / kEvery;
+        stable_ = r0 < 0 && std::abs(r0 - r1) <= 0.05 * std::abs(r0) &&
+                  std::abs(r1 - r2) <= 0.05 * std::abs(r0);
+        rate_ = r0;
+        at_ = t;
+        tv_at_ = tv_;
+      }
+    }
+    return tv_;
+  }
+  bool Certified() const { return pi_ != nullptr && tv_ <= tolerance_; }
+  // Whether the law at step s > current is within tolerance by the measured contraction (at half
+  // its rate, from a distance of at most 0.1).
+  bool ExtrapolatesBelow(long long s) const {
+    if (!stable_ || tv_at_ > 0.1) return false;
+    return tv_at_ * std::exp(0.5 * rate_ * static_cast<double>(s - at_)) <= tolerance_;
+  }
+
+ private:
+  static constexpr long long kEvery = 16;
+  const Eigen::VectorXd* pi_;
+  double tolerance_, tv_ = 1.0, rate_ = 0.0, tv_at_ = 1.0;
+  long long at_ = 0;
+  bool stable_ = false;
+  std::vector<double> log_tv_;
+};
+
+// One grid's answer to a WindowSpec (before Richardson).
+struct GridWindow {
+  double mean_avg = 0, mean_last = 0, p_flat = 0, mean_pos = 0, mean_neg = 0;
+  double mean_avg_var = 0, p_flat_var = 0;  // Var of one chain's window averages (stationary)
+  long long propagated = 0;
+  std::string tail = "none";
+};
+
+// Var(sum_{t=1..N} f(x_t)) / N^2 along a stationary chain, up to terms that decay like the chain's
+// correlations at lag N: (N avar - 2 sum_k k C_k) / N^2, sum_k k C_k = pi(f_c (h - g)) with
+// (I - P) h = g.
+double WindowVariance(GridChain& chain, const Eigen::VectorXd& f, const Eigen::VectorXd& g,
+                      double n) {
+  const Eigen::VectorXd& pi = chain.Stationary();
+  const Eigen::VectorXd fc = f.array() - pi.dot(f);
+  const Eigen::VectorXd h = chain.Poisson(g);
+  const double avar = 2 * pi.dot(fc.cwiseProduct(g)) - pi.dot(fc.cwiseProduct(fc));
+  const double lag_sum = pi.dot(fc.cwiseProduct(h - g));
+  return std::max(0.0, (n * avar - 2 * lag_sum) / (n * n));
+}
+
+// One grid's window statistics. Without `lead`, the law is propagated until the needed steps are
+// done or the tail rule of WindowStats::tail stops it; with `lead` (the coarse grid's answer), the
+// stop step and tail rule of `lead` are used: both grids discretize one chain, and the coarse grid
+// measures its mixing for both.
+GridWindow SolveWindow(GridChain& chain, const WindowSpec& w, double flat_sign, double tolerance,
+                       const GridWindow* lead = nullptr) {
+  const Eigen::VectorXd& pi = chain.Stationary();
+  const bool unique = chain.HasPoisson();
+  const CellFunctions f = MakeCellFunctions(chain.centres(), flat_sign);
+  const bool strided = w.avg_every > 1;
+  const long long avg_count = (w.avg_last - w.avg_first) / w.avg_every + 1;
+  const double rec_count = static_cast<double>(w.rec_last - w.rec_first + 1);
+
+  // Poisson solutions: a window sum is N pi(f) + p_first g - p_{last+1} g.
+  struct Probe {
+    const Eigen::VectorXd* f;
+    Eigen::VectorXd g;
+    double span = 0;
+  };
+  std::vector<Probe> probes;
+  if (unique)
+    for (const Eigen::VectorXd* v : {&f.x, &f.flat, &f.pos, &f.neg}) {
+      Probe p{v, chain.Poisson(*v), 0.0};
+      p.span = Span(p.g);
+      probes.push_back(std::move(p));
+    }
+  // Steps whose laws are needed: p_t g at the window ends, E[x] at rec_last.
+  std::vector<long long> needed{w.rec_first, w.rec_last + 1, w.rec_last};
+  if (!strided) needed.push_back(w.avg_first), needed.push_back(w.avg_last + 1);
+  std::sort(needed.begin(), needed.end());
+  long long horizon = std::max(needed.back(), strided ? w.avg_last : static_cast<long long>(0));
+  if (lead != nullptr && lead->tail != "none") {
+    horizon = 1;  // the largest step <= lead's stop that anything needs
+    for (long long t : needed)
+      if (t <= lead->propagated) horizon = std::max(horizon, t);
+    if (strided) horizon = std::max(horizon, std::min(lead->propagated, w.avg_last));
+  }
+  std::map<long long, std::vector<double>> at;  // t -> p_t g per probe, then p_t x
+
+  GridWindow out;
+  MixingMonitor monitor(unique ? &pi : nullptr, tolerance);
+  Eigen::VectorXd mass = chain.FirstStep(w.x0), next;
+  double strided_sum = 0.0;
+  long long strided_done = 0, t = 1;
+  auto record = [&](long long step) {
+    std::vector<double> v;
+    for (const Probe& p : probes) v.push_back(mass.dot(p.g));
+    v.push_back(mass.dot(f.x));
+    at[step] = v;
+  };
+  std::vector<double> rec_flat_direct(3, 0.0);  // without a unique law: direct time sums
+  for (;; ++t) {
+    if (t > 1) {
+      chain.Step(mass, next);
+      mass.swap(next);
+    }
+    if (std::binary_search(needed.begin(), needed.end(), t)) record(t);
+    if (strided && t >= w.avg_first && t <= w.avg_last && (t - w.avg_first) % w.avg_every == 0) {
+      strided_sum += mass.dot(f.x);
+      ++strided_done;
+    }
+    if (!unique && t >= w.avg_first && t <= w.avg_last && !strided) strided_sum += mass.dot(f.x);
+    if (!unique && t >= w.rec_first && t <= w.rec_last) {
+      rec_flat_direct[0] += mass.dot(f.flat);
+      rec_flat_direct[1] += mass.dot(f.pos);
+      rec_flat_direct[2] += mass.dot(f.neg);
+    }
+    out.propagated = t;
+    if (t >= horizon) {
+      if (lead != nullptr) out.tail = lead->tail;
+      break;
+    }
+    if (lead != nullptr) continue;
+    monitor.Observe(t, mass);
+    if (!unique) continue;
+    if (monitor.Certified()) {
+      out.tail = "certified";
+      break;
+    }
+    const auto next_needed = std::upper_bound(needed.begin(), needed.end(), t);
+    const long long s = next_needed == needed.end() ? horizon : *next_needed;
+    if (!strided || t >= w.avg_last) {
+      if (monitor.ExtrapolatesBelow(s)) {
+        out.tail = "extrapolated";
+        break;
+      }
+    }
+  }
+  // Steps past the stop: stationary (pi g = 0, E[x] = pi(x)).
+  const double m = pi.dot(f.x);
+  auto value = [&](long long step, std::size_t k) {
+    const auto it = at.find(step);
+    if (it != at.end()) return it->second[k];
+    return k < probes.size() ? 0.0 : m;
+  };
+  auto window_mean = [&](std::size_t k, long long first, long long last) {
+    const double n = static_cast<double>(last - first + 1);
+    return pi.dot(*probes[k].f) + (value(first, k) - value(last + 1, k)) / n;
+  };
+  out.mean_last = value(w.rec_last, probes.size());
+  if (unique) {
+    out.p_flat = window_mean(1, w.rec_first, w.rec_last);
+    out.mean_pos = window_mean(2, w.rec_first, w.rec_last);
+    out.mean_neg = window_mean(3, w.rec_first, w.rec_last);
+    if (strided) {
+      const long long rest = avg_count - strided_done;
+      out.mean_avg = (strided_sum + m * static_cast<double>(rest)) / static_cast<double>(avg_count);
+    } else {
+      out.mean_avg = window_mean(0, w.avg_first, w.avg_last);
+      out.mean_avg_var = WindowVariance(chain, f.x, probes[0].g, static_cast<double>(avg_count));
+    }
+    out.p_flat_var = WindowVariance(chain, f.flat, probes[1].g, rec_count);
+  } else {
+    out.mean_avg = strided_sum / static_cast<double>(avg_count);
+    out.p_flat = rec_flat_direct[0] / rec_count;
+    out.mean_pos = rec_flat_direct[1] / rec_count;
+    out.mean_neg = rec_flat_direct[2] / rec_count;
+    out.mean_avg_var = out.p_flat_var = std::numeric_limits<double>::quiet_NaN();
+  }
+  return out;
 }
 
 }  // namespace
 
-StationaryStats SolveStationary(const Profile& profile, const ChainOptions& chain,
-                                const SolverOptions& solver) {
-  Validate(profile, chain, solver);
-  const Discretizer disc(profile, chain, solver);
-  const Range range = StationaryRange(profile, chain, solver, disc);
+bool WindowSpec::IsValid(std::string* why) const {
+  using detail::Fail;
+  if (!std::isfinite(x0)) return Fail(why, fmt::format("window: x0 = {} is not finite", x0));
+  if (!(avg_first >= 1 && avg_last >= avg_first && avg_every >= 1))
+    return Fail(why, fmt::format("window: avg_first = {}, avg_last = {}, avg_every = {} is not a "
+                                 "window (allowed: 1 <= avg_first <= avg_last, avg_every >= 1)",
+                                 avg_first, avg_last, avg_every));
+  if (!(rec_first >= 1 && rec_last >= rec_first))
+    return Fail(why, fmt::format("window: rec_first = {}, rec_last = {} is not a window (allowed: "
+                                 "1 <= rec_first <= rec_last)",
+                                 rec_first, rec_last));
+  if (avg_last > 4000000000000000000LL || rec_last > 4000000000000000000LL)
+    return Fail(why, "window: steps beyond 4e18 are out of range");
+  return true;
+}
 
-  bool from_zero = false;
-  auto solve = [&](double refine, Grid* used) {
-    const Grid grid = FineGrid(range, chain, solver, refine);
-    *used = grid;
-    const Eigen::VectorXd pi =
-        StationaryMasses(disc.Transition(grid), grid.ZeroCell(), grid.Centres(), &from_zero);
-    return Moments(grid, pi, disc.CellForce(grid));
+struct ExactChain::Impl {
+  Impl(const Profile& p, const ChainOptions& c, const SolverOptions& s)
+      : profile(p),
+        chain(c),
+        solver(s),
+        disc((Validate(p, c, s), p), c, s),
+        range(StationaryRange(p, c, s, disc)) {}
+
+  // The coarse (refine 1) and fine (refine 2) chains on `r`, cached for the last range asked.
+  std::pair<GridChain*, GridChain*> Chains(const Range& r) {
+    if (!coarse || r.lo != cached.lo || r.hi != cached.hi) {
+      const Grid gc = FineGrid(r, chain, solver, disc, 1.0);
+      const Grid gf = FineGrid(r, chain, solver, disc, 2.0);
+      coarse = std::make_unique<GridChain>(gc, disc);
+      fine = std::make_unique<GridChain>(gf, disc);
+      cached = r;
+    }
+    return {coarse.get(), fine.get()};
+  }
+  // The stationary range, widened to hold the first steps from x0 (a start at the centre 0 is
+  // inside the stationary range's margin already).
+  Range TransientRange(double x0) const {
+    Range r = range;
+    if (x0 == 0.0) return r;
+    const double pad = 4 * disc.StepHalfWidth() + 10 * chain.eta * std::abs(profile.Slope(x0));
+    r.lo = std::min(r.lo, x0 - pad);
+    r.hi = std::max(r.hi, x0 + pad);
+    return r;
+  }
+  double FlatSign() const { return profile.FlatSide() == Side::kNegative ? -1.0 : 1.0; }
+
+  const Profile& profile;
+  ChainOptions chain;
+  SolverOptions solver;
+  Discretizer disc;
+  Range range;
+  Range cached{0, 0};
+  std::unique_ptr<GridChain> coarse, fine;
+};
+
+ExactChain::ExactChain(const Profile& profile, const ChainOptions& chain,
+                       const SolverOptions& solver)
+    : impl_(std::make_unique<Impl>(profile, chain, solver)) {}
+
+ExactChain::~ExactChain() = default;
+
+StationaryStats ExactChain::Stationary() {
+  Impl& m = *impl_;
+  auto [coarse, fine] = m.Chains(m.range);
+  auto stats = [&](GridChain* c) {
+    return Moments(c->grid(), c->Stationary(),
+                   m.disc.CellAverages(c->grid(), [&](double x) { return m.disc.Force(x); }));
   };
-  Grid coarse_grid, fine_grid;
-  const RawStats coarse = solve(1.0, &coarse_grid);
-  RawStats best = coarse;
+  const RawStats rc = stats(coarse);
+  RawStats best = rc;
   StationaryStats out;
+  bool from_zero = coarse->FromZero();
   out.method = "ulam";
-  out.cells = coarse_grid.n;
-  if (solver.richardson) {
-    const RawStats fine = solve(2.0, &fine_grid);
+  out.cells = coarse->grid().n;
+  if (m.solver.richardson) {
+    const RawStats rf = stats(fine);
+    from_zero = from_zero || fine->FromZero();
     // Smooth stationary densities: O(h^2). Lattice chains (propagated from 0, mass on cell edges
     // represented at cell centres): O(h).
     const int order = from_zero ? 1 : 2;
-    best = Extrapolate(coarse, fine, order);
-    out.mean_error = std::abs(fine.mean - coarse.mean) / (std::pow(2.0, order) - 1);
+    best = Extrapolate(rc, rf, order);
+    out.mean_error = std::abs(rf.mean - rc.mean) / (std::pow(2.0, order) - 1);
     out.method = "ulam+richardson";
-    out.cells = fine_grid.n;
+    out.cells = fine->grid().n;
   }
   if (from_zero) out.method += "+propagation";
   out.mean = best.mean;
@@ -368,10 +503,160 @@ StationaryStats SolveStationary(const Profile& profile, const ChainOptions& chai
   out.mean_pos = best.mean_pos;
   out.mean_neg = best.mean_neg;
   out.mean_slope = best.mean_slope;
-  out.p_flat = profile.FlatSide() == Side::kNegative ? 1.0 - best.p_pos : best.p_pos;
-  out.lo = range.lo;
-  out.hi = range.hi;
+  out.p_flat = m.profile.FlatSide() == Side::kNegative ? 1.0 - best.p_pos : best.p_pos;
+  out.lo = m.range.lo;
+  out.hi = m.range.hi;
   return out;
+}
+
+TransientStats ExactChain::Transient(double x0, long long T) {
+  Impl& m = *impl_;
+  if (!std::isfinite(x0))
+    throw std::invalid_argument(fmt::format("sgd: x0 = {} is not finite", x0));
+  if (T < 1 || T > 10000000)
+    throw std::invalid_argument(
+        fmt::format("sgd: T = {} is out of range (allowed: 1 <= T <= 1e7)", T));
+  auto [coarse, fine] = m.Chains(m.TransientRange(x0));
+  TransientStats out;
+  struct Run {
+    std::vector<double> means;
+    long long propagated = 0;
+    double bound = 0.0;
+  };
+  auto run = [&](GridChain* c) {
+    Run r;
+    const Eigen::VectorXd& pi = c->Stationary();
+    MixingMonitor monitor(c->HasPoisson() ? &pi : nullptr, m.solver.mixing_tolerance);
+    Eigen::VectorXd mass = c->FirstStep(x0), next;
+    std::vector<double>& means = r.means;
+    means.reserve(static_cast<std::size_t>(T) + 1);
+    means.push_back(x0);
+    for (long long t = 1; t <= T; ++t) {
+      if (t > 1) {
+        c->Step(mass, next);
+        mass.swap(next);
+      }
+      means.push_back(mass.dot(c->centres()));
+      r.propagated = t;
+      if (t < T && (monitor.Observe(t, mass), monitor.Certified())) {
+        r.bound = 0.5 * (mass - pi).lpNorm<1>() * Span(c->centres());
+        means.resize(static_cast<std::size_t>(T) + 1, pi.dot(c->centres()));
+        break;
+      }
+    }
+    return r;
+  };
+  // The two grids propagate side by side (one thread each, no barrier per step) when the work is
+  // worth a thread team (T x cells above 4e6: tens of milliseconds).
+  Run rc, f;
+  const bool parallel = m.solver.richardson && static_cast<double>(T) * fine->grid().n > 4e6;
+  std::exception_ptr failure;
+#pragma omp parallel sections num_threads(2) if (parallel)
+  {
+#pragma omp section
+    {
+      try {
+        rc = run(coarse);
+      } catch (...) {
+#pragma omp critical(valleys_transient)
+        failure = std::current_exception();
+      }
+    }
+#pragma omp section
+    {
+      if (m.solver.richardson) try {
+          f = run(fine);
+        } catch (...) {
+#pragma omp critical(valleys_transient)
+          failure = std::current_exception();
+        }
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+  out.mean_t = std::move(rc.means);
+  out.propagated_steps = std::max(rc.propagated, f.propagated);
+  out.truncation_bound = std::max(rc.bound, f.bound);
+  if (m.solver.richardson)
+    for (std::size_t t = 1; t < f.means.size(); ++t)
+      out.mean_t[t] = Richardson(out.mean_t[t], f.means[t], 2);
+  double sum = 0.0;
+  for (long long t = 1; t <= T; ++t) sum += out.mean_t[static_cast<std::size_t>(t)];
+  out.mean_avg_T = sum / static_cast<double>(T);
+  return out;
+}
+
+WindowStats ExactChain::Window(const WindowSpec& spec) {
+  std::string why;
+  if (!spec.IsValid(&why)) throw std::invalid_argument(why);
+  Impl& m = *impl_;
+  auto [coarse, fine] = m.Chains(m.TransientRange(spec.x0));
+  const double tol = m.solver.mixing_tolerance;
+  const GridWindow c = SolveWindow(*coarse, spec, m.FlatSign(), tol);
+  GridWindow best = c;
+  if (m.solver.richardson) {
+    const GridWindow f = SolveWindow(*fine, spec, m.FlatSign(), tol, &c);
+    auto r = [](double a, double b) { return Richardson(a, b, 2); };
+    best = {r(c.mean_avg, f.mean_avg),
+            r(c.mean_last, f.mean_last),
+            r(c.p_flat, f.p_flat),
+            r(c.mean_pos, f.mean_pos),
+            r(c.mean_neg, f.mean_neg),
+            r(c.mean_avg_var, f.mean_avg_var),
+            r(c.p_flat_var, f.p_flat_var),
+            std::max(c.propagated, f.propagated),
+            c.tail};
+  }
+  WindowStats out;
+  out.mean_avg = best.mean_avg;
+  out.mean_last = best.mean_last;
+  out.p_flat = best.p_flat;
+  out.mean_pos = best.mean_pos;
+  out.mean_neg = best.mean_neg;
+  if (spec.avg_every == 1 && std::isfinite(best.mean_avg_var))
+    out.mean_avg_sd = std::sqrt(std::max(0.0, best.mean_avg_var));
+  if (std::isfinite(best.p_flat_var)) out.p_flat_sd = std::sqrt(std::max(0.0, best.p_flat_var));
+  out.propagated_steps = best.propagated;
+  out.tail = best.tail;
+  return out;
+}
+
+VarianceStats ExactChain::Variance() {
+  Impl& m = *impl_;
+  auto [coarse, fine] = m.Chains(m.range);
+  auto one = [&](GridChain* c) {
+    VarianceStats v;
+    if (!c->HasPoisson()) {
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      return VarianceStats{nan, nan, nan, nan, nan, nan};
+    }
+    const Eigen::VectorXd& pi = c->Stationary();
+    const CellFunctions f = MakeCellFunctions(c->centres(), m.FlatSign());
+    auto fill = [&](const Eigen::VectorXd& fv, double* var, double* avar) {
+      const Eigen::VectorXd fc = fv.array() - pi.dot(fv);
+      const Eigen::VectorXd g = c->Poisson(fv);
+      *var = pi.dot(fc.cwiseProduct(fc));
+      *avar = 2 * pi.dot(fc.cwiseProduct(g)) - *var;
+    };
+    fill(f.x, &v.var_x, &v.avar_x);
+    fill(f.flat, &v.var_flat, &v.avar_flat);
+    return v;
+  };
+  VarianceStats out = one(coarse);
+  if (m.solver.richardson) {
+    const VarianceStats f = one(fine);
+    out.var_x = Richardson(out.var_x, f.var_x, 2);
+    out.avar_x = Richardson(out.avar_x, f.avar_x, 2);
+    out.var_flat = Richardson(out.var_flat, f.var_flat, 2);
+    out.avar_flat = Richardson(out.avar_flat, f.avar_flat, 2);
+  }
+  out.tau_x = out.avar_x / out.var_x;
+  out.tau_flat = out.avar_flat / out.var_flat;
+  return out;
+}
+
+StationaryStats SolveStationary(const Profile& profile, const ChainOptions& chain,
+                                const SolverOptions& solver) {
+  return ExactChain(profile, chain, solver).Stationary();
 }
 
 StationaryDensity SolveStationaryDensity(const Profile& profile, const ChainOptions& chain,
@@ -379,56 +664,19 @@ StationaryDensity SolveStationaryDensity(const Profile& profile, const ChainOpti
   Validate(profile, chain, solver);
   const Discretizer disc(profile, chain, solver);
   const Range range = StationaryRange(profile, chain, solver, disc);
-  const Grid grid = FineGrid(range, chain, solver, 2.0);
-  const Eigen::VectorXd pi =
-      StationaryMasses(disc.Transition(grid), grid.ZeroCell(), grid.Centres(), nullptr);
+  GridChain fine(FineGrid(range, chain, solver, disc, 2.0), disc);
+  const Eigen::VectorXd& pi = fine.Stationary();
   StationaryDensity out;
-  for (int i = 0; i < grid.n; ++i) {
-    out.x.push_back(grid.Centre(i));
-    out.density.push_back(pi[i] / grid.h);
+  for (int i = 0; i < fine.grid().n; ++i) {
+    out.x.push_back(fine.grid().Centre(i));
+    out.density.push_back(pi[i] / fine.grid().h);
   }
   return out;
 }
 
-TransientStats SolveTransient(const Profile& profile, const ChainOptions& chain, double x0, int T,
-                              const SolverOptions& solver) {
-  Validate(profile, chain, solver);
-  if (!std::isfinite(x0))
-    throw std::invalid_argument(fmt::format("sgd: x0 = {} is not finite", x0));
-  if (T < 1 || T > 10000000)
-    throw std::invalid_argument(
-        fmt::format("sgd: T = {} is out of range (allowed: 1 <= T <= 1e7)", T));
-  const Discretizer disc(profile, chain, solver);
-  Range range = StationaryRange(profile, chain, solver, disc);
-  const double pad = 4 * disc.StepHalfWidth() + 10 * chain.eta * std::abs(profile.Slope(x0));
-  range.lo = std::min(range.lo, x0 - pad);
-  range.hi = std::max(range.hi, x0 + pad);
-
-  auto run = [&](double refine) {
-    const Grid grid = FineGrid(range, chain, solver, refine);
-    const auto p = disc.Transition(grid);
-    const Eigen::SparseMatrix<double> pt = p.transpose();
-    const Eigen::VectorXd centres = grid.Centres();
-    std::vector<double> row(static_cast<std::size_t>(grid.n), 0.0);
-    disc.Scatter(grid, x0, 1.0, row);  // the first step from the point mass is exact
-    Eigen::VectorXd mass = Eigen::Map<Eigen::VectorXd>(row.data(), grid.n);
-    std::vector<double> means{x0};
-    for (int t = 1; t <= T; ++t) {
-      if (t > 1) mass = pt * mass;
-      means.push_back(mass.dot(centres));
-    }
-    return means;
-  };
-  TransientStats out;
-  out.mean_t = run(1.0);
-  if (solver.richardson) {
-    const std::vector<double> fine = run(2.0);
-    for (std::size_t t = 1; t < fine.size(); ++t) out.mean_t[t] = (4 * fine[t] - out.mean_t[t]) / 3;
-  }
-  double sum = 0.0;
-  for (int t = 1; t <= T; ++t) sum += out.mean_t[static_cast<std::size_t>(t)];
-  out.mean_avg_T = sum / T;
-  return out;
+TransientStats SolveTransient(const Profile& profile, const ChainOptions& chain, double x0,
+                              long long T, const SolverOptions& solver) {
+  return ExactChain(profile, chain, solver).Transient(x0, T);
 }
 
 SdeStats SdeStationary(const Profile& profile, const ChainOptions& chain) {

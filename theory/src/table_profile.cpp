@@ -91,10 +91,32 @@ TableProfile::TableProfile(TableOptions options) : options_(Validated(std::move(
                                  spline.prime(x_lo),
                                  spline.prime(x_hi)};
 
-  // Largest second derivative: a cubic's phi'' is linear between knots, so look just inside ends.
-  for (std::size_t i = 0; i + 1 < options_.x.size(); ++i) {
-    const double a = options_.x[i], b = options_.x[i + 1], eps = 1e-6 * (b - a);
-    max_curvature_ = std::max({max_curvature_, Curvature(a + eps), Curvature(b - eps)});
+  slope_lo_ = interpolant_->slope_lo;
+  slope_hi_ = interpolant_->slope_hi;
+  // Pieces in power form from the Hermite data (values and PCHIP slopes at the knots), and the
+  // largest second derivative: phi'' is linear on a piece, so its ends bound it.
+  const std::vector<double>& kx = options_.x;
+  const std::vector<double>& ky = options_.loss;
+  std::vector<double> slope(kx.size());
+  for (std::size_t i = 0; i < kx.size(); ++i) slope[i] = spline.prime(kx[i]);
+  pieces_.reserve(kx.size() - 1);
+  integral_.assign(kx.size(), 0.0);
+  double sum = 0.0, carry = 0.0;  // Kahan-Babuska summation of the piece integrals
+  for (std::size_t i = 0; i + 1 < kx.size(); ++i) {
+    const double h = kx[i + 1] - kx[i], d = (ky[i + 1] - ky[i]) / h;
+    CubicPiece p{kx[i],
+                 kx[i + 1],
+                 ky[i],
+                 slope[i],
+                 (3 * d - 2 * slope[i] - slope[i + 1]) / h,
+                 (slope[i] + slope[i + 1] - 2 * d) / (h * h)};
+    pieces_.push_back(p);
+    max_curvature_ = std::max({max_curvature_, 2 * p.c2, 2 * p.c2 + 6 * p.c3 * h});
+    const double piece = h * (p.c0 + h * (p.c1 / 2 + h * (p.c2 / 3 + h * p.c3 / 4)));
+    const double t = sum + piece;
+    carry += std::abs(sum) >= std::abs(piece) ? (sum - t) + piece : (piece - t) + sum;
+    sum = t;
+    integral_[i + 1] = sum + carry;
   }
 
   const double centre = Value(0.0);
@@ -109,6 +131,23 @@ TableProfile::TableProfile(TableOptions options) : options_(Validated(std::move(
   } else if (options_.loss.back() - centre > options_.loss.front() - centre) {
     flat_side_ = Side::kNegative;
   }
+}
+
+double TableProfile::Antiderivative(double x) const {
+  const double x_lo = options_.x.front(), x_hi = options_.x.back();
+  if (x <= x_lo) {
+    const double d = x - x_lo;
+    return d * (options_.loss.front() + 0.5 * slope_lo_ * d);
+  }
+  if (x >= x_hi) {
+    const double d = x - x_hi;
+    return integral_.back() + d * (options_.loss.back() + 0.5 * slope_hi_ * d);
+  }
+  const auto it = std::upper_bound(options_.x.begin(), options_.x.end(), x);
+  const std::size_t i = static_cast<std::size_t>(it - options_.x.begin()) - 1;
+  const CubicPiece& p = pieces_[i];
+  const double u = x - p.x0;
+  return integral_[i] + u * (p.c0 + u * (p.c1 / 2 + u * (p.c2 / 3 + u * p.c3 / 4)));
 }
 
 TableProfile::~TableProfile() {

@@ -4,15 +4,20 @@
 // The discrete-time chain is solved numerically, not through its small-step (SDE) limit:
 // Ulam's method on a uniform grid of cells (one cell edge at 0, quadrature inside a cell split at
 // the profile's kinks, the noise law's exact cdf across cells), stationary law by a sparse LU
-// solve, transient laws by propagation. The grid error is O(h^2) in the cell width h; two grids
-// (h, h/2) and Richardson extrapolation remove it, and their difference is the reported error
-// estimate. docs/theory.md states the accuracy measured against grid-converged values.
+// solve (a band LU without pivoting, pinned at the zero cell), transient laws by propagation until
+// they are within SolverOptions::mixing_tolerance of the stationary law in total variation, time
+// averages from the Poisson equation (I - P) g = f - pi(f) with the same LU. The grid error is
+// O(h^2) in the cell width h; two grids (h, h/2) and Richardson extrapolation remove it, and their
+// difference is the reported error estimate. docs/theory.md states the accuracy measured against
+// grid-converged values and how the truncation bounds are obtained.
 //
 // Two-point (Rademacher) noise can confine the chain to a lattice x0 + eta*s*Z (e.g. on piecewise-
 // linear valleys), where the long-run law depends on the start: when the stationary system is
 // singular, the solver returns the long-run (Cesaro-averaged) law of the chain started at 0.
 #pragma once
 
+#include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,6 +40,14 @@ struct SolverOptions {
   double tail_mass = 1e-12;      // stationary mass allowed in the outer 5% of the grid per side
   int max_cells = 400000;        // refuse grids larger than this (error, not silent truncation)
   int rademacher_subcells = 64;  // midpoint sub-samples per cell for the two-point noise law
+  // Total-variation distance to the stationary law at which a propagated law counts as mixed: from
+  // then on every expectation E[f(x_t)] is within mixing_tolerance * (max f - min f) of pi(f).
+  double mixing_tolerance = 1e-10;
+  // Largest memory the two grids of one solve may take (bytes, estimated before anything is
+  // allocated); a finer grid is refused with std::invalid_argument naming the cells_per_step that
+  // fits. The LU work grows as the cube of cells_per_step: the default 8 takes milliseconds, 64
+  // seconds.
+  double max_bytes = 4e9;
   bool IsValid(std::string* why) const;
 };
 
@@ -54,10 +67,70 @@ struct StationaryStats {
 struct TransientStats {
   std::vector<double> mean_t;  // E[x_t], t = 0..T (mean_t[0] = x0)
   double mean_avg_T = 0.0;     // E[w_T] = (1/T) sum_{t=1..T} E[x_t]
+  // Steps propagated (the larger of the two grids'); later steps take the stationary mean, each
+  // within truncation_bound (= total variation at the stop * grid range; 0 when none was cut).
+  long long propagated_steps = 0;
+  double truncation_bound = 0.0;
 };
 
-// Throws std::invalid_argument for invalid options and std::runtime_error when the stationary law
-// does not fit in max_cells (an unstable or extremely spread chain).
+// The time averages a simulation of the chain records, for a chain started at x_0 = x0 (steps t
+// count from 1): the SWA average over t = avg_first, avg_first + avg_every, ... <= avg_last, and
+// time averages of 1{flat side}, x^+ and x^- over every step t in [rec_first, rec_last].
+struct WindowSpec {
+  double x0 = 0.0;
+  long long avg_first = 1, avg_last = 1, avg_every = 1;
+  long long rec_first = 1, rec_last = 1;
+  bool IsValid(std::string* why) const;
+};
+
+struct WindowStats {
+  double mean_avg = 0.0;                                // E of the SWA average
+  double mean_last = 0.0;                               // E[x_{rec_last}]
+  double p_flat = 0.0, mean_pos = 0.0, mean_neg = 0.0;  // E of the time averages
+  // Standard deviation over independent chains of one chain's SWA average and flat fraction, from
+  // the asymptotic variance (finite-window corrected) of a stationary chain; NaN when avg_every
+  // > 1. A start out of equilibrium changes them by O(tau / N) (tau: relaxation steps, N: window).
+  double mean_avg_sd = std::numeric_limits<double>::quiet_NaN();
+  double p_flat_sd = std::numeric_limits<double>::quiet_NaN();
+  long long propagated_steps = 0;  // the larger of the two grids'
+  // How steps beyond propagated_steps were treated: "none" (none was needed), "certified" (the law
+  // was within mixing_tolerance in total variation), "extrapolated" (the measured geometric
+  // contraction, at half its rate, put the needed steps within mixing_tolerance).
+  std::string tail = "none";
+};
+
+// Asymptotic variances of time averages along a stationary chain: N Var(mean of f over N steps)
+// -> avar = Var_pi(f) + 2 sum_{k>=1} Cov_pi(f(x_0), f(x_k)) = 2 pi(f_c g) - pi(f_c^2), where
+// (I - P) g = f_c = f - pi(f); tau = avar / Var_pi(f) is the integrated autocorrelation time.
+struct VarianceStats {
+  double var_x = 0.0, avar_x = 0.0, tau_x = 0.0;           // f = x
+  double var_flat = 0.0, avar_flat = 0.0, tau_flat = 0.0;  // f = 1{x on the flat side}
+};
+
+// One chain, solved once: the grids, their transition matrices and LU factors are built on first
+// use and shared by every statistic asked for. `profile` must outlive the solver.
+class ExactChain {
+ public:
+  // Throws std::invalid_argument for invalid options and std::runtime_error when the stationary
+  // law does not fit in max_cells / max_bytes.
+  ExactChain(const Profile& profile, const ChainOptions& chain, const SolverOptions& solver = {});
+  ~ExactChain();
+  ExactChain(const ExactChain&) = delete;
+  ExactChain& operator=(const ExactChain&) = delete;
+
+  StationaryStats Stationary();
+  TransientStats Transient(double x0, long long T);
+  WindowStats Window(const WindowSpec& spec);
+  VarianceStats Variance();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Throws std::invalid_argument for invalid options or a grid beyond max_bytes, and
+// std::runtime_error when the stationary law does not fit in max_cells (an unstable or extremely
+// spread chain).
 StationaryStats SolveStationary(const Profile& profile, const ChainOptions& chain,
                                 const SolverOptions& solver = {});
 
@@ -69,8 +142,8 @@ struct StationaryDensity {
 StationaryDensity SolveStationaryDensity(const Profile& profile, const ChainOptions& chain,
                                          const SolverOptions& solver = {});
 
-TransientStats SolveTransient(const Profile& profile, const ChainOptions& chain, double x0, int T,
-                              const SolverOptions& solver = {});
+TransientStats SolveTransient(const Profile& profile, const ChainOptions& chain, double x0,
+                              long long T, const SolverOptions& solver = {});
 
 // Small-step limit (SDE, Gaussian noise): density proportional to exp(-2 (phi(x) + lambda x^2/2) /
 // (eta s^2)). Closed forms for quadratic (S2) and linear (S3, mean only) profiles, quadrature

@@ -20,6 +20,12 @@ struct TableOptions {
   bool IsValid(std::string* why) const;
 };
 
+// One piece of the interpolant: phi(x) = c0 + c1 u + c2 u^2 + c3 u^3 with u = x - x0, x in
+// [x0, x1]. The exact risk of a table is summed over these (theory/risk.hpp).
+struct CubicPiece {
+  double x0, x1, c0, c1, c2, c3;
+};
+
 class TableProfile final : public Profile {
  public:
   explicit TableProfile(TableOptions options);
@@ -37,12 +43,24 @@ class TableProfile final : public Profile {
   std::string Kind() const override { return "table"; }
   const TableOptions& options() const { return options_; }
 
+  // The interpolant's pieces (one per interval of x), in order.
+  const std::vector<CubicPiece>& Pieces() const { return pieces_; }
+  // The linear extensions: phi(x) = value + slope (x - end) beyond each end.
+  double LowSlope() const { return slope_lo_; }
+  double HighSlope() const { return slope_hi_; }
+  // A(x) = integral of phi from x.front() to x (negative below it), exact for the cubic pieces and
+  // the linear extensions; O(log n).
+  double Antiderivative(double x) const;
+
  private:
   struct Interpolant;
   TableOptions options_;
   Interpolant* interpolant_;  // owned; pimpl keeps Boost out of this header
   Side flat_side_ = Side::kNone;
   double max_curvature_ = 0.0;
+  std::vector<CubicPiece> pieces_;
+  std::vector<double> integral_;  // integral_[i] = A(x[i]), summed with compensation
+  double slope_lo_ = 0.0, slope_hi_ = 0.0;
 };
 
 }  // namespace valleys::theory
