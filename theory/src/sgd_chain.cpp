@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <stdexcept>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -465,6 +466,9 @@ struct ExactChain::Impl {
   Range range;
   Range cached{0, 0};
   std::unique_ptr<GridChain> coarse, fine;
+  // Windows already answered (runs that share a chain and a window, e.g. a sweep over seeds).
+  std::map<std::tuple<double, long long, long long, long long, long long, long long>, WindowStats>
+      windows;
 };
 
 ExactChain::ExactChain(const Profile& profile, const ChainOptions& chain,
@@ -589,6 +593,9 @@ WindowStats ExactChain::Window(const WindowSpec& spec) {
   std::string why;
   if (!spec.IsValid(&why)) throw std::invalid_argument(why);
   Impl& m = *impl_;
+  const auto key = std::make_tuple(spec.x0, spec.avg_first, spec.avg_last, spec.avg_every,
+                                   spec.rec_first, spec.rec_last);
+  if (const auto hit = m.windows.find(key); hit != m.windows.end()) return hit->second;
   auto [coarse, fine] = m.Chains(m.TransientRange(spec.x0));
   const double tol = m.solver.mixing_tolerance;
   const GridWindow c = SolveWindow(*coarse, spec, m.FlatSign(), tol);
@@ -617,6 +624,7 @@ WindowStats ExactChain::Window(const WindowSpec& spec) {
   if (std::isfinite(best.p_flat_var)) out.p_flat_sd = std::sqrt(std::max(0.0, best.p_flat_var));
   out.propagated_steps = best.propagated;
   out.tail = best.tail;
+  m.windows.emplace(key, out);
   return out;
 }
 

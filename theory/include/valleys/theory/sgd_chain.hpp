@@ -108,7 +108,8 @@ struct VarianceStats {
 };
 
 // One chain, solved once: the grids, their transition matrices and LU factors are built on first
-// use and shared by every statistic asked for. `profile` must outlive the solver.
+// use and shared by every statistic asked for, and a window asked for again is answered from
+// memory. `profile` must outlive the solver. Not thread-safe.
 class ExactChain {
  public:
   // Throws std::invalid_argument for invalid options and std::runtime_error when the stationary
