@@ -13,6 +13,7 @@
 #include "output.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/metadata.hpp"
+#include "valleys/io/run_program.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/io/table_csv.hpp"
 #include "valleys/realnets/cifar.hpp"
@@ -59,9 +60,9 @@ void RunData(const DataArgs& a) {
     std::string archive = a.archive;
     if (a.download) {
       archive = (std::filesystem::temp_directory_path() / "cifar-10-binary.tar.gz").string();
-      const std::string cmd =
-          fmt::format("curl -fL --retry 3 -o '{}' '{}'", archive, realnets::kOfficialUrl);
-      if (std::system(cmd.c_str()) != 0)
+      const io::ProgramResult got = io::RunProgram(
+          {"curl", "-fL", "--retry", "3", "-o", archive, realnets::kOfficialUrl}, "", false);
+      if (got.exit_code != 0)
         throw std::runtime_error(
             fmt::format("download of {} failed (network access needed; or use --from-archive FILE)",
                         realnets::kOfficialUrl));

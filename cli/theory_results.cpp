@@ -1,5 +1,12 @@
 #include "theory_results.hpp"
 
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "valleys/io/spec.hpp"
+
 #include "valleys/theory/bias.hpp"
 #include "valleys/theory/risk.hpp"
 
@@ -8,12 +15,17 @@ namespace valleys::cli {
 Json RiskResult(const theory::Profile& profile, const theory::SymmetricLaw& shift,
                 const std::vector<double>& biases) {
   const theory::BiasSummary b = theory::AnalyzeBias(profile, shift);
+  if (!std::isfinite(b.r0) || !std::isfinite(b.r_star))
+    throw std::runtime_error(fmt::format(
+        "theory risk: R(0) = {} is not finite for {} under {} (the profile overflows there)", b.r0,
+        profile.Spec(), shift.Spec()));
   Json out;
   out["R0"] = b.r0;
   out["zeta_star"] = b.zeta_star;
   out["R_star"] = b.r_star;
   out["window_lo"] = b.window_lo;
   out["window_hi"] = b.window_hi;
+  out["window_closed"] = b.window_closed;
   out["method"] = theory::RiskMethodName(b.method);
   out["zeta_star_method"] = b.zeta_star_closed_form ? "closed-form" : "brent";
   out["flat_side"] = theory::SideName(profile.FlatSide());
@@ -25,6 +37,9 @@ Json RiskResult(const theory::Profile& profile, const theory::SymmetricLaw& shif
   if (!biases.empty()) {
     Json rows = Json::array();
     for (double z : biases) {
+      if (!std::isfinite(z))
+        throw io::InputError(
+            fmt::format("--bias = {} is not a finite number (allowed: a finite bias)", z));
       const theory::RiskValue r = theory::Risk(profile, shift, z);
       rows.push_back({{"bias", z}, {"R", r.value}});
     }

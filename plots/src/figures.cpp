@@ -37,11 +37,26 @@ const FigureInfo& Figure(const std::string& id) {
 
 namespace detail {
 
+std::string GnuplotString(const std::string& text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\{:03o}", c);  // gnuplot's octal escape: no raw control character
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
 // Common header: both terminals, fonts readable at paper column width.
 std::string Header(const std::string& out, const std::string& data) {
   return fmt::format(R"(# valleys figure script: edit freely; run with `gnuplot THIS.gp`.
-data = '{data}'
-out = '{out}'
+data = {data}
+out = {out}
 set datafile separator ','
 set key noautotitle
 set grid lc rgb '#dddddd'
@@ -53,7 +68,7 @@ set style line 4 lc rgb '#9467bd' lw 2.5
 set style line 5 lc rgb '#ff7f0e' lw 2.5
 set style line 6 lc rgb '#333333' lw 1.5 dt 2
 )",
-                     fmt::arg("data", data), fmt::arg("out", out));
+                     fmt::arg("data", GnuplotString(data)), fmt::arg("out", GnuplotString(out)));
 }
 
 // Renders `body` twice: PNG then PDF.

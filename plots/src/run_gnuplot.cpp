@@ -1,33 +1,23 @@
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 
 #include <fmt/format.h>
-#include <gnuplot-iostream.h>
 
+#include "valleys/io/run_program.hpp"
 #include "valleys/plots/figures.hpp"
 
 namespace valleys::plots {
 
 void RunGnuplot(const std::string& script_path, const std::string& working_dir) {
-  // gnuplot-iostream starts `gnuplot` on a pipe; its destructor waits for gnuplot to finish. Errors
-  // go to a log file we read back, so a broken script is reported, not silently ignored.
-  const std::string log = script_path + ".log";
-  {
-    Gnuplot gp(fmt::format("cd '{}' && gnuplot 2> '{}'", working_dir, log));
-    gp << "load '" << script_path << "'\n";
-  }
-  FILE* f = std::fopen(log.c_str(), "r");
-  std::string text;
-  if (f != nullptr) {
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-    std::fclose(f);
-    std::remove(log.c_str());
-  }
-  // Anything but warnings on stderr is an error (gnuplot prints `"file" line N: message`).
+  // gnuplot runs the script file given as its argument and exits non-zero at the first error; it
+  // is started without a shell, so no path is ever parsed as a command.
+  const std::string script = std::filesystem::absolute(script_path).string();
+  const io::ProgramResult r = io::RunProgram({"gnuplot", script}, working_dir);
+  // Anything but warnings on stderr is an error too (gnuplot prints `"file" line N: message`).
   std::string errors;
   std::size_t start = 0;
+  const std::string& text = r.errors;
   while (start < text.size()) {
     const auto nl = text.find('\n', start);
     const std::string line =
@@ -38,8 +28,11 @@ void RunGnuplot(const std::string& script_path, const std::string& working_dir) 
       continue;
     errors += line + "\n";
   }
-  if (!errors.empty())
-    throw std::runtime_error(fmt::format("gnuplot failed on '{}': {}", script_path, errors));
+  if (r.exit_code != 0 || !errors.empty())
+    throw std::runtime_error(fmt::format(
+        "gnuplot failed on '{}' ({}): {}", script_path,
+        r.signal != 0 ? fmt::format("signal {}", r.signal) : fmt::format("exit {}", r.exit_code),
+        errors.empty() ? std::string("no message") : errors));
 }
 
 }  // namespace valleys::plots

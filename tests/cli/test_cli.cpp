@@ -9,6 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
+
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -38,6 +41,7 @@ TEST_CASE("bad input exits 2 with one line naming key, value and range", "[cli]"
   ExpectInputError(risk + "quadratic:hplus=1,hminus=-9",
                    "hminus = -9 is out of range (allowed: hminus > 0)");
   ExpectInputError(risk + "rpcl:r=2,p=1,c=0.5,l=0.1", "c = 0.5 is out of range (allowed: c > 1)");
+  ExpectInputError(risk + "quadratic:hplus=1,hminus=9 --bias nan", "--bias = nan is not a finite");
   ExpectInputError(risk + "quadratic:hplus=1x,hminus=9", "hplus = '1x' is not a finite number");
   ExpectInputError(risk + "quadratic:hplus=1,hminus=9,k=2", "unknown key k");
   ExpectInputError(risk + "table:file=/nonexistent/prof.csv",
@@ -140,4 +144,77 @@ TEST_CASE("table profiles load from CSV through the CLI", "[cli]") {
   const auto j = nlohmann::json::parse(r.out);
   CHECK(j["zeta_star"].get<double>() == Approx(0.5).margin(0.01));
   CHECK(j["method"] == "piecewise");
+}
+
+namespace {
+// A word for /bin/sh (the test's own runner is a shell; valleys itself starts no shell).
+std::string ShellWord(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// A fresh folder under the temporary directory, named for this process.
+std::filesystem::path FreshDir(const std::string& name) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+}  // namespace
+
+TEST_CASE("hostile output paths are plain paths: no shell runs them", "[cli][hostile]") {
+  namespace fs = std::filesystem;
+  const fs::path base = FreshDir("valleys_hostile");
+  const std::vector<std::string> names = {
+      "bob's plots", "x'; touch PWNED; echo '",   "$(touch PWNED)", "a\"b`touch PWNED`\\c",
+      "new\nline",   "semi;colon && touch PWNED", "  spaces  "};
+  for (const std::string& name : names) {
+    INFO("--out folder: [" << name << "]");
+    const fs::path dir = base / name;
+    const Run plot =
+        valleys::testing::RunCommand("cd " + ShellWord(base.string()) + " && " + VALLEYS_BINARY +
+                                     " plot A --out " + ShellWord(dir.string()));
+    INFO(plot.out);
+    CHECK(plot.code == 0);
+    CHECK(fs::file_size(dir / "A.png") > 1000);
+    CHECK(fs::file_size(dir / "A.pdf") > 1000);
+    const Run risk =
+        Valleys("theory risk --profile quadratic:hplus=1,hminus=9 --shift uniform:a=1 --out " +
+                ShellWord((dir / "risk.json").string()) + " --format json");
+    CHECK(risk.code == 0);
+    CHECK(fs::exists(dir / "risk.json"));
+  }
+  // Nothing was executed: no file named PWNED anywhere under the base or the working folder.
+  for (const auto& entry : fs::recursive_directory_iterator(base))
+    CHECK(entry.path().filename() != "PWNED");
+  CHECK_FALSE(fs::exists(base / "PWNED"));
+  fs::remove_all(base);
+}
+
+TEST_CASE("a risk that is not finite is an error, not converged output", "[cli]") {
+  const Run r = Valleys("theory risk --profile linear:p=1e308,c=10 --shift gaussian:sigma=1");
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK_THAT(r.out, Catch::Contains("R(0) = inf is not finite"));
+}
+
+TEST_CASE("a figure that gnuplot cannot draw is an error, not 'wrote'", "[cli]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = FreshDir("valleys_plotfail");
+  REQUIRE(Valleys("plot A --out " + ShellWord((dir / "good").string())).code == 0);
+  {  // the header of A's data and no rows
+    std::ifstream in(dir / "good" / "A.csv");
+    std::string header;
+    std::getline(in, header);
+    std::ofstream(dir / "empty.csv") << header << "\n";
+  }
+  const Run r = Valleys("plot A --data " + ShellWord((dir / "empty.csv").string()) + " --out " +
+                        ShellWord((dir / "bad").string()));
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK_THAT(r.out, Catch::Contains("gnuplot failed"));
+  CHECK_THAT(r.out, !Catch::Contains("wrote"));
+  fs::remove_all(dir);
 }

@@ -152,3 +152,27 @@ TEST_CASE("D8: flat beats sharp for symmetric valleys", "[bias]") {
     }
   }
 }
+
+TEST_CASE("the improving window's far edge is found however far it lies", "[risk][window]") {
+  // Closed forms: linear p = 1 under U[-1, 1]: R(0) = (1 + c) / 4 and R(zeta) = zeta beyond 1, so
+  // the edge is (1 + c) / 4; under +-1: R(0) = (1 + c) / 2 = R(edge) = edge. Quadratic under
+  // U[-1, 1] beyond the shift: R = h- (zeta^2 / 2 + 1 / 6) against R(0) = (h+ + h-) / 12.
+  const SymmetricLaw u(LawKind::kUniform, 1), r(LawKind::kRademacher, 1);
+  for (double c : {5.0, 1000.0, 1e6}) {
+    INFO("c " << c);
+    const BiasSummary bu = AnalyzeBias(LinearProfile({1, c}), u);
+    CHECK(bu.window_closed);
+    CHECK(bu.window_hi == Approx((1 + c) / 4).epsilon(1e-12));
+    const BiasSummary br = AnalyzeBias(LinearProfile({1, c}), r);
+    CHECK(br.window_hi == Approx((1 + c) / 2).epsilon(1e-12));
+  }
+  const BiasSummary q = AnalyzeBias(QuadraticProfile({1e4, 0.01}), u);
+  CHECK(q.window_lo == Approx(-std::sqrt(2 * ((1e4 + 0.01) / 12 / 0.01 - 1.0 / 6))).epsilon(1e-12));
+  CHECK(q.window_hi == 0.0);
+}
+
+TEST_CASE("a risk that overflows is not converged", "[risk][edge]") {
+  const BiasSummary b =
+      AnalyzeBias(LinearProfile({1e308, 10}), SymmetricLaw(LawKind::kGaussian, 1));
+  CHECK_FALSE(b.converged);
+}

@@ -93,6 +93,21 @@ TEST_CASE("transients stop once mixed and agree with full propagation within the
     CHECK(worst <= bound);
     CHECK(std::abs(cut.mean_avg_T - full.mean_avg_T) <= bound);
   }
+  // C8's solver: 4 cells per step, no Richardson (one grid: the bound applies once).
+  SolverOptions fast;
+  fast.cells_per_step = 4;
+  fast.richardson = false;
+  SolverOptions fast_full = fast;
+  fast_full.mixing_tolerance = 1e-300;
+  const LinearProfile lin({1, 2.0});
+  ChainOptions chain;
+  chain.eta = 0.5;
+  chain.noise_std = 1.5;
+  const TransientStats cut = SolveTransient(lin, chain, -1.0, 400, fast);
+  const TransientStats full = SolveTransient(lin, chain, -1.0, 400, fast_full);
+  INFO("C8-like: propagated " << cut.propagated_steps << " bound " << cut.truncation_bound);
+  CHECK(cut.propagated_steps < 400);
+  CHECK(std::abs(cut.mean_avg_T - full.mean_avg_T) <= cut.truncation_bound + 1e-14);
 }
 
 TEST_CASE("window averages from the Poisson equation equal averages of propagated means",

@@ -73,7 +73,7 @@ BiasSummary AnalyzeBias(const Profile& profile, const SymmetricLaw& shift,
   auto risk = [&](double zeta) {
     RiskValue v = Risk(profile, shift, zeta, options);
     out.method = v.method;
-    out.converged = out.converged && v.converged;
+    out.converged = out.converged && v.converged && std::isfinite(v.value);
     return v.value;
   };
   out.r0 = risk(0.0);
@@ -106,11 +106,19 @@ BiasSummary AnalyzeBias(const Profile& profile, const SymmetricLaw& shift,
 
   // Improving window: between 0 and the second root of R(zeta) = R(0) on the side of zeta*.
   if (out.zeta_star != 0.0 && out.r_star < out.r0) {
+    // An expanding bracket: the distance from zeta* doubles until R(zeta) >= R(0) (no fixed cap;
+    // past 1e150 the window is reported open, with that point as a lower bound).
     const double dir = out.zeta_star > 0 ? 1.0 : -1.0;
     auto excess = [&](double z) { return risk(z) - out.r0; };
-    double far = 2 * out.zeta_star;
-    for (int i = 0; i < 200 && excess(far) < 0; ++i) far += dir * std::abs(out.zeta_star);
-    const double edge = excess(far) >= 0 ? Root(excess, out.zeta_star, far) : far;
+    double near = out.zeta_star, step = std::abs(out.zeta_star), far = out.zeta_star + dir * step;
+    while (excess(far) < 0 && std::abs(far) < 1e150) {
+      near = far;
+      step *= 2;
+      far = out.zeta_star + dir * step;
+    }
+    const bool bracketed = excess(far) >= 0;
+    out.window_closed = bracketed;
+    const double edge = bracketed ? Root(excess, near, far) : far;
     out.window_lo = std::min(0.0, edge);
     out.window_hi = std::max(0.0, edge);
   }

@@ -21,7 +21,7 @@ const FigureInfo& Figure(const std::string& id);  // throws std::invalid_argumen
 std::string GnuplotScript(const std::string& id, const std::string& data_csv,
                           const std::string& out_stem);
 
-// Runs gnuplot (through gnuplot-iostream) on a script file, from `working_dir`. Throws
+// Runs gnuplot (started without a shell) on a script file, from `working_dir`. Throws
 // std::runtime_error when gnuplot is missing or reports an error.
 void RunGnuplot(const std::string& script_path, const std::string& working_dir);
 

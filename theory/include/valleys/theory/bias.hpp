@@ -17,9 +17,13 @@ struct BiasSummary {
   // For convex phi it is the interval between 0 and the second root of R(zeta) = R(0).
   double window_lo = 0.0;
   double window_hi = 0.0;
+  // False when R stays below R(0) as far as it was evaluated (up to 1e150 from 0): then the
+  // window's far edge is a lower bound on its extent, not an edge.
+  bool window_closed = true;
   RiskMethod method = RiskMethod::kClosedForm;  // how R was evaluated
   bool zeta_star_closed_form = false;           // zeta* from a formula (D2-D5, LINEX) or Brent
-  bool converged = true;                        // every quadrature met its tolerance
+  // Every quadrature met its tolerance and every value of R was finite.
+  bool converged = true;
   // D1 (uniform shift only): phi(zeta* + a) - phi(zeta* - a); 0 at the optimum.
   std::optional<double> equal_height_residual;
 };
