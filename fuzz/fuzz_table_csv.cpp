@@ -1,5 +1,5 @@
 // libFuzzer target: table profile CSV, then the profile built from it when valid (PCHIP, flat-side
-// detection) and its risk under a uniform shift.
+// detection) and its risk under a uniform and a Gaussian shift (piece by piece), and R'.
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -16,8 +16,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string why;
     if (!options.IsValid(&why) || options.x.size() > 2000) return 0;
     const valleys::theory::TableProfile profile(std::move(options));
-    (void)valleys::theory::Risk(
-        profile, valleys::theory::SymmetricLaw(valleys::theory::LawKind::kUniform, 1.0), 0.1);
+    using valleys::theory::LawKind;
+    using valleys::theory::SymmetricLaw;
+    (void)valleys::theory::Risk(profile, SymmetricLaw(LawKind::kUniform, 1.0), 0.1);
+    (void)valleys::theory::Risk(profile, SymmetricLaw(LawKind::kGaussian, 0.7), -0.3);
+    (void)valleys::theory::RiskDerivative(profile, SymmetricLaw(LawKind::kGaussian, 0.7), 0.2);
   } catch (const std::invalid_argument&) {
   }
   return 0;
