@@ -3,14 +3,17 @@
 // range).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
+#include <omp.h>
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
@@ -36,10 +39,20 @@ void HandOverToRealnets(int argc, char** argv) {
   fmt::print(stderr, "valleys: failed: cannot run '{}' (built without LibTorch?)\n", target);
   std::exit(1);
 }
+
+// OMP_NUM_THREADS beyond the machine's cores buys nothing (every result is the same for any thread
+// count) and, in the tens of thousands, crashes the OpenMP runtime: clamp it before any team
+// starts.
+void ClampThreads() {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (omp_get_max_threads() > cores) omp_set_num_threads(cores);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   HandOverToRealnets(argc, argv);
+  ClampThreads();
   CLI::App app{
       "valleys: asymmetric valleys of loss landscapes (theory, simulation, real networks)"};
   app.set_version_flag(

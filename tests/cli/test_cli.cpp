@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <unistd.h>
@@ -217,4 +218,20 @@ TEST_CASE("a figure that gnuplot cannot draw is an error, not 'wrote'", "[cli]")
   CHECK_THAT(r.out, Catch::Contains("gnuplot failed"));
   CHECK_THAT(r.out, !Catch::Contains("wrote"));
   fs::remove_all(dir);
+}
+
+TEST_CASE("an absurd OMP_NUM_THREADS is clamped to the machine, with the same numbers",
+          "[cli][threads]") {
+  const std::string sim =
+      "sim --profile quadratic:hplus=1,hminus=9 --chains 1000 --steps 1000 --quiet --format json";
+  const Run a = valleys::testing::RunCommand("OMP_NUM_THREADS=100000 " +
+                                             std::string(VALLEYS_BINARY) + " " + sim);
+  const Run b = Valleys(sim);
+  INFO(a.out);
+  REQUIRE(a.code == 0);
+  REQUIRE(b.code == 0);
+  const auto ja = nlohmann::json::parse(a.out), jb = nlohmann::json::parse(b.out);
+  CHECK(ja["threads"].get<int>() <= static_cast<int>(std::thread::hardware_concurrency()));
+  CHECK(ja["mean_avg"] == jb["mean_avg"]);
+  CHECK(ja["p_flat"] == jb["p_flat"]);
 }
