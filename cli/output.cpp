@@ -1,7 +1,10 @@
 #include "output.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -113,8 +116,11 @@ std::string CsvField(const std::string& s) {
 
 void Emit(const std::string& text, const std::string& path) {
   if (path.empty() || path == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+    errno = 0;
+    const std::size_t written = std::fwrite(text.data(), 1, text.size(), stdout);
+    if (written != text.size() || std::fflush(stdout) != 0 || std::ferror(stdout))
+      throw std::runtime_error(fmt::format("cannot write the result to standard output: {}",
+                                           errno != 0 ? std::strerror(errno) : "write error"));
     return;
   }
   io::WriteFileAtomically(path, text);

@@ -235,3 +235,10 @@ TEST_CASE("an absurd OMP_NUM_THREADS is clamped to the machine, with the same nu
   CHECK(ja["mean_avg"] == jb["mean_avg"]);
   CHECK(ja["p_flat"] == jb["p_flat"]);
 }
+
+TEST_CASE("a result that cannot be written to standard output is a failure", "[cli]") {
+  const Run r = valleys::testing::RunCommand(
+      std::string(VALLEYS_BINARY) +
+      " theory risk --profile quadratic:hplus=1,hminus=9 --shift uniform:a=1 > /dev/full");
+  CHECK(r.code == 1);
+}
