@@ -48,6 +48,13 @@ void ClampThreads() {
   if (omp_get_max_threads() > cores) omp_set_num_threads(cores);
 }
 
+// The one line of an error on standard error, and the exit code. Never throws: standard error may
+// itself be unwritable (a full disk), and the exit code must still come through.
+int Report(const char* kind, const char* message, int code) {
+  std::fprintf(stderr, "valleys: %s: %s\n", kind, message);
+  return code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -74,17 +81,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "valleys: error: {}\n", e.what());
-    return 2;
+    return Report("error", e.what(), 2);
   } catch (const valleys::io::InputError& e) {
-    fmt::print(stderr, "valleys: error: {}\n", e.what());
-    return 2;
+    return Report("error", e.what(), 2);
   } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "valleys: error: {}\n", e.what());
-    return 2;
+    return Report("error", e.what(), 2);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "valleys: failed: {}\n", e.what());
-    return 1;
+    return Report("failed", e.what(), 1);
   }
   return 0;
 }
