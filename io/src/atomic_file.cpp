@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -22,12 +23,21 @@ namespace {
 }
 }  // namespace
 
-std::string ReadFile(const std::filesystem::path& path) {
+std::string ReadFile(const std::filesystem::path& path, std::size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) Fail("read", path, errno);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::string text;
+  std::vector<char> chunk(std::size_t{1} << 20);
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+    if (text.size() > max_bytes)
+      throw std::invalid_argument(
+          fmt::format("'{}' holds more than {} MiB (allowed: files of at most {} MiB)",
+                      path.string(), max_bytes >> 20, max_bytes >> 20));
+  }
+  if (in.bad()) Fail("read", path, errno);
+  return text;
 }
 
 void EnsureDirectory(const std::filesystem::path& dir) {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "valleys/io/atomic_file.hpp"
 #include "valleys/io/spec.hpp"
 
 namespace valleys::io {
@@ -103,13 +104,13 @@ theory::TableOptions ParseTableCsv(const std::string& text, const std::string& s
 
 theory::TableOptions ReadTableCsv(const std::string& path, const std::string& x_column,
                                   const std::string& loss_column) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file)
-    throw InputError(fmt::format("table: cannot read '{}': {}", path, std::strerror(errno)));
-  std::ostringstream text;
-  text << file.rdbuf();
-  if (file.bad()) throw InputError(fmt::format("table: error reading '{}'", path));
-  return ParseTableCsv(text.str(), path, x_column, loss_column);
+  std::string text;
+  try {
+    text = ReadFile(path);
+  } catch (const std::exception& e) {
+    throw InputError(fmt::format("table: {}", e.what()));
+  }
+  return ParseTableCsv(text, path, x_column, loss_column);
 }
 
 }  // namespace valleys::io

@@ -242,3 +242,10 @@ TEST_CASE("a result that cannot be written to standard output is a failure", "[c
       " theory risk --profile quadratic:hplus=1,hminus=9 --shift uniform:a=1 > /dev/full");
   CHECK(r.code == 1);
 }
+
+TEST_CASE("a table that never ends is refused at the stated size", "[cli]") {
+  const Run r = Valleys("theory risk --profile table:file=/dev/zero --shift uniform:a=1");
+  INFO(r.out);
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Catch::Contains("'/dev/zero' holds more than 256 MiB"));
+}
