@@ -49,9 +49,22 @@ void EnsureDirectory(const std::filesystem::path& dir) {
         fmt::format("cannot create directory '{}': {}", dir.string(), ec.message()));
 }
 
-void WriteFileAtomically(const std::filesystem::path& path, std::string_view content) {
-  const std::filesystem::path dir =
-      path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+void WriteFileAtomically(const std::filesystem::path& given, std::string_view content) {
+  namespace fs = std::filesystem;
+  // A symbolic link is written through (its target is replaced, the link kept); anything that
+  // exists and is not a regular file (a device, a FIFO, a folder) is refused, never replaced.
+  std::error_code ec;
+  fs::path path = given;
+  if (fs::is_symlink(fs::symlink_status(given, ec))) {
+    path = fs::weakly_canonical(given, ec);
+    if (ec) Fail("resolve the link", given, ec.value());
+  }
+  const fs::file_status st = fs::status(path, ec);
+  if (fs::exists(st) && !fs::is_regular_file(st))
+    throw std::invalid_argument(
+        fmt::format("'{}' exists and is not a regular file (allowed: a new path or a regular file)",
+                    given.string()));
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   std::string tmpl = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0) Fail("write", path, errno);

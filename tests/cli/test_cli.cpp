@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -248,4 +249,30 @@ TEST_CASE("a table that never ends is refused at the stated size", "[cli]") {
   INFO(r.out);
   CHECK(r.code == 2);
   CHECK_THAT(r.out, Catch::Contains("'/dev/zero' holds more than 256 MiB"));
+}
+
+TEST_CASE("--out writes through a symbolic link and refuses what is not a regular file",
+          "[cli][out]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = FreshDir("valleys_outkind");
+  const std::string risk =
+      "theory risk --profile quadratic:hplus=1,hminus=9 --shift uniform:a=1 --format json --out ";
+  { std::ofstream(dir / "target.json") << "old\n"; }
+  fs::create_symlink("target.json", dir / "link.json");
+  REQUIRE(Valleys(risk + ShellWord((dir / "link.json").string())).code == 0);
+  CHECK(fs::is_symlink(fs::symlink_status(dir / "link.json")));  // the link is kept
+  std::ifstream in(dir / "target.json");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK_THAT(text, Catch::Contains("\"zeta_star\": 0.5"));  // and its target written
+  // A FIFO stands for any device (a test must not risk /dev/full itself).
+  REQUIRE(::mkfifo((dir / "fifo").c_str(), 0644) == 0);
+  const Run fifo = Valleys(risk + ShellWord((dir / "fifo").string()));
+  INFO(fifo.out);
+  CHECK(fifo.code == 2);
+  CHECK_THAT(fifo.out, Catch::Contains("exists and is not a regular file"));
+  CHECK(fs::is_fifo(fs::status(dir / "fifo")));  // not replaced
+  const Run folder = Valleys(risk + ShellWord(dir.string()));
+  CHECK(folder.code == 2);
+  CHECK(fs::is_directory(dir));
+  fs::remove_all(dir);
 }

@@ -11,6 +11,9 @@ namespace valleys::io {
 
 // Throws std::runtime_error naming the path and the system error (full disk, no permission...);
 // on failure the previous content of `path`, if any, is untouched and no temporary is left behind.
+// A symbolic link is written through to its target (atomically there, the link kept); a path that
+// exists and is not a regular file (a device, a FIFO, a folder) is refused with
+// std::invalid_argument, and nothing is written.
 void WriteFileAtomically(const std::filesystem::path& path, std::string_view content);
 
 // Largest file ReadFile reads by default (bytes): inputs (tables, data CSVs) are far smaller, and a
