@@ -520,7 +520,10 @@ TransientStats ExactChain::Transient(double x0, long long T) {
   if (T < 1 || T > 10000000)
     throw std::invalid_argument(
         fmt::format("sgd: T = {} is out of range (allowed: 1 <= T <= 1e7)", T));
-  auto [coarse, fine] = m.Chains(m.TransientRange(x0));
+  // Plain pointers, not a structured binding: the OpenMP region below refers to them.
+  const auto chains = m.Chains(m.TransientRange(x0));
+  GridChain* const coarse = chains.first;
+  GridChain* const fine = chains.second;
   TransientStats out;
   struct Run {
     std::vector<double> means;
