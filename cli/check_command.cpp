@@ -7,6 +7,7 @@
 #include "claims.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
+#include "strict_option.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/metadata.hpp"
 
@@ -81,11 +82,11 @@ void RegisterCheckCommand(CLI::App& app) {
   auto args = std::make_shared<CheckArgs>();
   CLI::App* c = app.add_subcommand(
       "check", "Check the claims C1-C9: simulator vs exact theory over random draws");
-  c->add_option("--scale", args->scale, "quick | full")->capture_default_str();
-  c->add_option("--seed", args->seed, "Seed of the draws and simulations")->capture_default_str();
-  c->add_option("--claim", args->claims, "Only these claims (repeatable), e.g. C6");
-  c->add_option("--out", args->out, "Also write check.json and check.md into this folder");
-  c->add_option("--format", args->format, "table | csv | json")->capture_default_str();
+  AddOption(*c, "--scale", args->scale, "quick | full")->capture_default_str();
+  AddOption(*c, "--seed", args->seed, "Seed of the draws and simulations")->capture_default_str();
+  AddOption(*c, "--claim", args->claims, "Only these claims (repeatable), e.g. C6");
+  AddOption(*c, "--out", args->out, "Also write check.json and check.md into this folder");
+  AddOption(*c, "--format", args->format, "table | csv | json")->capture_default_str();
   c->callback([args] { Run(*args); });
 }
 

@@ -276,22 +276,18 @@ void MakeFigure(const std::string& id, const std::string& dir, const std::string
   if (data_csv.empty()) {
     io::WriteFileAtomically(folder / data_name, FigureData(id, scale, seed));
   } else {
-    std::ifstream in(data_csv, std::ios::binary);
-    if (!in) throw io::InputError(fmt::format("--data '{}' cannot be read", data_csv));
-    std::ostringstream text;
-    text << in.rdbuf();
+    const std::string text = io::ReadFile(data_csv);
     const std::string expected = plots::Figure(id).columns;
-    if (text.str().rfind(expected, 0) != 0)
+    if (text.rfind(expected, 0) != 0)
       throw io::InputError(
           fmt::format("--data '{}' is not figure {}'s data (expected the header '{}')", data_csv,
                       id, expected));
     if (std::filesystem::absolute(data_csv) != std::filesystem::absolute(folder / data_name))
-      io::WriteFileAtomically(folder / data_name, text.str());
+      io::WriteFileAtomically(folder / data_name, text);
   }
-  const std::filesystem::path script = folder / (id + ".gp");
-  io::WriteFileAtomically(script, plots::GnuplotScript(id, data_name, id));
-  plots::RunGnuplot(std::filesystem::absolute(script).string(),
-                    std::filesystem::absolute(folder).string());
+  plots::RenderFigure(folder, id, [&](const std::string& stem) {
+    return plots::GnuplotScript(id, data_name, stem);
+  });
 }
 
 }  // namespace valleys::cli

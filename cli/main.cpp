@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "output.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/io/version.hpp"
 
@@ -48,13 +49,6 @@ void ClampThreads() {
   if (omp_get_max_threads() > cores) omp_set_num_threads(cores);
 }
 
-// The one line of an error on standard error, and the exit code. Never throws: standard error may
-// itself be unwritable (a full disk), and the exit code must still come through.
-int Report(const char* kind, const char* message, int code) {
-  std::fprintf(stderr, "valleys: %s: %s\n", kind, message);
-  return code;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -81,13 +75,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return Report("error", e.what(), 2);
+    return cli::ReportError("valleys", "error", e.what(), 2);
   } catch (const valleys::io::InputError& e) {
-    return Report("error", e.what(), 2);
+    return cli::ReportError("valleys", "error", e.what(), 2);
   } catch (const std::invalid_argument& e) {
-    return Report("error", e.what(), 2);
+    return cli::ReportError("valleys", "error", e.what(), 2);
   } catch (const std::exception& e) {
-    return Report("failed", e.what(), 1);
+    return cli::ReportError("valleys", "failed", e.what(), 1);
   }
   return 0;
 }

@@ -126,4 +126,20 @@ void Emit(const std::string& text, const std::string& path) {
   io::WriteFileAtomically(path, text);
 }
 
+int ReportError(const char* program, const char* kind, const char* message, int code) noexcept {
+  // LibTorch appends its C++ backtrace after "\nException raised from": drop it. Any other
+  // newline (a path may hold one) is written as "\n", so the message stays on one line.
+  const char* end = std::strstr(message, "\nException raised from");
+  if (end == nullptr) end = message + std::strlen(message);
+  std::fprintf(stderr, "%s: %s: ", program, kind);
+  for (const char* c = message; c < end; ++c) {
+    if (*c == '\n')
+      std::fputs("\\n", stderr);
+    else
+      std::fputc(*c, stderr);
+  }
+  std::fputc('\n', stderr);
+  return code;
+}
+
 }  // namespace valleys::cli

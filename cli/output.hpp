@@ -24,7 +24,13 @@ std::string Render(const Json& result, const Json& meta, Format format);
 // A CSV field, quoted (with doubled quotes) when it holds a comma, quote or newline.
 std::string CsvField(const std::string& s);
 
-// Writes to stdout when path is empty or "-", else atomically to path.
+// Writes to stdout when path is empty or "-", else atomically to path. Throws std::runtime_error
+// when standard output cannot take it (a full disk, a closed pipe).
 void Emit(const std::string& text, const std::string& path);
+
+// Prints "<program>: <kind>: <message>" on one line of standard error (without the C++ backtrace
+// a LibTorch error carries; any other newline written as "\n") and returns `code`. Never throws:
+// standard error may itself be unwritable, and the exit code must still come through.
+int ReportError(const char* program, const char* kind, const char* message, int code) noexcept;
 
 }  // namespace valleys::cli

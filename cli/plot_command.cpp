@@ -8,8 +8,10 @@
 
 #include "commands.hpp"
 #include "figure_data.hpp"
+#include "strict_option.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/spec.hpp"
+#include "valleys/plots/figures.hpp"
 #include "valleys/plots/realnets_figures.hpp"
 
 namespace valleys::cli {
@@ -22,14 +24,14 @@ void RegisterPlotCommand(CLI::App& app) {
   auto a = std::make_shared<Args>();
   CLI::App* p =
       app.add_subcommand("plot", "Regenerate a figure (A-H) from saved data, or compute its data");
-  p->add_option("figure", a->figure,
-                "A | B | C | D | E | F | G | H | profiles | asymmetry | line | logistic2d")
+  AddOption(*p, "figure", a->figure,
+            "A | B | C | D | E | F | G | H | profiles | asymmetry | line | logistic2d")
       ->required();
-  p->add_option("--data", a->data,
-                "Reuse this data CSV (from a report folder) instead of computing it");
-  p->add_option("--out", a->out, "Output folder (ID.csv, ID.gp, ID.png, ID.pdf)")->required();
-  p->add_option("--scale", a->scale, "quick | full (when computing)")->capture_default_str();
-  p->add_option("--seed", a->seed, "Seed (when computing)")->capture_default_str();
+  AddOption(*p, "--data", a->data,
+            "Reuse this data CSV (from a report folder) instead of computing it");
+  AddOption(*p, "--out", a->out, "Output folder (ID.csv, ID.gp, ID.png, ID.pdf)")->required();
+  AddOption(*p, "--scale", a->scale, "quick | full (when computing)")->capture_default_str();
+  AddOption(*p, "--seed", a->seed, "Seed (when computing)")->capture_default_str();
   p->callback([a] {
     for (const auto& f : plots::RealnetsFigures()) {
       if (f.id != a->figure) continue;
@@ -42,9 +44,9 @@ void RegisterPlotCommand(CLI::App& app) {
       if (!std::filesystem::exists(csv) ||
           !std::filesystem::equivalent(csv, std::filesystem::path(a->data)))
         io::WriteFileAtomically(csv, io::ReadFile(a->data));
-      io::WriteFileAtomically(dir / (f.id + ".gp"),
-                              plots::RealnetsGnuplotScript(f.id, f.id + ".csv", f.id));
-      plots::RunGnuplot((dir / (f.id + ".gp")).string(), dir.string());
+      plots::RenderFigure(dir, f.id, [&](const std::string& stem) {
+        return plots::RealnetsGnuplotScript(f.id, f.id + ".csv", stem);
+      });
       fmt::print("wrote {}/{}.png and .pdf\n", a->out, f.id);
       return;
     }

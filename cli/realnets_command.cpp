@@ -11,6 +11,7 @@
 
 #include "commands.hpp"
 #include "output.hpp"
+#include "strict_option.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/metadata.hpp"
 #include "valleys/io/run_program.hpp"
@@ -152,11 +153,15 @@ void RunLogistic(const LogisticArgs& a) {
 
 struct ShiftArgs {
   std::string profile, x = "t", train = "train_loss", test = "test_loss", format = "table";
-  double max_shift = 0;
+  double max_shift = 0;  // 0: a quarter of the offset range
 };
 
 void RunShift(const ShiftArgs& a) {
   const Format format = ParseFormat(a.format);
+  if (a.max_shift < 0)
+    throw io::InputError(fmt::format(
+        "--max-shift = {} is out of range (allowed: > 0, or 0 for a quarter of the range)",
+        a.max_shift));
   const theory::TableOptions train = io::ReadTableCsv(a.profile, a.x, a.train);
   const theory::TableOptions test = io::ReadTableCsv(a.profile, a.x, a.test);
   const std::vector<double>& t = train.x;
@@ -207,45 +212,45 @@ void RegisterRealnetsCommand(CLI::App& app) {
   auto a = std::make_shared<DataArgs>();
   CLI::App* d = r->add_subcommand(
       "data", "Find and verify CIFAR-10 (SHA-256), or unpack/download the official archive");
-  d->add_option("--data", a->data,
-                "Data folder (default: $VALLEYS_DATA, data/cifar10, ../shared/data/cifar10)");
-  d->add_option("--from-archive", a->archive,
-                "Unpack this cifar-10-binary.tar.gz (MD5-checked) into --data");
+  AddOption(*d, "--data", a->data,
+            "Data folder (default: $VALLEYS_DATA, data/cifar10, ../shared/data/cifar10)");
+  AddOption(*d, "--from-archive", a->archive,
+            "Unpack this cifar-10-binary.tar.gz (MD5-checked) into --data");
   d->add_flag("--download", a->download,
               "Download the official archive (needs network), then unpack it");
-  d->add_option("--md5", a->md5, "Expected MD5 of the archive (default: the official one)");
-  d->add_option("--format", a->format, "table | csv | json")->capture_default_str();
+  AddOption(*d, "--md5", a->md5, "Expected MD5 of the archive (default: the official one)");
+  AddOption(*d, "--format", a->format, "table | csv | json")->capture_default_str();
   d->callback([a] { RunData(*a); });
 
   auto l = std::make_shared<LogisticArgs>();
   CLI::App* lc = r->add_subcommand(
       "logistic2d",
       "The paper's 2-parameter logistic model: GD, then loss along U(0,1) directions");
-  lc->add_option("--seeds", l->options.seeds, "Number of seeds")->capture_default_str();
-  lc->add_option("--first-seed", l->options.first_seed, "First seed")->capture_default_str();
-  lc->add_option("--steps", l->options.steps, "Gradient descent steps")->capture_default_str();
-  lc->add_option("--lr", l->options.lr, "Gradient descent rate")->capture_default_str();
-  lc->add_option("--init-std", l->options.init_std, "(w, b) start from N(0, s^2)")
+  AddOption(*lc, "--seeds", l->options.seeds, "Number of seeds")->capture_default_str();
+  AddOption(*lc, "--first-seed", l->options.first_seed, "First seed")->capture_default_str();
+  AddOption(*lc, "--steps", l->options.steps, "Gradient descent steps")->capture_default_str();
+  AddOption(*lc, "--lr", l->options.lr, "Gradient descent rate")->capture_default_str();
+  AddOption(*lc, "--init-std", l->options.init_std, "(w, b) start from N(0, s^2)")
       ->capture_default_str();
-  lc->add_option("--range", l->options.range, "Offsets in [-range, range]")->capture_default_str();
-  lc->add_option("--points", l->options.grid_points, "Offsets (odd)")->capture_default_str();
-  lc->add_option("--kappa", l->options.kappa, "Asymmetric when the width ratio >= kappa")
+  AddOption(*lc, "--range", l->options.range, "Offsets in [-range, range]")->capture_default_str();
+  AddOption(*lc, "--points", l->options.grid_points, "Offsets (odd)")->capture_default_str();
+  AddOption(*lc, "--kappa", l->options.kappa, "Asymmetric when the width ratio >= kappa")
       ->capture_default_str();
-  lc->add_option("--out", l->out, "Folder for logistic2d.csv and its sidecar");
-  lc->add_option("--format", l->format, "table | csv | json")->capture_default_str();
+  AddOption(*lc, "--out", l->out, "Folder for logistic2d.csv and its sidecar");
+  AddOption(*lc, "--format", l->format, "table | csv | json")->capture_default_str();
   lc->callback([l] { RunLogistic(*l); });
 
   auto s = std::make_shared<ShiftArgs>();
   CLI::App* sc = r->add_subcommand(
       "shift", "Translation between the test and training profile of a profile CSV (claim C12)");
-  sc->add_option("--profile", s->profile, "Profile CSV (from `valleys realnets profile`)")
+  AddOption(*sc, "--profile", s->profile, "Profile CSV (from `valleys realnets profile`)")
       ->required();
-  sc->add_option("--x", s->x, "Offset column")->capture_default_str();
-  sc->add_option("--train", s->train, "Training loss column")->capture_default_str();
-  sc->add_option("--test", s->test, "Test loss column")->capture_default_str();
-  sc->add_option("--max-shift", s->max_shift,
-                 "Largest |delta| searched (default: a quarter of the range)");
-  sc->add_option("--format", s->format, "table | csv | json")->capture_default_str();
+  AddOption(*sc, "--x", s->x, "Offset column")->capture_default_str();
+  AddOption(*sc, "--train", s->train, "Training loss column")->capture_default_str();
+  AddOption(*sc, "--test", s->test, "Test loss column")->capture_default_str();
+  AddOption(*sc, "--max-shift", s->max_shift,
+            "Largest |delta| searched (default: a quarter of the range)");
+  AddOption(*sc, "--format", s->format, "table | csv | json")->capture_default_str();
   sc->callback([s] { RunShift(*s); });
 
   // The LibTorch commands run in valleys-realnets (main.cpp hands over before parsing); listed

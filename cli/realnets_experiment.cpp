@@ -12,6 +12,7 @@
 #include "output.hpp"
 #include "progress.hpp"
 #include "realnets_options.hpp"
+#include "strict_option.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/metadata.hpp"
 #include "valleys/io/spec.hpp"
@@ -22,8 +23,8 @@
 namespace valleys::cli {
 
 std::string ProfileStem(const realnets::ProfileOptions& o) {
-  return fmt::format("profile_{}_{}_d{}_{}{}", o.checkpoint, o.law, o.direction, o.probe.bn_mode,
-                     o.include_bn ? "" : "_nobn-dir");
+  return fmt::format("profile_{}_{}_d{}_{}{}", realnets::CheckpointName(o.checkpoint), o.law,
+                     o.direction, o.probe.bn_mode, o.include_bn ? "" : "_nobn-dir");
 }
 
 namespace {
@@ -390,9 +391,9 @@ void Run(const ExperimentArgs& args) {
   begin_stage(6, "figures_report", "figures and report");
   if (!args.no_figures)
     for (const auto& f : plots::RealnetsFigures()) {
-      const fs::path script = dir / "figures" / (f.id + ".gp");
-      io::WriteFileAtomically(script, plots::RealnetsGnuplotScript(f.id, f.id + ".csv", f.id));
-      plots::RunGnuplot(script.string(), (dir / "figures").string());
+      plots::RenderFigure(dir / "figures", f.id, [&](const std::string& stem) {
+        return plots::RealnetsGnuplotScript(f.id, f.id + ".csv", stem);
+      });
     }
 
   // Verdicts (rules stated in the report).
@@ -608,15 +609,15 @@ void RegisterExperimentCommand(CLI::App& app, ExperimentArgs& a) {
       app.add_subcommand("experiment",
                          "The whole protocol (train, SWA, SGD-after-SWA, profiles, line, shift, "
                          "Hessian, logistic model) with figures and a C10-C17 report");
-  e->add_option("--preset", a.preset,
-                "tiny (~5 min, 2 CPU cores) | small (~40 min) | gpu (full set)")
+  AddOption(*e, "--preset", a.preset,
+            "tiny (~5 min, 2 CPU cores) | small (~40 min) | gpu (full set)")
       ->capture_default_str();
-  e->add_option("--out", a.out, "Run folder (default results/realnets-<UTC time>)");
-  e->add_option("--data", a.data, "CIFAR-10 folder (default: found as in `valleys realnets data`)");
-  e->add_option("--device", a.device, "cpu | cuda")->capture_default_str();
-  e->add_option("--set", a.set, "small | full: override the preset's data set (all of it)");
-  e->add_option("--threads", a.threads, "LibTorch threads")->capture_default_str();
-  e->add_option("--seed", a.seed, "Seed of training, directions and the logistic model")
+  AddOption(*e, "--out", a.out, "Run folder (default results/realnets-<UTC time>)");
+  AddOption(*e, "--data", a.data, "CIFAR-10 folder (default: found as in `valleys realnets data`)");
+  AddOption(*e, "--device", a.device, "cpu | cuda")->capture_default_str();
+  AddOption(*e, "--set", a.set, "small | full: override the preset's data set (all of it)");
+  AddOption(*e, "--threads", a.threads, "LibTorch threads")->capture_default_str();
+  AddOption(*e, "--seed", a.seed, "Seed of training, directions and the logistic model")
       ->capture_default_str();
   e->add_flag("--no-figures", a.no_figures, "Skip gnuplot");
 }

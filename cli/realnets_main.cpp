@@ -15,10 +15,12 @@
 #include "progress.hpp"
 #include "realnets_experiment.hpp"
 #include "realnets_options.hpp"
+#include "strict_option.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/spec.hpp"
 
 using namespace valleys;
+using cli::AddOption;
 using cli::Json;
 
 namespace {
@@ -30,7 +32,7 @@ void AddScore(Json& result, const char* prefix, const realnets::ProfileScore& s)
 
 void RunTrain(realnets::TrainOptions& o, const std::string& subset) {
   cli::FinishTrainOptions(o, subset);
-  io::EnsureDirectory(o.out_dir);
+  cli::PrepareOutDir(o.out_dir);
   std::string csv = cli::kEpochCsvHeader;
   const Json meta = cli::TrainMeta(o);
   cli::Progress progress("epochs", o.epochs);
@@ -53,11 +55,12 @@ void RunTrain(realnets::TrainOptions& o, const std::string& subset) {
   result["train_images_per_s"] = s.train_images_per_s;
   io::WriteFileAtomically(std::filesystem::path(o.out_dir) / "summary.json",
                           Json({{"result", result}, {"meta", meta}}).dump(2) + "\n");
-  fmt::print("{}", cli::Render(result, meta, cli::Format::kTable));
+  cli::Emit(cli::Render(result, meta, cli::Format::kTable), "");
 }
 
 void RunSgdAfterSwa(realnets::SgdAfterSwaOptions& o, const std::string& subset) {
   cli::FinishTrainOptions(o.base, subset);
+  cli::PrepareOutDir(o.base.out_dir);
   std::string why;
   if (!o.IsValid(&why)) throw io::InputError(why);
   const Json meta = cli::SgdAfterSwaMeta(o);
@@ -70,11 +73,12 @@ void RunSgdAfterSwa(realnets::SgdAfterSwaOptions& o, const std::string& subset) 
       {"swa_train_loss", r.swa_train_loss},       {"swa_test_loss", r.swa_test_loss},
       {"accepted_epoch", r.accepted_epoch},       {"sgd_train_loss", r.rows.back().train_loss},
       {"sgd_test_loss", r.rows.back().test_loss}, {"checkpoint", "sgd_after_swa.pt"}};
-  fmt::print("{}", cli::Render(result, meta, cli::Format::kTable));
+  cli::Emit(cli::Render(result, meta, cli::Format::kTable), "");
 }
 
 void RunProfile(realnets::ProfileOptions& o, const std::string& subset) {
   cli::FinishTrainOptions(o.probe.base, subset);
+  cli::PrepareOutDir(o.probe.base.out_dir);
   std::string why;
   if (!o.IsValid(&why)) throw io::InputError(why);
   const realnets::ProfileResult r = realnets::Profile(o);
@@ -87,35 +91,41 @@ void RunProfile(realnets::ProfileOptions& o, const std::string& subset) {
                  {"perturbed_coordinates", r.perturbed}};
   AddScore(result, "train_", r.train_score);
   AddScore(result, "test_", r.test_score);
-  fmt::print("{}", cli::Render(result, meta, cli::Format::kTable));
+  cli::Emit(cli::Render(result, meta, cli::Format::kTable), "");
 }
 
 void RunLine(realnets::LineOptions& o, const std::string& subset) {
   cli::FinishTrainOptions(o.probe.base, subset);
+  cli::PrepareOutDir(o.probe.base.out_dir);
   std::string why;
   if (!o.IsValid(&why)) throw io::InputError(why);
   const realnets::LineResult r = realnets::Line(o);
   Json meta = cli::ProbeMeta("line", o.probe);
   meta["from"] = o.from;
   meta["to"] = o.to;
+  meta["from_sha256"] = r.from_sha256;
+  meta["to_sha256"] = r.to_sha256;
   meta["direction_law"] = "line (w_to - w_from, unnormalized; alpha = 0 at from, 1 at to)";
   meta["distance"] = r.distance;
-  const std::string stem = fmt::format("line_{}_{}_{}", o.from, o.to, o.probe.bn_mode);
+  const std::string stem = fmt::format("line_{}_{}_{}", realnets::CheckpointName(o.from),
+                                       realnets::CheckpointName(o.to), o.probe.bn_mode);
   cli::WriteCsv(o.probe.base.out_dir, stem, cli::CurveCsv(r.curve, "alpha"), meta);
   Json result = {{"line", stem + ".csv"},
                  {"distance", r.distance},
                  {"slope_beyond_to", r.slope_beyond_to},
                  {"slope_beyond_from", r.slope_beyond_from}};
-  fmt::print("{}", cli::Render(result, meta, cli::Format::kTable));
+  cli::Emit(cli::Render(result, meta, cli::Format::kTable), "");
 }
 
 void RunHessian(realnets::HessianOptions& o, const std::string& subset) {
   cli::FinishTrainOptions(o.base, subset);
+  cli::PrepareOutDir(o.base.out_dir);
   std::string why;
   if (!o.IsValid(&why)) throw io::InputError(why);
   const realnets::HessianResult r = realnets::TopHessianEigenvalue(o);
   Json meta = cli::RunMeta("hessian", o.base);
   meta["checkpoint"] = o.checkpoint;
+  meta["checkpoint_sha256"] = r.checkpoint_sha256;
   meta["sample_size"] = o.sample_size;
   meta["bn_mode"] = "frozen (eval mode)";
   Json result = {{"top_eigenvalue", r.top_eigenvalue},
@@ -123,10 +133,10 @@ void RunHessian(realnets::HessianOptions& o, const std::string& subset) {
                  {"converged", r.converged},
                  {"sample_size", o.sample_size},
                  {"history", r.history}};
-  io::WriteFileAtomically(
-      std::filesystem::path(o.base.out_dir) / ("hessian_" + o.checkpoint + ".json"),
-      Json({{"result", result}, {"meta", meta}}).dump(2) + "\n");
-  fmt::print("{}", cli::Render(result, meta, cli::Format::kTable));
+  io::WriteFileAtomically(std::filesystem::path(o.base.out_dir) /
+                              ("hessian_" + realnets::CheckpointName(o.checkpoint) + ".json"),
+                          Json({{"result", result}, {"meta", meta}}).dump(2) + "\n");
+  cli::Emit(cli::Render(result, meta, cli::Format::kTable), "");
 }
 
 }  // namespace
@@ -148,16 +158,16 @@ int main(int argc, char** argv) {
       "SGD with the SWA recipe or the plain-SGD baseline; writes epochs.csv, summary.json, "
       "sgd.pt, swa.pt");
   cli::AddTrainFlags(*t, train, train_set);
-  t->add_option("--epochs", train.epochs, "Epochs (the schedule shape scales with them)")
+  AddOption(*t, "--epochs", train.epochs, "Epochs (the schedule shape scales with them)")
       ->capture_default_str();
-  t->add_option("--lr", train.lr_init, "Initial learning rate (SWA rate: half of it)")
+  AddOption(*t, "--lr", train.lr_init, "Initial learning rate (SWA rate: half of it)")
       ->capture_default_str();
-  t->add_option("--schedule", train.schedule, "swa (the authors' recipe) | sgd (plain baseline)")
+  AddOption(*t, "--schedule", train.schedule, "swa (the authors' recipe) | sgd (plain baseline)")
       ->capture_default_str();
-  t->add_option("--swa-start", train.swa_start_fraction, "SWA start as a fraction of the epochs")
+  AddOption(*t, "--swa-start", train.swa_start_fraction, "SWA start as a fraction of the epochs")
       ->capture_default_str();
-  t->add_option("--momentum", train.momentum, "SGD momentum")->capture_default_str();
-  t->add_option("--wd", train.weight_decay, "Weight decay (every parameter)")
+  AddOption(*t, "--momentum", train.momentum, "SGD momentum")->capture_default_str();
+  AddOption(*t, "--wd", train.weight_decay, "Weight decay (every parameter)")
       ->capture_default_str();
   t->add_flag("!--no-augment", train.augment, "No crop/flip augmentation");
   t->add_flag("--resume", train.resume,
@@ -170,8 +180,8 @@ int main(int argc, char** argv) {
                          "Plain SGD from swa.pt at a small constant rate until it fits better and "
                          "generalizes worse; writes sgd_after_swa.pt and .csv");
   cli::AddTrainFlags(*a, after.base, after_set);
-  a->add_option("--lr", after.lr, "Constant learning rate")->capture_default_str();
-  a->add_option("--max-epochs", after.max_epochs, "Give up after this many epochs")
+  AddOption(*a, "--lr", after.lr, "Constant learning rate")->capture_default_str();
+  AddOption(*a, "--max-epochs", after.max_epochs, "Give up after this many epochs")
       ->capture_default_str();
 
   realnets::ProfileOptions prof;
@@ -180,17 +190,17 @@ int main(int argc, char** argv) {
       "profile", "Loss along a random direction through a checkpoint; writes profile_*.csv");
   cli::AddTrainFlags(*p, prof.probe.base, prof_set);
   cli::AddProbeFlags(*p, prof.probe);
-  p->add_option("--checkpoint", prof.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt")
+  AddOption(*p, "--checkpoint", prof.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt")
       ->capture_default_str();
-  p->add_option("--law", prof.law, "uniform01 (authors') | gaussian | sign | filter")
+  AddOption(*p, "--law", prof.law, "uniform01 (authors') | gaussian | sign | filter")
       ->capture_default_str();
-  p->add_option("--direction", prof.direction, "Direction index (its own random stream)")
+  AddOption(*p, "--direction", prof.direction, "Direction index (its own random stream)")
       ->capture_default_str();
   p->add_flag("!--exclude-bn", prof.include_bn, "Leave BN gamma/beta out of the direction");
   p->add_flag("--filter-copy-1d", prof.filter_copy_1d,
               "filter law: 1-D parameters copy the weights (default: zero)");
-  p->add_option("--range", prof.range, "Offsets in [-range, range]")->capture_default_str();
-  p->add_option("--points", prof.points, "Number of offsets (odd)")->capture_default_str();
+  AddOption(*p, "--range", prof.range, "Offsets in [-range, range]")->capture_default_str();
+  AddOption(*p, "--points", prof.points, "Number of offsets (odd)")->capture_default_str();
 
   realnets::LineOptions line;
   std::string line_set = "small";
@@ -198,23 +208,23 @@ int main(int argc, char** argv) {
       "line", "Loss along w(alpha) = w_from + alpha (w_to - w_from); writes line_*.csv");
   cli::AddTrainFlags(*l, line.probe.base, line_set);
   cli::AddProbeFlags(*l, line.probe);
-  l->add_option("--from", line.from, "Checkpoint at alpha = 0")->capture_default_str();
-  l->add_option("--to", line.to, "Checkpoint at alpha = 1")->capture_default_str();
-  l->add_option("--alpha-min", line.alpha_lo, "First alpha")->capture_default_str();
-  l->add_option("--alpha-max", line.alpha_hi, "Last alpha")->capture_default_str();
-  l->add_option("--points", line.points, "Grid points (must hold 0 and 1)")->capture_default_str();
+  AddOption(*l, "--from", line.from, "Checkpoint at alpha = 0")->capture_default_str();
+  AddOption(*l, "--to", line.to, "Checkpoint at alpha = 1")->capture_default_str();
+  AddOption(*l, "--alpha-min", line.alpha_lo, "First alpha")->capture_default_str();
+  AddOption(*l, "--alpha-max", line.alpha_hi, "Last alpha")->capture_default_str();
+  AddOption(*l, "--points", line.points, "Grid points (must hold 0 and 1)")->capture_default_str();
 
   realnets::HessianOptions hess;
   std::string hess_set = "small";
   CLI::App* h = app.add_subcommand(
       "hessian", "Top Hessian eigenvalue by power iteration; writes hessian_<checkpoint>.json");
   cli::AddTrainFlags(*h, hess.base, hess_set);
-  h->add_option("--checkpoint", hess.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt")
+  AddOption(*h, "--checkpoint", hess.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt")
       ->capture_default_str();
-  h->add_option("--sample-size", hess.sample_size, "Training images in the loss")
+  AddOption(*h, "--sample-size", hess.sample_size, "Training images in the loss")
       ->capture_default_str();
-  h->add_option("--iterations", hess.iterations, "Power iterations at most")->capture_default_str();
-  h->add_option("--tolerance", hess.tolerance, "Relative change that stops the iteration")
+  AddOption(*h, "--iterations", hess.iterations, "Power iterations at most")->capture_default_str();
+  AddOption(*h, "--tolerance", hess.tolerance, "Relative change that stops the iteration")
       ->capture_default_str();
 
   auto experiment = std::make_shared<cli::ExperimentArgs>();
@@ -228,17 +238,16 @@ int main(int argc, char** argv) {
     if (l->parsed()) RunLine(line, line_set);
     if (h->parsed()) RunHessian(hess, hess_set);
     cli::RunExperimentIfParsed(app, *experiment);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  } catch (const io::InputError& e) {
-    fmt::print(stderr, "valleys realnets: error: {}\n", e.what());
-    return 2;
-  } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "valleys realnets: error: {}\n", e.what());
-    return 2;
+    return cli::ReportError("valleys realnets", "error", e.what(), 2);
+  } catch (const std::invalid_argument& e) {  // io::InputError included
+    return cli::ReportError("valleys realnets", "error", e.what(), 2);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "valleys realnets: failed: {}\n", e.what());
-    return 1;
+    return cli::ReportError("valleys realnets", "failed", e.what(), 1);
   }
   return 0;
 }

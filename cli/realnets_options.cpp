@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "strict_option.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/metadata.hpp"
 #include "valleys/io/spec.hpp"
@@ -12,42 +13,42 @@
 namespace valleys::cli {
 
 void AddTrainFlags(CLI::App& c, realnets::TrainOptions& o, std::string& subset) {
-  c.add_option("--data", o.data_dir,
-               "CIFAR-10 folder (default: found as in `valleys realnets data`)");
-  c.add_option("--set", subset, "small (10k/2k subset) | full (50k/10k)")->capture_default_str();
-  c.add_option("--train-size", o.train_size, "Use the first N training images (0: all)")
+  AddOption(c, "--data", o.data_dir,
+            "CIFAR-10 folder (default: found as in `valleys realnets data`)");
+  AddOption(c, "--set", subset, "small (10k/2k subset) | full (50k/10k)")->capture_default_str();
+  AddOption(c, "--train-size", o.train_size, "Use the first N training images (0: all)")
       ->capture_default_str();
-  c.add_option("--test-size", o.test_size, "Use the first N test images (0: all)")
+  AddOption(c, "--test-size", o.test_size, "Use the first N test images (0: all)")
       ->capture_default_str();
-  c.add_option("--arch", o.model.arch, "preresnet | vgg16 | wrn")->capture_default_str();
-  c.add_option("--block", o.model.block, "preresnet blocks: basic (depth 6k+2) | bottleneck (9k+2)")
+  AddOption(c, "--arch", o.model.arch, "preresnet | vgg16 | wrn")->capture_default_str();
+  AddOption(c, "--block", o.model.block, "preresnet blocks: basic (depth 6k+2) | bottleneck (9k+2)")
       ->capture_default_str();
-  c.add_option("--depth", o.model.depth, "Depth (preresnet 6k+2 or 9k+2, wrn 6n+4, vgg16 16)")
+  AddOption(c, "--depth", o.model.depth, "Depth (preresnet 6k+2 or 9k+2, wrn 6n+4, vgg16 16)")
       ->capture_default_str();
-  c.add_option("--width", o.model.width, "Channels of the first stage (standard: 16; vgg16 64)")
+  AddOption(c, "--width", o.model.width, "Channels of the first stage (standard: 16; vgg16 64)")
       ->capture_default_str();
-  c.add_option("--widen", o.model.widen, "WideResNet widening factor k")->capture_default_str();
+  AddOption(c, "--widen", o.model.widen, "WideResNet widening factor k")->capture_default_str();
   c.add_flag("!--no-bn", o.model.batch_norm, "The BN-free twin (BN layers replaced by identities)");
-  c.add_option("--activation", o.model.activation, "relu | sigmoid | softplus")
+  AddOption(c, "--activation", o.model.activation, "relu | sigmoid | softplus")
       ->capture_default_str();
-  c.add_option("--bn-init", o.model.bn_init, "BN gamma init: ones | uniform01 | normal01")
+  AddOption(c, "--bn-init", o.model.bn_init, "BN gamma init: ones | uniform01 | normal01")
       ->capture_default_str();
-  c.add_option("--batch", o.batch, "Batch size (training, BN recompute)")->capture_default_str();
-  c.add_option("--bn-batches", o.bn_batches,
-               "BN recompute over the first N batches (0: exact, all)")
+  AddOption(c, "--batch", o.batch, "Batch size (training, BN recompute)")->capture_default_str();
+  AddOption(c, "--bn-batches", o.bn_batches,
+            "BN recompute over the first N batches (0: exact, all)")
       ->capture_default_str();
-  c.add_option("--seed", o.seed, "Seed (init, shuffling, augmentation, directions)")
+  AddOption(c, "--seed", o.seed, "Seed (init, shuffling, augmentation, directions)")
       ->capture_default_str();
-  c.add_option("--threads", o.threads, "LibTorch threads")->capture_default_str();
-  c.add_option("--device", o.device, "cpu | cuda")->capture_default_str();
-  c.add_option("--out", o.out_dir, "Run folder (checkpoints; CSVs with JSON sidecars)")->required();
+  AddOption(c, "--threads", o.threads, "LibTorch threads")->capture_default_str();
+  AddOption(c, "--device", o.device, "cpu | cuda")->capture_default_str();
+  AddOption(c, "--out", o.out_dir, "Run folder (checkpoints; CSVs with JSON sidecars)")->required();
 }
 
 void AddProbeFlags(CLI::App& c, realnets::ProbeOptions& o) {
-  c.add_option("--bn-mode", o.bn_mode, "recompute (exact, at every point) | frozen")
+  AddOption(c, "--bn-mode", o.bn_mode, "recompute (exact, at every point) | frozen")
       ->capture_default_str();
-  c.add_option("--eval-size", o.eval_size,
-               "Training images for the BN recompute and the training loss (0: all)")
+  AddOption(c, "--eval-size", o.eval_size,
+            "Training images for the BN recompute and the training loss (0: all)")
       ->capture_default_str();
   c.add_flag("--augmented-train-eval", o.augmented_train_eval,
              "Training loss and BN recompute on augmented images (the authors' loader)");
@@ -63,6 +64,12 @@ void FinishTrainOptions(realnets::TrainOptions& o, const std::string& subset) {
   o.data_dir = realnets::FindDataDir(o.data_dir);
   std::string why;
   if (!o.IsValid(&why)) throw io::InputError(why);
+}
+
+void PrepareOutDir(const std::string& out_dir) {
+  if (out_dir.empty())
+    throw io::InputError("--out is empty (allowed: a folder, created when missing)");
+  io::EnsureDirectory(out_dir);
 }
 
 Json RunMeta(const std::string& command, const realnets::TrainOptions& o) {
@@ -146,6 +153,7 @@ Json SgdAfterSwaMeta(const realnets::SgdAfterSwaOptions& o) {
 Json ProfileMeta(const realnets::ProfileOptions& o, const realnets::ProfileResult& r) {
   Json m = ProbeMeta("profile", o.probe);
   m["checkpoint"] = o.checkpoint;
+  m["checkpoint_sha256"] = r.checkpoint_sha256;
   m["direction_law"] = o.law;
   m["direction_index"] = o.direction;
   m["bn_in_direction"] = o.include_bn;

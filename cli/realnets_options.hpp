@@ -18,6 +18,9 @@ void AddProbeFlags(CLI::App& app, realnets::ProbeOptions& o);
 
 // Resolves --set and the data folder; throws io::InputError naming a bad value.
 void FinishTrainOptions(realnets::TrainOptions& o, const std::string& subset);
+// Refuses an empty --out and creates the folder, before any work (a command of valleys-realnets
+// that writes into --out calls it first, so an unusable folder fails at once).
+void PrepareOutDir(const std::string& out_dir);
 
 // Model, data and run metadata of an output.
 Json RunMeta(const std::string& command, const realnets::TrainOptions& o);

@@ -14,6 +14,7 @@
 #include "figure_data.hpp"
 #include "output.hpp"
 #include "progress.hpp"
+#include "strict_option.hpp"
 #include "theory_results.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/factories.hpp"
@@ -28,7 +29,7 @@ namespace {
 struct ReproduceArgs {
   std::string out;
   std::string scale = "quick";
-  bool no_realnets = false;
+  bool no_realnets = false, force = false;
   unsigned long long seed = 1;
 };
 
@@ -82,6 +83,14 @@ void Run(const ReproduceArgs& a) {
   const std::filesystem::path dir = a.out.empty()
                                         ? std::filesystem::path("results") / io::CompactTimestamp()
                                         : std::filesystem::path(a.out);
+  // A report folder holds one run: writing into another run's folder would mix its files with
+  // stale ones.
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec) && !std::filesystem::is_empty(dir, ec) && !a.force)
+    throw io::InputError(fmt::format(
+        "--out '{}' is a folder that is not empty (allowed: a new or empty folder; --force writes "
+        "into it, replacing the files of the same names)",
+        dir.string()));
   io::EnsureDirectory(dir);
   const Json meta = io::Metadata(
       "reproduce", {{"scale", a.scale}, {"seed", a.seed}, {"realnets", !a.no_realnets}});
@@ -270,10 +279,11 @@ void RegisterReproduceCommand(CLI::App& app) {
   auto args = std::make_shared<ReproduceArgs>();
   CLI::App* r = app.add_subcommand(
       "reproduce", "Run the whole study and write a report (results/<time>/report.md)");
-  r->add_option("--out", args->out, "Output folder (default results/<UTC timestamp>)");
-  r->add_option("--scale", args->scale, "quick | full")->capture_default_str();
+  AddOption(*r, "--out", args->out, "Output folder (default results/<UTC timestamp>)");
+  AddOption(*r, "--scale", args->scale, "quick | full")->capture_default_str();
   r->add_flag("--no-realnets", args->no_realnets, "Skip the real-network part");
-  r->add_option("--seed", args->seed, "Seed of every random draw and simulation")
+  r->add_flag("--force", args->force, "Write into a non-empty --out folder");
+  AddOption(*r, "--seed", args->seed, "Seed of every random draw and simulation")
       ->capture_default_str();
   r->callback([args] { Run(*args); });
 }

@@ -6,6 +6,7 @@
 #include "progress.hpp"
 #include "sim_options_cli.hpp"
 #include "sim_setup.hpp"
+#include "strict_option.hpp"
 #include "valleys/io/metadata.hpp"
 #include "valleys/sim/simulator.hpp"
 
@@ -39,8 +40,8 @@ void RegisterSimCommand(CLI::App& app) {
   CLI::App* s = app.add_subcommand(
       "sim", "Monte Carlo: N independent SGD chains with weight averaging (SWA)");
   AddSimOptions(*s, args->sim);
-  s->add_option("--format", args->format, "table | csv | json")->capture_default_str();
-  s->add_option("--out", args->out, "Write to this file (atomically) instead of stdout");
+  AddOption(*s, "--format", args->format, "table | csv | json")->capture_default_str();
+  AddOption(*s, "--out", args->out, "Write to this file (atomically) instead of stdout");
   s->add_flag("--quiet", args->quiet, "No progress line");
   s->callback([args] { Run(*args); });
 }

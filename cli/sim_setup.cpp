@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "strict_option.hpp"
 #include "valleys/io/factories.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/sim/prediction.hpp"
@@ -253,15 +254,9 @@ Json SimMetadata(const SimArgs& a) {
 }
 
 bool SetSimArg(SimArgs& a, const std::string& name, const std::string& value) {
-  auto num = [&](const char* what) {
-    return io::ParseNumber(value, fmt::format("{} '{}'", what, name));
-  };
-  auto integer = [&]() {
-    const double v = num("grid value of");
-    if (v != std::floor(v) || std::abs(v) > 9e15)
-      throw InputError(fmt::format("grid value of '{}' = {} is not an integer", name, value));
-    return static_cast<long long>(v);
-  };
+  const std::string what = fmt::format("grid value of '{}'", name);
+  auto num = [&](const char*) { return ParseStrict<double>(value, what); };
+  auto integer = [&]() { return ParseStrict<long long>(value, what); };
   if (name == "profile")
     a.profiles = {value};
   else if (name == "eta")
@@ -287,15 +282,15 @@ bool SetSimArg(SimArgs& a, const std::string& name, const std::string& value) {
   else if (name == "x0")
     a.x0 = value;
   else if (name == "seed")
-    a.seed = static_cast<unsigned long long>(integer());
+    a.seed = ParseStrict<unsigned long long>(value, what);
   else if (name == "dim")
-    a.dim = static_cast<int>(integer());
+    a.dim = ParseStrict<int>(value, what);
   else if (name == "coupling")
     a.coupling = num("grid value of");
   else if (name == "data-size")
-    a.data_size = static_cast<int>(integer());
+    a.data_size = ParseStrict<int>(value, what);
   else if (name == "batch")
-    a.batch = static_cast<int>(integer());
+    a.batch = ParseStrict<int>(value, what);
   else if (name == "eval-shift")
     a.eval_shift = value;
   else

@@ -17,6 +17,7 @@
 #include "progress.hpp"
 #include "sim_options_cli.hpp"
 #include "sim_setup.hpp"
+#include "strict_option.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/grid.hpp"
 #include "valleys/io/metadata.hpp"
@@ -105,6 +106,36 @@ std::uint64_t Fnv1a(const std::string& s) {
   return h;
 }
 
+// The id of a sweep: a hash of its specification (base options, axes, theory on or off).
+std::string SweepId(const Json& spec) {
+  return fmt::format("{:016x}", Fnv1a(spec.dump()));
+}
+
+// The fields a row of configuration `index` starts with: its index and its axis values.
+std::string RowPrefix(long long index, const std::vector<io::GridAxis>& axes) {
+  std::string prefix = std::to_string(index);
+  for (const auto& [name, value] : io::GridPoint(axes, index)) prefix += "," + CsvField(value);
+  return prefix + ",";
+}
+
+// Every kept row must carry its own configuration's axis values (an edited or foreign row is
+// refused, not kept).
+void CheckRowAxes(const io::SweepCsv& csv, const std::vector<io::GridAxis>& axes, long long total,
+                  const std::string& path) {
+  for (std::size_t k = 0; k < csv.rows.size(); ++k) {
+    const long long index = csv.indices[k];
+    if (index >= total)
+      throw InputError(fmt::format("'{}' row {} has index {} but the sweep has {} configurations",
+                                   path, k + 1, index, total));
+    const std::string prefix = RowPrefix(index, axes);
+    if (csv.rows[k].rfind(prefix, 0) != 0)
+      throw InputError(fmt::format(
+          "'{}' row {} (configuration {}) does not hold that configuration's axis values "
+          "(expected it to start '{}'); nothing was changed",
+          path, k + 1, index, prefix));
+  }
+}
+
 void Run(const SweepArgs& args) {
   MpiContext mpi;
   SimArgs base = args.base;
@@ -154,7 +185,7 @@ void Run(const SweepArgs& args) {
   for (const auto& c : kStatColumns) header += "," + c;
   Json spec = {{"base", SimMetadata(base)}, {"theory", !args.no_theory}};
   for (const auto& a : axes) spec["axes"].push_back({{"name", a.name}, {"values", a.values}});
-  const std::string sweep_id = fmt::format("{:016x}", Fnv1a(spec.dump()));
+  const std::string sweep_id = SweepId(spec);
   const std::string sidecar = args.out + ".json";
 
   std::vector<long long> owned;
@@ -166,14 +197,13 @@ void Run(const SweepArgs& args) {
   io::SweepCsv existing;
   if (mpi.rank() == 0) {
     lock = std::make_unique<io::OutputLock>(args.out);
-    if (args.resume && std::filesystem::exists(sidecar)) {
-      const Json old = Json::parse(std::ifstream(sidecar), nullptr, false);
-      if (!old.is_discarded() && old.value("sweep_id", "") != sweep_id)
-        throw InputError(fmt::format(
-            "'{}' belongs to a different sweep (sweep_id {} != {}); nothing was changed", args.out,
-            old.value("sweep_id", "?"), sweep_id));
+    // The CSV's own id line decides whether it belongs to this sweep, whatever state the sidecar
+    // is in; then every kept row is checked against its configuration.
+    if (args.resume && std::filesystem::exists(args.out)) {
+      const io::SweepCsv before = io::ReadSweepCsv(args.out);
+      if (before.sweep_id == sweep_id) CheckRowAxes(before, axes, total, args.out);
     }
-    existing = writer.Open(args.out, header, args.resume);
+    existing = writer.Open(args.out, sweep_id, header, args.resume);
   }
   mpi.Barrier();
   if (mpi.rank() != 0 && args.resume) existing = io::ReadSweepCsv(args.out);
@@ -281,33 +311,75 @@ void Run(const SweepArgs& args) {
 struct MergeArgs {
   std::vector<std::string> inputs;
   std::string out;
+  bool force = false;
 };
+
+// The axes of a sweep from its specification (the "spec" of a sidecar).
+std::vector<io::GridAxis> AxesOf(const Json& spec, const std::string& where) {
+  std::vector<io::GridAxis> axes;
+  try {
+    for (const auto& a : spec.at("axes"))
+      axes.push_back(
+          {a.at("name").get<std::string>(), a.at("values").get<std::vector<std::string>>()});
+  } catch (const Json::exception&) {
+    throw InputError(fmt::format("merge: '{}' has no readable axes in its spec", where));
+  }
+  return axes;
+}
 
 void RunMerge(const MergeArgs& a) {
   if (a.inputs.empty()) throw InputError("merge: no shard files given");
+  for (const auto& target : {a.out, a.out + ".json"}) {
+    std::error_code ec;
+    for (const auto& path : a.inputs)
+      for (const auto& input : {path, path + ".json"})
+        if (std::filesystem::equivalent(target, input, ec))
+          throw InputError(
+              fmt::format("merge: --out '{}' would overwrite the input '{}' (allowed: a new file)",
+                          a.out, input));
+    if (std::filesystem::exists(target) && !a.force)
+      throw InputError(fmt::format(
+          "merge: --out '{}' exists ('{}'): pass --force to replace it, or choose another --out",
+          a.out, target));
+  }
   std::string header, sweep_id;
   long long total = -1;
   std::map<long long, std::string> rows;
   std::set<std::string> shards;
+  std::vector<io::GridAxis> merge_axes;
   for (const auto& path : a.inputs) {
     const io::SweepCsv csv = io::ReadSweepCsv(path);
     if (csv.had_partial_line)
       throw InputError(
           fmt::format("merge: '{}' ends in a partial row (resume that shard first)", path));
     const Json side = Json::parse(std::ifstream(path + ".json"), nullptr, false);
-    if (side.is_discarded() || !side.contains("sweep_id"))
+    if (side.is_discarded() || !side.contains("sweep_id") || !side.contains("spec"))
       throw InputError(
           fmt::format("merge: '{}.json' (the sidecar of {}) is missing or unreadable", path, path));
+    // The CSV's id line, the sidecar's id and the hash of the sidecar's spec must agree; then
+    // every row is checked against the spec's axes.
+    if (csv.sweep_id.empty() || csv.sweep_id != side["sweep_id"] ||
+        SweepId(side["spec"]) != csv.sweep_id)
+      throw InputError(fmt::format(
+          "merge: '{}' (sweep id '{}') and its sidecar (sweep id {}, spec hash {}) disagree: an "
+          "edited or foreign file",
+          path, csv.sweep_id, side["sweep_id"].dump(), SweepId(side["spec"])));
     if (side.value("status", "") != "complete")
       throw InputError(fmt::format("merge: shard '{}' is not complete", path));
     if (header.empty()) {
       header = csv.header;
       sweep_id = side["sweep_id"];
       total = side["configurations"];
+      const std::vector<io::GridAxis> axes = AxesOf(side["spec"], path + ".json");
+      if (io::GridSize(axes) != total)
+        throw InputError(fmt::format("merge: '{}.json' says {} configurations but its axes hold {}",
+                                     path, total, io::GridSize(axes)));
+      merge_axes = axes;
     } else if (csv.header != header || side["sweep_id"] != sweep_id) {
       throw InputError(fmt::format("merge: '{}' belongs to a different sweep than '{}'", path,
                                    a.inputs.front()));
     }
+    CheckRowAxes(csv, merge_axes, total, path);
     if (!shards.insert(side.value("shard", "")).second)
       throw InputError(
           fmt::format("merge: shard {} is given twice ('{}')", side.value("shard", ""), path));
@@ -320,7 +392,7 @@ void RunMerge(const MergeArgs& a) {
     if (!rows.count(i))
       throw InputError(fmt::format(
           "merge: configuration {} of {} is missing (a shard is missing or incomplete)", i, total));
-  std::string text = header + "\n";
+  std::string text = io::SweepIdLine(sweep_id) + "\n" + header + "\n";
   for (const auto& [i, r] : rows) text += r + "\n";
   io::WriteFileAtomically(a.out, text);
   Json side = Json::parse(std::ifstream(a.inputs.front() + ".json"));
@@ -340,13 +412,13 @@ void RegisterSweepCommand(CLI::App& app) {
       "sweep", "A grid of simulations into one tidy CSV (resumable, shardable, MPI)");
   AddSimOptions(*s, args->base);
   s->get_option("--profile")->required(false);
-  s->add_option("--grid", args->grid,
-                "Axis NAME=lo:hi:count[:lin|log] or NAME=v1,v2,... (repeatable)");
-  s->add_option("--file", args->file, "TOML sweep file with [base] and [grid] tables");
-  s->add_option("--out", args->out, "Output CSV (a JSON sidecar is written beside it)")->required();
+  AddOption(*s, "--grid", args->grid,
+            "Axis NAME=lo:hi:count[:lin|log] or NAME=v1,v2,... (repeatable)");
+  AddOption(*s, "--file", args->file, "TOML sweep file with [base] and [grid] tables");
+  AddOption(*s, "--out", args->out, "Output CSV (a JSON sidecar is written beside it)")->required();
   s->add_flag("--resume", args->resume, "Keep the completed rows of --out and run the rest");
-  s->add_option("--shard", args->shard,
-                "Run configurations i with i % n == k - 1 (k/n, for job arrays)")
+  AddOption(*s, "--shard", args->shard,
+            "Run configurations i with i % n == k - 1 (k/n, for job arrays)")
       ->capture_default_str();
   s->add_flag("--no-theory", args->no_theory, "Skip the exact theory predictions (faster)");
   s->add_flag("--quiet", args->quiet, "No progress line");
@@ -359,9 +431,10 @@ void RegisterSweepCommand(CLI::App& app) {
   auto merge = std::make_shared<MergeArgs>();
   CLI::App* m = app.add_subcommand(
       "merge", "Combine the shard CSVs of one sweep, checking that none is missing");
-  m->add_option("shards", merge->inputs, "Shard CSV files (each with its .json sidecar)")
+  AddOption(*m, "shards", merge->inputs, "Shard CSV files (each with its .json sidecar)")
       ->required();
-  m->add_option("--out", merge->out, "Merged CSV")->required();
+  AddOption(*m, "--out", merge->out, "Merged CSV (a new file; see --force)")->required();
+  m->add_flag("--force", merge->force, "Replace an existing --out (never one of the shards)");
   m->callback([merge] { RunMerge(*merge); });
 }
 

@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "output.hpp"
+#include "strict_option.hpp"
 #include "theory_results.hpp"
 #include "valleys/io/factories.hpp"
 #include "valleys/io/metadata.hpp"
@@ -24,7 +25,8 @@ struct RiskArgs {
 struct SgdArgs {
   std::string profile, noise = "gaussian:s=1", shift, format = "table", out;
   double eta = 0.0, wd = 0.0, x0 = 0.0;
-  int T = 0;
+  long long T = 0;
+  bool T_given = false;  // --T was passed (then T = 0 is refused)
   int cells_per_step = theory::SolverOptions{}.cells_per_step;
 };
 
@@ -51,9 +53,9 @@ void RunSgd(const SgdArgs& a) {
   std::string why;
   if (!request.chain.IsValid(*profile, &why) || !request.solver.IsValid(&why))
     throw io::InputError(why);
-  if (a.T < 0 || a.T > 10000000)
+  if (a.T_given && (a.T < 1 || a.T > 10000000))
     throw io::InputError(fmt::format("--T = {} is out of range (allowed: 1 <= T <= 1e7)", a.T));
-  if (a.T > 0) request.T = a.T;
+  if (a.T_given) request.T = a.T;
   request.x0 = a.x0;
   if (!a.shift.empty()) request.shift = io::MakeShift(a.shift);
   const Json result = SgdResult(*profile, request);
@@ -77,37 +79,41 @@ void RegisterTheoryCommand(CLI::App& app) {
   CLI::App* r = theory->add_subcommand(
       "risk",
       "Expected test risk R(zeta) = E phi(zeta + delta): R(0), optimal bias, improving window");
-  r->add_option("--profile", risk->profile, "Valley profile spec, e.g. quadratic:hplus=1,hminus=9")
+  AddOption(*r, "--profile", risk->profile, "Valley profile spec, e.g. quadratic:hplus=1,hminus=9")
       ->required();
-  r->add_option("--shift", risk->shift,
-                "Shift law spec: uniform:a=A | gaussian:sigma=S | rademacher:a=A")
+  AddOption(*r, "--shift", risk->shift,
+            "Shift law spec: uniform:a=A | gaussian:sigma=S | rademacher:a=A")
       ->required();
-  r->add_option("--bias", risk->biases, "Also evaluate R at this bias (repeatable)");
-  r->add_option("--format", risk->format, "table | csv | json")->capture_default_str();
-  r->add_option("--out", risk->out, "Write to this file (atomically) instead of stdout");
+  AddOption(*r, "--bias", risk->biases, "Also evaluate R at this bias (repeatable)");
+  AddOption(*r, "--format", risk->format, "table | csv | json")->capture_default_str();
+  AddOption(*r, "--out", risk->out, "Write to this file (atomically) instead of stdout");
   r->callback([risk] { RunRisk(*risk); });
 
   auto sgd = std::make_shared<SgdArgs>();
   CLI::App* s = theory->add_subcommand(
       "sgd",
       "Exact stationary and transient statistics of SGD x' = x - eta (phi'(x) + wd x + noise)");
-  s->add_option("--profile", sgd->profile, "Valley profile spec")->required();
-  s->add_option("--eta", sgd->eta, "Learning rate (> 0, below the stability limit)")->required();
-  s->add_option("--noise", sgd->noise,
-                "Noise spec with std s: gaussian:s=S | uniform:s=S | rademacher:s=S")
+  AddOption(*s, "--profile", sgd->profile, "Valley profile spec")->required();
+  AddOption(*s, "--eta", sgd->eta, "Learning rate (> 0, below the stability limit)")->required();
+  AddOption(*s, "--noise", sgd->noise,
+            "Noise spec with std s: gaussian:s=S | uniform:s=S | rademacher:s=S")
       ->capture_default_str();
-  s->add_option("--wd", sgd->wd, "Weight decay lambda (>= 0)")->capture_default_str();
-  s->add_option("--T", sgd->T, "Also compute the transient E[x_t] and E[w_T] for t <= T");
-  s->add_option("--x0", sgd->x0, "Start of the transient (default 0, the minimizer)")
+  AddOption(*s, "--wd", sgd->wd, "Weight decay lambda (>= 0)")->capture_default_str();
+  CLI::Option* T_option =
+      AddOption(*s, "--T", sgd->T, "Also compute the transient E[x_t] and E[w_T] for t <= T");
+  AddOption(*s, "--x0", sgd->x0, "Start of the transient (default 0, the minimizer)")
       ->capture_default_str();
-  s->add_option("--shift", sgd->shift,
-                "Also report the expected test risk of the stationary mean under this shift");
-  s->add_option("--cells-per-step", sgd->cells_per_step,
-                "Solver grid: cells per noise step eta*s (4..256)")
+  AddOption(*s, "--shift", sgd->shift,
+            "Also report the expected test risk of the stationary mean under this shift");
+  AddOption(*s, "--cells-per-step", sgd->cells_per_step,
+            "Solver grid: cells per noise step eta*s (4..256)")
       ->capture_default_str();
-  s->add_option("--format", sgd->format, "table | csv | json")->capture_default_str();
-  s->add_option("--out", sgd->out, "Write to this file (atomically) instead of stdout");
-  s->callback([sgd] { RunSgd(*sgd); });
+  AddOption(*s, "--format", sgd->format, "table | csv | json")->capture_default_str();
+  AddOption(*s, "--out", sgd->out, "Write to this file (atomically) instead of stdout");
+  s->callback([sgd, T_option] {
+    sgd->T_given = T_option->count() > 0;
+    RunSgd(*sgd);
+  });
 }
 
 }  // namespace valleys::cli

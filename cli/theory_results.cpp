@@ -16,9 +16,11 @@ Json RiskResult(const theory::Profile& profile, const theory::SymmetricLaw& shif
                 const std::vector<double>& biases) {
   const theory::BiasSummary b = theory::AnalyzeBias(profile, shift);
   if (!std::isfinite(b.r0) || !std::isfinite(b.r_star))
-    throw std::runtime_error(fmt::format(
-        "theory risk: R(0) = {} is not finite for {} under {} (the profile overflows there)", b.r0,
-        profile.Spec(), shift.Spec()));
+    throw std::runtime_error(
+        fmt::format("theory risk: R(0) = {} and R(zeta*) = {} at zeta* = {} are not both finite "
+                    "for {} under {} "
+                    "(the profile overflows or underflows there)",
+                    b.r0, b.r_star, b.zeta_star, profile.Spec(), shift.Spec()));
   Json out;
   out["R0"] = b.r0;
   out["zeta_star"] = b.zeta_star;

@@ -1,7 +1,8 @@
 #include "valleys/io/sweep_csv.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -31,8 +32,17 @@ std::size_t CountFields(const std::string& line) {
 }
 }  // namespace
 
+namespace {
+constexpr const char* kIdPrefix = "# valleys sweep ";
+}  // namespace
+
+std::string SweepIdLine(const std::string& sweep_id) {
+  return kIdPrefix + sweep_id;
+}
+
 SweepCsv ParseSweepCsv(const std::string& text, const std::string& source) {
   SweepCsv out;
+  int header_line = 1;
   std::size_t start = 0;
   int line_no = 0;
   while (start < text.size()) {
@@ -44,7 +54,15 @@ SweepCsv ParseSweepCsv(const std::string& text, const std::string& source) {
     std::string line = text.substr(start, nl - start);
     start = nl + 1;
     ++line_no;
-    if (line_no == 1) {
+    if (line_no == 1 && !line.empty() && line[0] == '#') {
+      if (line.rfind(kIdPrefix, 0) != 0 || line.size() == std::string(kIdPrefix).size())
+        throw InputError(fmt::format("{}: line 1 '{}' is not a sweep id line ('{}<id>')", source,
+                                     line, kIdPrefix));
+      out.sweep_id = line.substr(std::string(kIdPrefix).size());
+      header_line = 2;
+      continue;
+    }
+    if (line_no == header_line) {
       out.header = line;
       continue;
     }
@@ -65,31 +83,43 @@ SweepCsv ParseSweepCsv(const std::string& text, const std::string& source) {
 }
 
 SweepCsv ReadSweepCsv(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
-  std::ostringstream s;
-  s << f.rdbuf();
-  return ParseSweepCsv(s.str(), path);
+  return ParseSweepCsv(ReadFile(path), path);
 }
 
-SweepCsv SweepCsvWriter::Open(const std::string& path, const std::string& header, bool resume) {
+SweepCsv SweepCsvWriter::Open(const std::string& path, const std::string& sweep_id,
+                              const std::string& header, bool resume) {
   path_ = path;
   SweepCsv existing;
+  const std::string top = SweepIdLine(sweep_id) + "\n" + header + "\n";
   if (std::filesystem::exists(path)) {
     if (!resume)
       throw InputError(
           fmt::format("'{}' exists: pass --resume to continue it, or choose another --out", path));
-    existing = ReadSweepCsv(path);
+    try {
+      existing = ReadSweepCsv(path);
+    } catch (const InputError& e) {
+      throw InputError(
+          fmt::format("'{}' is not a sweep CSV ({}); nothing was changed", path, e.what()));
+    }
+    if (existing.sweep_id.empty())
+      throw InputError(fmt::format(
+          "'{}' has no sweep id line ('{}<id>'), so it cannot be shown to belong to this sweep; "
+          "nothing was changed",
+          path, kIdPrefix));
+    if (existing.sweep_id != sweep_id)
+      throw InputError(
+          fmt::format("'{}' belongs to a different sweep (sweep id {} != {}); nothing was changed",
+                      path, existing.sweep_id, sweep_id));
     if (existing.header != header)
       throw InputError(fmt::format(
           "'{}' belongs to a different sweep (its header differs); nothing was changed", path));
     if (existing.had_partial_line) {  // rewrite without the cut line, atomically
-      std::string text = header + "\n";
+      std::string text = top;
       for (const auto& r : existing.rows) text += r + "\n";
       WriteFileAtomically(path, text);
     }
   } else {
-    WriteFileAtomically(path, header + "\n");
+    WriteFileAtomically(path, top);
   }
   fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (fd_ < 0)
@@ -112,32 +142,109 @@ SweepCsvWriter::~SweepCsvWriter() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+namespace {
+
+// This kernel's boot: the same in every PID namespace and container on it, different on another
+// host or after a reboot.
+std::string BootId() {
+  std::ifstream f("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  f >> id;
+  return id.empty() ? "unknown" : id;
+}
+
+std::string HostName() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+std::string Field(const std::string& text, const std::string& key) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(key + "=", 0) == 0) return line.substr(key.size() + 1);
+  return "";
+}
+
+}  // namespace
+
 OutputLock::OutputLock(const std::string& path) : lock_path_(path + ".lock") {
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    const int fd = ::open(lock_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-      const std::string pid = std::to_string(::getpid()) + "\n";
-      const ssize_t written = ::write(fd, pid.data(), pid.size());
-      ::close(fd);
-      if (written != static_cast<ssize_t>(pid.size())) break;
-      return;
-    }
-    if (errno != EEXIST) break;
-    std::ifstream f(lock_path_);
-    long owner = 0;
-    f >> owner;
-    if (owner > 0 && (::kill(static_cast<pid_t>(owner), 0) == 0 || errno == EPERM))
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const int fd = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
       throw InputError(
-          fmt::format("'{}' is being written by process {} (lock file {}); refusing to interleave",
-                      path, owner, lock_path_));
-    ::unlink(lock_path_.c_str());  // stale: its owner is gone
+          fmt::format("cannot create lock file '{}': {}", lock_path_, std::strerror(errno)));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      std::string owner;
+      {
+        std::ifstream f(lock_path_);
+        std::ostringstream s;
+        s << f.rdbuf();
+        owner = s.str();
+      }
+      ::close(fd);
+      if (error == EWOULDBLOCK)
+        throw InputError(fmt::format(
+            "'{}' is being written by process {} on {} (lock file {} is held); refusing to "
+            "interleave",
+            path, Field(owner, "pid"), Field(owner, "host"), lock_path_));
+      throw InputError(fmt::format("cannot lock '{}': {}", lock_path_, std::strerror(error)));
+    }
+    // The file may have been removed (its owner finished) between open and flock: then this lock
+    // is on an unlinked inode and another process can create a new one; start again.
+    struct stat by_fd {
+    }, by_path{};
+    if (::fstat(fd, &by_fd) != 0 || ::stat(lock_path_.c_str(), &by_path) != 0 ||
+        by_fd.st_ino != by_path.st_ino || by_fd.st_dev != by_path.st_dev) {
+      ::close(fd);
+      continue;
+    }
+    // Held. A previous owner on this kernel is dead (the kernel released its lock); one on another
+    // kernel (another host on a shared filesystem whose locks do not reach here, or a boot before
+    // a crash) cannot be shown dead from here, so its lock is not taken.
+    std::string old;
+    {
+      char buffer[4096];
+      const ssize_t n = ::pread(fd, buffer, sizeof buffer, 0);
+      if (n > 0) old.assign(buffer, static_cast<std::size_t>(n));
+    }
+    const std::string old_boot = Field(old, "boot_id");
+    if (!old_boot.empty() && old_boot != BootId()) {
+      ::close(fd);
+      throw InputError(fmt::format(
+          "'{}' may be being written by process {} on host {} (boot {}): lock file {} was made on "
+          "another machine or before a reboot, and its owner cannot be shown dead from here; "
+          "remove the lock file if you know it is gone",
+          path, Field(old, "pid"), Field(old, "host"), old_boot, lock_path_));
+    }
+    const std::string content =
+        fmt::format("pid={}\nhost={}\nboot_id={}\n", ::getpid(), HostName(), BootId());
+    const bool written =
+        ::ftruncate(fd, 0) == 0 &&
+        ::pwrite(fd, content.data(), content.size(), 0) == static_cast<ssize_t>(content.size()) &&
+        ::fsync(fd) == 0;
+    if (!written) {
+      const int error = errno;
+      ::unlink(lock_path_.c_str());
+      ::close(fd);
+      throw InputError(fmt::format("cannot write lock file '{}': {}", lock_path_,
+                                   error != 0 ? std::strerror(error) : "short write"));
+    }
+    fd_ = fd;
+    return;
   }
-  throw std::runtime_error(
-      fmt::format("cannot create lock file '{}': {}", lock_path_, std::strerror(errno)));
+  throw InputError(
+      fmt::format("cannot lock '{}': it was replaced 8 times while being locked (another writer is "
+                  "starting?)",
+                  lock_path_));
 }
 
 OutputLock::~OutputLock() {
+  // Unlink while still holding the lock, so no one can lock the old inode after we let go.
   ::unlink(lock_path_.c_str());
+  ::close(fd_);
 }
 
 }  // namespace valleys::io

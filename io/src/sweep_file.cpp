@@ -1,13 +1,11 @@
 #include "valleys/io/sweep_file.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include <algorithm>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "valleys/io/atomic_file.hpp"
 #include "valleys/io/spec.hpp"
 
 namespace valleys::io {
@@ -24,6 +22,19 @@ std::string ScalarText(const toml::node& node, const std::string& where) {
 
 std::string Where(const std::string& source, const toml::node& node, const std::string& key) {
   return fmt::format("{}:{}: {}", source, node.source().begin.line, key);
+}
+
+// A table's entries in file order (toml++ iterates them sorted by key; the first axis given must
+// stay the slowest, as on the command line).
+std::vector<std::pair<std::string, const toml::node*>> InFileOrder(const toml::table& table) {
+  std::vector<std::pair<std::string, const toml::node*>> entries;
+  for (const auto& [key, node] : table) entries.emplace_back(std::string(key.str()), &node);
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    const auto& p = a.second->source().begin;
+    const auto& q = b.second->source().begin;
+    return p.line != q.line ? p.line < q.line : p.column < q.column;
+  });
+  return entries;
 }
 
 }  // namespace
@@ -43,8 +54,8 @@ SweepFile ParseSweepToml(const std::string& text, const std::string& source) {
     if (!node.is_table()) throw InputError(fmt::format("{}: '{}' must be a table", source, k));
   }
   if (const toml::table* base = root["base"].as_table()) {
-    for (const auto& [key, node] : *base) {
-      const std::string k(key.str());
+    for (const auto& [k, entry] : InFileOrder(*base)) {
+      const toml::node& node = *entry;
       if (node.is_array()) {  // several profiles (one per direction)
         for (const auto& item : *node.as_array())
           out.base.emplace_back(k, ScalarText(item, Where(source, item, k)));
@@ -54,8 +65,8 @@ SweepFile ParseSweepToml(const std::string& text, const std::string& source) {
     }
   }
   if (const toml::table* grid = root["grid"].as_table()) {
-    for (const auto& [key, node] : *grid) {
-      const std::string k(key.str());
+    for (const auto& [k, entry] : InFileOrder(*grid)) {
+      const toml::node& node = *entry;
       if (const toml::array* values = node.as_array()) {
         GridAxis axis{k, {}};
         for (const auto& item : *values)
@@ -73,12 +84,7 @@ SweepFile ParseSweepToml(const std::string& text, const std::string& source) {
 }
 
 SweepFile ReadSweepToml(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f)
-    throw InputError(fmt::format("cannot read sweep file '{}': {}", path, std::strerror(errno)));
-  std::ostringstream s;
-  s << f.rdbuf();
-  return ParseSweepToml(s.str(), path);
+  return ParseSweepToml(ReadFile(path), path);
 }
 
 }  // namespace valleys::io

@@ -76,7 +76,15 @@ std::string FindDataDir(const std::string& flag) {
 
 namespace {
 
+// Files read whole: CIFAR-10 batches (31 MB) and the official archive (163 MB). A device or a
+// file beyond 512 MiB is refused rather than read until memory runs out.
 std::vector<std::uint8_t> ReadAll(const fs::path& path) {
+  std::error_code ec;
+  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))
+    throw std::runtime_error(fmt::format("'{}' is not a regular file", path.string()));
+  if (fs::exists(path, ec) && fs::file_size(path, ec) > (std::uintmax_t{512} << 20))
+    throw std::runtime_error(
+        fmt::format("'{}' holds more than 512 MiB: not a CIFAR-10 file", path.string()));
   std::ifstream f(path, std::ios::binary);
   if (!f)
     throw std::runtime_error(
@@ -115,6 +123,53 @@ std::string Sha256Hex(const std::uint8_t* data, std::size_t size) {
   std::string hex;
   for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
   return hex;
+}
+
+std::string Sha256File(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("OpenSSL: SHA-256 failed to start");
+  std::vector<char> chunk(1 << 20);
+  while (f) {
+    f.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    if (f.gcount() > 0 &&
+        EVP_DigestUpdate(ctx.get(), chunk.data(), static_cast<std::size_t>(f.gcount())) != 1)
+      throw std::runtime_error("OpenSSL: SHA-256 failed");
+  }
+  if (f.bad()) throw std::runtime_error(fmt::format("cannot read '{}': I/O error", path));
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1)
+    throw std::runtime_error("OpenSSL: SHA-256 failed");
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+void WriteChecksumFile(const std::string& path) {
+  io::WriteFileAtomically(path + ".sha256",
+                          Sha256File(path) + "  " + fs::path(path).filename().string() + "\n");
+}
+
+std::string VerifyChecksumFile(const std::string& path) {
+  if (!fs::exists(path))
+    throw std::runtime_error(fmt::format("checkpoint '{}' does not exist", path));
+  std::ifstream f(path + ".sha256");
+  std::string want;
+  if (!(f >> want) || want.size() != 64 ||
+      want.find_first_not_of("0123456789abcdef") != std::string::npos)
+    throw std::runtime_error(fmt::format(
+        "checkpoint '{}' has no SHA-256 sum ('{}.sha256' is missing or not a sum; for a file of "
+        "your own, `sha256sum FILE > FILE.sha256` writes one)",
+        path, path));
+  const std::string got = Sha256File(path);
+  if (got != want)
+    throw std::runtime_error(
+        fmt::format("checkpoint '{}' is corrupt: its SHA-256 is {} but '{}.sha256' says {}", path,
+                    got, path, want));
+  return got;
 }
 
 std::string Md5Hex(const std::string& path) {

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "batch_norm_pass.hpp"
+#include "valleys/realnets/cifar.hpp"
 
 namespace valleys::realnets {
 
@@ -288,11 +289,13 @@ void SaveNet(const Net& net, const std::string& path) {
   net->save(archive);
   archive.save_to(tmp);
   std::filesystem::rename(tmp, path);
+  WriteChecksumFile(path);
 }
 
-void LoadNet(const Net& net, const std::string& path) {
+std::string LoadNet(const Net& net, const std::string& path) {
   if (!std::filesystem::exists(path))
     throw std::runtime_error(fmt::format("checkpoint '{}' does not exist (train first)", path));
+  const std::string sha256 = VerifyChecksumFile(path);
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(path, torch::Device(torch::kCPU));
@@ -301,6 +304,7 @@ void LoadNet(const Net& net, const std::string& path) {
     throw std::runtime_error(fmt::format("checkpoint '{}' does not fit the model ({})", path,
                                          e.what_without_backtrace()));
   }
+  return sha256;
 }
 
 std::set<std::string> BatchNormParameterNames(const Net& net) {

@@ -22,10 +22,12 @@ using Net = std::shared_ptr<NetImpl>;
 // from LibTorch's default generator (seed it first).
 Net MakeModel(const ModelSpec& spec);
 
-void SaveNet(const Net& net, const std::string& path);  // atomically (temporary name, rename)
-// Loads a checkpoint written by SaveNet into `net`; throws std::runtime_error naming the file when
-// it is missing or does not fit the network.
-void LoadNet(const Net& net, const std::string& path);
+// Writes atomically (temporary name, rename), then the file's SHA-256 sum beside it (PATH.sha256).
+void SaveNet(const Net& net, const std::string& path);
+// Loads a checkpoint written by SaveNet into `net` and returns its SHA-256; throws
+// std::runtime_error naming the file when it is missing, has no sum file, does not match its sum,
+// or does not fit the network.
+std::string LoadNet(const Net& net, const std::string& path);
 
 // Full names ("block0_bn1.weight", ...) of the BatchNorm gamma/beta parameters of `net`.
 std::set<std::string> BatchNormParameterNames(const Net& net);

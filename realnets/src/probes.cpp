@@ -92,7 +92,8 @@ ProfileResult Profile(const ProfileOptions& o) {
   detail::SetThreads(b);
   torch::manual_seed(b.seed + 7);  // augmented probe evaluation only
   const ProbeData data = LoadProbeData(o.probe);
-  detail::Net net = detail::LoadCheckpoint(b, o.checkpoint);
+  std::string checkpoint_sha256;
+  detail::Net net = detail::LoadCheckpoint(b, o.checkpoint, &checkpoint_sha256);
   const std::set<std::string> bn = detail::BatchNormParameterNames(net);
   // The direction's own stream: seed, direction index and law mixed (splitmix-style constants).
   const std::uint64_t law_code = static_cast<std::uint64_t>(DirectionLawCode(o.law));
@@ -131,6 +132,7 @@ ProfileResult Profile(const ProfileOptions& o) {
   const int half = o.points / 2;
   for (int k = -half; k <= half; ++k) offsets.push_back(k == 0 ? 0.0 : o.range * k / half);
   ProfileResult r;
+  r.checkpoint_sha256 = checkpoint_sha256;
   r.curve = EvaluateAlong(net, centre, dir, offsets, o.probe, data);
   r.sign_agreement = support > 0 ? agree / support : 0.0;
   r.direction_norm = std::sqrt(norm2) * scale;
@@ -164,9 +166,11 @@ LineResult Line(const LineOptions& o) {
   detail::SetThreads(b);
   torch::manual_seed(b.seed + 11);
   const ProbeData data = LoadProbeData(o.probe);
-  detail::Net net = detail::LoadCheckpoint(b, o.from);
+  std::string from_sha256, to_sha256;
+  detail::Net net = detail::LoadCheckpoint(b, o.from, &from_sha256);
   const std::vector<torch::Tensor> from = detail::CloneParameters(net);
-  const std::vector<torch::Tensor> to = detail::CloneParameters(detail::LoadCheckpoint(b, o.to));
+  const std::vector<torch::Tensor> to =
+      detail::CloneParameters(detail::LoadCheckpoint(b, o.to, &to_sha256));
   std::vector<torch::Tensor> dir;
   double norm2 = 0;
   for (std::size_t k = 0; k < from.size(); ++k) {
@@ -181,6 +185,8 @@ LineResult Line(const LineOptions& o) {
     alphas.push_back(a);
   }
   LineResult r;
+  r.from_sha256 = from_sha256;
+  r.to_sha256 = to_sha256;
   r.curve = EvaluateAlong(net, from, dir, alphas, o.probe, data);
   r.distance = std::sqrt(norm2);
   const auto& x = r.curve.t;
@@ -209,7 +215,8 @@ HessianResult TopHessianEigenvalue(const HessianOptions& o) {
   if (!o.IsValid(&why)) throw std::invalid_argument(why);
   detail::SetThreads(o.base);
   const detail::Data data = detail::LoadData(o.base, true, o.sample_size);
-  detail::Net net = detail::LoadCheckpoint(o.base, o.checkpoint);
+  std::string checkpoint_sha256;
+  detail::Net net = detail::LoadCheckpoint(o.base, o.checkpoint, &checkpoint_sha256);
   net->eval();
   const std::vector<torch::Tensor> params = net->parameters();
   at::Generator gen = at::detail::createCPUGenerator(o.base.seed * 7919 + 17);
@@ -223,6 +230,7 @@ HessianResult TopHessianEigenvalue(const HessianOptions& o) {
   const int64_t n = data.size();
   const int64_t batch = std::max<int64_t>(2, std::min<int64_t>(o.base.batch * 2, n));
   HessianResult r;
+  r.checkpoint_sha256 = checkpoint_sha256;
   double previous = 0;
   for (int it = 1; it <= o.iterations; ++it) {
     std::vector<torch::Tensor> hv;

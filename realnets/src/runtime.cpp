@@ -20,6 +20,12 @@ std::string CheckpointPath(const TrainOptions& base, const std::string& checkpoi
   return (std::filesystem::path(base.out_dir) / (checkpoint + ".pt")).string();
 }
 
+std::string CheckpointName(const std::string& checkpoint) {
+  if (checkpoint.size() > 3 && checkpoint.substr(checkpoint.size() - 3) == ".pt")
+    return std::filesystem::path(checkpoint).stem().string();
+  return checkpoint;
+}
+
 namespace detail {
 
 namespace {
@@ -96,9 +102,10 @@ void CopyParameters(const Net& net, const std::vector<torch::Tensor>& values) {
   for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(values[i]);
 }
 
-Net LoadCheckpoint(const TrainOptions& o, const std::string& checkpoint) {
+Net LoadCheckpoint(const TrainOptions& o, const std::string& checkpoint, std::string* sha256) {
   Net net = MakeModel(o.model);
-  LoadNet(net, CheckpointPath(o, checkpoint));
+  const std::string sum = LoadNet(net, CheckpointPath(o, checkpoint));
+  if (sha256) *sha256 = sum;
   PlaceNet(net, o);
   return net;
 }

@@ -37,7 +37,9 @@ void CopyParameters(const Net& net, const std::vector<torch::Tensor>& values);
 
 // A new network of `options.model` on the options' device, with the checkpoint's weights and BN
 // buffers.
-Net LoadCheckpoint(const TrainOptions& options, const std::string& checkpoint);
+// The checkpoint's file SHA-256 (checked against its sum file) goes to *sha256 when given.
+Net LoadCheckpoint(const TrainOptions& options, const std::string& checkpoint,
+                   std::string* sha256 = nullptr);
 
 void SetThreads(const TrainOptions& options);
 

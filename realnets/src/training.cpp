@@ -14,6 +14,7 @@
 #include "runtime.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/metadata.hpp"
+#include "valleys/realnets/cifar.hpp"
 
 namespace valleys::realnets {
 
@@ -137,6 +138,15 @@ void SaveAtomically(const T& value, const std::filesystem::path& path) {
   const std::filesystem::path tmp = path.string() + ".tmp";
   torch::save(value, tmp.string());
   std::filesystem::rename(tmp, path);
+  WriteChecksumFile(path.string());
+}
+
+// torch::load after the file's SHA-256 sum is checked (a missing or altered state file is named in
+// one line, without LibTorch's backtrace).
+template <typename T>
+void LoadChecked(T& value, const std::filesystem::path& path) {
+  VerifyChecksumFile(path.string());
+  torch::load(value, path.string());
 }
 
 void SaveState(const TrainOptions& o, const TrainStateRecord& st, const detail::Net& net,
@@ -150,31 +160,29 @@ void SaveState(const TrainOptions& o, const TrainStateRecord& st, const detail::
   io::WriteFileAtomically(OutPath(o, "state.json"), SerializeTrainState(st, meta));
   if (st.epoch > 1)
     for (const char* part : {"model", "optim", "swa", "rng"})
-      std::filesystem::remove(StatePath(o, st.epoch - 1, part));
+      for (const char* suffix : {"", ".sha256"})
+        std::filesystem::remove(StatePath(o, st.epoch - 1, part).string() + suffix);
 }
 
 bool LoadState(const TrainOptions& o, TrainStateRecord& st, const detail::Net& net,
                torch::optim::SGD& opt, std::vector<torch::Tensor>& swa) {
   const std::filesystem::path file = OutPath(o, "state.json");
   if (!std::filesystem::exists(file)) return false;
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  st = ParseTrainState(text.str(), file.string());
+  st = ParseTrainState(io::ReadFile(file), file.string());
   if (st.fingerprint != o.Fingerprint())
     throw std::invalid_argument(
         fmt::format("'{}' was saved with other options ({}); refusing to resume with ({})",
                     file.string(), st.fingerprint, o.Fingerprint()));
   detail::LoadNet(net, StatePath(o, st.epoch, "model").string());
   detail::PlaceNet(net, o);
-  torch::load(opt, StatePath(o, st.epoch, "optim").string());
+  LoadChecked(opt, StatePath(o, st.epoch, "optim"));
   std::vector<torch::Tensor> saved;
-  torch::load(saved, StatePath(o, st.epoch, "swa").string());
+  LoadChecked(saved, StatePath(o, st.epoch, "swa"));
   swa.clear();
   if (st.swa_n > 0)
     for (auto& t : saved) swa.push_back(t.to(detail::DeviceOf(o)));
   torch::Tensor rng;
-  torch::load(rng, StatePath(o, st.epoch, "rng").string());
+  LoadChecked(rng, StatePath(o, st.epoch, "rng"));
   at::Generator generator = at::detail::getDefaultCPUGenerator();  // the global generator
   generator.set_state(rng);
   return true;

@@ -89,6 +89,9 @@ bool SimOptions::IsValid(std::string* why) const {
     return bad("x0 draw sigma", start.value, "> 0");
   if (!std::isfinite(start.value)) return bad("x0", start.value, "finite");
   if (!(divergence_bound > 0)) return bad("divergence bound", divergence_bound, "> 0");
+  if (minibatch.data_size < 0)
+    return bad("data-size", minibatch.data_size, "0 (additive noise) or 2 <= data-size <= 1e7");
+  if (minibatch.batch < 1) return bad("batch", minibatch.batch, "1 <= batch <= data-size");
   if (minibatch.data_size != 0) {
     if (Dim() != 1) return Fail(why, "sim: the minibatch model is one-dimensional (use --dim 1)");
     if (minibatch.data_size < 2 || minibatch.data_size > 10000000)

@@ -2,9 +2,12 @@
 // output.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,9 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "support/run_command.hpp"
+#include "support/spawn.hpp"
 
 namespace {
 
@@ -43,8 +48,10 @@ TEST_CASE("bad input exits 2 with one line naming key, value and range", "[cli]"
   ExpectInputError(risk + "quadratic:hplus=1,hminus=-9",
                    "hminus = -9 is out of range (allowed: hminus > 0)");
   ExpectInputError(risk + "rpcl:r=2,p=1,c=0.5,l=0.1", "c = 0.5 is out of range (allowed: c > 1)");
-  ExpectInputError(risk + "quadratic:hplus=1,hminus=9 --bias nan", "--bias = nan is not a finite");
-  ExpectInputError(risk + "quadratic:hplus=1x,hminus=9", "hplus = '1x' is not a finite number");
+  ExpectInputError(risk + "quadratic:hplus=1,hminus=9 --bias nan",
+                   "--bias: 'nan' is not a finite decimal number");
+  ExpectInputError(risk + "quadratic:hplus=1x,hminus=9",
+                   "hplus = '1x' is not a finite decimal number");
   ExpectInputError(risk + "quadratic:hplus=1,hminus=9,k=2", "unknown key k");
   ExpectInputError(risk + "table:file=/nonexistent/prof.csv",
                    "cannot read '/nonexistent/prof.csv'");
@@ -199,7 +206,7 @@ TEST_CASE("a risk that is not finite is an error, not converged output", "[cli]"
   const Run r = Valleys("theory risk --profile linear:p=1e308,c=10 --shift gaussian:sigma=1");
   INFO(r.out);
   CHECK(r.code == 1);
-  CHECK_THAT(r.out, Catch::Contains("R(0) = inf is not finite"));
+  CHECK_THAT(r.out, Catch::Contains("R(0) = inf and R(zeta*)"));
 }
 
 TEST_CASE("a figure that gnuplot cannot draw is an error, not 'wrote'", "[cli]") {
@@ -251,7 +258,7 @@ TEST_CASE("a table that never ends is refused at the stated size", "[cli]") {
   CHECK_THAT(r.out, Catch::Contains("'/dev/zero' holds more than 256 MiB"));
 }
 
-TEST_CASE("--out writes through a symbolic link and refuses what is not a regular file",
+TEST_CASE("output files are written through a symbolic link; what is not a regular file is refused",
           "[cli][out]") {
   namespace fs = std::filesystem;
   const fs::path dir = FreshDir("valleys_outkind");
@@ -275,4 +282,186 @@ TEST_CASE("--out writes through a symbolic link and refuses what is not a regula
   CHECK(folder.code == 2);
   CHECK(fs::is_directory(dir));
   fs::remove_all(dir);
+}
+
+TEST_CASE("numbers are read strictly: decimal, unpadded, inside their type", "[cli][strict]") {
+  const std::string sim = "sim --profile quadratic:hplus=1,hminus=9 --chains 10 --steps 10 ";
+  // Integers: no wrapping, saturation, exponents, padding or octal/hex prefixes.
+  ExpectInputError(sim + "--seed -1",
+                   "--seed: '-1' is out of range (allowed: integers from 0 to "
+                   "18446744073709551615)");
+  ExpectInputError(sim + "--seed 18446744073709551616", "'18446744073709551616' is out of range");
+  ExpectInputError(sim + "--seed 1e23", "--seed: '1e23' is not a decimal integer");
+  ExpectInputError(sim + "--seed ' 5'", "--seed: ' 5' is not a decimal integer");
+  ExpectInputError(sim + "--chains 0x10", "--chains: '0x10' is not a decimal integer");
+  ExpectInputError(sim + "--dim 5000000000",
+                   "--dim: '5000000000' is out of range (allowed: integers from -2147483648 to "
+                   "2147483647)");
+  ExpectInputError(sim + "--batch -1", "batch = -1 is out of range (allowed: 1 <= batch");
+  // Leading zeros are decimal (strtoull's base 0 would read 010 as 8).
+  const Run ten =
+      Valleys("sim --profile quadratic:hplus=1,hminus=9 --steps 10 --chains 010 --format json");
+  REQUIRE(ten.code == 0);
+  CHECK(nlohmann::json::parse(ten.out)["meta"]["chains"] == 10);
+  // Floating point: no hex floats, no padding inside specs, no nan; subnormals are numbers.
+  ExpectInputError(sim + "--eta 0x1p-4", "--eta: '0x1p-4' is not a finite decimal number");
+  const std::string risk = "theory risk --shift uniform:a=1 --profile ";
+  ExpectInputError(risk + "quadratic:hplus=0x1p3,hminus=9",
+                   "hplus = '0x1p3' is not a finite decimal number");
+  ExpectInputError(risk + "'quadratic:hplus=1,hminus= 9'",
+                   "value ' 9' has surrounding blanks (allowed: none)");
+  ExpectInputError(risk + "' quadratic:hplus=1,hminus=9'",
+                   "kind ' quadratic' has surrounding blanks");
+  ExpectInputError(risk + "quadratic:hplus=1,hminus=9 --bias 1e-400",
+                   "'1e-400' is not a finite decimal number");
+  CHECK(Valleys(risk + "quadratic:hplus=1,hminus=9 --bias 1e-308").code == 0);
+  ExpectInputError("theory sgd --profile quadratic:hplus=1,hminus=9 --eta 0.1 --T 0",
+                   "--T = 0 is out of range (allowed: 1 <= T <= 1e7)");
+  ExpectInputError("realnets shift --profile x.csv --max-shift -1",
+                   "--max-shift = -1 is out of range");
+  ExpectInputError("realnets shift --profile x.csv --max-shift nan",
+                   "--max-shift: 'nan' is not a finite decimal number");
+}
+
+TEST_CASE("extreme profiles get their optimum or an error that names the fields", "[cli]") {
+  // Linear with c >= 1e16: c / (1 + c) rounds to 1, the complement does not; the newsvendor
+  // quantile of U(-1, 1) at 1 / (1 + c) is 1 - 2e-16, i.e. 1.
+  const Run linear = Valleys(
+      "theory risk --profile linear:p=1,c=1e16 --shift uniform:a=1 "
+      "--format json");
+  INFO(linear.out);
+  REQUIRE(linear.code == 0);
+  CHECK(nlohmann::json::parse(linear.out)["zeta_star"].get<double>() == Approx(1.0).epsilon(1e-12));
+  // Curvatures 1e50 apart under a Gaussian shift: the root of R' lies past 10 sigma. Checked
+  // against the risk itself: R at zeta* is below R a little to either side.
+  const Run q = Valleys(
+      "theory risk --profile quadratic:hplus=1e50,hminus=1 --shift gaussian:sigma=1 --format json");
+  INFO(q.out);
+  REQUIRE(q.code == 0);
+  const double z = nlohmann::json::parse(q.out)["zeta_star"].get<double>();
+  CHECK(z < -10);
+  const std::string at = fmt::format(
+      "theory risk --profile quadratic:hplus=1e50,hminus=1 --shift gaussian:sigma=1 --format json "
+      "--bias {} --bias {} --bias {}",
+      z - 0.01, z, z + 0.01);
+  const Run around = Valleys(at);
+  REQUIRE(around.code == 0);
+  const auto rows = nlohmann::json::parse(around.out)["R_at_bias"];
+  CHECK(rows[1]["R"].get<double>() < rows[0]["R"].get<double>());
+  CHECK(rows[1]["R"].get<double>() < rows[2]["R"].get<double>());
+  // A start far outside the grid: a one-line message in words, not a 300-digit number.
+  const Run far = Valleys(
+      "sim --profile quadratic:hplus=1,hminus=9 --x0 1e300 --chains 10 "
+      "--steps 10");
+  INFO(far.out);
+  CHECK(far.code != 0);
+  CHECK(far.out.size() < 400);
+  CHECK_THAT(far.out, Catch::Contains("start x0"));
+}
+
+namespace {
+// Starts valleys with `args` in its own process group and kills the whole group (gnuplot
+// included) with SIGKILL after `delay`.
+void RunAndKillGroup(const std::vector<std::string>& args, std::chrono::microseconds delay) {
+  const pid_t child = valleys::testing::Spawn(VALLEYS_BINARY, args, {true, true, true});
+  REQUIRE(child > 0);
+  std::this_thread::sleep_for(delay);
+  ::kill(-child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+}
+
+std::string Slurp(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+}  // namespace
+
+TEST_CASE("a figure killed while drawing leaves the old figure whole", "[cli][atomic]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = FreshDir("valleys_plotkill");
+  REQUIRE(Valleys("plot A --out " + ShellWord(dir.string())).code == 0);
+  const std::string png = Slurp(dir / "A.png"), pdf = Slurp(dir / "A.pdf");
+  REQUIRE(png.size() > 1000);
+  // Kills spread over the whole command (about 0.1 s here; fixed delays, no randomness).
+  for (int delay_us = 0; delay_us <= 300000; delay_us += 15000) {
+    INFO("killed after " << delay_us << " us");
+    RunAndKillGroup({"plot", "A", "--data", (dir / "A.csv").string(), "--out", dir.string()},
+                    std::chrono::microseconds(delay_us));
+    // Old or new, the figures are complete at every moment: the same data draws the same bytes.
+    CHECK(Slurp(dir / "A.png") == png);
+    CHECK(Slurp(dir / "A.pdf").size() == pdf.size());
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("merge and reproduce refuse to write over what exists", "[cli][out]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = FreshDir("valleys_noclobber");
+  fs::create_directories(dir / "report");
+  { std::ofstream(dir / "report" / "notes.txt") << "mine\n"; }
+  const Run r = Valleys("reproduce --no-realnets --out " + ShellWord((dir / "report").string()));
+  INFO(r.out);
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Catch::Contains("is a folder that is not empty"));
+  CHECK_FALSE(fs::exists(dir / "report" / "report.md"));
+  CHECK(Slurp(dir / "report" / "notes.txt") == "mine\n");
+}
+
+TEST_CASE("valleys-realnets reports a bad option in one line", "[cli][realnets]") {
+  ExpectInputError("realnets train --epochs x --out /tmp/x", "--epochs");
+  ExpectInputError("realnets profile --points 1e3 --out /tmp/x",
+                   "--points: '1e3' is not a decimal");
+  ExpectInputError("realnets train --out ''", "--out is empty");
+}
+
+TEST_CASE("the main job writes its report under a hostile path and runs no shell",
+          "[cli][hostile][reproduce][slow]") {
+  namespace fs = std::filesystem;
+  const fs::path base = FreshDir("valleys_hostile_reproduce");
+  // Quotes, a command substitution, a semicolon, a backquote and a newline in one folder name.
+  const fs::path dir = base / "run x'; $(touch PWNED) `touch PWNED` \"q\"\nz";
+  const Run r =
+      valleys::testing::RunCommand("cd " + ShellWord(base.string()) + " && " + VALLEYS_BINARY +
+                                   " reproduce --out " + ShellWord(dir.string()));
+  INFO(r.out);
+  CHECK(r.code == 0);
+  CHECK(fs::file_size(dir / "report.md") > 1000);
+  for (const char* figure : {"A", "B", "C", "D", "E", "F", "G", "H"})
+    CHECK(fs::file_size(dir / "figures" / (std::string(figure) + ".png")) > 1000);
+  CHECK(fs::exists(dir / "realnets" / "report.md"));
+  for (const auto& entry : fs::recursive_directory_iterator(base)) {
+    CHECK(entry.path().filename() != "PWNED");
+    CHECK(entry.path().filename().string().find(".partial-") == std::string::npos);
+  }
+  CHECK_FALSE(fs::exists(base / "PWNED"));
+  fs::remove_all(base);
+}
+
+TEST_CASE("the download's temporary path reaches curl as one argument, never a shell",
+          "[cli][hostile]") {
+  namespace fs = std::filesystem;
+  const fs::path base = FreshDir("valleys_hostile_tmpdir");
+  const fs::path tmp = base / "t x'; touch PWNED; echo '$(touch PWNED)";
+  fs::create_directories(tmp);
+  fs::create_directories(base / "bin");
+  // A stand-in curl that records its arguments, one per line, and fails like curl without network.
+  {
+    std::ofstream f(base / "bin" / "curl");
+    f << "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$CURL_ARGS\"\nexit 6\n";
+  }
+  fs::permissions(base / "bin" / "curl", fs::perms::owner_all);
+  const Run r = valleys::testing::RunCommand(
+      "cd " + ShellWord(base.string()) + " && PATH=" + ShellWord((base / "bin").string()) +
+      ":$PATH CURL_ARGS=" + ShellWord((base / "args").string()) +
+      " TMPDIR=" + ShellWord(tmp.string()) + " " + VALLEYS_BINARY +
+      " realnets data --download --data " + ShellWord((base / "data").string()));
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK_THAT(r.out, Catch::Contains("download of"));
+  CHECK_THAT(Slurp(base / "args"),
+             Catch::Contains("\n" + (tmp / "cifar-10-binary.tar.gz").string() + "\n"));
+  for (const auto& entry : fs::recursive_directory_iterator(base))
+    CHECK(entry.path().filename() != "PWNED");
+  fs::remove_all(base);
 }

@@ -23,6 +23,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "support/spawn.hpp"
 #include "valleys/realnets/experiment.hpp"
 
 using namespace valleys::realnets;
@@ -406,20 +407,8 @@ std::string EpochsWithoutTiming(const fs::path& csv) {
 // mid-way however slow the machine is; returns the exit status, -1 when killed.
 int Run(const std::vector<std::string>& args, int kill_after_state_ms = -1,
         const fs::path& state = {}) {
-  const pid_t child = fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    std::vector<char*> argv;
-    std::string bin = VALLEYS_REALNETS_BINARY;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int devnull = ::open("/dev/null", O_WRONLY);
-    ::dup2(devnull, 1);
-    execv(bin.c_str(), argv.data());
-    _exit(127);
-  }
+  const pid_t child = valleys::testing::Spawn(VALLEYS_REALNETS_BINARY, args, {false, true, false});
+  REQUIRE(child > 0);
   int status = 0;
   if (kill_after_state_ms >= 0) {
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(5);
@@ -476,4 +465,87 @@ TEST_CASE("training killed with SIGKILL and resumed equals an uninterrupted run"
   }
   CHECK(killed_mid_way);
   fs::remove_all(dir);
+}
+
+namespace {
+struct Output {
+  int code;
+  std::string text;  // stdout and stderr
+};
+// Runs `command` through /bin/sh (the test's runner; valleys-realnets itself starts no shell).
+Output Sh(const std::string& command) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string text;
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, pipe) != nullptr) text += buf;
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text};
+}
+std::string Word(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+}  // namespace
+
+TEST_CASE("checkpoints: hostile paths, paths as given, SHA-256 checked, one-line errors",
+          "[realnets][torch][checkpoint]") {
+  const fs::path base = fs::temp_directory_path() / ("valleys_ckpt_" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  fs::create_directories(base);
+  const std::string bin = VALLEYS_REALNETS_BINARY;
+  const std::string small = " --train-size 500 --test-size 100";
+  const fs::path run = base / "run x'; touch PWNED; echo '$(touch PWNED)\nz";
+  Output r = Sh("cd " + Word(base.string()) + " && " + bin + " train --epochs 2" + small +
+                " --out " + Word(run.string()));
+  INFO(r.text);
+  REQUIRE(r.code == 0);
+  REQUIRE(fs::exists(run / "sgd.pt.sha256"));
+
+  // A checkpoint by absolute path, written elsewhere under its own name.
+  const fs::path probes = base / "probes \"q\"";
+  r = Sh(bin + " profile --checkpoint " + Word((run / "sgd.pt").string()) +
+         " --points 5 --eval-size 100" + small + " --out " + Word(probes.string()));
+  INFO(r.text);
+  CHECK(r.code == 0);
+  CHECK(fs::exists(probes / "profile_sgd_uniform01_d0_recompute.csv"));
+  // And relative to the working folder, as given.
+  r = Sh("cd " + Word(run.string()) + " && " + bin +
+         " profile --checkpoint swa.pt --points 5 --eval-size 100" + small + " --out " +
+         Word(probes.string()));
+  INFO(r.text);
+  CHECK(r.code == 0);
+  CHECK(fs::exists(probes / "profile_swa_uniform01_d0_recompute.csv"));
+  for (const auto& entry : fs::recursive_directory_iterator(base))
+    CHECK(entry.path().filename() != "PWNED");
+
+  // One flipped byte: refused, in one line, before any number is computed.
+  {
+    std::fstream f(run / "sgd.pt", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(fs::file_size(run / "sgd.pt") / 2));
+    char c = 0;
+    f.read(&c, 1);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(run / "sgd.pt") / 2));
+    c = static_cast<char>(c ^ 0x10);
+    f.write(&c, 1);
+  }
+  r = Sh(bin + " profile --checkpoint sgd --points 5 --eval-size 100" + small + " --out " +
+         Word(run.string()));
+  INFO(r.text);
+  CHECK(r.code == 1);
+  CHECK_THAT(r.text, Catch::Contains("is corrupt: its SHA-256 is"));
+  CHECK(std::count(r.text.begin(), r.text.end(), '\n') == 1);
+
+  // A training state whose optimizer file is gone: one line naming it, no LibTorch backtrace.
+  for (const auto& entry : fs::directory_iterator(run))
+    if (entry.path().filename().string().find(".optim.pt") != std::string::npos &&
+        entry.path().extension() == ".pt")
+      fs::remove(entry.path());
+  r = Sh(bin + " train --epochs 2 --resume" + small + " --out " + Word(run.string()));
+  INFO(r.text);
+  CHECK(r.code == 1);
+  CHECK_THAT(r.text, Catch::Contains("optim.pt' does not exist"));
+  CHECK(std::count(r.text.begin(), r.text.end(), '\n') == 1);
+  fs::remove_all(base);
 }

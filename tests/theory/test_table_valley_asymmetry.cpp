@@ -63,7 +63,7 @@ TEST_CASE("table CSV parsing: header, comments, errors with line numbers", "[tab
   CHECK_THROWS_WITH(valleys::io::ParseTableCsv("x,loss\n-1,2\n0,abc\n", "mem"),
                     Catch::Contains("line 3") && Catch::Contains("abc"));
   CHECK_THROWS_WITH(valleys::io::ParseTableCsv("x,loss\n-1,nan\n", "mem"),
-                    Catch::Contains("not a finite number"));
+                    Catch::Contains("not a finite decimal number"));
   CHECK_THROWS_WITH(valleys::io::ReadTableCsv("/nonexistent/prof.csv"),
                     Catch::Contains("cannot read"));
 }

@@ -39,8 +39,9 @@ std::optional<double> ZetaStarClosedForm(const Profile& profile, const Symmetric
   if (IsSymmetricAnalytic(profile)) return 0.0;
   const double s = shift.scale();
   if (const auto* lin = dynamic_cast<const LinearProfile*>(&profile)) {
-    if (shift.kind() != LawKind::kRademacher)  // D5, newsvendor: F^-1(c / (1 + c))
-      return shift.Quantile(lin->c() / (1 + lin->c()));
+    // D5, newsvendor: F^-1(c / (1 + c)) = -F^-1(1 / (1 + c)) by symmetry; the second form keeps
+    // its digits when c / (1 + c) rounds to 1.
+    if (shift.kind() != LawKind::kRademacher) return -shift.Quantile(1 / (1 + lin->c()));
   }
   if (const auto* q = dynamic_cast<const QuadraticProfile*>(&profile)) {
     if (shift.kind() == LawKind::kUniform) {  // D3
@@ -54,7 +55,17 @@ std::optional<double> ZetaStarClosedForm(const Profile& profile, const Symmetric
         return hp * (z * NormalCdf(t) + s * NormalPdf(t)) +
                hm * (z * NormalCdf(-t) - s * NormalPdf(t));
       };
-      return Root(dR, -10 * s, 10 * s);
+      // R' increases; the root lies within 10 s unless the curvatures differ by more than
+      // about e^50, and then the bracket widens until it holds it.
+      double lo = -10 * s, hi = 10 * s;
+      for (int k = 0; k < 60 && dR(lo) > 0; ++k) lo *= 2;
+      for (int k = 0; k < 60 && dR(hi) < 0; ++k) hi *= 2;
+      if (!(dR(lo) <= 0 && dR(hi) >= 0))
+        throw std::domain_error(fmt::format(
+            "optimal bias: R'(zeta) has no root within {} <= zeta <= {} for {} under {} (the "
+            "curvatures are too far apart to represent)",
+            lo, hi, profile.Spec(), shift.Spec()));
+      return Root(dR, lo, hi);
     }
   }
   if (const auto* lx = dynamic_cast<const LinexProfile*>(&profile)) {

@@ -189,8 +189,9 @@ Grid FineGrid(const Range& r, const ChainOptions& chain, const SolverOptions& so
   const double cells = CellCount(r, h);
   if (cells > solver.max_cells)
     throw std::runtime_error(fmt::format(
-        "sgd: the grid needs {:.0f} cells (range [{:.4g}, {:.4g}], cell {:.3g}) but max_cells is "
-        "{}; lower cells_per_step or raise max_cells",
+        "sgd: the grid needs {:.3g} cells (range [{:.4g}, {:.4g}] holding the start x0 and the "
+        "stationary law, cell {:.3g}) but max_cells is {}; start nearer the minimum, lower "
+        "cells_per_step or raise max_cells",
         cells, r.lo, r.hi, h, solver.max_cells));
   const double bytes = SolveBytes(r, chain, disc, solver.cells_per_step);
   if (bytes > solver.max_bytes) {

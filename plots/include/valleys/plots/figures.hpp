@@ -2,6 +2,8 @@
 // writes OUT.png (pngcairo) and OUT.pdf (pdfcairo); users restyle a figure by editing its .gp.
 #pragma once
 
+#include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,5 +26,12 @@ std::string GnuplotScript(const std::string& id, const std::string& data_csv,
 // Runs gnuplot (started without a shell) on a script file, from `working_dir`. Throws
 // std::runtime_error when gnuplot is missing or reports an error.
 void RunGnuplot(const std::string& script_path, const std::string& working_dir);
+
+// Writes folder/ID.gp, script(ID) (the script a user edits and reruns), and renders folder/ID.png
+// and folder/ID.pdf atomically: gnuplot runs script(temporary stem) in `folder`, and both images
+// are renamed over the old ones only when gnuplot succeeded; on failure (or a kill) the old
+// figures are left as they were. Throws std::runtime_error as RunGnuplot.
+void RenderFigure(const std::filesystem::path& folder, const std::string& id,
+                  const std::function<std::string(const std::string& out_stem)>& script);
 
 }  // namespace valleys::plots

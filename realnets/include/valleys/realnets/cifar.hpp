@@ -44,6 +44,14 @@ CifarSplit LoadTest(const std::string& dir, Subset subset);
 
 std::string Sha256Hex(const std::uint8_t* data, std::size_t size);
 std::string Md5Hex(const std::string& path);  // of a file
+// SHA-256 of a file, read in chunks (any size). Throws std::runtime_error naming the file.
+std::string Sha256File(const std::string& path);
+
+// Checkpoint sums: PATH.sha256 in sha256sum's format ("<hex>  <file name>\n", so `sha256sum -c`
+// checks it too), written after PATH itself. VerifyChecksumFile throws std::runtime_error naming
+// the file when PATH or its sum file is missing or the sums differ, and returns the sum.
+void WriteChecksumFile(const std::string& path);
+std::string VerifyChecksumFile(const std::string& path);
 
 struct FileCheck {
   std::string name;

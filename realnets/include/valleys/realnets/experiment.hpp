@@ -115,8 +115,11 @@ struct ProbeCurve {
   std::vector<double> t, train_loss, train_acc, test_loss, test_acc;
 };
 
-// A checkpoint name (sgd, swa, sgd_after_swa: files in out_dir) or a path ending in .pt.
+// A checkpoint name (sgd, swa, sgd_after_swa: files in out_dir) or a path ending in .pt, taken as
+// given (relative to the working directory).
 std::string CheckpointPath(const TrainOptions& base, const std::string& checkpoint);
+// What output file names call a checkpoint: the name itself, or a path's file name without .pt.
+std::string CheckpointName(const std::string& checkpoint);
 
 // The direction laws of a profile (ProfileOptions::law). A law's code, its 1-based position
 // here, enters the direction's random stream and the experiment's figure data.
@@ -152,6 +155,7 @@ struct ProfileResult {
   double direction_norm = 0;  // L2 norm of the direction (1 except for the filter law)
   long long perturbed = 0;    // coordinates the direction touches
   ProfileScore train_score, test_score;
+  std::string checkpoint_sha256;  // of the checkpoint file measured
 };
 
 ProfileResult Profile(const ProfileOptions& options);
@@ -166,8 +170,9 @@ struct LineOptions {
   bool IsValid(std::string* why) const;
 };
 struct LineResult {
-  ProbeCurve curve;     // t = alpha
-  double distance = 0;  // ||w_to - w_from||
+  ProbeCurve curve;                    // t = alpha
+  double distance = 0;                 // ||w_to - w_from||
+  std::string from_sha256, to_sha256;  // of the two checkpoint files
   // Mean slopes of the training loss beyond each end: over alpha in [1, 1 + s] (past `to`) and
   // over [-s, 0] (past `from`, sign flipped so that rising away from `from` is positive), s = 1.
   double slope_beyond_to = 0, slope_beyond_from = 0;
@@ -190,6 +195,7 @@ struct HessianResult {
   int iterations = 0;
   bool converged = false;
   std::vector<double> history;
+  std::string checkpoint_sha256;  // of the checkpoint file measured
 };
 HessianResult TopHessianEigenvalue(const HessianOptions& options);
 
