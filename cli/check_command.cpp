@@ -4,8 +4,9 @@
 
 #include <fmt/format.h>
 
-#include "claims.hpp"
+#include "claim_scale_flag.hpp"
 #include "commands.hpp"
+#include "output.hpp"
 #include "progress.hpp"
 #include "strict_option.hpp"
 #include "valleys/io/atomic_file.hpp"
@@ -22,14 +23,17 @@ struct CheckArgs {
 };
 
 void Run(const CheckArgs& a) {
-  const ClaimScale scale = ClaimScale::Named(a.scale);
+  const claims::ClaimScale scale = ScaleFromFlag(a.scale);
   const Format format = ParseFormat(a.format);
-  std::vector<std::string> ids = a.claims.empty() ? ClaimIds() : a.claims;
-  std::vector<ClaimResult> results;
+  std::vector<std::string> ids = a.claims.empty() ? claims::ClaimIds() : a.claims;
+  for (const auto& id : ids)
+    if (!claims::IsClaimId(id))
+      throw io::InputError(fmt::format("--claim = '{}' is not a claim (allowed: C1..C9)", id));
+  std::vector<claims::ClaimResult> results;
   int k = 0;
   for (const auto& id : ids) {
     Stage(++k, static_cast<int>(ids.size()), "claim " + id);
-    results.push_back(CheckClaim(id, scale, a.seed));
+    results.push_back(claims::CheckClaim(id, scale, a.seed));
   }
   const Json meta = io::Metadata("check", {{"scale", a.scale}, {"seed", a.seed}});
   Json all = Json::array();
@@ -40,17 +44,18 @@ void Run(const CheckArgs& a) {
   std::string table = fmt::format("{:<4} {:<34} {:<13} {:>9} {:>9} {:>8}\n", "id", "claim",
                                   "verdict", "draws ok", "resolved", "seconds");
   for (const auto& r : results) {
-    all.push_back(ClaimJson(r));
+    all.push_back(r.ToJson());
     int pass = 0, resolved = 0;
     for (const auto& d : r.draws) pass += d.pass, resolved += d.resolved;
-    md += fmt::format("| {} {} | **{}** | {}/{} | {}/{} |\n", r.id, r.title, VerdictName(r.verdict),
-                      pass, r.draws.size(), resolved, r.draws.size());
+    md +=
+        fmt::format("| {} {} | **{}** | {}/{} | {}/{} |\n", r.id, r.title,
+                    claims::VerdictName(r.verdict), pass, r.draws.size(), resolved, r.draws.size());
     table += fmt::format("{:<4} {:<34} {:<13} {:>4}/{:<4} {:>4}/{:<4} {:>8.1f}\n", r.id, r.title,
-                         VerdictName(r.verdict), pass, r.draws.size(), resolved, r.draws.size(),
-                         r.seconds);
+                         claims::VerdictName(r.verdict), pass, r.draws.size(), resolved,
+                         r.draws.size(), r.seconds);
   }
   md += "\n";
-  for (const auto& r : results) md += ClaimMarkdown(r, true);
+  for (const auto& r : results) md += r.Markdown(true);
   Json doc = {{"claims", all}, {"meta", meta}};
   if (!a.out.empty()) {
     io::EnsureDirectory(a.out);

@@ -39,7 +39,7 @@ theory::ChainOptions Chain(double eta, double s = 1.0) {
   return c;
 }
 
-sim::SimOptions SimFor(std::shared_ptr<theory::Profile> p, double eta, const ClaimScale& sc,
+sim::SimOptions SimFor(std::shared_ptr<theory::Profile> p, double eta, const claims::ClaimScale& sc,
                        std::uint64_t seed) {
   sim::SimOptions o;
   o.profile = std::move(p);
@@ -71,7 +71,7 @@ std::string DataA() {
   return csv;
 }
 
-std::string DataB(const ClaimScale& sc, std::uint64_t seed) {
+std::string DataB(const claims::ClaimScale& sc, std::uint64_t seed) {
   const auto p = Quad19();
   std::string csv = "panel,zeta,R_theory,R_mc,R_mc_se,zeta_star,window_lo,window_hi\n";
   for (const auto& [name, law] :
@@ -89,7 +89,7 @@ std::string DataB(const ClaimScale& sc, std::uint64_t seed) {
   return csv;
 }
 
-std::string DataC(const ClaimScale& sc, std::uint64_t seed) {
+std::string DataC(const claims::ClaimScale& sc, std::uint64_t seed) {
   const auto p = Quad19();
   std::string csv = "panel,eta,x,sim_density,exact_density,sde_density\n";
   for (const auto& [name, eta] : {std::pair<const char*, double>{"small", 0.01}, {"large", 0.18}}) {
@@ -133,7 +133,7 @@ std::string DataC(const ClaimScale& sc, std::uint64_t seed) {
   return csv;
 }
 
-std::string DataD(const ClaimScale& sc, std::uint64_t seed) {
+std::string DataD(const claims::ClaimScale& sc, std::uint64_t seed) {
   std::string csv = "valley,eta,exact,sde,sim,sim_se\n";
   const std::vector<std::pair<const char*, std::shared_ptr<theory::Profile>>> valleys = {
       {"quadratic", Quad19()},
@@ -154,7 +154,7 @@ std::string DataD(const ClaimScale& sc, std::uint64_t seed) {
   return csv;
 }
 
-std::string DataE(const ClaimScale& sc, std::uint64_t seed) {
+std::string DataE(const claims::ClaimScale& sc, std::uint64_t seed) {
   const auto p = std::make_shared<theory::LinearProfile>(theory::LinearOptions{1, 2});
   const SymmetricLaw law(LawKind::kUniform, 1.0);
   std::string csv = "eta,risk_avg,risk_avg_se,risk_last,risk_last_se,risk_min,risk_exact_mean\n";
@@ -173,7 +173,7 @@ std::string DataE(const ClaimScale& sc, std::uint64_t seed) {
   return csv;
 }
 
-std::string DataF(const ClaimScale& sc, std::uint64_t seed) {
+std::string DataF(const claims::ClaimScale& sc, std::uint64_t seed) {
   const auto p = Quad19();
   const int T = 300;
   const theory::TransientStats tr = theory::SolveTransient(*p, Chain(0.05), 0.0, T);
@@ -256,7 +256,7 @@ std::string DataH(std::uint64_t seed) {
 
 }  // namespace
 
-std::string FigureData(const std::string& id, const ClaimScale& sc, std::uint64_t seed) {
+std::string FigureData(const std::string& id, const claims::ClaimScale& sc, std::uint64_t seed) {
   plots::Figure(id);  // validates the id
   if (id == "A") return DataA();
   if (id == "B") return DataB(sc, seed);
@@ -269,7 +269,7 @@ std::string FigureData(const std::string& id, const ClaimScale& sc, std::uint64_
 }
 
 void MakeFigure(const std::string& id, const std::string& dir, const std::string& data_csv,
-                const ClaimScale& scale, std::uint64_t seed) {
+                const claims::ClaimScale& scale, std::uint64_t seed) {
   io::EnsureDirectory(dir);
   const std::filesystem::path folder(dir);
   const std::string data_name = id + ".csv";

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "claim_scale_flag.hpp"
 #include "commands.hpp"
 #include "figure_data.hpp"
 #include "strict_option.hpp"
@@ -54,7 +55,7 @@ void RegisterPlotCommand(CLI::App& app) {
       throw io::InputError(fmt::format(
           "figure '{}' does not exist (allowed: A-H, profiles, asymmetry, line, logistic2d)",
           a->figure));
-    MakeFigure(a->figure, a->out, a->data, ClaimScale::Named(a->scale), a->seed);
+    MakeFigure(a->figure, a->out, a->data, ScaleFromFlag(a->scale), a->seed);
     fmt::print("wrote {}/{}.png and .pdf\n", a->out, a->figure);
   });
 }

@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "claims.hpp"
+#include "claim_scale_flag.hpp"
 #include "commands.hpp"
 #include "figure_data.hpp"
 #include "output.hpp"
@@ -78,7 +78,7 @@ std::string F(const Json& v) {
 }
 
 void Run(const ReproduceArgs& a) {
-  const ClaimScale claim_scale = ClaimScale::Named(a.scale);
+  const claims::ClaimScale claim_scale = ScaleFromFlag(a.scale);
   const auto start = std::chrono::steady_clock::now();
   const std::filesystem::path dir = a.out.empty()
                                         ? std::filesystem::path("results") / io::CompactTimestamp()
@@ -146,13 +146,13 @@ void Run(const ReproduceArgs& a) {
   progress.Finish();
 
   Stage(3, stages, "claims C1-C9: simulator vs exact theory");
-  std::vector<ClaimResult> claims;
+  std::vector<claims::ClaimResult> results;
   Json claims_json = Json::array();
   Progress claim_progress("claims", 9);
-  for (const auto& id : ClaimIds()) {
-    claims.push_back(CheckClaim(id, claim_scale, a.seed));
-    claims_json.push_back(ClaimJson(claims.back()));
-    claim_progress.Update(static_cast<long long>(claims.size()));
+  for (const auto& id : claims::ClaimIds()) {
+    results.push_back(claims::CheckClaim(id, claim_scale, a.seed));
+    claims_json.push_back(results.back().ToJson());
+    claim_progress.Update(static_cast<long long>(results.size()));
   }
   claim_progress.Finish();
 
@@ -169,13 +169,13 @@ void Run(const ReproduceArgs& a) {
   std::string claims_md =
       "| claim | verdict | draws consistent | effect resolved | figure |\n|---|---|---|---|---|\n";
   std::string claims_detail;
-  for (const auto& r : claims) {
+  for (const auto& r : results) {
     int pass = 0, resolved = 0;
     for (const auto& d : r.draws) pass += d.pass, resolved += d.resolved;
     claims_md += fmt::format("| {} {} | **{}** | {}/{} | {}/{} | [{}](figures/{}.png) |\n", r.id,
-                             r.title, VerdictName(r.verdict), pass, r.draws.size(), resolved,
-                             r.draws.size(), FigureFor(r.id), FigureFor(r.id));
-    claims_detail += ClaimMarkdown(r, false);
+                             r.title, claims::VerdictName(r.verdict), pass, r.draws.size(),
+                             resolved, r.draws.size(), FigureFor(r.id), FigureFor(r.id));
+    claims_detail += r.Markdown(false);
     // The first three draws as examples of the numbers behind the verdict.
     claims_detail += "| example draw | quantity | simulated +- se | exact |\n|---|---|---|---|\n";
     for (std::size_t k = 0; k < r.draws.size() && k < 3; ++k)
@@ -247,7 +247,8 @@ void Run(const ReproduceArgs& a) {
       "when the Monte Carlo\n"
       "numbers agree with the exact ones within |z| <= 4.5 and the claimed sign holds; the effect "
       "is resolved when it\n"
-      "is significant at that level. Verdict: holds (all consistent, >= 90% resolved), fails (any "
+      "is significant at that level. claims::Verdict: holds (all consistent, >= 90% resolved), "
+      "fails (any "
       "inconsistent) or\n"
       "inconclusive. All draws: `claims.json`. Regenerate all: `valleys check --scale {} --seed {} "
       "--out DIR`.\n\n{}\n{}"

@@ -4,19 +4,21 @@
 
 #include <catch2/catch.hpp>
 
-#include "claims.hpp"
+#include "valleys/claims/claims.hpp"
 
 namespace valleys::testing {
 
-inline cli::ClaimResult RequireClaimHolds(const char* id) {
-  const cli::ClaimResult r = cli::CheckClaim(id, cli::ClaimScale::Named("test"), 20261127);
+inline claims::ClaimResult RequireClaimHolds(const char* id) {
+  claims::ClaimScale test;
+  REQUIRE(claims::StringToClaimScale("test", &test));
+  const claims::ClaimResult r = claims::CheckClaim(id, test, 20261127);
   REQUIRE(r.draws.size() >= 20);
   for (const auto& d : r.draws) {
     INFO("draw: " << d.description << " | " << d.quantity << " simulated " << d.simulated << " +- "
                   << d.se << " exact " << d.exact << " | " << d.note);
     CHECK(d.pass);
   }
-  CHECK(r.verdict == cli::Verdict::kHolds);
+  CHECK(r.verdict == claims::Verdict::kHolds);
   return r;
 }
 

@@ -1,5 +1,6 @@
-#include "claims.hpp"
+#include "valleys/claims/claims.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -7,10 +8,10 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
-#include "valleys/io/spec.hpp"
 #include "valleys/sim/risk_mc.hpp"
 #include "valleys/sim/simulator.hpp"
 #include "valleys/theory/analytic_profiles.hpp"
@@ -18,7 +19,7 @@
 #include "valleys/theory/risk.hpp"
 #include "valleys/theory/sgd_chain.hpp"
 
-namespace valleys::cli {
+namespace valleys::claims {
 
 const char* VerdictName(Verdict v) {
   switch (v) {
@@ -32,29 +33,33 @@ const char* VerdictName(Verdict v) {
   return "inconclusive";
 }
 
-ClaimScale ClaimScale::Named(const std::string& name) {
+bool StringToClaimScale(const std::string& name, ClaimScale* scale) {
   ClaimScale s;
   s.name = name;
-  if (name == "test") return s;
   if (name == "quick") {
     s.draws = 20;
     s.chains = 2000;
     s.mc_samples = 200000;
-    return s;
-  }
-  if (name == "full") {
+  } else if (name == "full") {
     s.draws = 50;
     s.chains = 20000;
     s.steps = 20000;
     s.burnin = 4000;
     s.mc_samples = 2000000;
-    return s;
+  } else if (name != "test") {
+    return false;
   }
-  throw io::InputError(fmt::format("--scale = '{}' is not a scale (allowed: quick, full)", name));
+  *scale = s;
+  return true;
 }
 
 std::vector<std::string> ClaimIds() {
   return {"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9"};
+}
+
+bool IsClaimId(const std::string& id) {
+  const std::vector<std::string> ids = ClaimIds();
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
 namespace {
@@ -556,7 +561,8 @@ ClaimResult CheckClaim(const std::string& id, const ClaimScale& scale, std::uint
   const auto& reg = Registry();
   auto it = reg.find(id);
   if (it == reg.end())
-    throw io::InputError(fmt::format("--claim = '{}' is not a claim (allowed: C1..C9)", id));
+    throw std::invalid_argument(
+        fmt::format("claim id = '{}' is not a claim (allowed: C1..C9)", id));
   const auto start = std::chrono::steady_clock::now();
   ClaimResult r;
   r.id = id;
@@ -572,7 +578,8 @@ ClaimResult CheckClaim(const std::string& id, const ClaimScale& scale, std::uint
   return r;
 }
 
-Json ClaimJson(const ClaimResult& r) {
+Json ClaimResult::ToJson() const {
+  const ClaimResult& r = *this;
   Json j = {{"claim", r.id},
             {"title", r.title},
             {"statement", r.statement},
@@ -582,28 +589,29 @@ Json ClaimJson(const ClaimResult& r) {
             {"scale", r.scale},
             {"seconds", r.seconds}};
   int pass = 0, resolved = 0;
-  Json draws = Json::array();
+  Json rows = Json::array();
   for (const auto& d : r.draws) {
     pass += d.pass;
     resolved += d.resolved;
-    draws.push_back({{"description", d.description},
-                     {"quantity", d.quantity},
-                     {"simulated", d.simulated},
-                     {"se", d.se},
-                     {"exact", d.exact},
-                     {"pass", d.pass},
-                     {"resolved", d.resolved},
-                     {"note", d.note}});
+    rows.push_back({{"description", d.description},
+                    {"quantity", d.quantity},
+                    {"simulated", d.simulated},
+                    {"se", d.se},
+                    {"exact", d.exact},
+                    {"pass", d.pass},
+                    {"resolved", d.resolved},
+                    {"note", d.note}});
   }
   j["draws_total"] = r.draws.size();
   j["draws_pass"] = pass;
   j["draws_resolved"] = resolved;
   if (!r.extra_label.empty()) j[r.extra_label] = r.extra_count;
-  j["draws"] = draws;
+  j["draws"] = rows;
   return j;
 }
 
-std::string ClaimMarkdown(const ClaimResult& r, bool with_draws) {
+std::string ClaimResult::Markdown(bool with_draws) const {
+  const ClaimResult& r = *this;
   int pass = 0, resolved = 0;
   for (const auto& d : r.draws) pass += d.pass, resolved += d.resolved;
   std::string md =
@@ -627,4 +635,4 @@ std::string ClaimMarkdown(const ClaimResult& r, bool with_draws) {
   return md;
 }
 
-}  // namespace valleys::cli
+}  // namespace valleys::claims

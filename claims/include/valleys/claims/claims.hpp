@@ -1,14 +1,18 @@
 // The paper's theoretical claims C1-C9 as checks: the simulator (Monte Carlo) against the theory
-// engine (exact), over seeded random draws of valleys and parameters. Library code: no printing.
+// engine (exact), over seeded random draws of valleys and parameters. Each draw carries its known
+// answer (the exact value) beside the simulated one; a ClaimResult reports itself as JSON or
+// Markdown. No printing, no flags.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "output.hpp"
+#include <nlohmann/json.hpp>
 
-namespace valleys::cli {
+namespace valleys::claims {
+
+using Json = nlohmann::ordered_json;
 
 enum class Verdict { kHolds, kFails, kInconclusive };
 const char* VerdictName(Verdict v);  // "holds" | "fails" | "inconclusive"
@@ -24,8 +28,11 @@ struct ClaimScale {
   long long steps = 5000;
   long long burnin = 2000;
   long long mc_samples = 200000;
-  static ClaimScale Named(const std::string& name);  // test | quick | full; throws io::InputError
 };
+
+// The named scales: test (the unit tests'), quick (the main job's) and full. Returns false for any
+// other name, leaving *scale unchanged.
+bool StringToClaimScale(const std::string& name, ClaimScale* scale);
 
 struct ClaimDraw {
   std::string description;  // the valley, law and parameters of this draw
@@ -37,6 +44,13 @@ struct ClaimDraw {
 };
 
 struct ClaimResult {
+  // The result and its draws as one object (keys: claim, title, statement, criterion, verdict,
+  // seed, scale, seconds, draws_total, draws_pass, draws_resolved, the extra tally, draws).
+  Json ToJson() const;
+  // A report section: statement, criterion, tallies, seed and the command that regenerates it;
+  // with_draws adds the table of draws.
+  std::string Markdown(bool with_draws) const;
+
   std::string id, title, statement, criterion;
   Verdict verdict = Verdict::kInconclusive;
   std::vector<ClaimDraw> draws;
@@ -48,9 +62,8 @@ struct ClaimResult {
 };
 
 std::vector<std::string> ClaimIds();  // C1..C9
+bool IsClaimId(const std::string& id);
+// Throws std::invalid_argument naming the field for an id that is not a claim.
 ClaimResult CheckClaim(const std::string& id, const ClaimScale& scale, std::uint64_t seed);
 
-Json ClaimJson(const ClaimResult& r);
-std::string ClaimMarkdown(const ClaimResult& r, bool with_draws);
-
-}  // namespace valleys::cli
+}  // namespace valleys::claims
