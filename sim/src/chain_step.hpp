@@ -4,17 +4,17 @@
 
 #include <cstdint>
 
+#include "valleys/sim/lr_schedule_rate.hpp"
 #include "valleys/sim/random.hpp"
 
 namespace valleys::sim::detail {
 
 enum class NoiseKind : int { kGaussian = 0, kUniform = 1, kRademacher = 2 };
-enum class LrKindCode : int { kConstant = 0, kCyclic = 1, kLinear = 2, kCosine = 3 };
 
 struct KernelParams {
   std::uint64_t seed;
   long long burnin, steps;  // total = burnin + steps
-  int lr_kind;
+  LrKind lr_kind;
   double eta, eta_end;
   long long period;
   double momentum, weight_decay;
@@ -27,24 +27,7 @@ struct KernelParams {
 };
 
 VALLEYS_HD double LrAt(const KernelParams& p, long long t) {
-  switch (p.lr_kind) {
-    case 1: {
-      const double phase = static_cast<double>((t - 1) % p.period) / static_cast<double>(p.period);
-      return p.eta + (p.eta_end - p.eta) * phase;
-    }
-    case 2: {
-      double f = static_cast<double>(t - 1) / static_cast<double>(p.period > 1 ? p.period - 1 : 1);
-      f = f < 1.0 ? f : 1.0;
-      return p.eta + (p.eta_end - p.eta) * f;
-    }
-    case 3: {
-      double f = static_cast<double>(t - 1) / static_cast<double>(p.period > 1 ? p.period - 1 : 1);
-      f = f < 1.0 ? f : 1.0;
-      return p.eta_end + 0.5 * (p.eta - p.eta_end) * (1.0 + cos(3.141592653589793 * f));
-    }
-    default:
-      return p.eta;
-  }
+  return ScheduledRate(p.lr_kind, p.eta, p.eta_end, p.period, t);
 }
 
 // Four unit-variance noise values of one chain for steps 4b .. 4b+3.

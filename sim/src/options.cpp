@@ -7,24 +7,7 @@
 namespace valleys::sim {
 
 double LrSchedule::At(long long t) const {
-  // `t` is 1-based over the whole run; decays run over `period` steps when set by the caller.
-  switch (kind) {
-    case LrKind::kConstant:
-      return eta;
-    case LrKind::kCyclic: {
-      const double phase = static_cast<double>((t - 1) % period) / period;  // 0 at a cycle start
-      return eta + (eta_end - eta) * phase;
-    }
-    case LrKind::kLinear: {
-      const double f = std::min(1.0, static_cast<double>(t - 1) / std::max(1, period - 1));
-      return eta + (eta_end - eta) * f;
-    }
-    case LrKind::kCosine: {
-      const double f = std::min(1.0, static_cast<double>(t - 1) / std::max(1, period - 1));
-      return eta_end + 0.5 * (eta - eta_end) * (1 + std::cos(M_PI * f));
-    }
-  }
-  return eta;
+  return ScheduledRate(kind, eta, eta_end, period, t);
 }
 
 std::string LrSchedule::Spec() const {

@@ -52,20 +52,7 @@ KernelParams MakeParams(const SimOptions& o, double flat_sign) {
   p.seed = o.seed;
   p.burnin = o.burnin;
   p.steps = o.steps;
-  switch (o.lr.kind) {
-    case LrKind::kConstant:
-      p.lr_kind = static_cast<int>(detail::LrKindCode::kConstant);
-      break;
-    case LrKind::kCyclic:
-      p.lr_kind = static_cast<int>(detail::LrKindCode::kCyclic);
-      break;
-    case LrKind::kLinear:
-      p.lr_kind = static_cast<int>(detail::LrKindCode::kLinear);
-      break;
-    case LrKind::kCosine:
-      p.lr_kind = static_cast<int>(detail::LrKindCode::kCosine);
-      break;
-  }
+  p.lr_kind = o.lr.kind;
   p.eta = o.lr.eta;
   p.eta_end = o.lr.eta_end;
   p.period = o.lr.period;

@@ -88,7 +88,7 @@ TEST_CASE("the vectorized block kernel equals the scalar chain (the CUDA code pa
   p.seed = 9;
   p.burnin = 13;
   p.steps = 301;  // not a multiple of 4
-  p.lr_kind = static_cast<int>(detail::LrKindCode::kCyclic);
+  p.lr_kind = LrKind::kCyclic;
   p.eta = 0.1;
   p.eta_end = 0.01;
   p.period = 37;

@@ -7,13 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "valleys/sim/lr_schedule_rate.hpp"
 #include "valleys/theory/profile.hpp"
 #include "valleys/theory/symmetric_law.hpp"
 #include "valleys/theory/valley.hpp"
 
 namespace valleys::sim {
-
-enum class LrKind { kConstant, kCyclic, kLinear, kCosine };
 
 // eta_t for t = 1..steps (burn-in steps use eta_min for cyclic, eta otherwise).
 struct LrSchedule {
