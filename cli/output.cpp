@@ -107,13 +107,6 @@ std::string Render(const Json& result, const Json& meta, Format format) {
   return {};
 }
 
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return out + "\"";
-}
-
 void Emit(const std::string& text, const std::string& path) {
   if (path.empty() || path == "-") {
     errno = 0;

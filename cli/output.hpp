@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "valleys/io/csv_field.hpp"
+
 namespace valleys::cli {
 
 using Json = nlohmann::ordered_json;
@@ -21,8 +23,7 @@ Format ParseFormat(const std::string& text);
 // json: one object, the result's keys plus "meta".
 std::string Render(const Json& result, const Json& meta, Format format);
 
-// A CSV field, quoted (with doubled quotes) when it holds a comma, quote or newline.
-std::string CsvField(const std::string& s);
+using io::CsvField;
 
 // Writes to stdout when path is empty or "-", else atomically to path. Throws std::runtime_error
 // when standard output cannot take it (a full disk, a closed pipe).

@@ -1,15 +1,12 @@
 // `valleys sweep`: a grid of simulator configurations into one tidy CSV (+ JSON sidecar), resumable
 // after a kill, shardable for job arrays, spread over MPI ranks; and `valleys merge` of shards.
-#include <algorithm>
 #include <chrono>
-#include <exception>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
 
 #include <fmt/format.h>
-#include <omp.h>
 
 #include "commands.hpp"
 #include "mpi_context.hpp"
@@ -25,6 +22,7 @@
 #include "valleys/io/sweep_csv.hpp"
 #include "valleys/io/sweep_file.hpp"
 #include "valleys/sim/simulator.hpp"
+#include "valleys/sweep/sweep.hpp"
 
 namespace valleys::cli {
 
@@ -38,13 +36,6 @@ struct SweepArgs {
   std::string file, out, shard = "1/1";
   bool resume = false, quiet = false, no_theory = false;
 };
-
-const std::vector<std::string> kStatColumns = {
-    "mean_avg",       "mean_avg_se",       "mean_last",   "mean_last_se", "p_flat",
-    "p_flat_se",      "mean_pos",          "mean_pos_se", "mean_neg",     "mean_neg_se",
-    "risk_avg",       "risk_avg_se",       "risk_last",   "risk_last_se", "risk_min",
-    "beats_min_frac", "beats_min_frac_se", "diverged",    "w_hat",        "theory_mean_avg",
-    "theory_p_flat",  "z_mean_avg",        "z_p_flat"};
 
 std::string ReplaceSpecKey(const std::string& text, const std::string& key,
                            const std::string& value, bool* found) {
@@ -74,67 +65,26 @@ void ApplyAxis(SimArgs& a, const std::string& name, const std::string& value) {
         name));
 }
 
-std::string Num(const Json& v) {
-  if (v.is_null()) return "nan";
-  if (v.is_number_float()) return fmt::format("{}", v.get<double>());
-  return v.dump();
-}
-
-std::string Row(long long index, const std::vector<std::pair<std::string, std::string>>& point,
-                const Json& r) {
-  std::string row = std::to_string(index);
-  for (const auto& [name, value] : point) row += "," + CsvField(value);
-  for (const auto& col : kStatColumns) {
-    std::string v;
-    if (col.rfind("theory_", 0) == 0) {
-      const std::string key = col.substr(7);
-      v = r["theory"].contains(key) ? Num(r["theory"][key]) : "";
-    } else if (col.rfind("z_", 0) == 0) {
-      const std::string key = col.substr(2);
-      v = r["z"].contains(key) ? Num(r["z"][key]) : "";
-    } else {
-      v = Num(r[col]);
-    }
-    row += "," + v;
-  }
-  return row;
-}
-
-std::uint64_t Fnv1a(const std::string& s) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
-  return h;
-}
-
 // The id of a sweep: a hash of its specification (base options, axes, theory on or off).
 std::string SweepId(const Json& spec) {
-  return fmt::format("{:016x}", Fnv1a(spec.dump()));
+  return sweep::SweepId(spec.dump());
 }
 
-// The fields a row of configuration `index` starts with: its index and its axis values.
-std::string RowPrefix(long long index, const std::vector<io::GridAxis>& axes) {
-  std::string prefix = std::to_string(index);
-  for (const auto& [name, value] : io::GridPoint(axes, index)) prefix += "," + CsvField(value);
-  return prefix + ",";
-}
-
-// Every kept row must carry its own configuration's axis values (an edited or foreign row is
-// refused, not kept).
-void CheckRowAxes(const io::SweepCsv& csv, const std::vector<io::GridAxis>& axes, long long total,
-                  const std::string& path) {
-  for (std::size_t k = 0; k < csv.rows.size(); ++k) {
-    const long long index = csv.indices[k];
-    if (index >= total)
-      throw InputError(fmt::format("'{}' row {} has index {} but the sweep has {} configurations",
-                                   path, k + 1, index, total));
-    const std::string prefix = RowPrefix(index, axes);
-    if (csv.rows[k].rfind(prefix, 0) != 0)
-      throw InputError(fmt::format(
-          "'{}' row {} (configuration {}) does not hold that configuration's axis values "
-          "(expected it to start '{}'); nothing was changed",
-          path, k + 1, index, prefix));
+// Rows of the other MPI ranks, for the sweep engine.
+class MpiTransport final : public sweep::RowTransport {
+ public:
+  explicit MpiTransport(MpiContext& mpi) : mpi_(mpi) {}
+  int Rank() const override { return mpi_.rank(); }
+  int Size() const override { return mpi_.size(); }
+  void SendRow(long long index, const std::string& row) override { mpi_.SendRow(index, row); }
+  bool TryReceiveRow(long long* index, std::string* row) override {
+    return mpi_.TryReceiveRow(index, row);
   }
-}
+  void ReceiveRow(long long* index, std::string* row) override { mpi_.ReceiveRow(index, row); }
+
+ private:
+  MpiContext& mpi_;
+};
 
 void Run(const SweepArgs& args) {
   MpiContext mpi;
@@ -180,9 +130,7 @@ void Run(const SweepArgs& args) {
     }
   }
 
-  std::string header = "index";
-  for (const auto& a : axes) header += "," + CsvField(a.name);
-  for (const auto& c : kStatColumns) header += "," + c;
+  const std::string header = sweep::CsvHeader(axes);
   Json spec = {{"base", SimMetadata(base)}, {"theory", !args.no_theory}};
   for (const auto& a : axes) spec["axes"].push_back({{"name", a.name}, {"values", a.values}});
   const std::string sweep_id = SweepId(spec);
@@ -201,7 +149,7 @@ void Run(const SweepArgs& args) {
     // is in; then every kept row is checked against its configuration.
     if (args.resume && std::filesystem::exists(args.out)) {
       const io::SweepCsv before = io::ReadSweepCsv(args.out);
-      if (before.sweep_id == sweep_id) CheckRowAxes(before, axes, total, args.out);
+      if (before.sweep_id == sweep_id) sweep::CheckRowAxes(before, axes, total, args.out);
     }
     existing = writer.Open(args.out, sweep_id, header, args.resume);
   }
@@ -230,80 +178,23 @@ void Run(const SweepArgs& args) {
   if (mpi.rank() == 0) write_sidecar("running", 0.0);
 
   const auto t0 = std::chrono::steady_clock::now();
-  // Predictions of a batch of configurations are solved in parallel (one thread each, each with
-  // its own cache of solved chains), then the batch is simulated configuration by configuration
-  // with every thread; every number is independent of the batching and the thread count.
-  const int workers = std::max(1, omp_get_max_threads());
-  std::vector<sim::ChainCache> caches(static_cast<std::size_t>(workers));
-  auto compute_batch = [&](const std::vector<long long>& batch) {
-    std::vector<sim::SimOptions> options;
-    for (long long index : batch)
-      options.push_back(MakeSimOptions(configs[static_cast<std::size_t>(index)]));
-    std::vector<std::optional<sim::Prediction>> predictions(batch.size());
-    std::vector<std::exception_ptr> errors(batch.size());
-#pragma omp parallel for schedule(dynamic, 1) num_threads(workers)
-    for (std::size_t k = 0; k < batch.size(); ++k) {
-      try {
-        predictions[k] = PredictIfPossible(options[k], !args.no_theory,
-                                           &caches[static_cast<std::size_t>(omp_get_thread_num())]);
-      } catch (...) {
-        errors[k] = std::current_exception();
-      }
-    }
-    std::vector<std::string> rows;
-    for (std::size_t k = 0; k < batch.size(); ++k) {
-      if (errors[k]) std::rethrow_exception(errors[k]);
-      const sim::SimSummary summary = sim::Simulate(options[k]);
-      rows.push_back(Row(batch[k], io::GridPoint(axes, batch[k]),
-                         SimResult(options[k], summary, predictions[k])));
-    }
-    return rows;
-  };
-  const std::size_t batch_size = 2 * static_cast<std::size_t>(workers);
-
+  sweep::SweepJob job;
+  job.axes = axes;
+  job.remaining = remaining;
+  job.with_theory = !args.no_theory;
+  for (const auto& c : configs) job.configurations.push_back(MakeSimOptions(c));
+  MpiTransport transport(mpi);
   if (mpi.rank() == 0) {
     Progress progress("sweep configurations", static_cast<long long>(remaining.size()), args.quiet);
-    std::map<long long, std::string> pending;
-    std::size_t next = 0;
-    long long done = 0;
-    auto flush = [&] {
-      while (next < remaining.size()) {
-        auto it = pending.find(remaining[next]);
-        if (it == pending.end()) break;
-        writer.Append(it->second);
-        pending.erase(it);
-        ++next;
-        progress.Update(++done);
-      }
-    };
-    long long index;
-    std::string row;
-    std::vector<long long> mine;
-    for (std::size_t p = 0; p < remaining.size(); ++p)
-      if (static_cast<int>(p % static_cast<std::size_t>(mpi.size())) == 0)
-        mine.push_back(remaining[p]);
-    for (std::size_t b = 0; b < mine.size(); b += batch_size) {
-      const std::vector<long long> batch(
-          mine.begin() + static_cast<long>(b),
-          mine.begin() + static_cast<long>(std::min(mine.size(), b + batch_size)));
-      const std::vector<std::string> rows = compute_batch(batch);
-      for (std::size_t k = 0; k < batch.size(); ++k) pending[batch[k]] = rows[k];
-      while (mpi.TryReceiveRow(&index, &row)) pending[index] = row;
-      flush();
-    }
-    while (next < remaining.size()) {
-      mpi.ReceiveRow(&index, &row);
-      pending[index] = row;
-      flush();
-    }
+    sweep::RunSweep(
+        job, transport, [&](const std::string& row) { writer.Append(row); },
+        [&](long long written) { progress.Update(written); });
     progress.Finish();
     write_sidecar("complete",
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     fmt::print("wrote {} ({} rows; sidecar {})\n", args.out, owned.size(), sidecar);
   } else {
-    for (std::size_t p = 0; p < remaining.size(); ++p)
-      if (static_cast<int>(p % static_cast<std::size_t>(mpi.size())) == mpi.rank())
-        mpi.SendRow(remaining[p], compute_batch({remaining[p]}).front());
+    sweep::RunSweep(job, transport, {}, {});
   }
   mpi.Barrier();
 }
@@ -379,7 +270,7 @@ void RunMerge(const MergeArgs& a) {
       throw InputError(fmt::format("merge: '{}' belongs to a different sweep than '{}'", path,
                                    a.inputs.front()));
     }
-    CheckRowAxes(csv, merge_axes, total, path);
+    sweep::CheckRowAxes(csv, merge_axes, total, path);
     if (!shards.insert(side.value("shard", "")).second)
       throw InputError(
           fmt::format("merge: shard {} is given twice ('{}')", side.value("shard", ""), path));

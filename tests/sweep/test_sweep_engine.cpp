@@ -1,0 +1,129 @@
+// The sweep engine as a library: the CSV schema, the sweep id, the kept-row check, and the runner
+// over a row transport (a stand-in second rank here; MPI itself is tested through the program).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "valleys/io/spec.hpp"
+#include "valleys/sim/options.hpp"
+#include "valleys/sweep/sweep.hpp"
+#include "valleys/theory/analytic_profiles.hpp"
+
+using namespace valleys;
+
+TEST_CASE("sweep ids are FNV-1a of the specification (published test vectors)", "[sweep]") {
+  // FNV-1a 64: the offset basis for the empty string, and the reference value for "a".
+  CHECK(sweep::SweepId("") == "cbf29ce484222325");
+  CHECK(sweep::SweepId("a") == "af63dc4c8601ec8c");
+  CHECK(sweep::SweepId("foobar") == "85944171f73967e8");
+}
+
+TEST_CASE("the CSV header and a row from typed results", "[sweep]") {
+  const std::vector<io::GridAxis> axes = {{"eta", {"0.01", "0.1"}}, {"a,b", {"x", "y\"z"}}};
+  CHECK(sweep::CsvHeader(axes).rfind("index,eta,\"a,b\",mean_avg,mean_avg_se,", 0) == 0);
+  CHECK(sweep::CsvHeader(axes).size() > 200);
+  sim::SimSummary s;
+  s.mean_avg = {0.5, 0.25};
+  s.mean_last = {1, 2};
+  s.p_flat = {0.75, 0.125};
+  s.mean_pos = {3, 4};
+  s.mean_neg = {-1, 0.5};
+  s.risk_avg = {std::nan(""), std::nan("")};
+  s.risk_last = {std::nan(""), std::nan("")};
+  s.risk_min = {std::nan(""), 0};
+  s.beats_min_frac = {std::nan(""), std::nan("")};
+  s.diverged = 3;
+  s.w_hat = 0;
+  // Configuration 3: eta = 0.1 (axis 1 slowest), "a,b" = "y\"z" (quoted, quote doubled).
+  CHECK(sweep::CsvRow(3, axes, s, std::nullopt) ==
+        "3,0.1,\"y\"\"z\",0.5,0.25,1,2,0.75,0.125,3,4,-1,0.5,nan,nan,nan,nan,nan,nan,nan,3,0,,,,");
+}
+
+TEST_CASE("kept rows must hold their configuration's axis values", "[sweep]") {
+  const std::vector<io::GridAxis> axes = {{"eta", {"0.01", "0.1"}}};
+  io::SweepCsv csv;
+  csv.rows = {"0,0.01,5", "1,0.1,6"};
+  csv.indices = {0, 1};
+  CHECK_NOTHROW(sweep::CheckRowAxes(csv, axes, 2, "x.csv"));
+  csv.rows[1] = "1,0.2,6";
+  CHECK_THROWS_WITH(sweep::CheckRowAxes(csv, axes, 2, "x.csv"),
+                    Catch::Contains("'x.csv' row 2 (configuration 1) does not hold"));
+  csv.rows[1] = "1,0.10,6";  // the same number written differently is another row
+  CHECK_THROWS_AS(sweep::CheckRowAxes(csv, axes, 2, "x.csv"), io::InputError);
+  csv.rows[1] = "7,0.1,6";
+  csv.indices[1] = 7;
+  CHECK_THROWS_WITH(sweep::CheckRowAxes(csv, axes, 2, "x.csv"),
+                    Catch::Contains("has index 7 but the sweep has 2 configurations"));
+}
+
+namespace {
+
+// Rank 0 of two: the other rank's rows are handed in, out of order, as an MPI rank would send them.
+class TwoRanks final : public sweep::RowTransport {
+ public:
+  explicit TwoRanks(std::map<long long, std::string> other) : other_(std::move(other)) {}
+  int Rank() const override { return 0; }
+  int Size() const override { return 2; }
+  void SendRow(long long, const std::string&) override { FAIL("rank 0 never sends"); }
+  bool TryReceiveRow(long long*, std::string*) override { return false; }
+  void ReceiveRow(long long* index, std::string* row) override {
+    REQUIRE(!other_.empty());
+    auto it = std::prev(other_.end());  // the last first: order must come from the engine
+    *index = it->first;
+    *row = it->second;
+    other_.erase(it);
+  }
+
+ private:
+  std::map<long long, std::string> other_;
+};
+
+sweep::SweepJob SmallJob() {
+  sweep::SweepJob job;
+  job.axes = {{"eta", {"0.01", "0.02", "0.03", "0.04", "0.05"}}};
+  for (int k = 0; k < 5; ++k) {
+    sim::SimOptions o;
+    o.profile = std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1.0, 9.0});
+    o.lr.eta = 0.01 * (k + 1);
+    o.chains = 64;
+    o.steps = 200;
+    job.configurations.push_back(o);
+  }
+  job.remaining = {1, 2, 3, 4};  // configuration 0 already in the file
+  job.with_theory = true;
+  return job;
+}
+
+}  // namespace
+
+TEST_CASE("the runner writes rows in configuration order, whoever computed them", "[sweep]") {
+  const sweep::SweepJob job = SmallJob();
+  sweep::LocalTransport local;
+  std::vector<std::string> alone;
+  long long last_progress = 0;
+  sweep::RunSweep(
+      job, local, [&](const std::string& row) { alone.push_back(row); },
+      [&](long long written) { last_progress = written; });
+  REQUIRE(alone.size() == 4);
+  CHECK(last_progress == 4);
+  for (std::size_t k = 0; k < 4; ++k)
+    CHECK(alone[k].rfind(std::to_string(job.remaining[k]) + ",", 0) == 0);
+  // Every row has its prediction (constant rate, additive noise): theory columns are filled.
+  for (const auto& row : alone) CHECK(row.find(",,") == std::string::npos);
+
+  // With two ranks, rank 0 computes remaining[0] and [2] (configurations 1 and 3) and receives 2
+  // and 4 from the other rank; the file order is still 1, 2, 3, 4 and rank 0's rows are the same.
+  TwoRanks two({{2, "2,from-the-other-rank"}, {4, "4,from-the-other-rank"}});
+  std::vector<std::string> shared;
+  sweep::RunSweep(
+      job, two, [&](const std::string& row) { shared.push_back(row); }, [](long long) {});
+  REQUIRE(shared.size() == 4);
+  CHECK(shared[0] == alone[0]);
+  CHECK(shared[1] == "2,from-the-other-rank");
+  CHECK(shared[2] == alone[2]);
+  CHECK(shared[3] == "4,from-the-other-rank");
+}
