@@ -19,6 +19,7 @@
 #include "valleys/plots/figures.hpp"
 #include "valleys/plots/realnets_figures.hpp"
 #include "valleys/realnets/logistic2d.hpp"
+#include "valleys/realnets/verdicts.hpp"
 
 namespace valleys::cli {
 
@@ -112,52 +113,6 @@ struct ProfileRecord {
   realnets::ProfileResult result;
   realnets::ShiftFit shift;
 };
-
-double SignedLogRatio(const theory::AsymmetryScore& s) {
-  // log10(w+/w-): > 0 when the positive side is flatter; censored sides clipped at +-1.5.
-  const double wp = s.width_pos, wn = s.width_neg;
-  if (std::isinf(wp) && std::isinf(wn)) return 0.0;
-  if (std::isinf(wp)) return 1.5;
-  if (std::isinf(wn)) return -1.5;
-  if (wp <= 0 || wn <= 0) return 0.0;
-  return std::clamp(std::log10(wp / wn), -1.5, 1.5);
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return std::nan("");
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-struct LawStats {
-  int n = 0, asymmetric = 0, flat_pos = 0, flat_neg = 0;
-  double median_abs_log_ratio = 0, median_sign_agreement = 0;
-  double Fraction() const { return n ? static_cast<double>(asymmetric) / n : 0.0; }
-};
-
-LawStats Stats(const std::vector<ProfileRecord>& records, const std::string& variant,
-               const std::string& checkpoint, const std::string& law) {
-  LawStats s;
-  std::vector<double> ratios, agreements;
-  for (const auto& r : records) {
-    if (r.variant != variant || r.checkpoint != checkpoint || r.law != law) continue;
-    const auto& score = r.result.train_score.score;
-    ++s.n;
-    s.asymmetric += score.asymmetric;
-    s.flat_pos += score.flat_side == theory::Side::kPositive;
-    s.flat_neg += score.flat_side == theory::Side::kNegative;
-    ratios.push_back(std::abs(SignedLogRatio(score)));
-    agreements.push_back(r.result.sign_agreement);
-  }
-  s.median_abs_log_ratio = Median(ratios);
-  s.median_sign_agreement = Median(agreements);
-  return s;
-}
-
-const char* Word(bool holds, bool fails) {
-  return holds ? "holds" : fails ? "fails" : "inconclusive";
-}
 
 std::string Num(double v) {
   return std::isfinite(v) ? fmt::format("{:.4g}", v) : (std::isnan(v) ? "nan" : "inf");
@@ -311,14 +266,15 @@ void Run(const ExperimentArgs& args) {
           "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", rec.variant, o.checkpoint,
           o.law, o.direction, rec.result.sign_agreement, rec.result.direction_norm,
           theory::SideName(s.score.flat_side), Num(s.score.width_ratio), s.score.asymmetric ? 1 : 0,
-          SignedLogRatio(s.score), s.delta, s.score.fitted_p, s.score.fitted_c,
+          realnets::SignedLogRatio(s.score), s.delta, s.score.fitted_p, s.score.fitted_c,
           Num(s.curvature_pos), Num(s.curvature_neg),
           theory::SideName(rec.result.test_score.score.flat_side),
           Num(rec.result.test_score.score.width_ratio), rec.shift.delta, Num(rec.shift.ratio));
       if (job.checkpoint == "swa")
-        asym_csv += fmt::format(
-            "{},{},{},{},{},{},{}\n", rec.variant_code, realnets::DirectionLawCode(o.law),
-            o.direction, SignedLogRatio(s.score), rec.result.sign_agreement, rec.variant, o.law);
+        asym_csv += fmt::format("{},{},{},{},{},{},{}\n", rec.variant_code,
+                                realnets::DirectionLawCode(o.law), o.direction,
+                                realnets::SignedLogRatio(s.score), rec.result.sign_agreement,
+                                rec.variant, o.law);
       records.push_back(std::move(rec));
       progress.Update(++done);
     }
@@ -397,116 +353,31 @@ void Run(const ExperimentArgs& args) {
     }
 
   // Verdicts (rules stated in the report).
-  const LawStats sgd_u = Stats(records, "bn", "sgd", "uniform01");
-  const LawStats bn_u = Stats(records, "bn", "swa", "uniform01");
-  const LawStats bn_g = Stats(records, "bn", "swa", "gaussian");
-  const LawStats bn_s = Stats(records, "bn", "swa", "sign");
-  const LawStats nobn_u = Stats(records, "nobn", "swa", "uniform01");
-  const LawStats gamma_u = Stats(records, "gamma", "swa", "uniform01");
-  const LawStats soft_u = Stats(records, "softplus", "swa", "uniform01");
+  std::vector<realnets::DirectionRecord> directions;
+  for (const auto& r : records)
+    directions.push_back({r.variant, r.checkpoint, r.law, r.result.train_score.score,
+                          r.result.sign_agreement, r.shift.ratio});
   const auto& lc = line_result.curve;
   auto at = [&](const std::vector<double>& y, double alpha) {
     for (std::size_t i = 0; i < lc.t.size(); ++i)
       if (std::abs(lc.t[i] - alpha) < 1e-9) return y[i];
     return std::nan("");
   };
-  const double tr0 = at(lc.train_loss, 0), tr1 = at(lc.train_loss, 1);
-  const double te0 = at(lc.test_loss, 0), te1 = at(lc.test_loss, 1);
-  const double te_past = at(lc.test_loss, -0.25);
-  std::vector<double> shift_ratios;
-  for (const auto& r : records)
-    if (r.variant == "bn" && r.checkpoint == "swa" && r.law == "uniform01" &&
-        r.result.train_score.score.asymmetric)
-      shift_ratios.push_back(r.shift.ratio);
-  const double shift_median = Median(shift_ratios);
-  const bool c13_train = tr1 < tr0;  // training loss lower at SGD
-  const bool c13_test = te0 < te1;   // test loss lower at SWA
-  const bool c13_slope = line_result.slope_beyond_to > line_result.slope_beyond_from;
-  struct VerdictRow {
-    std::string id, claim, verdict, numbers, figure;
-  };
-  std::vector<VerdictRow> verdicts;
-  verdicts.push_back(
-      {"C10", "asymmetric directions exist at SGD solutions of BN networks",
-       Word(2 * sgd_u.asymmetric >= sgd_u.n && sgd_u.n > 0, sgd_u.asymmetric == 0),
-       fmt::format("{}/{} uniform01 directions at the BN network's last SGD iterate asymmetric "
-                   "(kappa = 2); at the SWA solution {}/{}",
-                   sgd_u.asymmetric, sgd_u.n, bn_u.asymmetric, bn_u.n),
-       "profiles"});
-  verdicts.push_back(
-      {"C11", "the 2-parameter logistic model is asymmetric",
-       Word(2 * logistic_result.asymmetric >= logistic.seeds, logistic_result.asymmetric == 0),
-       fmt::format("{}/{} seeds asymmetric (kappa = 2; flat side + {}, - {})",
-                   logistic_result.asymmetric, logistic.seeds, logistic_result.flat_pos,
-                   logistic_result.flat_neg),
-       "logistic2d"});
-  verdicts.push_back(
-      {"C12", "test loss ~ training loss shifted along the direction",
-       shift_ratios.empty() ? "inconclusive" : Word(shift_median <= 0.5, shift_median >= 0.9),
-       shift_ratios.empty()
-           ? std::string("no asymmetric uniform01 profile at the BN SWA solution to fit")
-           : fmt::format("median mismatch ratio xi(delta*)/xi(0) = {} over {} asymmetric uniform01 "
-                         "profiles (authors: about 0.15)",
-                         Num(shift_median), shift_ratios.size()),
-       "profiles"});
-  verdicts.push_back(
-      {"C13", "SWA sits on the flat side of the SWA-SGD line",
-       Word(c13_train && c13_test && c13_slope, !c13_train && !c13_test),
-       fmt::format(
-           "train loss SWA {} vs SGD {} ({}); test loss SWA {} vs SGD {} ({}); slope beyond "
-           "SGD {} vs beyond SWA {} ({}); SGD-after-SWA accepted at epoch {} (0: none, "
-           "last epoch used); distance {}",
-           Num(tr0), Num(tr1), c13_train ? "lower at SGD" : "not lower at SGD", Num(te0), Num(te1),
-           c13_test ? "lower at SWA" : "not lower at SWA", Num(line_result.slope_beyond_to),
-           Num(line_result.slope_beyond_from),
-           c13_slope ? "steeper beyond SGD" : "not steeper beyond SGD", after_result.accepted_epoch,
-           Num(line_result.distance)),
-       "line"});
-  verdicts.push_back(
-      {"C14", "moving past SWA toward the flat side does not hurt",
-       Word(te_past <= te0 * 1.01, te_past > te0 * 1.05),
-       fmt::format(
-           "test loss at alpha = -0.25: {} vs {} at SWA (holds within +1%, fails beyond +5%)",
-           Num(te_past), Num(te0)),
-       "line"});
-  verdicts.push_back(
-      {"C15", "BN is a major cause (no-BN profiles closer to symmetric)",
-       Word(bn_u.Fraction() > nobn_u.Fraction() &&
-                bn_u.median_abs_log_ratio > nobn_u.median_abs_log_ratio,
-            bn_u.Fraction() < nobn_u.Fraction() &&
-                bn_u.median_abs_log_ratio < nobn_u.median_abs_log_ratio),
-       fmt::format(
-           "uniform01 at SWA: BN {}/{} asymmetric, median |log10 ratio| {}; no BN {}/{}, {}",
-           bn_u.asymmetric, bn_u.n, Num(bn_u.median_abs_log_ratio), nobn_u.asymmetric, nobn_u.n,
-           Num(nobn_u.median_abs_log_ratio)),
-       "asymmetry"});
-  // C16 compares the softplus network with the ReLU one along the same law: without asymmetry in
-  // the ReLU network there is nothing for softplus to reproduce.
-  verdicts.push_back(
-      {"C16", "not a ReLU artefact (softplus)",
-       soft_u.n == 0 ? "not run"
-       : bn_u.asymmetric == 0
-           ? "inconclusive"
-           : Word(2 * soft_u.Fraction() >= bn_u.Fraction(), soft_u.asymmetric == 0),
-       soft_u.n == 0
-           ? std::string("this preset trains no softplus network (presets small, gpu do)")
-           : fmt::format("uniform01 at SWA, asymmetric: softplus BN network {}/{} (median "
-                         "|log10 ratio| {}), ReLU BN network {}/{} ({})",
-                         soft_u.asymmetric, soft_u.n, Num(soft_u.median_abs_log_ratio),
-                         bn_u.asymmetric, bn_u.n, Num(bn_u.median_abs_log_ratio)),
-       "asymmetry"});
-  const bool c17_laws = bn_u.Fraction() > bn_g.Fraction() && bn_s.Fraction() > bn_g.Fraction();
-  const bool c17_init = gamma_u.Fraction() < bn_u.Fraction();
-  verdicts.push_back(
-      {"C17", "sign agreement drives the asymmetry (Li et al. 2024)",
-       Word(c17_laws && c17_init,
-            bn_u.Fraction() < bn_g.Fraction() && bn_s.Fraction() < bn_g.Fraction()),
-       fmt::format("BN at SWA, asymmetric: uniform01 {}/{} (sign agreement {}), sign {}/{} ({}), "
-                   "gaussian {}/{} ({}); gamma ~ N(0, 0.1): uniform01 {}/{}",
-                   bn_u.asymmetric, bn_u.n, Num(bn_u.median_sign_agreement), bn_s.asymmetric,
-                   bn_s.n, Num(bn_s.median_sign_agreement), bn_g.asymmetric, bn_g.n,
-                   Num(bn_g.median_sign_agreement), gamma_u.asymmetric, gamma_u.n),
-       "asymmetry"});
+  realnets::LineNumbers line_numbers;
+  line_numbers.train_at_swa = at(lc.train_loss, 0);
+  line_numbers.train_at_sgd = at(lc.train_loss, 1);
+  line_numbers.test_at_swa = at(lc.test_loss, 0);
+  line_numbers.test_at_sgd = at(lc.test_loss, 1);
+  line_numbers.test_past_swa = at(lc.test_loss, -0.25);
+  line_numbers.slope_beyond_sgd = line_result.slope_beyond_to;
+  line_numbers.slope_beyond_swa = line_result.slope_beyond_from;
+  line_numbers.accepted_epoch = after_result.accepted_epoch;
+  line_numbers.distance = line_result.distance;
+  const realnets::LogisticNumbers logistic_numbers{logistic.seeds, logistic_result.asymmetric,
+                                                   logistic_result.flat_pos,
+                                                   logistic_result.flat_neg};
+  const std::vector<realnets::VerdictRow> verdicts =
+      realnets::EvaluateVerdicts(directions, line_numbers, logistic_numbers);
 
   const auto end = std::chrono::steady_clock::now();
   const double wall = std::chrono::duration<double>(end - start).count();
@@ -550,27 +421,14 @@ void Run(const ExperimentArgs& args) {
   for (const auto& v : verdicts)
     md += fmt::format("| {} {} | **{}** | {} | [{}](figures/{}.png) |\n", v.id, v.claim, v.verdict,
                       v.numbers, v.figure, v.figure);
-  md +=
-      "\nVerdict rules: C10 and C11 hold when at least half of the directions (seeds) are "
-      "asymmetric and fail when none is; C16 holds when the softplus network's asymmetric fraction "
-      "is at least half the ReLU network's, fails when it has none while the ReLU network has "
-      "some, "
-      "and is inconclusive when the ReLU network has none; C12 holds when the median mismatch "
-      "ratio is <= 0.5 and "
-      "fails when >= 0.9; C13 holds when all three of its conditions hold, fails when neither loss "
-      "ordering does; C14 as stated; C15 holds when the BN network has both the larger asymmetric "
-      "fraction and the larger median |log10 ratio|, fails when both are smaller; C17 holds when "
-      "uniform01 and sign directions are asymmetric more often than gaussian ones and the N(0, "
-      "0.1) "
-      "gamma init lowers the uniform01 fraction. Otherwise inconclusive. Small presets give few "
-      "directions: read the counts, not only the words.\n\n";
+  md += fmt::format("\n{}\n\n", realnets::kVerdictRules);
   md +=
       "| network | checkpoint | law | directions | asymmetric | flat + / - | median abs log10 "
       "ratio | median sign agreement |\n|---|---|---|---|---|---|---|---|\n";
   for (const auto& v : variants)
     for (const char* ck : {"swa", "sgd"})
       for (const char* law : {"uniform01", "gaussian", "sign", "filter"}) {
-        const LawStats s = Stats(records, v.id, ck, law);
+        const realnets::LawStats s = realnets::Stats(directions, v.id, ck, law);
         if (s.n == 0) continue;
         md += fmt::format("| {} | {} | {} | {} | {} | {} / {} | {} | {} |\n", v.id, ck, law, s.n,
                           s.asymmetric, s.flat_pos, s.flat_neg, Num(s.median_abs_log_ratio),
