@@ -8,7 +8,7 @@
 
 #include "claim_scale_flag.hpp"
 #include "commands.hpp"
-#include "figure_data.hpp"
+#include "make_figure.hpp"
 #include "strict_option.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/spec.hpp"

@@ -11,7 +11,7 @@
 
 #include "claim_scale_flag.hpp"
 #include "commands.hpp"
-#include "figure_data.hpp"
+#include "make_figure.hpp"
 #include "output.hpp"
 #include "progress.hpp"
 #include "strict_option.hpp"

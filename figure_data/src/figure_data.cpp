@@ -1,15 +1,10 @@
-#include "figure_data.hpp"
+#include "valleys/figure_data/figure_data.hpp"
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include <fmt/format.h>
 
-#include "valleys/io/atomic_file.hpp"
-#include "valleys/io/spec.hpp"
 #include "valleys/plots/figures.hpp"
 #include "valleys/sim/random.hpp"
 #include "valleys/sim/risk_mc.hpp"
@@ -21,12 +16,18 @@
 #include "valleys/theory/table_profile.hpp"
 #include "valleys/theory/valley.hpp"
 
-namespace valleys::cli {
+namespace valleys::figure_data {
 
 namespace {
 
 using theory::LawKind;
 using theory::SymmetricLaw;
+
+// The header line of figure `id`'s data, from the schema plots::Figures() documents and the
+// scripts read: one source, so that data and figure cannot disagree on the columns.
+std::string Header(const std::string& id) {
+  return plots::Figure(id).columns + "\n";
+}
 
 std::shared_ptr<theory::Profile> Quad19() {
   return std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9});
@@ -62,7 +63,7 @@ std::string DataA() {
     t.loss.push_back(x >= 0 ? 0.35 * x * x + 0.1 * x : 1.8 * x * x + 0.2 * std::abs(x));
   }
   const theory::TableProfile table(t);
-  std::string csv = "x,linear,quadratic,linex,rpcl,table\n";
+  std::string csv = Header("A");
   for (int i = 0; i <= 400; ++i) {
     const double x = -2 + 4.0 * i / 400;
     csv += fmt::format("{},{},{},{},{},{}\n", x, lin.Value(x), quad.Value(x), lx.Value(x),
@@ -73,7 +74,7 @@ std::string DataA() {
 
 std::string DataB(const claims::ClaimScale& sc, std::uint64_t seed) {
   const auto p = Quad19();
-  std::string csv = "panel,zeta,R_theory,R_mc,R_mc_se,zeta_star,window_lo,window_hi\n";
+  std::string csv = Header("B");
   for (const auto& [name, law] :
        {std::pair<const char*, SymmetricLaw>{"uniform", SymmetricLaw(LawKind::kUniform, 1.0)},
         {"gaussian", SymmetricLaw(LawKind::kGaussian, 0.5)}}) {
@@ -91,7 +92,7 @@ std::string DataB(const claims::ClaimScale& sc, std::uint64_t seed) {
 
 std::string DataC(const claims::ClaimScale& sc, std::uint64_t seed) {
   const auto p = Quad19();
-  std::string csv = "panel,eta,x,sim_density,exact_density,sde_density\n";
+  std::string csv = Header("C");
   for (const auto& [name, eta] : {std::pair<const char*, double>{"small", 0.01}, {"large", 0.18}}) {
     const theory::StationaryDensity d = theory::SolveStationaryDensity(*p, Chain(eta));
     sim::SimOptions o = SimFor(p, eta, sc, seed);
@@ -134,7 +135,7 @@ std::string DataC(const claims::ClaimScale& sc, std::uint64_t seed) {
 }
 
 std::string DataD(const claims::ClaimScale& sc, std::uint64_t seed) {
-  std::string csv = "valley,eta,exact,sde,sim,sim_se\n";
+  std::string csv = Header("D");
   const std::vector<std::pair<const char*, std::shared_ptr<theory::Profile>>> valleys = {
       {"quadratic", Quad19()},
       {"linear", std::make_shared<theory::LinearProfile>(theory::LinearOptions{1, 5})}};
@@ -157,7 +158,7 @@ std::string DataD(const claims::ClaimScale& sc, std::uint64_t seed) {
 std::string DataE(const claims::ClaimScale& sc, std::uint64_t seed) {
   const auto p = std::make_shared<theory::LinearProfile>(theory::LinearOptions{1, 2});
   const SymmetricLaw law(LawKind::kUniform, 1.0);
-  std::string csv = "eta,risk_avg,risk_avg_se,risk_last,risk_last_se,risk_min,risk_exact_mean\n";
+  std::string csv = Header("E");
   for (int i = 0; i <= 9; ++i) {
     const double eta = 0.02 * std::pow(100.0, i / 9.0);
     sim::SimOptions o = SimFor(p, eta, sc, seed + i);
@@ -177,7 +178,7 @@ std::string DataF(const claims::ClaimScale& sc, std::uint64_t seed) {
   const auto p = Quad19();
   const int T = 300;
   const theory::TransientStats tr = theory::SolveTransient(*p, Chain(0.05), 0.0, T);
-  std::string csv = "t,exact_x,exact_avg,sim_x,sim_x_se,sim_avg,sim_avg_se\n";
+  std::string csv = Header("F");
   double acc = 0;
   int k = 0;
   const std::vector<int> marks = {2, 3, 5, 8, 12, 20, 35, 60, 100, 170, 300};
@@ -207,7 +208,7 @@ std::string DataG(std::uint64_t seed) {
   v.basis = theory::BasisKind::kRandomRotation;
   v.rotation_seed = 11;
   const theory::Valley valley(v);
-  std::string csv = "kind,x,y,z\n";
+  std::string csv = Header("G");
   const int n = 100;
   for (int i = 0; i <= n; ++i) {  // level-set grid: one block per row
     for (int j = 0; j <= n; ++j) {
@@ -243,7 +244,7 @@ std::string DataH(std::uint64_t seed) {
   const std::vector<double> z = sim::SyntheticData(o);
   const double w_hat = sim::EmpiricalMinimizer(*p, z);
   const double pop_min = theory::AnalyzeBias(*p, *o.eval_shift).zeta_star;
-  std::string csv = "x,train,population,w_hat,population_min\n";
+  std::string csv = Header("H");
   for (int i = 0; i <= 300; ++i) {
     const double x = -1.5 + 4.0 * i / 300;
     double train = 0;
@@ -268,26 +269,4 @@ std::string FigureData(const std::string& id, const claims::ClaimScale& sc, std:
   return DataH(seed);
 }
 
-void MakeFigure(const std::string& id, const std::string& dir, const std::string& data_csv,
-                const claims::ClaimScale& scale, std::uint64_t seed) {
-  io::EnsureDirectory(dir);
-  const std::filesystem::path folder(dir);
-  const std::string data_name = id + ".csv";
-  if (data_csv.empty()) {
-    io::WriteFileAtomically(folder / data_name, FigureData(id, scale, seed));
-  } else {
-    const std::string text = io::ReadFile(data_csv);
-    const std::string expected = plots::Figure(id).columns;
-    if (text.rfind(expected, 0) != 0)
-      throw io::InputError(
-          fmt::format("--data '{}' is not figure {}'s data (expected the header '{}')", data_csv,
-                      id, expected));
-    if (std::filesystem::absolute(data_csv) != std::filesystem::absolute(folder / data_name))
-      io::WriteFileAtomically(folder / data_name, text);
-  }
-  plots::RenderFigure(folder, id, [&](const std::string& stem) {
-    return plots::GnuplotScript(id, data_name, stem);
-  });
-}
-
-}  // namespace valleys::cli
+}  // namespace valleys::figure_data

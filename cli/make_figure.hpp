@@ -1,4 +1,5 @@
-// Computes the data of figures A-H (CSV text with the columns of plots::Figures()).
+// `valleys plot A-H` and `reproduce`: a figure's data (computed by figure_data:: or reused) and
+// its drawing, in one folder.
 #pragma once
 
 #include <cstdint>
@@ -8,8 +9,6 @@
 #include "valleys/claims/claims.hpp"
 
 namespace valleys::cli {
-
-std::string FigureData(const std::string& id, const claims::ClaimScale& scale, std::uint64_t seed);
 
 // Writes DIR/ID.csv, DIR/ID.gp, DIR/ID.png, DIR/ID.pdf (data computed unless `data_csv` names an
 // existing file to reuse).

@@ -1,0 +1,36 @@
+#include "make_figure.hpp"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "valleys/figure_data/figure_data.hpp"
+#include "valleys/io/atomic_file.hpp"
+#include "valleys/io/spec.hpp"
+#include "valleys/plots/figures.hpp"
+
+namespace valleys::cli {
+
+void MakeFigure(const std::string& id, const std::string& dir, const std::string& data_csv,
+                const claims::ClaimScale& scale, std::uint64_t seed) {
+  io::EnsureDirectory(dir);
+  const std::filesystem::path folder(dir);
+  const std::string data_name = id + ".csv";
+  if (data_csv.empty()) {
+    io::WriteFileAtomically(folder / data_name, figure_data::FigureData(id, scale, seed));
+  } else {
+    const std::string text = io::ReadFile(data_csv);
+    const std::string expected = plots::Figure(id).columns;
+    if (text.rfind(expected, 0) != 0)
+      throw io::InputError(
+          fmt::format("--data '{}' is not figure {}'s data (expected the header '{}')", data_csv,
+                      id, expected));
+    if (std::filesystem::absolute(data_csv) != std::filesystem::absolute(folder / data_name))
+      io::WriteFileAtomically(folder / data_name, text);
+  }
+  plots::RenderFigure(folder, id, [&](const std::string& stem) {
+    return plots::GnuplotScript(id, data_name, stem);
+  });
+}
+
+}  // namespace valleys::cli
