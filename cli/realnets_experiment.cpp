@@ -441,12 +441,9 @@ void Run(const ExperimentArgs& args) {
       "`<network>/profile_*.csv`, `bn/line_*.csv`, `<network>/epochs.csv`, "
       "`<network>/hessian_swa.json`, `figures/*.csv` (each CSV with a `.json` sidecar).\n";
   io::WriteFileAtomically(dir / "section.md", md);
-  io::WriteFileAtomically(
-      dir / "report.md",
-      fmt::format("# valleys real-network experiment\n\n- version: {} (git {})\n- created: {}\n- "
-                  "host: {}\n\n## Real networks (C10-C17)\n\n{}",
-                  meta["version"].get<std::string>(), meta["git"].get<std::string>(),
-                  meta["created"].get<std::string>(), meta["host"].get<std::string>(), md));
+  io::WriteFileAtomically(dir / "report.md",
+                          io::ReportHeader("valleys real-network experiment", meta) +
+                              "\n## Real networks (C10-C17)\n\n" + md);
   Json full = meta;
   full["wall_time_s"] = wall;
   Json sj = Json::object();

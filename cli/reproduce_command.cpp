@@ -226,39 +226,44 @@ void Run(const ReproduceArgs& a) {
 
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::string md = fmt::format(
-      "# valleys reproduce report\n\n"
-      "- version: {} (git {})\n- created: {}\n- host: {}\n- scale: {}\n- seed: {}\n- wall time: "
-      "{:.1f} s\n\n"
-      "## Theorem 1: a bias toward the flat side lowers the expected test risk\n\n"
-      "R(zeta) = E phi(zeta + delta) for the shift law delta; zeta* its minimizer; the improving "
-      "window is\n"
-      "{{zeta : R(zeta) < R(0)}}. Regenerate one row with\n"
-      "`valleys theory risk --profile PROFILE --shift SHIFT`.\n\n{}\n"
-      "## Theorem 2: SGD spends its time on the flat side, so its average is biased there\n\n"
-      "Exact: the discrete-time chain x' = x - eta (phi'(x) + omega) solved numerically (Ulam's "
-      "method with\n"
-      "Richardson extrapolation); SDE: its small-step limit. E[w_100] is the expected average of "
-      "the first 100\n"
-      "iterates started at the minimizer. Regenerate one row with\n"
-      "`valleys theory sgd --profile PROFILE --eta ETA --noise NOISE --T 100`.\n\n{}\n"
-      "## Claims C1-C9: the simulator against the exact theory\n\n"
-      "Each claim is checked over random draws of valleys and parameters; a draw is consistent "
-      "when the Monte Carlo\n"
-      "numbers agree with the exact ones within |z| <= 4.5 and the claimed sign holds; the effect "
-      "is resolved when it\n"
-      "is significant at that level. claims::Verdict: holds (all consistent, >= 90% resolved), "
-      "fails (any "
-      "inconsistent) or\n"
-      "inconclusive. All draws: `claims.json`. Regenerate all: `valleys check --scale {} --seed {} "
-      "--out DIR`.\n\n{}\n{}"
-      "## Figures\n\n{}\n"
-      "## Real networks (C10-C17)\n\n{}\n"
-      "Data: `theory_risk.csv`, `theory_sgd.csv`, `claims.json`, `figures/`; metadata: "
-      "`metadata.json`.\n",
-      meta["version"].get<std::string>(), meta["git"].get<std::string>(),
-      meta["created"].get<std::string>(), meta["host"].get<std::string>(), a.scale, a.seed, wall,
-      risk_md, sgd_md, a.scale, a.seed, claims_md, claims_detail, figures_md, realnets_md);
+  std::string md =
+      io::ReportHeader("valleys reproduce report", meta) +
+      fmt::format(
+          "- scale: {}\n- seed: {}\n- wall time: "
+          "{:.1f} s\n\n"
+          "## Theorem 1: a bias toward the flat side lowers the expected test risk\n\n"
+          "R(zeta) = E phi(zeta + delta) for the shift law delta; zeta* its minimizer; the "
+          "improving "
+          "window is\n"
+          "{{zeta : R(zeta) < R(0)}}. Regenerate one row with\n"
+          "`valleys theory risk --profile PROFILE --shift SHIFT`.\n\n{}\n"
+          "## Theorem 2: SGD spends its time on the flat side, so its average is biased there\n\n"
+          "Exact: the discrete-time chain x' = x - eta (phi'(x) + omega) solved numerically "
+          "(Ulam's "
+          "method with\n"
+          "Richardson extrapolation); SDE: its small-step limit. E[w_100] is the expected average "
+          "of "
+          "the first 100\n"
+          "iterates started at the minimizer. Regenerate one row with\n"
+          "`valleys theory sgd --profile PROFILE --eta ETA --noise NOISE --T 100`.\n\n{}\n"
+          "## Claims C1-C9: the simulator against the exact theory\n\n"
+          "Each claim is checked over random draws of valleys and parameters; a draw is consistent "
+          "when the Monte Carlo\n"
+          "numbers agree with the exact ones within |z| <= 4.5 and the claimed sign holds; the "
+          "effect "
+          "is resolved when it\n"
+          "is significant at that level. Verdict: holds (all consistent, >= 90% resolved), "
+          "fails (any "
+          "inconsistent) or\n"
+          "inconclusive. All draws: `claims.json`. Regenerate all: `valleys check --scale {} "
+          "--seed {} "
+          "--out DIR`.\n\n{}\n{}"
+          "## Figures\n\n{}\n"
+          "## Real networks (C10-C17)\n\n{}\n"
+          "Data: `theory_risk.csv`, `theory_sgd.csv`, `claims.json`, `figures/`; metadata: "
+          "`metadata.json`.\n",
+          a.scale, a.seed, wall, risk_md, sgd_md, a.scale, a.seed, claims_md, claims_detail,
+          figures_md, realnets_md);
   Json full_meta = meta;
   full_meta["wall_time_s"] = wall;
   io::WriteFileAtomically(dir / "theory_risk.csv", risk_csv);

@@ -27,6 +27,12 @@ std::string CompactTimestamp() {
   return FormatUtc("%Y%m%d-%H%M%S");
 }
 
+std::string ReportHeader(const std::string& title, const nlohmann::json& meta) {
+  return "# " + title + "\n\n- version: " + meta.value("version", "?") + " (git " +
+         meta.value("git", "?") + ")\n- created: " + meta.value("created", "?") +
+         "\n- host: " + meta.value("host", "?") + "\n";
+}
+
 nlohmann::json Metadata(const std::string& command, const nlohmann::json& extra) {
   std::array<char, 256> host{};
   if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';

@@ -12,7 +12,9 @@
 #include <sstream>
 
 #include "valleys/io/atomic_file.hpp"
+#include "valleys/io/csv_field.hpp"
 #include "valleys/io/grid.hpp"
+#include "valleys/io/metadata.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/io/sweep_csv.hpp"
 #include "valleys/io/sweep_file.hpp"
@@ -150,4 +152,19 @@ TEST_CASE("output lock: held by a live process refuses, a stale one is taken ove
   }
   OutputLock taken(out);
   CHECK(fs::exists(out + ".lock"));
+}
+
+TEST_CASE("report headers and CSV fields", "[io]") {
+  const nlohmann::json meta = {
+      {"version", "0.1.0"}, {"git", "abc123"}, {"created", "2026-12-01T00:00:00Z"}, {"host", "vm"}};
+  CHECK(ReportHeader("valleys reproduce report", meta) ==
+        "# valleys reproduce report\n\n- version: 0.1.0 (git abc123)\n- created: "
+        "2026-12-01T00:00:00Z\n- host: vm\n");
+  const nlohmann::json made = Metadata("theory risk");
+  CHECK(ReportHeader("t", made).find("(git " + made["git"].get<std::string>() + ")") !=
+        std::string::npos);
+  CHECK(CsvField("plain") == "plain");
+  CHECK(CsvField("a,b") == "\"a,b\"");
+  CHECK(CsvField("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(CsvField("two\nlines") == "\"two\nlines\"");
 }

@@ -11,6 +11,10 @@ namespace valleys::io {
 nlohmann::json Metadata(const std::string& command,
                         const nlohmann::json& extra = nlohmann::json::object());
 
+// The head of a Markdown report: "# <title>", a blank line, then "- version: V (git G)",
+// "- created: C" and "- host: H" from `meta` (as Metadata writes them), each ending in a newline.
+std::string ReportHeader(const std::string& title, const nlohmann::json& meta);
+
 std::string UtcTimestamp();      // 2026-11-27T05:33:21Z
 std::string CompactTimestamp();  // 20261127-053321 (for folder names)
 
