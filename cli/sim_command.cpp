@@ -28,7 +28,7 @@ void Run(const SimCommandArgs& a) {
   control.progress = [&](double f) { progress.Update(static_cast<long long>(f * 1000)); };
   const sim::SimSummary summary = sim::Simulate(options, control);
   progress.Finish();
-  const std::optional<sim::Prediction> prediction = PredictIfPossible(options, true);
+  const std::optional<sim::Prediction> prediction = sim::PredictIfPossible(options);
   Emit(Render(SimResult(options, summary, prediction), io::Metadata("sim", SimMetadata(a.sim)),
               format),
        a.out);

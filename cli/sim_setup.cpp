@@ -156,12 +156,6 @@ void Put(Json& j, const char* key, const sim::Stat& s) {
 }
 }  // namespace
 
-std::optional<sim::Prediction> PredictIfPossible(const sim::SimOptions& options, bool with_theory,
-                                                 sim::ChainCache* cache) {
-  if (!with_theory || !sim::IsPredictable(options)) return std::nullopt;
-  return sim::Predict(options, cache);
-}
-
 Json SimResult(const sim::SimOptions& /*options*/, const sim::SimSummary& s,
                const std::optional<sim::Prediction>& prediction) {
   Json out;
@@ -255,20 +249,20 @@ Json SimMetadata(const SimArgs& a) {
 
 bool SetSimArg(SimArgs& a, const std::string& name, const std::string& value) {
   const std::string what = fmt::format("grid value of '{}'", name);
-  auto num = [&](const char*) { return ParseStrict<double>(value, what); };
+  auto num = [&] { return ParseStrict<double>(value, what); };
   auto integer = [&]() { return ParseStrict<long long>(value, what); };
   if (name == "profile")
     a.profiles = {value};
   else if (name == "eta")
-    a.eta = num("grid value of");
+    a.eta = num();
   else if (name == "noise")
     a.noise = value;
   else if (name == "lr-schedule")
     a.lr_schedule = value;
   else if (name == "momentum")
-    a.momentum = num("grid value of");
+    a.momentum = num();
   else if (name == "wd")
-    a.wd = num("grid value of");
+    a.wd = num();
   else if (name == "chains")
     a.chains = integer();
   else if (name == "steps")
@@ -286,7 +280,7 @@ bool SetSimArg(SimArgs& a, const std::string& name, const std::string& value) {
   else if (name == "dim")
     a.dim = ParseStrict<int>(value, what);
   else if (name == "coupling")
-    a.coupling = num("grid value of");
+    a.coupling = num();
   else if (name == "data-size")
     a.data_size = ParseStrict<int>(value, what);
   else if (name == "batch")

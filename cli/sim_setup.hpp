@@ -40,10 +40,6 @@ struct SimArgs {
 // Throws io::InputError naming the argument and its allowed range.
 sim::SimOptions MakeSimOptions(const SimArgs& args);
 
-// The exact predictions of a run, when wanted and possible (sim::IsPredictable).
-std::optional<sim::Prediction> PredictIfPossible(const sim::SimOptions& options, bool with_theory,
-                                                 sim::ChainCache* cache = nullptr);
-
 // The contract keys (docs/cli.md) plus "theory" (the prediction's values, when given) and "z".
 Json SimResult(const sim::SimOptions& options, const sim::SimSummary& summary,
                const std::optional<sim::Prediction>& prediction);

@@ -94,4 +94,9 @@ PredictionZ Compare(const Prediction& prediction, const SimSummary& s) {
   return z;
 }
 
+std::optional<Prediction> PredictIfPossible(const SimOptions& options, ChainCache* cache) {
+  if (!IsPredictable(options)) return std::nullopt;
+  return Predict(options, cache);
+}
+
 }  // namespace valleys::sim

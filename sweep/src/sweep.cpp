@@ -121,9 +121,9 @@ void RunSweep(const SweepJob& job, RowTransport& transport,
 #pragma omp parallel for schedule(dynamic, 1) num_threads(workers)
     for (std::size_t k = 0; k < batch.size(); ++k) {
       try {
-        if (job.with_theory && sim::IsPredictable(*options[k]))
-          predictions[k] =
-              sim::Predict(*options[k], &caches[static_cast<std::size_t>(omp_get_thread_num())]);
+        if (job.with_theory)
+          predictions[k] = sim::PredictIfPossible(
+              *options[k], &caches[static_cast<std::size_t>(omp_get_thread_num())]);
       } catch (...) {
         errors[k] = std::current_exception();
       }

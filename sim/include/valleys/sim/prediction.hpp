@@ -55,6 +55,8 @@ class ChainCache {
 
 // Throws std::invalid_argument when !IsPredictable(options).
 Prediction Predict(const SimOptions& options, ChainCache* cache = nullptr);
+// Predict when IsPredictable(options), else nothing.
+std::optional<Prediction> PredictIfPossible(const SimOptions& options, ChainCache* cache = nullptr);
 
 // (simulated - predicted) / se for each statistic, and for the two standard errors
 // (se_sim / se_pred - 1) sqrt(2 (n - 1)) with se_pred = sd / sqrt(n), n the non-diverged chains:
