@@ -17,7 +17,8 @@
 #include <fmt/format.h>
 
 #include "positive_argument.hpp"
-#include "valleys/realnets/experiment.hpp"
+#include "valleys/realnets/probes.hpp"
+#include "valleys/realnets/training.hpp"
 
 using namespace valleys::realnets;
 using valleys::bench::PositiveArgument;
@@ -44,7 +45,9 @@ int Run(int argc, char** argv, const std::string& out) {
   o.epochs = 1;
   o.threads = threads;
   o.out_dir = out;
-  if (const char* device = std::getenv("VALLEYS_BENCH_DEVICE")) o.device = device;  // cpu | cuda
+  if (const char* device = std::getenv("VALLEYS_BENCH_DEVICE"))  // cpu | cuda
+    if (!StringToDevice(device, &o.device))
+      throw std::invalid_argument(std::string("VALLEYS_BENCH_DEVICE = ") + device);
   std::string json = "{";
   for (const auto& [name, depth, width] :
        {std::tuple{"narrow", 8, 8}, std::tuple{"preresnet20", 20, 16}}) {
@@ -76,7 +79,7 @@ int Run(int argc, char** argv, const std::string& out) {
   const double seconds = (t_long - t_short) / 2;  // for `points` points
   json +=
       fmt::format("\"profile_narrow_points_per_s\": {:.3f}, \"threads\": {}, \"device\": \"{}\"}}",
-                  points / seconds, threads, o.device);
+                  points / seconds, threads, DeviceToString(o.device));
   std::printf("%s\n", json.c_str());
   std::fflush(stdout);  // the numbers first, whatever the clean-up does
   return 0;

@@ -13,9 +13,12 @@ void RegisterTheoryCommand(CLI::App& app);
 void RegisterReproduceCommand(CLI::App& app);
 void RegisterSimCommand(CLI::App& app);
 void RegisterSweepCommand(CLI::App& app);
+void RegisterMergeCommand(CLI::App& app);
 void RegisterCheckCommand(CLI::App& app);
 void RegisterPlotCommand(CLI::App& app);
 void RegisterRealnetsCommand(CLI::App& app);
+// `realnets data`, on the `realnets` subcommand.
+void AddRealnetsDataCommand(CLI::App& realnets);
 
 // The `valleys realnets` subcommands that need LibTorch: they run in valleys-realnets.
 bool IsLibTorchCommand(const std::string& subcommand);

@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "field_flags.hpp"
 #include "output.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/io/version.hpp"
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   valleys::cli::RegisterTheoryCommand(app);
   valleys::cli::RegisterSimCommand(app);
   valleys::cli::RegisterSweepCommand(app);
+  valleys::cli::RegisterMergeCommand(app);
   valleys::cli::RegisterCheckCommand(app);
   valleys::cli::RegisterPlotCommand(app);
   valleys::cli::RegisterRealnetsCommand(app);
@@ -76,10 +78,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     return cli::ReportError("valleys", "error", e.what(), 2);
-  } catch (const valleys::io::InputError& e) {
-    return cli::ReportError("valleys", "error", e.what(), 2);
-  } catch (const std::invalid_argument& e) {
-    return cli::ReportError("valleys", "error", e.what(), 2);
+  } catch (const std::invalid_argument& e) {  // io::InputError included
+    return cli::ReportError("valleys", "error", cli::FieldsToFlags(e.what()).c_str(), 2);
   } catch (const std::exception& e) {
     return cli::ReportError("valleys", "failed", e.what(), 1);
   }

@@ -1,5 +1,4 @@
-// Renders a result (an ordered JSON object) as a table, CSV or JSON, and writes it to stdout or,
-// atomically, to a file.
+// Writes a rendered result to stdout or, atomically, to a file; reports errors on one line.
 #pragma once
 
 #include <string>
@@ -7,21 +6,18 @@
 #include <nlohmann/json.hpp>
 
 #include "valleys/io/csv_field.hpp"
+#include "valleys/io/result_format.hpp"
 
 namespace valleys::cli {
 
 using Json = nlohmann::ordered_json;
+using io::Format;
+using io::Render;
 
-enum class Format { kTable, kCsv, kJson };
-
-// Throws io::InputError for anything but table|csv|json.
-Format ParseFormat(const std::string& text);
-
-// `result` holds scalar keys, arrays of numbers, and arrays of flat objects; `meta` the metadata.
-// table: aligned "key  value" lines (arrays of objects as sub-tables), metadata first as comments;
-// csv: "key,value" rows (arrays as key[i] or one row per object), metadata as '#' lines;
-// json: one object, the result's keys plus "meta".
-std::string Render(const Json& result, const Json& meta, Format format);
+// The --format flag: table | csv | json.
+inline Format ParseFormat(const std::string& text) {
+  return io::ParseFormat(text, "--format");
+}
 
 using io::CsvField;
 

@@ -5,10 +5,29 @@
 
 #include <CLI/CLI.hpp>
 
+#include "enum_option.hpp"
 #include "output.hpp"
-#include "valleys/realnets/experiment.hpp"
+#include "valleys/realnets/outputs.hpp"
 
 namespace valleys::cli {
+
+// The names of the realnets enums, for AddEnumOption.
+inline constexpr EnumNames<realnets::Arch> kArch{realnets::StringToArch, realnets::ArchToString,
+                                                 realnets::ArchNames};
+inline constexpr EnumNames<realnets::BlockType> kBlock{
+    realnets::StringToBlockType, realnets::BlockTypeToString, realnets::BlockTypeNames};
+inline constexpr EnumNames<realnets::Activation> kActivation{
+    realnets::StringToActivation, realnets::ActivationToString, realnets::ActivationNames};
+inline constexpr EnumNames<realnets::BnInit> kBnInit{
+    realnets::StringToBnInit, realnets::BnInitToString, realnets::BnInitNames};
+inline constexpr EnumNames<realnets::Schedule> kSchedule{
+    realnets::StringToSchedule, realnets::ScheduleToString, realnets::ScheduleNames};
+inline constexpr EnumNames<realnets::Device> kDevice{
+    realnets::StringToDevice, realnets::DeviceToString, realnets::DeviceNames};
+inline constexpr EnumNames<realnets::BnMode> kBnMode{
+    realnets::StringToBnMode, realnets::BnModeToString, realnets::BnModeNames};
+inline constexpr EnumNames<realnets::DirectionLaw> kDirectionLaw{
+    realnets::StringToDirectionLaw, realnets::DirectionLawToString, realnets::DirectionLawNames};
 
 // --data --set --train-size --test-size, the model flags, --seed --threads --device --out
 // (required). `subset` receives the --set text; call FinishTrainOptions after parsing.
@@ -22,26 +41,11 @@ void FinishTrainOptions(realnets::TrainOptions& o, const std::string& subset);
 // that writes into --out calls it first, so an unusable folder fails at once).
 void PrepareOutDir(const std::string& out_dir);
 
-// Model, data and run metadata of an output.
-Json RunMeta(const std::string& command, const realnets::TrainOptions& o);
-Json ProbeMeta(const std::string& command, const realnets::ProbeOptions& p);
-
-// Writes DIR/STEM.csv and its sidecar DIR/STEM.csv.json, both atomically.
-void WriteCsv(const std::string& dir, const std::string& stem, const std::string& csv,
-              const Json& meta);
-
-std::string CurveCsv(const realnets::ProbeCurve& c, const char* x_name);
-
-// epochs.csv: the header line and one row.
-extern const char* const kEpochCsvHeader;
-std::string EpochCsvRow(const realnets::EpochRow& r);
-// Metadata of training outputs (run metadata, schedule, epochs, rate).
-Json TrainMeta(const realnets::TrainOptions& o);
-// sgd_after_swa.csv and its metadata.
-std::string SgdAfterSwaCsv(const realnets::SgdAfterSwaResult& r);
-Json SgdAfterSwaMeta(const realnets::SgdAfterSwaOptions& o);
-// Metadata of a profile: probe metadata plus checkpoint, law, direction, sign agreement.
-Json ProfileMeta(const realnets::ProfileOptions& o, const realnets::ProfileResult& r);
-Json ScoreJson(const realnets::ProfileScore& s);
+// The commands (realnets_runs.cpp): finish the options, run, write the files, print the result.
+void RunTrain(realnets::TrainOptions& o, const std::string& subset);
+void RunSgdAfterSwa(realnets::SgdAfterSwaOptions& o, const std::string& subset);
+void RunProfile(realnets::ProfileOptions& o, const std::string& subset);
+void RunLine(realnets::LineOptions& o, const std::string& subset);
+void RunHessian(realnets::HessianOptions& o, const std::string& subset);
 
 }  // namespace valleys::cli

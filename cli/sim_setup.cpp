@@ -5,10 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "strict_option.hpp"
 #include "valleys/io/factories.hpp"
 #include "valleys/io/spec.hpp"
-#include "valleys/sim/prediction.hpp"
 
 namespace valleys::cli {
 
@@ -93,8 +91,8 @@ sim::SimOptions MakeSimOptions(const SimArgs& a) {
   const int d = a.profiles.size() > 1 ? static_cast<int>(a.profiles.size()) : a.dim;
   std::vector<theory::ProfilePtr> profiles;
   for (int i = 0; i < d; ++i)
-    profiles.push_back(
-        io::MakeProfile(a.profiles[a.profiles.size() > 1 ? static_cast<std::size_t>(i) : 0]));
+    profiles.push_back(io::MakeProfile(
+        a.profiles[a.profiles.size() > 1 ? static_cast<std::size_t>(i) : 0], "--profile"));
   const bool multi = d > 1 || a.basis != "identity" || a.coupling != 0.0;
   if (multi) {
     theory::ValleyOptions v;
@@ -118,7 +116,7 @@ sim::SimOptions MakeSimOptions(const SimArgs& a) {
     o.profile = profiles[0];
   }
   o.lr = ParseSchedule(a.lr_schedule, a.eta, a.burnin + a.steps);
-  const io::NoiseSpec noise = io::MakeNoise(a.noise);
+  const io::NoiseSpec noise = io::MakeNoise(a.noise, "--noise");
   o.noise = noise.kind;
   o.noise_std = noise.s;
   o.noise_std_per_direction = a.noise_per_direction;
@@ -139,7 +137,7 @@ sim::SimOptions MakeSimOptions(const SimArgs& a) {
   o.minibatch.batch = a.batch;
   o.minibatch.replacement = !a.no_replacement;
   o.minibatch.data_seed = a.data_seed;
-  if (!a.eval_shift.empty()) o.eval_shift = io::MakeShift(a.eval_shift);
+  if (!a.eval_shift.empty()) o.eval_shift = io::MakeShift(a.eval_shift, "--eval-shift");
   o.divergence_bound = a.divergence_bound;
   std::string why;
   if (!o.IsValid(&why)) throw InputError(why);
@@ -147,149 +145,6 @@ sim::SimOptions MakeSimOptions(const SimArgs& a) {
     throw InputError(
         fmt::format("--backend = '{}' is not a backend (allowed: cpu, cuda)", a.backend));
   return o;
-}
-
-namespace {
-void Put(Json& j, const char* key, const sim::Stat& s) {
-  j[key] = s.value;
-  j[std::string(key) + "_se"] = s.se;
-}
-}  // namespace
-
-Json SimResult(const sim::SimOptions& /*options*/, const sim::SimSummary& s,
-               const std::optional<sim::Prediction>& prediction) {
-  Json out;
-  Put(out, "mean_avg", s.mean_avg);
-  Put(out, "mean_last", s.mean_last);
-  Put(out, "p_flat", s.p_flat);
-  Put(out, "mean_pos", s.mean_pos);
-  Put(out, "mean_neg", s.mean_neg);
-  Put(out, "risk_avg", s.risk_avg);
-  Put(out, "risk_last", s.risk_last);
-  out["risk_min"] = s.risk_min.value;
-  Put(out, "beats_min_frac", s.beats_min_frac);
-  out["diverged"] = s.diverged;
-  out["chains"] = s.chains;
-  out["w_hat"] = s.w_hat;
-  out["chain_steps_per_s"] = s.chain_steps_per_s;
-  out["seconds"] = s.seconds;
-  out["backend"] = s.backend;
-  out["threads"] = s.threads;
-  if (s.mean_avg_per_direction.size() > 1) {
-    Json dirs = Json::array();
-    for (std::size_t i = 0; i < s.mean_avg_per_direction.size(); ++i)
-      dirs.push_back({{"direction", i},
-                      {"mean_avg", s.mean_avg_per_direction[i].value},
-                      {"mean_avg_se", s.mean_avg_per_direction[i].se},
-                      {"p_flat", s.p_flat_per_direction[i].value},
-                      {"p_flat_se", s.p_flat_per_direction[i].se}});
-    out["per_direction"] = dirs;
-  }
-  Json theory = Json::object(), z = Json::object();
-  if (prediction) {
-    const theory::WindowStats& p = prediction->window;
-    const double root =
-        std::sqrt(static_cast<double>(std::max<long long>(1, s.chains - s.diverged)));
-    theory["mean_avg"] = p.mean_avg;
-    theory["mean_last"] = p.mean_last;
-    theory["p_flat"] = p.p_flat;
-    theory["mean_pos"] = p.mean_pos;
-    theory["mean_neg"] = p.mean_neg;
-    if (std::isfinite(p.mean_avg_sd)) theory["mean_avg_se"] = p.mean_avg_sd / root;
-    if (std::isfinite(p.p_flat_sd)) theory["p_flat_se"] = p.p_flat_sd / root;
-    theory["stationary_mean"] = prediction->stationary_mean;
-    theory["method"] = prediction->method;
-    theory["tail"] = p.tail;
-    theory["propagated_steps"] = p.propagated_steps;
-    if (prediction->risk_min) theory["risk_min"] = *prediction->risk_min;
-    if (prediction->risk_at_mean_avg) theory["risk_at_mean_avg"] = *prediction->risk_at_mean_avg;
-    const sim::PredictionZ zs = sim::Compare(*prediction, s);
-    auto put = [&z](const char* key, const std::optional<double>& v) {
-      if (v) z[key] = *v;
-    };
-    put("mean_avg", zs.mean_avg);
-    put("mean_last", zs.mean_last);
-    put("p_flat", zs.p_flat);
-    put("mean_pos", zs.mean_pos);
-    put("mean_neg", zs.mean_neg);
-    put("mean_avg_se", zs.mean_avg_se);
-    put("p_flat_se", zs.p_flat_se);
-  }
-  out["theory"] = theory;
-  out["z"] = z;
-  return out;
-}
-
-Json SimMetadata(const SimArgs& a) {
-  Json profiles = Json::array();
-  for (const auto& p : a.profiles) profiles.push_back(p);
-  return {{"profile", profiles},
-          {"dim", a.dim},
-          {"basis", a.basis},
-          {"coupling", a.coupling},
-          {"eta", a.eta},
-          {"lr_schedule", a.lr_schedule},
-          {"noise", a.noise},
-          {"momentum", a.momentum},
-          {"wd", a.wd},
-          {"chains", a.chains},
-          {"steps", a.steps},
-          {"burnin", a.burnin},
-          {"avg_start", a.avg_start},
-          {"avg_every", a.avg_every},
-          {"x0", a.x0},
-          {"seed", a.seed},
-          {"data_size", a.data_size},
-          {"batch", a.batch},
-          {"replacement", !a.no_replacement},
-          {"data_seed", a.data_seed},
-          {"eval_shift", a.eval_shift},
-          {"backend", a.backend}};
-}
-
-bool SetSimArg(SimArgs& a, const std::string& name, const std::string& value) {
-  const std::string what = fmt::format("grid value of '{}'", name);
-  auto num = [&] { return ParseStrict<double>(value, what); };
-  auto integer = [&]() { return ParseStrict<long long>(value, what); };
-  if (name == "profile")
-    a.profiles = {value};
-  else if (name == "eta")
-    a.eta = num();
-  else if (name == "noise")
-    a.noise = value;
-  else if (name == "lr-schedule")
-    a.lr_schedule = value;
-  else if (name == "momentum")
-    a.momentum = num();
-  else if (name == "wd")
-    a.wd = num();
-  else if (name == "chains")
-    a.chains = integer();
-  else if (name == "steps")
-    a.steps = integer();
-  else if (name == "burnin")
-    a.burnin = integer();
-  else if (name == "avg-start")
-    a.avg_start = integer();
-  else if (name == "avg-every")
-    a.avg_every = integer();
-  else if (name == "x0")
-    a.x0 = value;
-  else if (name == "seed")
-    a.seed = ParseStrict<unsigned long long>(value, what);
-  else if (name == "dim")
-    a.dim = ParseStrict<int>(value, what);
-  else if (name == "coupling")
-    a.coupling = num();
-  else if (name == "data-size")
-    a.data_size = ParseStrict<int>(value, what);
-  else if (name == "batch")
-    a.batch = ParseStrict<int>(value, what);
-  else if (name == "eval-shift")
-    a.eval_shift = value;
-  else
-    return false;
-  return true;
 }
 
 }  // namespace valleys::cli

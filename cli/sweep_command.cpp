@@ -1,5 +1,5 @@
 // `valleys sweep`: a grid of simulator configurations into one tidy CSV (+ JSON sidecar), resumable
-// after a kill, shardable for job arrays, spread over MPI ranks; and `valleys merge` of shards.
+// after a kill, shardable for job arrays, spread over MPI ranks.
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -22,6 +22,7 @@
 #include "valleys/io/sweep_csv.hpp"
 #include "valleys/io/sweep_file.hpp"
 #include "valleys/sim/simulator.hpp"
+#include "valleys/sweep/merge.hpp"
 #include "valleys/sweep/sweep.hpp"
 
 namespace valleys::cli {
@@ -106,7 +107,7 @@ void Run(const SweepArgs& args) {
     if (!profiles.empty()) base.profiles = profiles;
     axes = file.grid;
   }
-  for (const auto& g : args.grid) axes.push_back(io::ParseGridAxis(g));
+  for (const auto& g : args.grid) axes.push_back(io::ParseGridAxis(g, "--grid"));
   if (axes.empty())
     throw InputError("sweep: no grid axes (use --grid NAME=SPEC or a --file with a [grid] table)");
   std::set<std::string> names;
@@ -114,7 +115,7 @@ void Run(const SweepArgs& args) {
     if (!names.insert(a.name).second)
       throw InputError(fmt::format("grid axis '{}' is given twice", a.name));
   if (args.out.empty()) throw InputError("sweep: --out FILE.csv is required");
-  const io::Shard shard = io::ParseShard(args.shard);
+  const io::Shard shard = io::ParseShard(args.shard, "--shard");
   const long long total = io::GridSize(axes);
 
   // Validate every configuration before any work (a typo fails now, not after hours).
@@ -156,13 +157,7 @@ void Run(const SweepArgs& args) {
   mpi.Barrier();
   if (mpi.rank() != 0 && args.resume) existing = io::ReadSweepCsv(args.out);
   // Completed rows must be exactly the first owned configurations, in order.
-  for (std::size_t k = 0; k < existing.indices.size(); ++k)
-    if (k >= owned.size() || existing.indices[k] != owned[k])
-      throw InputError(
-          fmt::format("'{}' row {} has index {} where {} was expected: not a prefix of this sweep",
-                      args.out, k + 1, existing.indices[k], k < owned.size() ? owned[k] : -1));
-  const std::vector<long long> remaining(owned.begin() + static_cast<long>(existing.indices.size()),
-                                         owned.end());
+  const std::vector<long long> remaining = sweep::RemainingAfter(existing, owned, args.out);
 
   const std::string started = io::UtcTimestamp();
   auto write_sidecar = [&](const char* status, double seconds) {
@@ -199,102 +194,6 @@ void Run(const SweepArgs& args) {
   mpi.Barrier();
 }
 
-struct MergeArgs {
-  std::vector<std::string> inputs;
-  std::string out;
-  bool force = false;
-};
-
-// The axes of a sweep from its specification (the "spec" of a sidecar).
-std::vector<io::GridAxis> AxesOf(const Json& spec, const std::string& where) {
-  std::vector<io::GridAxis> axes;
-  try {
-    for (const auto& a : spec.at("axes"))
-      axes.push_back(
-          {a.at("name").get<std::string>(), a.at("values").get<std::vector<std::string>>()});
-  } catch (const Json::exception&) {
-    throw InputError(fmt::format("merge: '{}' has no readable axes in its spec", where));
-  }
-  return axes;
-}
-
-void RunMerge(const MergeArgs& a) {
-  if (a.inputs.empty()) throw InputError("merge: no shard files given");
-  for (const auto& target : {a.out, a.out + ".json"}) {
-    std::error_code ec;
-    for (const auto& path : a.inputs)
-      for (const auto& input : {path, path + ".json"})
-        if (std::filesystem::equivalent(target, input, ec))
-          throw InputError(
-              fmt::format("merge: --out '{}' would overwrite the input '{}' (allowed: a new file)",
-                          a.out, input));
-    if (std::filesystem::exists(target) && !a.force)
-      throw InputError(fmt::format(
-          "merge: --out '{}' exists ('{}'): pass --force to replace it, or choose another --out",
-          a.out, target));
-  }
-  std::string header, sweep_id;
-  long long total = -1;
-  std::map<long long, std::string> rows;
-  std::set<std::string> shards;
-  std::vector<io::GridAxis> merge_axes;
-  for (const auto& path : a.inputs) {
-    const io::SweepCsv csv = io::ReadSweepCsv(path);
-    if (csv.had_partial_line)
-      throw InputError(
-          fmt::format("merge: '{}' ends in a partial row (resume that shard first)", path));
-    const Json side = Json::parse(std::ifstream(path + ".json"), nullptr, false);
-    if (side.is_discarded() || !side.contains("sweep_id") || !side.contains("spec"))
-      throw InputError(
-          fmt::format("merge: '{}.json' (the sidecar of {}) is missing or unreadable", path, path));
-    // The CSV's id line, the sidecar's id and the hash of the sidecar's spec must agree; then
-    // every row is checked against the spec's axes.
-    if (csv.sweep_id.empty() || csv.sweep_id != side["sweep_id"] ||
-        SweepId(side["spec"]) != csv.sweep_id)
-      throw InputError(fmt::format(
-          "merge: '{}' (sweep id '{}') and its sidecar (sweep id {}, spec hash {}) disagree: an "
-          "edited or foreign file",
-          path, csv.sweep_id, side["sweep_id"].dump(), SweepId(side["spec"])));
-    if (side.value("status", "") != "complete")
-      throw InputError(fmt::format("merge: shard '{}' is not complete", path));
-    if (header.empty()) {
-      header = csv.header;
-      sweep_id = side["sweep_id"];
-      total = side["configurations"];
-      const std::vector<io::GridAxis> axes = AxesOf(side["spec"], path + ".json");
-      if (io::GridSize(axes) != total)
-        throw InputError(fmt::format("merge: '{}.json' says {} configurations but its axes hold {}",
-                                     path, total, io::GridSize(axes)));
-      merge_axes = axes;
-    } else if (csv.header != header || side["sweep_id"] != sweep_id) {
-      throw InputError(fmt::format("merge: '{}' belongs to a different sweep than '{}'", path,
-                                   a.inputs.front()));
-    }
-    sweep::CheckRowAxes(csv, merge_axes, total, path);
-    if (!shards.insert(side.value("shard", "")).second)
-      throw InputError(
-          fmt::format("merge: shard {} is given twice ('{}')", side.value("shard", ""), path));
-    for (std::size_t k = 0; k < csv.rows.size(); ++k)
-      if (!rows.emplace(csv.indices[k], csv.rows[k]).second)
-        throw InputError(
-            fmt::format("merge: configuration {} appears in two shards", csv.indices[k]));
-  }
-  for (long long i = 0; i < total; ++i)
-    if (!rows.count(i))
-      throw InputError(fmt::format(
-          "merge: configuration {} of {} is missing (a shard is missing or incomplete)", i, total));
-  std::string text = io::SweepIdLine(sweep_id) + "\n" + header + "\n";
-  for (const auto& [i, r] : rows) text += r + "\n";
-  io::WriteFileAtomically(a.out, text);
-  Json side = Json::parse(std::ifstream(a.inputs.front() + ".json"));
-  side["shard"] = "1/1";
-  side["merged_from"] = a.inputs;
-  side["rows_in_file"] = total;
-  side["meta"] = io::Metadata("merge", {{"inputs", a.inputs}});
-  io::WriteFileAtomically(a.out + ".json", side.dump(2) + "\n");
-  fmt::print("wrote {} ({} rows from {} shards)\n", a.out, total, a.inputs.size());
-}
-
 }  // namespace
 
 void RegisterSweepCommand(CLI::App& app) {
@@ -318,15 +217,6 @@ void RegisterSweepCommand(CLI::App& app) {
       throw InputError("sweep: --profile (or a --file with one) is required");
     Run(*args);
   });
-
-  auto merge = std::make_shared<MergeArgs>();
-  CLI::App* m = app.add_subcommand(
-      "merge", "Combine the shard CSVs of one sweep, checking that none is missing");
-  AddOption(*m, "shards", merge->inputs, "Shard CSV files (each with its .json sidecar)")
-      ->required();
-  AddOption(*m, "--out", merge->out, "Merged CSV (a new file; see --force)")->required();
-  m->add_flag("--force", merge->force, "Replace an existing --out (never one of the shards)");
-  m->callback([merge] { RunMerge(*merge); });
 }
 
 }  // namespace valleys::cli

@@ -32,8 +32,8 @@ struct SgdArgs {
 
 void RunRisk(const RiskArgs& a) {
   const Format format = ParseFormat(a.format);
-  const auto profile = io::MakeProfile(a.profile);
-  const auto shift = io::MakeShift(a.shift);
+  const auto profile = io::MakeProfile(a.profile, "--profile");
+  const auto shift = io::MakeShift(a.shift, "--shift");
   const Json result = RiskResult(*profile, shift, a.biases);
   const Json meta =
       io::Metadata("theory risk", {{"profile", profile->Spec()}, {"shift", shift.Spec()}});
@@ -42,8 +42,8 @@ void RunRisk(const RiskArgs& a) {
 
 void RunSgd(const SgdArgs& a) {
   const Format format = ParseFormat(a.format);
-  const auto profile = io::MakeProfile(a.profile);
-  const io::NoiseSpec noise = io::MakeNoise(a.noise);
+  const auto profile = io::MakeProfile(a.profile, "--profile");
+  const io::NoiseSpec noise = io::MakeNoise(a.noise, "--noise");
   SgdRequest request;
   request.chain.eta = a.eta;
   request.chain.weight_decay = a.wd;
@@ -57,7 +57,7 @@ void RunSgd(const SgdArgs& a) {
     throw io::InputError(fmt::format("--T = {} is out of range (allowed: 1 <= T <= 1e7)", a.T));
   if (a.T_given) request.T = a.T;
   request.x0 = a.x0;
-  if (!a.shift.empty()) request.shift = io::MakeShift(a.shift);
+  if (!a.shift.empty()) request.shift = io::MakeShift(a.shift, "--shift");
   const Json result = SgdResult(*profile, request);
   Json extra = {{"profile", profile->Spec()},
                 {"eta", a.eta},

@@ -35,8 +35,8 @@ double Positive(const Spec& spec, const std::string& key) {
 }
 }  // namespace
 
-theory::ProfilePtr MakeProfile(const std::string& text) {
-  const Spec spec = ParseSpec(text, "--profile");
+theory::ProfilePtr MakeProfile(const std::string& text, const std::string& what) {
+  const Spec spec = ParseSpec(text, what);
   if (spec.kind == "linear") {
     spec.RequireOnly({"p", "c"});
     theory::LinearOptions o;
@@ -80,19 +80,19 @@ theory::ProfilePtr MakeProfile(const std::string& text) {
     return std::make_shared<theory::TableProfile>(std::move(o));
   }
   throw InputError(fmt::format(
-      "--profile: unknown kind '{}' (allowed: linear, quadratic, linex, rpcl, table)", spec.kind));
+      "{}: unknown kind '{}' (allowed: linear, quadratic, linex, rpcl, table)", what, spec.kind));
 }
 
-theory::SymmetricLaw MakeShift(const std::string& text) {
-  const Spec spec = ParseSpec(text, "--shift");
+theory::SymmetricLaw MakeShift(const std::string& text, const std::string& what) {
+  const Spec spec = ParseSpec(text, what);
   const theory::LawKind kind = LawKindOf(spec);
   const std::string key = kind == theory::LawKind::kGaussian ? "sigma" : "a";
   spec.RequireOnly({key});
   return theory::SymmetricLaw(kind, Positive(spec, key));
 }
 
-NoiseSpec MakeNoise(const std::string& text) {
-  const Spec spec = ParseSpec(text, "--noise");
+NoiseSpec MakeNoise(const std::string& text, const std::string& what) {
+  const Spec spec = ParseSpec(text, what);
   NoiseSpec out;
   out.kind = LawKindOf(spec);
   spec.RequireOnly({"s"});

@@ -34,17 +34,17 @@ bool IsRange(const std::vector<std::string>& parts) {
 }
 }  // namespace
 
-GridAxis MakeGridAxis(const std::string& name, const std::string& spec) {
+GridAxis MakeGridAxis(const std::string& name, const std::string& spec, const std::string& what) {
   GridAxis axis;
   axis.name = name;
-  if (name.empty()) throw InputError(fmt::format("--grid '{}={}': empty axis name", name, spec));
+  if (name.empty()) throw InputError(fmt::format("{} '{}={}': empty axis name", what, name, spec));
   if (spec.empty())
     throw InputError(
-        fmt::format("--grid {}: no values (expected lo:hi:count[:lin|log] or v1,v2,...)", name));
+        fmt::format("{} {}: no values (expected lo:hi:count[:lin|log] or v1,v2,...)", what, name));
   if (spec.find(',') != std::string::npos && spec.find('=') == std::string::npos) {
     for (const auto& v : Split(spec, ',')) {
       if (v.empty())
-        throw InputError(fmt::format("--grid {}: empty value in list '{}'", name, spec));
+        throw InputError(fmt::format("{} {}: empty value in list '{}'", what, name, spec));
       axis.values.push_back(v);
     }
     return axis;
@@ -54,19 +54,20 @@ GridAxis MakeGridAxis(const std::string& name, const std::string& spec) {
     axis.values.push_back(spec);  // a single value (a number or a spec)
     return axis;
   }
-  const std::string what = fmt::format("--grid {}", name);
-  const double lo = ParseNumber(parts[0], what + " lo"), hi = ParseNumber(parts[1], what + " hi");
-  const double count = ParseNumber(parts[2], what + " count");
+  const std::string axis_what = fmt::format("{} {}", what, name);
+  const double lo = ParseNumber(parts[0], axis_what + " lo"),
+               hi = ParseNumber(parts[1], axis_what + " hi");
+  const double count = ParseNumber(parts[2], axis_what + " count");
   const std::string scale = parts.size() == 4 ? parts[3] : "lin";
   if (!(count >= 1 && count <= 1e6 && count == std::floor(count)))
-    throw InputError(fmt::format("--grid {}: count = {} is out of range (allowed: integer 1..1e6)",
-                                 name, parts[2]));
+    throw InputError(fmt::format("{}: count = {} is out of range (allowed: integer 1..1e6)",
+                                 axis_what, parts[2]));
   if (scale != "lin" && scale != "log")
     throw InputError(
-        fmt::format("--grid {}: scale '{}' is not a scale (allowed: lin, log)", name, scale));
+        fmt::format("{}: scale '{}' is not a scale (allowed: lin, log)", axis_what, scale));
   if (scale == "log" && !(lo > 0 && hi > 0))
-    throw InputError(fmt::format("--grid {}: a log range needs lo > 0 and hi > 0 (got {} and {})",
-                                 name, lo, hi));
+    throw InputError(
+        fmt::format("{}: a log range needs lo > 0 and hi > 0 (got {} and {})", axis_what, lo, hi));
   const int n = static_cast<int>(count);
   for (int i = 0; i < n; ++i) {
     const double f = n == 1 ? 0.0 : static_cast<double>(i) / (n - 1);
@@ -77,12 +78,12 @@ GridAxis MakeGridAxis(const std::string& name, const std::string& spec) {
   return axis;
 }
 
-GridAxis ParseGridAxis(const std::string& text) {
+GridAxis ParseGridAxis(const std::string& text, const std::string& what) {
   const auto eq = text.find('=');
   if (eq == std::string::npos)
     throw InputError(
-        fmt::format("--grid '{}': expected NAME=lo:hi:count[:lin|log] or NAME=v1,v2,...", text));
-  return MakeGridAxis(text.substr(0, eq), text.substr(eq + 1));
+        fmt::format("{} '{}': expected NAME=lo:hi:count[:lin|log] or NAME=v1,v2,...", what, text));
+  return MakeGridAxis(text.substr(0, eq), text.substr(eq + 1), what);
 }
 
 long long GridSize(const std::vector<GridAxis>& axes, long long limit) {
@@ -105,13 +106,15 @@ std::vector<std::pair<std::string, std::string>> GridPoint(const std::vector<Gri
   return out;
 }
 
-Shard ParseShard(const std::string& text) {
+Shard ParseShard(const std::string& text, const std::string& what) {
   const auto slash = text.find('/');
-  if (slash == std::string::npos) throw InputError(fmt::format("--shard '{}': expected k/n", text));
-  const double k = ParseNumber(text.substr(0, slash), "--shard k"),
-               n = ParseNumber(text.substr(slash + 1), "--shard n");
+  if (slash == std::string::npos)
+    throw InputError(fmt::format("{} '{}': expected k/n", what, text));
+  const double k = ParseNumber(text.substr(0, slash), what + " k"),
+               n = ParseNumber(text.substr(slash + 1), what + " n");
   if (!(n >= 1 && n <= 1e6 && n == std::floor(n) && k >= 1 && k <= n && k == std::floor(k)))
-    throw InputError(fmt::format("--shard {}: out of range (allowed: integers 1 <= k <= n)", text));
+    throw InputError(
+        fmt::format("{} {}: out of range (allowed: integers 1 <= k <= n)", what, text));
   return {static_cast<int>(k), static_cast<int>(n)};
 }
 

@@ -11,7 +11,7 @@ namespace valleys::plots {
 const std::vector<FigureInfo>& RealnetsFigures() {
   static const std::vector<FigureInfo> figures = {
       {"profiles", "Loss rise along random directions through the SWA solution, per law",
-       "variant_id,law_id,direction,t,train_rise,test_rise,variant,law"},
+       "variant_id,law_id,direction,t,train_rise,test_rise,variant,law,checkpoint"},
       {"asymmetry", "Width ratio of each profile: BN vs the BN-free twin and the gamma ablation",
        "variant_id,law_id,direction,signed_log10_ratio,sign_agreement,variant,law"},
       {"line", "The SWA-SGD line: training and test loss",

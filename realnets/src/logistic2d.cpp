@@ -12,19 +12,19 @@ namespace valleys::realnets {
 
 bool Logistic2dOptions::IsValid(std::string* why) const {
   auto fail = [&](const std::string& m) {
-    if (why) *why = "logistic2d: " + m;
+    if (why) *why = "Logistic2dOptions::" + m;
     return false;
   };
   if (points_per_class < 1 || points_per_class > 100000)
-    return fail(fmt::format("points per class = {} (allowed: 1..100000)", points_per_class));
+    return fail(fmt::format("points_per_class = {} (allowed: 1..100000)", points_per_class));
   if (steps < 1 || steps > 1000000) return fail(fmt::format("steps = {} (allowed: 1..1e6)", steps));
   if (!(lr > 0 && lr <= 100)) return fail(fmt::format("lr = {} (allowed: 0 < lr <= 100)", lr));
   if (!(init_std >= 0 && init_std <= 100))
-    return fail(fmt::format("init std = {} (allowed: 0..100)", init_std));
+    return fail(fmt::format("init_std = {} (allowed: 0..100)", init_std));
   if (!(range > 0 && range <= 1e4))
     return fail(fmt::format("range = {} (allowed: 0 < r <= 1e4)", range));
   if (grid_points < 5 || grid_points % 2 == 0 || grid_points > 100001)
-    return fail(fmt::format("grid points = {} (allowed: odd, 5..100001)", grid_points));
+    return fail(fmt::format("grid_points = {} (allowed: odd, 5..100001)", grid_points));
   if (seeds < 1 || seeds > 100000)
     return fail(fmt::format("seeds = {} (allowed: 1..100000)", seeds));
   if (!(kappa > 1)) return fail(fmt::format("kappa = {} (allowed: > 1)", kappa));

@@ -15,46 +15,39 @@ namespace valleys::realnets {
 
 bool ModelSpec::IsValid(std::string* why) const {
   auto fail = [&](const std::string& m) {
-    if (why) *why = "model: " + m;
+    if (why) *why = "ModelSpec::" + m;
     return false;
   };
-  if (arch == "preresnet") {
-    if (block != "basic" && block != "bottleneck")
-      return fail(fmt::format("block = '{}' (allowed: basic, bottleneck)", block));
-    const int step = block == "basic" ? 6 : 9;
+  if (arch == Arch::kPreResNet) {
+    const int step = block == BlockType::kBasic ? 6 : 9;
     if (depth < step + 2 || (depth - 2) % step != 0)
       return fail(fmt::format("depth = {} is out of range for {} blocks (allowed: {}k + 2, k >= 1)",
-                              depth, block, step));
-  } else if (arch == "wrn") {
+                              depth, BlockTypeToString(block), step));
+  } else if (arch == Arch::kWideResNet) {
     if (depth < 10 || (depth - 4) % 6 != 0)
       return fail(
           fmt::format("depth = {} is out of range for wrn (allowed: 6n + 4, n >= 1)", depth));
     if (widen < 1 || widen > 20)
       return fail(fmt::format("widen = {} is out of range (allowed: 1..20)", widen));
-  } else if (arch == "vgg16") {
-    if (depth != 16) return fail(fmt::format("depth = {} (vgg16 has depth 16)", depth));
-  } else {
-    return fail(fmt::format("arch = '{}' is not available (allowed: preresnet, vgg16, wrn)", arch));
+  } else if (depth != 16) {
+    return fail(fmt::format("depth = {} (vgg16 has depth 16)", depth));
   }
   if (width < 1 || width > 512)
     return fail(fmt::format("width = {} is out of range (allowed: 1..512)", width));
-  if (activation != "relu" && activation != "sigmoid" && activation != "softplus")
-    return fail(fmt::format("activation = '{}' (allowed: relu, sigmoid, softplus)", activation));
-  if (bn_init != "ones" && bn_init != "uniform01" && bn_init != "normal01")
-    return fail(fmt::format("bn-init = '{}' (allowed: ones, uniform01, normal01)", bn_init));
   return true;
 }
 
 std::string ModelSpec::Describe() const {
   std::string name;
-  if (arch == "preresnet")
-    name = fmt::format("preresnet-{}{} width {}", depth, block == "bottleneck" ? "-bottleneck" : "",
-                       width);
-  else if (arch == "wrn")
+  if (arch == Arch::kPreResNet)
+    name = fmt::format("preresnet-{}{} width {}", depth,
+                       block == BlockType::kBottleneck ? "-bottleneck" : "", width);
+  else if (arch == Arch::kWideResNet)
     name = fmt::format("wrn-{}-{} width {}", depth, widen, width);
   else
     name = fmt::format("vgg16 width {}", width);
-  return fmt::format("{} {} {} bn-init {}", name, batch_norm ? "BN" : "no-BN", activation, bn_init);
+  return fmt::format("{} {} {} bn-init {}", name, batch_norm ? "BN" : "no-BN",
+                     ActivationToString(activation), BnInitToString(bn_init));
 }
 
 namespace detail {
@@ -86,18 +79,18 @@ torch::Tensor Normalize(torch::nn::AnyModule& norm, const torch::Tensor& x) {
   return norm.forward(x);
 }
 
-torch::Tensor Activate(const std::string& activation, const torch::Tensor& x) {
-  if (activation == "sigmoid") return torch::sigmoid(x);
-  if (activation == "softplus") return torch::softplus(x);
+torch::Tensor Activate(Activation activation, const torch::Tensor& x) {
+  if (activation == Activation::kSigmoid) return torch::sigmoid(x);
+  if (activation == Activation::kSoftplus) return torch::softplus(x);
   return torch::relu(x);
 }
 
 // In place where autograd allows it (relu and sigmoid keep their output for the backward pass,
 // softplus its input). Contract: `x` is a fresh result (a BN's or a convolution's output) that
 // nothing else reads.
-torch::Tensor ActivateInPlace(const std::string& activation, torch::Tensor x) {
-  if (activation == "sigmoid") return x.sigmoid_();
-  if (activation == "softplus") return torch::softplus(x);
+torch::Tensor ActivateInPlace(Activation activation, torch::Tensor x) {
+  if (activation == Activation::kSigmoid) return x.sigmoid_();
+  if (activation == Activation::kSoftplus) return torch::softplus(x);
   return x.relu_();
 }
 
@@ -118,9 +111,9 @@ void InitBatchNorm(NetImpl& net, const ModelSpec& spec) {
   torch::NoGradGuard guard;
   for (auto& m : net.modules(false))
     if (auto bn = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(m)) {
-      if (spec.bn_init == "ones") bn->weight.fill_(1.0);
-      if (spec.bn_init == "uniform01") bn->weight.uniform_(0.0, 1.0);
-      if (spec.bn_init == "normal01") bn->weight.normal_(0.0, 0.1);
+      if (spec.bn_init == BnInit::kOnes) bn->weight.fill_(1.0);
+      if (spec.bn_init == BnInit::kUniform01) bn->weight.uniform_(0.0, 1.0);
+      if (spec.bn_init == BnInit::kNormal01) bn->weight.normal_(0.0, 0.1);
     }
 }
 
@@ -205,7 +198,7 @@ class ResidualNetImpl : public NetImpl {
     std::vector<int> strides, paddings;  // of convs
     torch::nn::Conv2d shortcut{nullptr};
   };
-  std::string activation_;
+  Activation activation_;
   torch::nn::Conv2d stem_{nullptr};
   std::vector<Block> blocks_;
   torch::nn::AnyModule final_bn_;
@@ -264,7 +257,7 @@ class Vgg16Impl : public NetImpl {
     torch::nn::AnyModule norm;                       // BN or identity
     std::shared_ptr<torch::nn::BatchNorm2dImpl> bn;  // the BN; null without BN
   };
-  std::string activation_;
+  Activation activation_;
   std::vector<Layer> layers_;
   torch::nn::Linear fc1_{nullptr}, fc2_{nullptr}, fc3_{nullptr};
 };
@@ -274,11 +267,11 @@ class Vgg16Impl : public NetImpl {
 Net MakeModel(const ModelSpec& spec) {
   std::string why;
   if (!spec.IsValid(&why)) throw std::invalid_argument(why);
-  if (spec.arch == "vgg16") return std::make_shared<Vgg16Impl>(spec);
-  if (spec.arch == "wrn")
+  if (spec.arch == Arch::kVgg16) return std::make_shared<Vgg16Impl>(spec);
+  if (spec.arch == Arch::kWideResNet)
     return std::make_shared<ResidualNetImpl>(spec, spec.width, spec.width * spec.widen,
                                              (spec.depth - 4) / 6, false);
-  const bool bottleneck = spec.block == "bottleneck";
+  const bool bottleneck = spec.block == BlockType::kBottleneck;
   return std::make_shared<ResidualNetImpl>(spec, spec.width, spec.width,
                                            (spec.depth - 2) / (bottleneck ? 9 : 6), bottleneck);
 }

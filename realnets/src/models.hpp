@@ -8,7 +8,9 @@
 
 #include <torch/torch.h>
 
-#include "valleys/realnets/experiment.hpp"
+#include "valleys/realnets/model_spec.hpp"
+#include "valleys/realnets/probes.hpp"
+#include "valleys/realnets/training.hpp"
 
 namespace valleys::realnets::detail {
 

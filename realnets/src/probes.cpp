@@ -39,7 +39,7 @@ ProbeCurve EvaluateAlong(const detail::Net& net, const std::vector<torch::Tensor
   for (double t : offsets) {
     for (std::size_t k = 0; k < centre.size(); ++k) w[k] = centre[k] + t * direction[k];
     detail::CopyParameters(net, w);
-    if (p.bn_mode == "recompute")
+    if (p.bn_mode == BnMode::kRecompute)
       detail::RecomputeBatchNorm(net, data.train.x, p.base.batch, p.augmented_train_eval,
                                  p.base.bn_batches);
     const detail::Eval tr = detail::Evaluate(net, data.train, p.augmented_train_eval);
@@ -64,24 +64,20 @@ double InterpolateAt(const std::vector<double>& x, const std::vector<double>& y,
 
 bool ProbeOptions::IsValid(std::string* why) const {
   if (!base.IsValid(why)) return false;
-  if (bn_mode != "recompute" && bn_mode != "frozen")
-    return Fail(why, fmt::format("probe: bn-mode = '{}' (allowed: recompute, frozen)", bn_mode));
   if (eval_size < 0 || eval_size == 1)
-    return Fail(why, fmt::format("probe: eval-size = {} (allowed: 0 (all) or >= 2)", eval_size));
+    return Fail(why,
+                fmt::format("ProbeOptions::eval_size = {} (allowed: 0 (all) or >= 2)", eval_size));
   return true;
 }
 
 bool ProfileOptions::IsValid(std::string* why) const {
   if (!probe.IsValid(why)) return false;
-  if (DirectionLawCode(law) == 0)
-    return Fail(
-        why, fmt::format("profile: law = '{}' (allowed: uniform01, gaussian, sign, filter)", law));
   if (points < 5 || points % 2 == 0 || points > 1001)
-    return Fail(why, fmt::format("profile: points = {} (allowed: odd, 5..1001)", points));
+    return Fail(why, fmt::format("ProfileOptions::points = {} (allowed: odd, 5..1001)", points));
   if (!(range > 0 && range < 1e6))
-    return Fail(why, fmt::format("profile: range = {} (allowed: 0 < range < 1e6)", range));
+    return Fail(why, fmt::format("ProfileOptions::range = {} (allowed: 0 < range < 1e6)", range));
   if (direction < 0 || direction > 1000000)
-    return Fail(why, fmt::format("profile: direction = {} (allowed: 0..1e6)", direction));
+    return Fail(why, fmt::format("ProfileOptions::direction = {} (allowed: 0..1e6)", direction));
   return true;
 }
 
@@ -110,11 +106,11 @@ ProfileResult Profile(const ProfileOptions& o) {
     torch::Tensor d;
     if (excluded)
       d = torch::zeros_like(w);
-    else if (o.law == "uniform01")
+    else if (o.law == DirectionLaw::kUniform01)
       d = at::rand(w.sizes(), gen);
-    else if (o.law == "gaussian")
+    else if (o.law == DirectionLaw::kGaussian)
       d = at::randn(w.sizes(), gen);
-    else if (o.law == "sign")
+    else if (o.law == DirectionLaw::kSign)
       d = at::randn(w.sizes(), gen).abs() * torch::sign(w);
     else
       d = detail::FilterNormalize(at::randn(w.sizes(), gen), w, o.filter_copy_1d);
@@ -126,7 +122,7 @@ ProfileResult Profile(const ProfileOptions& o) {
     centre.push_back(p.value().detach().clone());
     dir.push_back(d);
   }
-  const double scale = o.law == "filter" || norm2 == 0 ? 1.0 : 1.0 / std::sqrt(norm2);
+  const double scale = o.law == DirectionLaw::kFilter || norm2 == 0 ? 1.0 : 1.0 / std::sqrt(norm2);
   for (auto& d : dir) d = (d * scale).to(detail::DeviceOf(b));
   std::vector<double> offsets;
   const int half = o.points / 2;
@@ -145,17 +141,21 @@ ProfileResult Profile(const ProfileOptions& o) {
 bool LineOptions::IsValid(std::string* why) const {
   if (!probe.IsValid(why)) return false;
   if (!(alpha_lo <= 0 && alpha_hi >= 1 && alpha_hi - alpha_lo < 1e3))
-    return Fail(why,
-                fmt::format("line: alpha range [{}, {}] must hold 0 and 1", alpha_lo, alpha_hi));
+    return Fail(
+        why,
+        fmt::format("LineOptions::alpha_lo, LineOptions::alpha_hi = [{}, {}] must hold 0 and 1",
+                    alpha_lo, alpha_hi));
   if (points < 3 || points > 10001)
-    return Fail(why, fmt::format("line: points = {} (allowed: 3..10001)", points));
+    return Fail(why, fmt::format("LineOptions::points = {} (allowed: 3..10001)", points));
   for (double a : {0.0, 1.0}) {
     const double k = (a - alpha_lo) / (alpha_hi - alpha_lo) * (points - 1);
     if (std::abs(k - std::round(k)) > 1e-6)
-      return Fail(why, fmt::format("line: alpha = {} is not on the grid of {} points over [{}, {}]",
+      return Fail(why, fmt::format("LineOptions: alpha = {} is not on the grid of "
+                                   "LineOptions::points = {} over [{}, {}]",
                                    a, points, alpha_lo, alpha_hi));
   }
-  if (from == to) return Fail(why, "line: the two ends are the same checkpoint");
+  if (from == to)
+    return Fail(why, "LineOptions::from = LineOptions::to: the two ends are the same checkpoint");
   return true;
 }
 
@@ -202,11 +202,14 @@ LineResult Line(const LineOptions& o) {
 bool HessianOptions::IsValid(std::string* why) const {
   if (!base.IsValid(why)) return false;
   if (sample_size < 2 || sample_size > 1000000)
-    return Fail(why, fmt::format("hessian: sample size = {} (allowed: 2..1e6)", sample_size));
+    return Fail(why,
+                fmt::format("HessianOptions::sample_size = {} (allowed: 2..1e6)", sample_size));
   if (iterations < 1 || iterations > 10000)
-    return Fail(why, fmt::format("hessian: iterations = {} (allowed: 1..10000)", iterations));
+    return Fail(why,
+                fmt::format("HessianOptions::iterations = {} (allowed: 1..10000)", iterations));
   if (!(tolerance > 0 && tolerance < 1))
-    return Fail(why, fmt::format("hessian: tolerance = {} (allowed: 0 < tol < 1)", tolerance));
+    return Fail(why,
+                fmt::format("HessianOptions::tolerance = {} (allowed: 0 < tol < 1)", tolerance));
   return true;
 }
 

@@ -9,10 +9,8 @@
 
 namespace valleys::realnets {
 
-bool DeviceAvailable(const std::string& device) {
-  if (device == "cpu") return true;
-  if (device == "cuda") return torch::cuda::is_available();
-  return false;
+bool DeviceAvailable(Device device) {
+  return device == Device::kCpu || torch::cuda::is_available();
 }
 
 std::string CheckpointPath(const TrainOptions& base, const std::string& checkpoint) {
@@ -42,7 +40,7 @@ const CifarSplit& CachedSplit(const std::string& dir, Subset subset, bool train)
 }  // namespace
 
 torch::Device DeviceOf(const TrainOptions& o) {
-  return o.device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  return o.device == Device::kCuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
 }
 
 Data LoadData(const TrainOptions& o, bool train, int limit) {

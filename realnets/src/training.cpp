@@ -34,30 +34,34 @@ std::filesystem::path OutPath(const TrainOptions& o, const std::string& name) {
 bool TrainOptions::IsValid(std::string* why) const {
   if (!model.IsValid(why)) return false;
   if (epochs < 1 || epochs > 1000)
-    return Fail(why, fmt::format("train: epochs = {} is out of range (allowed: 1..1000)", epochs));
+    return Fail(
+        why, fmt::format("TrainOptions::epochs = {} is out of range (allowed: 1..1000)", epochs));
   if (!(lr_init > 0 && lr_init < 10))
-    return Fail(why, fmt::format("train: lr = {} is out of range (allowed: 0 < lr < 10)", lr_init));
-  if (schedule != "swa" && schedule != "sgd")
-    return Fail(why, fmt::format("train: schedule = '{}' (allowed: swa, sgd)", schedule));
+    return Fail(
+        why,
+        fmt::format("TrainOptions::lr_init = {} is out of range (allowed: 0 < lr < 10)", lr_init));
   if (!(swa_start_fraction > 0 && swa_start_fraction < 1))
-    return Fail(why, fmt::format("train: swa-start = {} is out of range (allowed: 0 < s < 1)",
-                                 swa_start_fraction));
+    return Fail(
+        why,
+        fmt::format("TrainOptions::swa_start_fraction = {} is out of range (allowed: 0 < s < 1)",
+                    swa_start_fraction));
   if (!(momentum >= 0 && momentum < 1))
-    return Fail(why, fmt::format("train: momentum = {} (allowed: 0 <= m < 1)", momentum));
+    return Fail(why, fmt::format("TrainOptions::momentum = {} (allowed: 0 <= m < 1)", momentum));
   if (!(weight_decay >= 0 && weight_decay < 1))
-    return Fail(why, fmt::format("train: weight decay = {} (allowed: 0 <= wd < 1)", weight_decay));
+    return Fail(
+        why, fmt::format("TrainOptions::weight_decay = {} (allowed: 0 <= wd < 1)", weight_decay));
   if (batch < 2 || batch > 4096)
-    return Fail(why, fmt::format("train: batch = {} is out of range (allowed: 2..4096)", batch));
+    return Fail(why,
+                fmt::format("TrainOptions::batch = {} is out of range (allowed: 2..4096)", batch));
   if (train_size < 0 || test_size < 0 || train_size == 1)
-    return Fail(why, "train: sizes must be 0 (all) or >= 2");
+    return Fail(why, "TrainOptions::train_size, TrainOptions::test_size must be 0 (all) or >= 2");
   if (bn_batches < 0)
-    return Fail(why, fmt::format("train: bn-batches = {} (allowed: >= 0)", bn_batches));
+    return Fail(why, fmt::format("TrainOptions::bn_batches = {} (allowed: >= 0)", bn_batches));
   if (threads < 1 || threads > 1024)
-    return Fail(why, fmt::format("train: threads = {} (allowed: 1..1024)", threads));
-  if (device != "cpu" && device != "cuda")
-    return Fail(why, fmt::format("train: device = '{}' (allowed: cpu, cuda)", device));
+    return Fail(why, fmt::format("TrainOptions::threads = {} (allowed: 1..1024)", threads));
   if (!DeviceAvailable(device))
-    return Fail(why, "train: device = 'cuda' but this LibTorch has no CUDA or no GPU is present");
+    return Fail(why,
+                "TrainOptions::device = 'cuda' but this LibTorch has no CUDA or no GPU is present");
   return true;
 }
 
@@ -66,12 +70,12 @@ std::string TrainOptions::Fingerprint() const {
       "{} | set {} train {} test {} | {} epochs {} lr {} swa {} mom {} wd {} batch {} aug {} "
       "bn-batches {} | seed {} threads {} device {}",
       model.Describe(), subset == Subset::kSmall ? "small" : "full", train_size, test_size,
-      schedule, epochs, lr_init, swa_start_fraction, momentum, weight_decay, batch, augment,
-      bn_batches, seed, threads, device);
+      ScheduleToString(schedule), epochs, lr_init, swa_start_fraction, momentum, weight_decay,
+      batch, augment, bn_batches, seed, threads, DeviceToString(device));
 }
 
 double LearningRate(const TrainOptions& o, int epoch) {
-  if (o.schedule == "sgd") {
+  if (o.schedule == Schedule::kSgd) {
     const double t = static_cast<double>(epoch) / o.epochs, end = 0.01 * o.lr_init;
     if (t <= 0.5) return o.lr_init;
     if (t <= 0.9) return o.lr_init + (end - o.lr_init) * (t - 0.5) / 0.4;
@@ -226,7 +230,7 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
     row.lr = lr;
     row.train_loss = stats.loss;
     row.train_acc = stats.acc;
-    if (o.schedule == "swa" && epoch + 1 >= o.swa_start_fraction * o.epochs) {
+    if (o.schedule == Schedule::kSwa && epoch + 1 >= o.swa_start_fraction * o.epochs) {
       torch::NoGradGuard guard;  // SWA: equal-weight running average
       const auto params = net->parameters();
       if (swa.empty())
@@ -272,10 +276,12 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
 bool SgdAfterSwaOptions::IsValid(std::string* why) const {
   if (!base.IsValid(why)) return false;
   if (!(lr > 0 && lr < 10))
-    return Fail(why, fmt::format("sgd-after-swa: lr = {} (allowed: 0 < lr < 10)", lr));
+    return Fail(why, fmt::format("SgdAfterSwaOptions::lr = {} (allowed: 0 < lr < 10)", lr));
   if (max_epochs < 1 || max_epochs > 1000)
-    return Fail(why, fmt::format("sgd-after-swa: max epochs = {} (allowed: 1..1000)", max_epochs));
-  if (base.out_dir.empty()) return Fail(why, "sgd-after-swa: the run folder (--out) is required");
+    return Fail(why,
+                fmt::format("SgdAfterSwaOptions::max_epochs = {} (allowed: 1..1000)", max_epochs));
+  if (base.out_dir.empty())
+    return Fail(why, "TrainOptions::out_dir is empty (allowed: the run folder holding swa.pt)");
   return true;
 }
 

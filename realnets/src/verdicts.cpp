@@ -13,11 +13,11 @@ const char* Word(bool holds, bool fails) {
   return holds ? "holds" : fails ? "fails" : "inconclusive";
 }
 
-std::string Num(double v) {
+}  // namespace
+
+std::string ShortNumber(double v) {
   return std::isfinite(v) ? fmt::format("{:.4g}", v) : (std::isnan(v) ? "nan" : "inf");
 }
-
-}  // namespace
 
 double SignedLogRatio(const theory::AsymmetryScore& s) {
   const double wp = s.width_pos, wn = s.width_neg;
@@ -112,7 +112,7 @@ std::vector<VerdictRow> EvaluateVerdicts(const std::vector<DirectionRecord>& rec
            ? std::string("no asymmetric uniform01 profile at the BN SWA solution to fit")
            : fmt::format("median mismatch ratio xi(delta*)/xi(0) = {} over {} asymmetric uniform01 "
                          "profiles (authors: about 0.15)",
-                         Num(shift_median), shift_ratios.size()),
+                         ShortNumber(shift_median), shift_ratios.size()),
        "profiles"});
   verdicts.push_back(
       {"C13", "SWA sits on the flat side of the SWA-SGD line",
@@ -121,17 +121,18 @@ std::vector<VerdictRow> EvaluateVerdicts(const std::vector<DirectionRecord>& rec
            "train loss SWA {} vs SGD {} ({}); test loss SWA {} vs SGD {} ({}); slope beyond "
            "SGD {} vs beyond SWA {} ({}); SGD-after-SWA accepted at epoch {} (0: none, "
            "last epoch used); distance {}",
-           Num(tr0), Num(tr1), c13_train ? "lower at SGD" : "not lower at SGD", Num(te0), Num(te1),
-           c13_test ? "lower at SWA" : "not lower at SWA", Num(line.slope_beyond_sgd),
-           Num(line.slope_beyond_swa), c13_slope ? "steeper beyond SGD" : "not steeper beyond SGD",
-           line.accepted_epoch, Num(line.distance)),
+           ShortNumber(tr0), ShortNumber(tr1), c13_train ? "lower at SGD" : "not lower at SGD",
+           ShortNumber(te0), ShortNumber(te1), c13_test ? "lower at SWA" : "not lower at SWA",
+           ShortNumber(line.slope_beyond_sgd), ShortNumber(line.slope_beyond_swa),
+           c13_slope ? "steeper beyond SGD" : "not steeper beyond SGD", line.accepted_epoch,
+           ShortNumber(line.distance)),
        "line"});
   verdicts.push_back(
       {"C14", "moving past SWA toward the flat side does not hurt",
        Word(te_past <= te0 * 1.01, te_past > te0 * 1.05),
        fmt::format(
            "test loss at alpha = -0.25: {} vs {} at SWA (holds within +1%, fails beyond +5%)",
-           Num(te_past), Num(te0)),
+           ShortNumber(te_past), ShortNumber(te0)),
        "line"});
   verdicts.push_back(
       {"C15", "BN is a major cause (no-BN profiles closer to symmetric)",
@@ -141,8 +142,8 @@ std::vector<VerdictRow> EvaluateVerdicts(const std::vector<DirectionRecord>& rec
                 bn_u.median_abs_log_ratio < nobn_u.median_abs_log_ratio),
        fmt::format(
            "uniform01 at SWA: BN {}/{} asymmetric, median |log10 ratio| {}; no BN {}/{}, {}",
-           bn_u.asymmetric, bn_u.n, Num(bn_u.median_abs_log_ratio), nobn_u.asymmetric, nobn_u.n,
-           Num(nobn_u.median_abs_log_ratio)),
+           bn_u.asymmetric, bn_u.n, ShortNumber(bn_u.median_abs_log_ratio), nobn_u.asymmetric,
+           nobn_u.n, ShortNumber(nobn_u.median_abs_log_ratio)),
        "asymmetry"});
   // C16 compares the softplus network with the ReLU one along the same law: without asymmetry in
   // the ReLU network there is nothing for softplus to reproduce.
@@ -156,8 +157,8 @@ std::vector<VerdictRow> EvaluateVerdicts(const std::vector<DirectionRecord>& rec
            ? std::string("this preset trains no softplus network (presets small, gpu do)")
            : fmt::format("uniform01 at SWA, asymmetric: softplus BN network {}/{} (median "
                          "|log10 ratio| {}), ReLU BN network {}/{} ({})",
-                         soft_u.asymmetric, soft_u.n, Num(soft_u.median_abs_log_ratio),
-                         bn_u.asymmetric, bn_u.n, Num(bn_u.median_abs_log_ratio)),
+                         soft_u.asymmetric, soft_u.n, ShortNumber(soft_u.median_abs_log_ratio),
+                         bn_u.asymmetric, bn_u.n, ShortNumber(bn_u.median_abs_log_ratio)),
        "asymmetry"});
   const bool c17_laws = bn_u.Fraction() > bn_g.Fraction() && bn_s.Fraction() > bn_g.Fraction();
   const bool c17_init = gamma_u.Fraction() < bn_u.Fraction();
@@ -167,9 +168,10 @@ std::vector<VerdictRow> EvaluateVerdicts(const std::vector<DirectionRecord>& rec
             bn_u.Fraction() < bn_g.Fraction() && bn_s.Fraction() < bn_g.Fraction()),
        fmt::format("BN at SWA, asymmetric: uniform01 {}/{} (sign agreement {}), sign {}/{} ({}), "
                    "gaussian {}/{} ({}); gamma ~ N(0, 0.1): uniform01 {}/{}",
-                   bn_u.asymmetric, bn_u.n, Num(bn_u.median_sign_agreement), bn_s.asymmetric,
-                   bn_s.n, Num(bn_s.median_sign_agreement), bn_g.asymmetric, bn_g.n,
-                   Num(bn_g.median_sign_agreement), gamma_u.asymmetric, gamma_u.n),
+                   bn_u.asymmetric, bn_u.n, ShortNumber(bn_u.median_sign_agreement),
+                   bn_s.asymmetric, bn_s.n, ShortNumber(bn_s.median_sign_agreement),
+                   bn_g.asymmetric, bn_g.n, ShortNumber(bn_g.median_sign_agreement),
+                   gamma_u.asymmetric, gamma_u.n),
        "asymmetry"});
   return verdicts;
 }

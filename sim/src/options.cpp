@@ -36,28 +36,31 @@ bool Fail(std::string* why, const std::string& message) {
 }  // namespace
 
 bool SimOptions::IsValid(std::string* why) const {
-  if (!profile && !valley) return Fail(why, "sim: no profile or valley given");
+  if (!profile && !valley)
+    return Fail(why,
+                "SimOptions::profile and SimOptions::valley are both empty (allowed: one of them)");
   if (valley && !valley->IsValid(why)) return false;
   auto bad = [&](const char* key, double v, const char* allowed) {
-    return Fail(why, fmt::format("sim: {} = {} is out of range (allowed: {})", key, v, allowed));
+    return Fail(why,
+                fmt::format("SimOptions::{} = {} is out of range (allowed: {})", key, v, allowed));
   };
-  if (!(lr.eta > 0) || !std::isfinite(lr.eta)) return bad("eta", lr.eta, "eta > 0");
+  if (!(lr.eta > 0) || !std::isfinite(lr.eta)) return bad("lr.eta", lr.eta, "eta > 0");
   if (lr.kind != LrKind::kConstant && !(lr.eta_end >= 0 && std::isfinite(lr.eta_end)))
-    return bad("lr end/min", lr.eta_end, ">= 0");
+    return bad("lr.eta_end", lr.eta_end, ">= 0");
   if (lr.kind == LrKind::kCyclic && !(lr.eta_end <= lr.eta))
-    return bad("lr min", lr.eta_end, "min <= max");
-  if (lr.kind != LrKind::kConstant && lr.period < 1)
-    return bad("lr period/steps", lr.period, ">= 1");
+    return bad("lr.eta_end", lr.eta_end, "min <= eta");
+  if (lr.kind != LrKind::kConstant && lr.period < 1) return bad("lr.period", lr.period, ">= 1");
   if (!(momentum >= 0 && momentum < 1)) return bad("momentum", momentum, "0 <= momentum < 1");
   if (!(weight_decay >= 0 && std::isfinite(weight_decay)))
-    return bad("wd", weight_decay, "wd >= 0");
-  if (!(noise_std >= 0 && std::isfinite(noise_std))) return bad("s", noise_std, "s >= 0");
+    return bad("weight_decay", weight_decay, "wd >= 0");
+  if (!(noise_std >= 0 && std::isfinite(noise_std))) return bad("noise_std", noise_std, "s >= 0");
   if (!noise_std_per_direction.empty()) {
     if (static_cast<int>(noise_std_per_direction.size()) != Dim())
-      return Fail(why, fmt::format("sim: {} per-direction noise levels for {} directions",
-                                   noise_std_per_direction.size(), Dim()));
+      return Fail(
+          why, fmt::format("SimOptions::noise_std_per_direction holds {} levels for {} directions",
+                           noise_std_per_direction.size(), Dim()));
     for (double s : noise_std_per_direction)
-      if (!(s >= 0 && std::isfinite(s))) return bad("per-direction s", s, ">= 0");
+      if (!(s >= 0 && std::isfinite(s))) return bad("noise_std_per_direction", s, ">= 0");
   }
   if (chains < 1 || chains > (1LL << 32))
     return bad("chains", static_cast<double>(chains), "1 <= chains <= 2^32");
@@ -66,22 +69,28 @@ bool SimOptions::IsValid(std::string* why) const {
   if (burnin < 0 || burnin > (1LL << 50))
     return bad("burnin", static_cast<double>(burnin), "0 <= burnin <= 2^50");
   if (avg_start < 1 || avg_start > steps)
-    return bad("avg-start", static_cast<double>(avg_start), "1 <= avg-start <= steps");
-  if (avg_every < 1) return bad("avg-every", static_cast<double>(avg_every), ">= 1");
+    return bad("avg_start", static_cast<double>(avg_start), "1 <= avg-start <= steps");
+  if (avg_every < 1) return bad("avg_every", static_cast<double>(avg_every), ">= 1");
   if (start.kind == StartKind::kDrawn && !(start.value > 0))
-    return bad("x0 draw sigma", start.value, "> 0");
-  if (!std::isfinite(start.value)) return bad("x0", start.value, "finite");
-  if (!(divergence_bound > 0)) return bad("divergence bound", divergence_bound, "> 0");
+    return bad("start.value", start.value, "draw sigma > 0");
+  if (!std::isfinite(start.value)) return bad("start.value", start.value, "finite");
+  if (!(divergence_bound > 0)) return bad("divergence_bound", divergence_bound, "> 0");
   if (minibatch.data_size < 0)
-    return bad("data-size", minibatch.data_size, "0 (additive noise) or 2 <= data-size <= 1e7");
-  if (minibatch.batch < 1) return bad("batch", minibatch.batch, "1 <= batch <= data-size");
+    return bad("minibatch.data_size", minibatch.data_size,
+               "0 (additive noise) or 2 <= data-size <= 1e7");
+  if (minibatch.batch < 1)
+    return bad("minibatch.batch", minibatch.batch, "1 <= batch <= data-size");
   if (minibatch.data_size != 0) {
-    if (Dim() != 1) return Fail(why, "sim: the minibatch model is one-dimensional (use --dim 1)");
+    if (Dim() != 1)
+      return Fail(why,
+                  "SimOptions::minibatch.data_size > 0: the minibatch model is one-dimensional "
+                  "(allowed: dimension 1)");
     if (minibatch.data_size < 2 || minibatch.data_size > 10000000)
-      return bad("data-size", minibatch.data_size, "2 <= data-size <= 1e7");
+      return bad("minibatch.data_size", minibatch.data_size, "2 <= data-size <= 1e7");
     if (minibatch.batch < 1 || minibatch.batch > minibatch.data_size)
-      return bad("batch", minibatch.batch, "1 <= batch <= data-size");
-    if (!eval_shift) return Fail(why, "sim: the minibatch model needs the data law (--eval-shift)");
+      return bad("minibatch.batch", minibatch.batch, "1 <= batch <= data-size");
+    if (!eval_shift)
+      return Fail(why, "SimOptions::eval_shift is empty: the minibatch model needs the data law");
   }
   // Stability of the constant-rate chain (where the curvature is bounded).
   if (!valley && profile && std::isfinite(profile->MaxCurvature())) {
@@ -90,10 +99,11 @@ bool SimOptions::IsValid(std::string* why) const {
     if (lr.kind != LrKind::kConstant) eta_max = std::max(lr.eta, lr.eta_end);
     const double limit = 2 * (1 + momentum) / k;
     if (k > 0 && !(eta_max < limit))
-      return Fail(why, fmt::format("sim: eta = {} is beyond the stability limit of {} (allowed: "
-                                   "eta < 2 (1 + momentum) / "
-                                   "(max curvature + wd) = {})",
-                                   eta_max, profile->Spec(), limit));
+      return Fail(
+          why, fmt::format("SimOptions::lr.eta = {} is beyond the stability limit of {} (allowed: "
+                           "eta < 2 (1 + momentum) / "
+                           "(max curvature + wd) = {})",
+                           eta_max, profile->Spec(), limit));
   }
   return true;
 }

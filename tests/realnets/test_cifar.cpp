@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "data_dir.hpp"
 #include "support/run_command.hpp"
 #include "valleys/realnets/cifar.hpp"
 
@@ -16,7 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 std::string SharedData() {
-  return FindDataDir("");
+  return valleys::cli::FindDataDir("");
 }
 }  // namespace
 
@@ -62,7 +63,8 @@ TEST_CASE("missing and corrupt files are clear errors naming the file", "[realne
   }
   CHECK_THROWS_WITH(ReadBatchFile(dir.string(), KnownFile("test_batch")),
                     Catch::Contains("records of 3073 bytes"));
-  CHECK_THROWS_WITH(FindDataDir((dir / "nope").string()), Catch::Contains("is not a folder"));
+  CHECK_THROWS_WITH(valleys::cli::FindDataDir((dir / "nope").string()),
+                    Catch::Contains("is not a folder"));
   fs::remove_all(dir);
 }
 

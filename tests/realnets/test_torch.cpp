@@ -23,8 +23,11 @@
 #include <cmath>
 #include <filesystem>
 
+#include "data_dir.hpp"
 #include "support/spawn.hpp"
 #include "valleys/realnets/experiment.hpp"
+#include "valleys/realnets/outputs.hpp"
+#include "valleys/realnets/probes.hpp"
 
 using namespace valleys::realnets;
 namespace fs = std::filesystem;
@@ -46,16 +49,16 @@ TEST_CASE("realnets with LibTorch: zoo, training, checkpoints, probes", "[realne
   // 2 C_in + C_in P + 2 P + 9 P^2 + 2 P + 4 P^2 (+ C_in 4P shortcut) ...): PreResNet-164 1.70M,
   // WRN-28-10 36.5M, VGG-16-BN with the 512-512-10 classifier 15.25M.
   spec.depth = 164;
-  spec.block = "bottleneck";
+  spec.block = BlockType::kBottleneck;
   CHECK(CountParameters(spec) == 1703258);
   ModelSpec wrn;
-  wrn.arch = "wrn";
+  wrn.arch = Arch::kWideResNet;
   wrn.depth = 28;
   wrn.widen = 10;
   wrn.width = 16;
   CHECK(CountParameters(wrn) == 36479194);
   ModelSpec vgg;
-  vgg.arch = "vgg16";
+  vgg.arch = Arch::kVgg16;
   vgg.depth = 16;
   vgg.width = 64;
   CHECK(CountParameters(vgg) == 15253578);
@@ -68,7 +71,7 @@ TEST_CASE("realnets with LibTorch: zoo, training, checkpoints, probes", "[realne
     CHECK_FALSE(bad.IsValid(&why));
     CHECK(why.find("6k + 2") != std::string::npos);
   }
-  for (const char* activation : {"sigmoid", "softplus"}) {  // narrow zoo members run
+  for (Activation activation : {Activation::kSigmoid, Activation::kSoftplus}) {  // narrow zoo
     ModelSpec m = vgg;
     m.width = 4;
     m.activation = activation;
@@ -99,7 +102,7 @@ TEST_CASE("realnets with LibTorch: zoo, training, checkpoints, probes", "[realne
   // SGD baseline schedule: lr until half of the epochs, 0.01 lr from 90% on.
   {
     TrainOptions s;
-    s.schedule = "sgd";
+    s.schedule = Schedule::kSgd;
     s.epochs = 10;
     s.lr_init = 0.1;
     CHECK(LearningRate(s, 5) == Approx(0.1));
@@ -108,7 +111,7 @@ TEST_CASE("realnets with LibTorch: zoo, training, checkpoints, probes", "[realne
   }
 
   TrainOptions o;
-  o.data_dir = FindDataDir("");
+  o.data_dir = valleys::cli::FindDataDir("");
   o.train_size = 1000;
   o.test_size = 500;
   o.epochs = 3;
@@ -127,19 +130,19 @@ TEST_CASE("realnets with LibTorch: zoo, training, checkpoints, probes", "[realne
   p.points = 5;
   p.range = 1.0;
   p.probe.eval_size = 500;
-  p.law = "sign";
+  p.law = DirectionLaw::kSign;
   const ProfileResult sign = Profile(p);
   CHECK(sign.sign_agreement == 1.0);  // |e| sign(w): agrees wherever both are non-zero
   CHECK(sign.direction_norm == Approx(1.0));
-  p.law = "gaussian";
+  p.law = DirectionLaw::kGaussian;
   const ProfileResult gauss = Profile(p);
   // About 20k coordinates: a fair coin per coordinate gives 0.5 +- 0.0036 (1 sd); 4.5 sd bounds.
   CHECK(std::abs(gauss.sign_agreement - 0.5) < 4.5 * 0.5 / std::sqrt(19858.0));
   CHECK(gauss.curve.t[2] == 0.0);
   // uniform01 (all positive): the agreement is the fraction of positive weights, counted here
   // from the checkpoint itself.
-  p.law = "uniform01";
-  p.probe.bn_mode = "frozen";
+  p.law = DirectionLaw::kUniform01;
+  p.probe.bn_mode = BnMode::kFrozen;
   const ProfileResult frozen = Profile(p);
   {
     detail::Net net = detail::MakeModel(o.model);
@@ -153,7 +156,7 @@ TEST_CASE("realnets with LibTorch: zoo, training, checkpoints, probes", "[realne
   }
   // Frozen BN statistics at t = 0 are the checkpoint's: the profile passes through the SWA model.
   CHECK(frozen.curve.test_loss[2] == Approx(s.swa_test_loss).epsilon(1e-5));
-  p.law = "filter";
+  p.law = DirectionLaw::kFilter;
   const ProfileResult filter = Profile(p);
   CHECK(filter.perturbed < 19858);     // BN gamma/beta and the FC bias are zero (policy "zero")
   CHECK(filter.direction_norm > 1.0);  // filter units: not rescaled to unit norm
@@ -169,7 +172,7 @@ TEST_CASE("realnets with LibTorch: zoo, training, checkpoints, probes", "[realne
   CHECK(top.top_eigenvalue > 0);
   {
     ProfileOptions q = p;
-    q.law = "gaussian";
+    q.law = DirectionLaw::kGaussian;
     q.range = 0.02;
     q.points = 5;
     const ProfileResult tiny = Profile(q);
@@ -259,15 +262,15 @@ TEST_CASE("eval mode: BN folded into the convolutions equals the unfolded networ
     torch::manual_seed(5);
     ModelSpec m;
     if (std::string(block) == "vgg16") {
-      m.arch = "vgg16";
+      m.arch = Arch::kVgg16;
       m.depth = 16;
       m.width = 4;
     } else {
-      m.block = block;
+      m.block = std::string(block) == "basic" ? BlockType::kBasic : BlockType::kBottleneck;
       m.depth = std::string(block) == "basic" ? 8 : 11;
       m.width = 8;
     }
-    m.bn_init = "uniform01";
+    m.bn_init = BnInit::kUniform01;
     valleys::realnets::detail::Net net = valleys::realnets::detail::MakeModel(m);
     torch::NoGradGuard guard;
     for (auto& mod : net->modules(false)) {
@@ -279,7 +282,7 @@ TEST_CASE("eval mode: BN folded into the convolutions equals the unfolded networ
         if (conv->options.bias()) conv->bias.normal_(0.0, 0.3);  // initialized to 0
     }
     // >= 4096 values per channel in every BN: 64 images down to 8x8 (residual), 1024 down to 2x2.
-    const torch::Tensor x = torch::randn({m.arch == "vgg16" ? 1024 : 64, 3, 32, 32});
+    const torch::Tensor x = torch::randn({m.arch == Arch::kVgg16 ? 1024 : 64, 3, 32, 32});
     net->train();
     const torch::Tensor train_out = net->forward(x);
     net->eval();

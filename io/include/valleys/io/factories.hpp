@@ -9,17 +9,18 @@
 namespace valleys::io {
 
 // linear:p=,c= | quadratic:hplus=,hminus= | linex:b=,alpha= | rpcl:r=,p=,c=,l= | table:file=PATH
-theory::ProfilePtr MakeProfile(const std::string& spec_text);
+// `what` names the input in messages ("profile", or the flag that carried it).
+theory::ProfilePtr MakeProfile(const std::string& spec_text, const std::string& what = "profile");
 
 // uniform:a= | gaussian:sigma= | rademacher:a=
-theory::SymmetricLaw MakeShift(const std::string& spec_text);
+theory::SymmetricLaw MakeShift(const std::string& spec_text, const std::string& what = "shift");
 
 // gaussian:s= | uniform:s= | rademacher:s=  (s is the standard deviation)
 struct NoiseSpec {
   theory::LawKind kind = theory::LawKind::kGaussian;
   double s = 1.0;
 };
-NoiseSpec MakeNoise(const std::string& spec_text);
+NoiseSpec MakeNoise(const std::string& spec_text, const std::string& what = "noise");
 std::string NoiseSpecText(const NoiseSpec& noise);
 
 }  // namespace valleys::io

@@ -15,9 +15,12 @@ struct GridAxis {
   std::vector<std::string> values;  // as text; numbers printed with full precision
 };
 
-// Throws InputError naming the axis and what is allowed.
-GridAxis ParseGridAxis(const std::string& text);  // "eta=0.01:0.1:10:log"
-GridAxis MakeGridAxis(const std::string& name, const std::string& spec);
+// Throws InputError naming the axis and what is allowed; `what` names the input in messages
+// ("grid", or the flag or file table that carried it).
+GridAxis ParseGridAxis(const std::string& text,
+                       const std::string& what = "grid");  // "eta=0.1:1:10"
+GridAxis MakeGridAxis(const std::string& name, const std::string& spec,
+                      const std::string& what = "grid");
 
 // Number of configurations (product of axis sizes); throws InputError above `limit`.
 long long GridSize(const std::vector<GridAxis>& axes, long long limit = 100000000);
@@ -31,6 +34,6 @@ struct Shard {
   int k = 1, n = 1;
   bool Owns(long long index) const { return index % n == k - 1; }
 };
-Shard ParseShard(const std::string& text);
+Shard ParseShard(const std::string& text, const std::string& what = "shard");
 
 }  // namespace valleys::io

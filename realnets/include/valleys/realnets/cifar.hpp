@@ -31,10 +31,6 @@ struct CifarSplit {
   int size() const { return static_cast<int>(labels.size()); }
 };
 
-// The data folder: `flag` (--data) if given, else $VALLEYS_DATA, else data/cifar10 in the checkout,
-// else ../shared/data/cifar10 beside it. Throws std::runtime_error listing every place searched.
-std::string FindDataDir(const std::string& flag);
-
 // Reads NAME.bin (or NAME.bin.xz through liblzma), checks the size and SHA-256. Throws
 // std::runtime_error naming the file on a missing, truncated, corrupt or mismatching file.
 std::vector<std::uint8_t> ReadBatchFile(const std::string& dir, const CifarFile& file);

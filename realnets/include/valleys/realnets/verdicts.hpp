@@ -45,6 +45,9 @@ struct VerdictRow {
 // two give 0; clipped to [-1.5, 1.5].
 double SignedLogRatio(const theory::AsymmetryScore& s);
 
+// Four significant digits ("0.0123", "1.5e+04"); "nan", and "inf" for either infinity.
+std::string ShortNumber(double v);
+
 // Median of the values (the mean of the middle two for an even count); NaN when empty.
 double Median(std::vector<double> values);
 

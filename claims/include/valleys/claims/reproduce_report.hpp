@@ -1,0 +1,42 @@
+// The report of `valleys reproduce` as text: the header, the Theorem 1 and Theorem 2 tables, the
+// C1-C9 verdicts with their criteria and example draws, the figure list and the real-network
+// section.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "valleys/claims/claims.hpp"
+#include "valleys/claims/theory_tables.hpp"
+
+namespace valleys::claims {
+
+// The figure (A-H) that illustrates a claim C1-C9; throws std::out_of_range for another id.
+const char* ClaimFigure(const std::string& claim);
+
+struct FigureLink {
+  std::string id, title;
+};
+
+struct ReproduceFacts {
+  nlohmann::json meta;  // io::Metadata of the run
+  std::string scale;    // quick | full
+  std::uint64_t seed = 1;
+  double wall_seconds = 0;
+  std::vector<RiskRow> risk;
+  std::vector<SgdRow> sgd;
+  std::vector<ClaimResult> claims;
+  std::vector<FigureLink> figures;
+  std::string realnets_section;  // Markdown, links relative to the report's folder
+};
+
+std::string ReproduceReport(const ReproduceFacts& facts);
+
+// A section written for its own folder (figure links "](figures/", file names in backticks),
+// with every link rewritten to point into `subfolder` of the folder that includes it.
+std::string RelinkSection(std::string markdown, const std::string& subfolder);
+
+}  // namespace valleys::claims

@@ -1,0 +1,23 @@
+// A command's result (an ordered JSON object) rendered as an aligned table, CSV or JSON, with its
+// metadata.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace valleys::io {
+
+enum class Format { kTable, kCsv, kJson };
+
+// table | csv | json; otherwise InputError naming `what` (the field or flag that carried it).
+Format ParseFormat(const std::string& text, const std::string& what = "format");
+
+// `result` holds scalar keys, arrays of numbers, and arrays of flat objects; `meta` the metadata.
+// table: aligned "key  value" lines (arrays of objects as sub-tables), metadata first as comments;
+// csv: "key,value" rows (arrays as key[i] or one row per object), metadata as '#' lines;
+// json: one object, the result's keys plus "meta".
+std::string Render(const nlohmann::ordered_json& result, const nlohmann::ordered_json& meta,
+                   Format format);
+
+}  // namespace valleys::io

@@ -1,0 +1,42 @@
+// The files of the real-network commands: CSVs with JSON sidecars (written atomically), their
+// headers and rows, and the metadata of every output (model, data, BN mode, direction law, seed,
+// version). Shared by the command-line programs and the experiment driver.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "valleys/realnets/probes.hpp"
+#include "valleys/realnets/training.hpp"
+
+namespace valleys::realnets {
+
+using Json = nlohmann::ordered_json;
+
+// Model, data and run metadata of an output.
+Json RunMeta(const std::string& command, const TrainOptions& o);
+Json ProbeMeta(const std::string& command, const ProbeOptions& p);
+
+// Writes DIR/STEM.csv and its sidecar DIR/STEM.csv.json, both atomically.
+void WriteCsv(const std::string& dir, const std::string& stem, const std::string& csv,
+              const Json& meta);
+
+std::string CurveCsv(const ProbeCurve& c, const char* x_name);
+
+// epochs.csv: the header line and one row.
+extern const char* const kEpochCsvHeader;
+std::string EpochCsvRow(const EpochRow& r);
+// Metadata of training outputs (run metadata, schedule, epochs, rate).
+Json TrainMeta(const TrainOptions& o);
+// sgd_after_swa.csv and its metadata.
+std::string SgdAfterSwaCsv(const SgdAfterSwaResult& r);
+Json SgdAfterSwaMeta(const SgdAfterSwaOptions& o);
+// Metadata of a profile: probe metadata plus checkpoint, law, direction, sign agreement.
+Json ProfileMeta(const ProfileOptions& o, const ProfileResult& r);
+Json ScoreJson(const ProfileScore& s);
+
+// File stem of a profile: profile_<checkpoint>_<law>_d<k>_<bnmode>[_nobn-dir].
+std::string ProfileStem(const ProfileOptions& o);
+
+}  // namespace valleys::realnets

@@ -1,0 +1,94 @@
+// Probes of a trained network: loss profiles along random directions (four direction laws, BN
+// recomputed or frozen), the loss along the line between two checkpoints, and the top Hessian
+// eigenvalue. No LibTorch types here; the implementation is probes.cpp.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "valleys/realnets/profile_analysis.hpp"
+#include "valleys/realnets/training.hpp"
+
+namespace valleys::realnets {
+
+// What every probe point evaluates.
+struct ProbeOptions {
+  TrainOptions base;                    // model, data, batch, threads, device; out_dir: checkpoints
+  BnMode bn_mode = BnMode::kRecompute;  // recompute (at every point) | frozen (the centre's)
+  int eval_size = 2000;  // training images used for the BN recompute and the training loss
+  bool augmented_train_eval = false;  // training loss on augmented images (the authors' loader)
+  bool IsValid(std::string* why) const;
+};
+
+struct ProbeCurve {
+  std::vector<double> t, train_loss, train_acc, test_loss, test_acc;
+};
+
+struct ProfileOptions {
+  ProbeOptions probe;
+  std::string checkpoint = "swa";
+  // uniform01 (the authors': U(0,1) coordinates), gaussian (zero mean), sign (|e| sign(w)): scaled
+  // to unit L2 norm over all perturbed parameters; filter: Gaussian, filter-normalized against the
+  // weights (Li et al. 2018), not rescaled (t = 1 moves every filter by its own norm).
+  DirectionLaw law = DirectionLaw::kUniform01;
+  bool include_bn = true;       // BN gamma/beta perturbed too
+  bool filter_copy_1d = false;  // filter law: 1-D parameters zero (false) or equal to the weights
+  int direction = 0;            // direction index: stream seed, direction, law
+  double range = 1.0;           // offsets t in [-range, range]
+  int points = 21;              // odd, includes t = 0
+  bool IsValid(std::string* why) const;
+};
+
+struct ProfileResult {
+  ProbeCurve curve;
+  // Fraction of the coordinates where the direction and the weights are both non-zero that have
+  // the same sign.
+  double sign_agreement = 0;
+  double direction_norm = 0;  // L2 norm of the direction (1 except for the filter law)
+  long long perturbed = 0;    // coordinates the direction touches
+  ProfileScore train_score, test_score;
+  std::string checkpoint_sha256;  // of the checkpoint file measured
+};
+
+ProfileResult Profile(const ProfileOptions& options);
+
+// protocol.md §2: w(alpha) = w_from + alpha (w_to - w_from) over all learnable parameters (BN
+// gamma/beta included, buffers excluded), alpha on a uniform grid from alpha_lo to alpha_hi.
+struct LineOptions {
+  ProbeOptions probe;
+  std::string from = "swa", to = "sgd_after_swa";
+  double alpha_lo = -2, alpha_hi = 3;
+  int points = 201;  // the grid must hold alpha = 0 and alpha = 1
+  bool IsValid(std::string* why) const;
+};
+struct LineResult {
+  ProbeCurve curve;                    // t = alpha
+  double distance = 0;                 // ||w_to - w_from||
+  std::string from_sha256, to_sha256;  // of the two checkpoint files
+  // Mean slopes of the training loss beyond each end: over alpha in [1, 1 + s] (past `to`) and
+  // over [-s, 0] (past `from`, sign flipped so that rising away from `from` is positive), s = 1.
+  double slope_beyond_to = 0, slope_beyond_from = 0;
+};
+LineResult Line(const LineOptions& options);
+
+// Top eigenvalue of the Hessian of the mean training loss (eval mode: BN statistics frozen) at a
+// checkpoint, by power iteration on Hessian-vector products (double backward) over the first
+// sample_size training images.
+struct HessianOptions {
+  TrainOptions base;
+  std::string checkpoint = "swa";
+  int sample_size = 1000;
+  int iterations = 20;
+  double tolerance = 1e-3;  // stop when the Rayleigh quotient changes by less (relative)
+  bool IsValid(std::string* why) const;
+};
+struct HessianResult {
+  double top_eigenvalue = 0;
+  int iterations = 0;
+  bool converged = false;
+  std::vector<double> history;
+  std::string checkpoint_sha256;  // of the checkpoint file measured
+};
+HessianResult TopHessianEigenvalue(const HessianOptions& options);
+
+}  // namespace valleys::realnets

@@ -1,0 +1,93 @@
+// SGD/SWA training of a model-zoo network on CIFAR-10 (the authors' SWA recipe, the exact BN
+// recompute, a resumable training state) and SGD restarted from the SWA solution. No LibTorch
+// types here; the implementation is training.cpp.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "valleys/realnets/cifar.hpp"
+#include "valleys/realnets/model_spec.hpp"
+#include "valleys/realnets/train_state.hpp"
+
+namespace valleys::realnets {
+
+struct TrainOptions {
+  ModelSpec model;
+  std::string data_dir;
+  Subset subset = Subset::kSmall;
+  int train_size = 0;  // first N training images (0: all of the chosen set)
+  int test_size = 0;   // first N test images (0: all)
+  int epochs = 4;      // the schedule's shape scales with this
+  double lr_init = 0.05;
+  // swa: the authors' SWA recipe (S = swa_start_fraction * E; lr_init until 0.5 S, linear to
+  // lr_init / 2 at 0.9 S, then constant; weights averaged at the end of each epoch >= S).
+  // sgd: the plain-SGD baseline (the same shape over all E epochs, decaying to 0.01 lr_init; no
+  // averaging).
+  Schedule schedule = Schedule::kSwa;
+  double swa_start_fraction = 0.56;
+  double momentum = 0.9, weight_decay = 3e-4;
+  int batch = 128;
+  std::uint64_t seed = 1;
+  bool augment = true;  // random crop (pad 4) + horizontal flip
+  int bn_batches = 0;   // BN recompute over the first N batches (0: one full pass, exact)
+  int threads = 2;
+  Device device = Device::kCpu;  // CUDA when LibTorch has it
+  std::string out_dir;           // checkpoints sgd.pt and swa.pt, training state (empty: not saved)
+  // With out_dir set, the full training state (model, optimizer, SWA average, RNG, epoch rows) is
+  // saved after every epoch; resume continues from it (refusing a state of other options), so a
+  // run killed at any moment and resumed ends with the same numbers as an uninterrupted one.
+  bool resume = false;
+  bool IsValid(std::string* why) const;
+  std::string Fingerprint() const;  // everything that changes the numbers
+};
+
+struct TrainSummary {
+  std::vector<EpochRow> epochs;
+  double sgd_test_loss = 0, sgd_test_acc = 0, swa_test_loss = 0, swa_test_acc = 0;
+  double swa_train_loss = 0, sgd_train_loss = 0;  // eval mode, clean training images
+  bool has_swa = false;
+  long long parameters = 0;
+  double train_images_per_s = 0;
+};
+
+double LearningRate(const TrainOptions& options, int epoch);  // epoch 0-based
+
+// Trains and writes out_dir/sgd.pt (the last iterate) and, with the swa schedule, out_dir/swa.pt
+// (the average, its BN statistics recomputed). on_epoch sees every finished epoch.
+TrainSummary Train(const TrainOptions& options,
+                   const std::function<void(const EpochRow&)>& on_epoch = {});
+
+// protocol.md §2: plain SGD restarted from swa.pt at a constant small rate; after each epoch the BN
+// statistics are recomputed and the eval-mode losses on the clean training images and the test set
+// are compared with the SWA model's. The first epoch with a lower training loss and a higher test
+// loss is accepted and written to out_dir/sgd_after_swa.pt (without one, the last epoch is written
+// and accepted_epoch is 0).
+struct SgdAfterSwaOptions {
+  TrainOptions base;  // model, data, batch, momentum, weight decay, seed, out_dir (with swa.pt)
+  double lr = 0.001;
+  int max_epochs = 50;
+  bool IsValid(std::string* why) const;
+};
+struct SgdAfterSwaRow {
+  int epoch = 0;
+  double train_loss = 0, test_loss = 0, test_acc = 0;
+  bool accepted = false;
+};
+struct SgdAfterSwaResult {
+  double swa_train_loss = 0, swa_test_loss = 0, swa_test_acc = 0;
+  std::vector<SgdAfterSwaRow> rows;
+  int accepted_epoch = 0;
+};
+SgdAfterSwaResult SgdAfterSwa(const SgdAfterSwaOptions& options,
+                              const std::function<void(const SgdAfterSwaRow&)>& on_epoch = {});
+
+// A checkpoint name (sgd, swa, sgd_after_swa: files in out_dir) or a path ending in .pt, taken as
+// given (relative to the working directory).
+std::string CheckpointPath(const TrainOptions& base, const std::string& checkpoint);
+// What output file names call a checkpoint: the name itself, or a path's file name without .pt.
+std::string CheckpointName(const std::string& checkpoint);
+
+}  // namespace valleys::realnets

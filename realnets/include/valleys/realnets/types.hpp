@@ -1,0 +1,51 @@
+// The enumerated choices of the real-network layer, each with its name as the command line and
+// the outputs write it: XToString gives the name, StringToX parses one (false for anything else,
+// leaving the value unchanged), XNames lists the names ("a, b, c") for messages.
+#pragma once
+
+#include <string>
+
+namespace valleys::realnets {
+
+enum class Arch { kPreResNet, kVgg16, kWideResNet };                // preresnet | vgg16 | wrn
+enum class BlockType { kBasic, kBottleneck };                       // basic | bottleneck
+enum class Activation { kRelu, kSigmoid, kSoftplus };               // relu | sigmoid | softplus
+enum class BnInit { kOnes, kUniform01, kNormal01 };                 // ones | uniform01 | normal01
+enum class Schedule { kSwa, kSgd };                                 // swa | sgd
+enum class Device { kCpu, kCuda };                                  // cpu | cuda
+enum class BnMode { kRecompute, kFrozen };                          // recompute | frozen
+enum class DirectionLaw { kUniform01, kGaussian, kSign, kFilter };  // uniform01 | ... | filter
+
+const char* ArchToString(Arch v);
+const char* BlockTypeToString(BlockType v);
+const char* ActivationToString(Activation v);
+const char* BnInitToString(BnInit v);
+const char* ScheduleToString(Schedule v);
+const char* DeviceToString(Device v);
+const char* BnModeToString(BnMode v);
+const char* DirectionLawToString(DirectionLaw v);
+
+bool StringToArch(const std::string& name, Arch* v);
+bool StringToBlockType(const std::string& name, BlockType* v);
+bool StringToActivation(const std::string& name, Activation* v);
+bool StringToBnInit(const std::string& name, BnInit* v);
+bool StringToSchedule(const std::string& name, Schedule* v);
+bool StringToDevice(const std::string& name, Device* v);
+bool StringToBnMode(const std::string& name, BnMode* v);
+bool StringToDirectionLaw(const std::string& name, DirectionLaw* v);
+
+std::string ArchNames();
+std::string BlockTypeNames();
+std::string ActivationNames();
+std::string BnInitNames();
+std::string ScheduleNames();
+std::string DeviceNames();
+std::string BnModeNames();
+std::string DirectionLawNames();
+
+// A law's code in the direction's random stream and the figure data: 1 uniform01 .. 4 filter.
+inline int DirectionLawCode(DirectionLaw law) {
+  return static_cast<int>(law) + 1;
+}
+
+}  // namespace valleys::realnets

@@ -1,0 +1,112 @@
+#include <fmt/format.h>
+
+#include "valleys/realnets/experiment.hpp"
+
+namespace valleys::realnets {
+
+namespace {
+bool Fail(std::string* why, std::string message) {
+  if (why) *why = std::move(message);
+  return false;
+}
+}  // namespace
+
+const std::vector<std::string>& PresetNames() {
+  static const std::vector<std::string> names = {"tiny", "small", "gpu"};
+  return names;
+}
+
+bool StringToPreset(const std::string& name, Preset* preset) {
+  Preset p;
+  p.name = name;
+  p.model.arch = Arch::kPreResNet;
+  if (name == "tiny") {
+    p.model.depth = 8, p.model.width = 8;
+    p.train_size = 5000, p.test_size = 1000, p.epochs = 6;
+    p.directions = 3, p.points = 13, p.range = 6, p.eval_size = 1000;
+    p.line_points = 41, p.after_max_epochs = 3;
+    p.hessian_sample = 500, p.hessian_iterations = 10;
+  } else if (name == "small") {
+    p.model.depth = 8, p.model.width = 16;
+    p.train_size = 10000, p.test_size = 2000, p.epochs = 12;
+    p.directions = 4, p.points = 15, p.range = 6, p.eval_size = 1000;
+    p.line_points = 41, p.after_max_epochs = 5;
+    p.hessian_sample = 1000, p.hessian_iterations = 15;
+    p.softplus = true;
+  } else if (name == "gpu") {
+    p.model.depth = 20, p.model.width = 16;
+    p.subset = Subset::kFull;
+    p.train_size = 0, p.test_size = 0, p.epochs = 12;
+    p.directions = 4, p.points = 17, p.range = 8, p.eval_size = 5000;
+    p.line_points = 81, p.after_max_epochs = 5;
+    p.hessian_sample = 2000, p.hessian_iterations = 15;
+    p.softplus = true;
+  } else {
+    return false;
+  }
+  *preset = p;
+  return true;
+}
+
+void OverrideSubset(Subset subset, Preset* preset) {
+  if (subset != preset->subset) preset->train_size = preset->test_size = 0;
+  preset->subset = subset;
+}
+
+bool Preset::IsValid(std::string* why) const {
+  if (!model.IsValid(why)) return false;
+  if (directions < 1 || directions > 1000)
+    return Fail(
+        why, fmt::format("Preset::directions = {} is out of range (allowed: 1..1000)", directions));
+  if (points < 5 || points % 2 == 0 || points > 1001)
+    return Fail(why, fmt::format("Preset::points = {} (allowed: odd, 5..1001)", points));
+  if (!(range > 0) || !(filter_range > 0))
+    return Fail(why, fmt::format("Preset::range = {}, filter_range = {} (allowed: > 0)", range,
+                                 filter_range));
+  if (line_points < 6)
+    return Fail(why, fmt::format("Preset::line_points = {} (allowed: >= 6)", line_points));
+  return true;
+}
+
+std::vector<Variant> Variants(const Preset& p) {
+  std::vector<Variant> v;
+  v.push_back({"bn",
+               "BN",
+               1,
+               p.model,
+               {DirectionLaw::kUniform01, DirectionLaw::kGaussian, DirectionLaw::kSign,
+                DirectionLaw::kFilter}});
+  Variant nobn{"nobn",
+               "BN-free twin",
+               2,
+               p.model,
+               {DirectionLaw::kUniform01, DirectionLaw::kGaussian, DirectionLaw::kSign,
+                DirectionLaw::kFilter}};
+  nobn.model.batch_norm = false;
+  v.push_back(nobn);
+  Variant gamma{"gamma",
+                "BN, gamma init N(0, 0.1)",
+                3,
+                p.model,
+                {DirectionLaw::kUniform01, DirectionLaw::kSign}};
+  gamma.model.bn_init = BnInit::kNormal01;
+  v.push_back(gamma);
+  if (p.softplus) {
+    Variant soft{"softplus", "BN, softplus", 4, p.model, {DirectionLaw::kUniform01}};
+    soft.model.activation = Activation::kSoftplus;
+    v.push_back(soft);
+  }
+  return v;
+}
+
+bool ExperimentOptions::IsValid(std::string* why) const {
+  if (!preset.IsValid(why)) return false;
+  if (out_dir.empty()) return Fail(why, "ExperimentOptions::out_dir is empty (allowed: a folder)");
+  if (threads < 1 || threads > 1024)
+    return Fail(
+        why,
+        fmt::format("ExperimentOptions::threads = {} is out of range (allowed: 1..1024)", threads));
+  return true;
+}
+
+}  // namespace valleys::realnets

@@ -1,0 +1,70 @@
+#include "experiment_report.hpp"
+
+#include <fmt/format.h>
+
+namespace valleys::realnets::detail {
+
+std::string ExperimentSection(const ExperimentFacts& f) {
+  const ExperimentOptions& o = *f.options;
+  const Preset& preset = o.preset;
+  std::string stage_times;
+  for (const auto& [name, seconds] : f.stage_seconds)
+    stage_times += fmt::format("{}{} {:.0f} s", stage_times.empty() ? "" : "; ", name, seconds);
+  std::string md = fmt::format(
+      "Preset `{}` ({} of CIFAR-10: {} training / {} test images; {}; {} epochs of the SWA recipe; "
+      "seed {}; {} thread(s), device {}). Wall time {:.0f} s ({}). Regenerate: `valleys "
+      "realnets experiment --preset {} --seed {} --out DIR`.\n\n",
+      preset.name, preset.subset == Subset::kSmall ? "the balanced subset" : "the full set",
+      preset.train_size ? std::to_string(preset.train_size) : "all",
+      preset.test_size ? std::to_string(preset.test_size) : "all", preset.model.Describe(),
+      preset.epochs, o.seed, o.threads, DeviceToString(o.device), f.wall_seconds, stage_times,
+      preset.name, o.seed);
+  md +=
+      "| network | parameters | SGD test acc | SWA test acc | SWA test loss | top Hessian "
+      "eigenvalue (SWA) |\n|---|---|---|---|---|---|\n";
+  for (const auto& v : f.variants) {
+    const auto& s = f.trained.at(v.id);
+    const auto h = f.hessians.find(v.id);
+    md += fmt::format("| {} (`{}`) | {} | {:.3f} | {:.3f} | {:.4f} | {} |\n", v.title, v.id,
+                      s.parameters, s.sgd_test_acc, s.swa_test_acc, s.swa_test_loss,
+                      h == f.hessians.end()
+                          ? std::string("-")
+                          : fmt::format("{:.4g} ({} it., {} images)", h->second.top_eigenvalue,
+                                        h->second.iterations, preset.hessian_sample));
+  }
+  md += fmt::format(
+      "\nEvery profile: {} offsets over [-{}, {}] along a unit-norm direction (filter law: [-{}, "
+      "{}] in filter units), BN statistics recomputed at every point on {} clean training images, "
+      "training loss on those images, test loss on the test images. A profile is asymmetric when "
+      "the widths at which the training loss first rises by the stated height differ by a factor "
+      ">= 2 (height: half the smaller end rise; a quarter of the larger when one side never "
+      "rises).\n\n",
+      preset.points, preset.range, preset.range, preset.filter_range, preset.filter_range,
+      preset.eval_size);
+  md += "| claim | verdict | numbers | figure |\n|---|---|---|---|\n";
+  for (const auto& v : f.verdicts)
+    md += fmt::format("| {} {} | **{}** | {} | [{}](figures/{}.png) |\n", v.id, v.claim, v.verdict,
+                      v.numbers, v.figure, v.figure);
+  md += fmt::format("\n{}\n\n", kVerdictRules);
+  md +=
+      "| network | checkpoint | law | directions | asymmetric | flat + / - | median abs log10 "
+      "ratio | median sign agreement |\n|---|---|---|---|---|---|---|---|\n";
+  for (const auto& v : f.variants)
+    for (const char* ck : {"swa", "sgd"})
+      for (const char* law : {"uniform01", "gaussian", "sign", "filter"}) {
+        const LawStats s = Stats(f.directions, v.id, ck, law);
+        if (s.n == 0) continue;
+        md += fmt::format("| {} | {} | {} | {} | {} | {} / {} | {} | {} |\n", v.id, ck, law, s.n,
+                          s.asymmetric, s.flat_pos, s.flat_neg, ShortNumber(s.median_abs_log_ratio),
+                          ShortNumber(s.median_sign_agreement));
+      }
+  md +=
+      "\n![profiles](figures/profiles.png)\n![asymmetry](figures/asymmetry.png)\n"
+      "![line](figures/line.png)\n![logistic2d](figures/logistic2d.png)\n\n"
+      "Data: `profiles_summary.csv` (every profile's scores, shift fit and curvatures), "
+      "`<network>/profile_*.csv`, `bn/line_*.csv`, `<network>/epochs.csv`, "
+      "`<network>/hessian_swa.json`, `figures/*.csv` (each CSV with a `.json` sidecar).\n";
+  return md;
+}
+
+}  // namespace valleys::realnets::detail

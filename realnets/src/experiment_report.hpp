@@ -1,0 +1,29 @@
+// The report section of the real-network experiment (internal): the run line, the network table,
+// the verdict table with its rules, and the per-law tallies, in Markdown.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "valleys/realnets/experiment.hpp"
+#include "valleys/realnets/probes.hpp"
+#include "valleys/realnets/training.hpp"
+
+namespace valleys::realnets::detail {
+
+struct ExperimentFacts {
+  const ExperimentOptions* options = nullptr;
+  std::vector<Variant> variants;
+  std::map<std::string, TrainSummary> trained;    // by variant id
+  std::map<std::string, HessianResult> hessians;  // by variant id (bn, nobn)
+  std::vector<DirectionRecord> directions;        // every profile
+  std::vector<VerdictRow> verdicts;
+  double wall_seconds = 0;
+  std::vector<std::pair<std::string, double>> stage_seconds;
+};
+
+std::string ExperimentSection(const ExperimentFacts& facts);
+
+}  // namespace valleys::realnets::detail

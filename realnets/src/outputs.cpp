@@ -1,0 +1,131 @@
+#include "valleys/realnets/outputs.hpp"
+
+#include <cmath>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "valleys/io/atomic_file.hpp"
+#include "valleys/io/metadata.hpp"
+
+namespace valleys::realnets {
+
+Json RunMeta(const std::string& command, const TrainOptions& o) {
+  Json params = {
+      {"model", o.model.Describe()},
+      {"parameters", CountParameters(o.model)},
+      {"bn", o.model.batch_norm},
+      {"set", o.subset == Subset::kSmall ? "small" : "full"},
+      {"train_size", o.train_size},
+      {"test_size", o.test_size},
+      {"batch", o.batch},
+      {"bn_recompute", o.bn_batches == 0 ? std::string("exact (one full pass)")
+                                         : fmt::format("first {} batches", o.bn_batches)},
+      {"seed", o.seed},
+      {"threads", o.threads},
+      {"device", DeviceToString(o.device)},
+      {"fingerprint", o.Fingerprint()}};
+  return Json(io::Metadata("realnets " + command, params));
+}
+
+Json ProbeMeta(const std::string& command, const ProbeOptions& p) {
+  Json m = RunMeta(command, p.base);
+  m["bn_mode"] = BnModeToString(p.bn_mode);
+  m["eval_size"] = p.eval_size;
+  m["train_eval"] = p.augmented_train_eval ? "augmented" : "clean";
+  return m;
+}
+
+void WriteCsv(const std::string& dir, const std::string& stem, const std::string& csv,
+              const Json& meta) {
+  const std::filesystem::path base = std::filesystem::path(dir) / stem;
+  io::WriteFileAtomically(base.string() + ".csv", csv);
+  io::WriteFileAtomically(base.string() + ".csv.json", meta.dump(2) + "\n");
+}
+
+std::string CurveCsv(const ProbeCurve& c, const char* x_name) {
+  std::string csv = fmt::format("{},train_loss,train_acc,test_loss,test_acc\n", x_name);
+  for (std::size_t i = 0; i < c.t.size(); ++i)
+    csv += fmt::format("{},{},{},{},{}\n", c.t[i], c.train_loss[i], c.train_acc[i], c.test_loss[i],
+                       c.test_acc[i]);
+  return csv;
+}
+
+const char* const kEpochCsvHeader =
+    "epoch,lr,train_loss,train_acc,test_loss,test_acc,seconds,swa_averaged\n";
+
+std::string EpochCsvRow(const EpochRow& r) {
+  return fmt::format("{},{},{},{},{},{},{},{}\n", r.epoch, r.lr, r.train_loss, r.train_acc,
+                     r.test_loss, r.test_acc, r.seconds, r.swa_averaged ? 1 : 0);
+}
+
+Json TrainMeta(const TrainOptions& o) {
+  Json m = RunMeta("train", o);
+  m["schedule"] = ScheduleToString(o.schedule);
+  m["epochs"] = o.epochs;
+  m["lr"] = o.lr_init;
+  m["momentum"] = o.momentum;
+  m["weight_decay"] = o.weight_decay;
+  m["augment"] = o.augment;
+  return m;
+}
+
+std::string SgdAfterSwaCsv(const SgdAfterSwaResult& r) {
+  std::string csv = "epoch,train_loss,test_loss,test_acc,accepted\n";
+  for (const auto& row : r.rows)
+    csv += fmt::format("{},{},{},{},{}\n", row.epoch, row.train_loss, row.test_loss, row.test_acc,
+                       row.accepted ? 1 : 0);
+  return csv;
+}
+
+Json SgdAfterSwaMeta(const SgdAfterSwaOptions& o) {
+  Json m = RunMeta("sgd-after-swa", o.base);
+  m["lr"] = o.lr;
+  m["max_epochs"] = o.max_epochs;
+  m["criterion"] =
+      "first epoch with training loss below and test loss above the SWA model's (eval mode, BN "
+      "recomputed, clean training images)";
+  return m;
+}
+
+Json ProfileMeta(const ProfileOptions& o, const ProfileResult& r) {
+  Json m = ProbeMeta("profile", o.probe);
+  m["checkpoint"] = o.checkpoint;
+  m["checkpoint_sha256"] = r.checkpoint_sha256;
+  m["direction_law"] = DirectionLawToString(o.law);
+  m["direction_index"] = o.direction;
+  m["bn_in_direction"] = o.include_bn;
+  if (o.law == DirectionLaw::kFilter) m["filter_1d_policy"] = o.filter_copy_1d ? "copy" : "zero";
+  m["range"] = o.range;
+  m["points"] = o.points;
+  m["direction_norm"] = r.direction_norm;
+  m["sign_agreement"] = r.sign_agreement;
+  return m;
+}
+
+namespace {
+Json Finite(double v) {
+  return std::isfinite(v) ? Json(v) : Json(std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
+}
+}  // namespace
+
+Json ScoreJson(const ProfileScore& s) {
+  return {{"flat_side", theory::SideName(s.score.flat_side)},
+          {"width_ratio", Finite(s.score.width_ratio)},
+          {"asymmetric_kappa2", s.score.asymmetric},
+          {"height_delta", s.delta},
+          {"width_pos", Finite(s.score.width_pos)},
+          {"width_neg", Finite(s.score.width_neg)},
+          {"fitted_p", s.score.fitted_p},
+          {"fitted_c", s.score.fitted_c},
+          {"curvature_pos", Finite(s.curvature_pos)},
+          {"curvature_neg", Finite(s.curvature_neg)}};
+}
+
+std::string ProfileStem(const ProfileOptions& o) {
+  return fmt::format("profile_{}_{}_d{}_{}{}", CheckpointName(o.checkpoint),
+                     DirectionLawToString(o.law), o.direction, BnModeToString(o.probe.bn_mode),
+                     o.include_bn ? "" : "_nobn-dir");
+}
+
+}  // namespace valleys::realnets

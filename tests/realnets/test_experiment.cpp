@@ -1,0 +1,173 @@
+// The experiment driver as a library: a miniature preset runs every stage in order, reports its
+// progress through the callbacks, writes every file with the documented headers (the plots'
+// schema), judges C10-C17, refuses invalid options by field name, and a second run in the same
+// folder reuses the training and ends with the same numbers.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "data_dir.hpp"
+#include "valleys/io/spec.hpp"
+#include "valleys/plots/realnets_figures.hpp"
+#include "valleys/realnets/experiment.hpp"
+
+using namespace valleys::realnets;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+std::string FirstLine(const fs::path& p) {
+  std::ifstream in(p);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+long long Lines(const fs::path& p) {
+  const std::string s = Slurp(p);
+  return std::count(s.begin(), s.end(), '\n');
+}
+
+// Every stage at the smallest size that still runs it.
+ExperimentOptions Miniature(const fs::path& dir) {
+  ExperimentOptions o;
+  REQUIRE(StringToPreset("tiny", &o.preset));
+  Preset& p = o.preset;
+  p.train_size = 256, p.test_size = 128, p.epochs = 2;
+  p.directions = 1, p.points = 5, p.range = 2, p.eval_size = 128;
+  p.line_points = 6, p.after_max_epochs = 1;
+  p.hessian_sample = 64, p.hessian_iterations = 2;
+  o.out_dir = dir.string();
+  o.data_dir = valleys::cli::FindDataDir("");
+  o.threads = 1;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("presets by name; unknown names refused; a new data set means all of it",
+          "[realnets][experiment]") {
+  for (const auto& name : PresetNames()) {
+    Preset p;
+    REQUIRE(StringToPreset(name, &p));
+    CHECK(p.name == name);
+    std::string why;
+    CHECK(p.IsValid(&why));
+  }
+  Preset p;
+  CHECK_FALSE(StringToPreset("huge", &p));
+  CHECK(p.name.empty());
+  REQUIRE(StringToPreset("tiny", &p));
+  CHECK(p.train_size == 5000);
+  OverrideSubset(Subset::kFull, &p);
+  CHECK(p.subset == Subset::kFull);
+  CHECK(p.train_size == 0);
+  CHECK(p.test_size == 0);
+  // Variants: BN, the BN-free twin, the gamma ablation; softplus only where the preset asks.
+  REQUIRE(Variants(p).size() == 3);
+  CHECK_FALSE(Variants(p)[1].model.batch_norm);
+  CHECK(Variants(p)[2].model.bn_init == BnInit::kNormal01);
+  REQUIRE(StringToPreset("small", &p));
+  REQUIRE(Variants(p).size() == 4);
+  CHECK(Variants(p)[3].model.activation == Activation::kSoftplus);
+}
+
+TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
+          "[realnets][experiment][torch]") {
+  const fs::path dir =
+      fs::temp_directory_path() / ("valleys_experiment_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  ExperimentOptions o = Miniature(dir);
+
+  {
+    ExperimentOptions bad = o;
+    bad.preset.points = 4;
+    CHECK_THROWS_AS(RunExperiment(bad), valleys::io::InputError);
+    CHECK_THROWS_WITH(RunExperiment(bad), Catch::Contains("Preset::points = 4"));
+    bad = o;
+    bad.out_dir.clear();
+    CHECK_THROWS_WITH(RunExperiment(bad), Catch::Contains("ExperimentOptions::out_dir"));
+    CHECK_FALSE(fs::exists(dir));  // refused before anything was written
+  }
+
+  std::vector<int> stages;
+  std::map<std::string, std::pair<long long, long long>> progress;  // unit -> (calls, last done)
+  std::string figures_dir;
+  ExperimentCallbacks cb;
+  cb.on_stage = [&](int index, int count, const std::string&) {
+    CHECK(count == 6);
+    stages.push_back(index);
+  };
+  cb.on_progress = [&](const std::string& unit, long long done, long long total) {
+    auto& p = progress[unit];
+    if (p.first == 0) CHECK(done == 0);
+    CHECK(done <= total);
+    ++p.first;
+    p.second = done;
+  };
+  cb.render_figures = [&](const std::string& d) {
+    figures_dir = d;
+    CHECK(fs::exists(fs::path(d) / "profiles.csv"));  // the data is there before the figures
+  };
+  const ExperimentSummary s = RunExperiment(o, cb);
+  CHECK(stages == std::vector<int>{1, 2, 3, 4, 5, 6});
+  CHECK(progress["epochs"].second == 3 * 2);  // three networks, two epochs each
+  // Profiles: bn 4 laws + nobn 4 + gamma 2, one direction each, plus one at the SGD solution.
+  CHECK(progress["profiles"].second == 11);
+  CHECK(figures_dir == (dir / "figures").string());
+  CHECK(s.report_path == (dir / "report.md").string());
+  REQUIRE(s.verdicts.size() == 8);
+  CHECK(s.verdicts.front().id == "C10");
+  CHECK(s.verdicts.back().id == "C17");
+  for (const auto& v : s.verdicts)
+    CHECK((v.verdict == "holds" || v.verdict == "fails" || v.verdict == "inconclusive" ||
+           v.verdict == "not run"));
+  REQUIRE(s.stage_seconds.size() == 6);
+  CHECK(s.stage_seconds.front().first == "training");
+
+  // The figure data carries the columns the plots document (and their scripts read).
+  for (const auto& f : valleys::plots::RealnetsFigures()) {
+    INFO(f.id);
+    CHECK(FirstLine(dir / "figures" / (f.id + ".csv")) == f.columns);
+    CHECK(fs::exists(dir / "figures" / (f.id + ".csv.json")));
+  }
+  CHECK(Lines(dir / "profiles_summary.csv") == 1 + 11);
+  CHECK(Lines(dir / "figures" / "line.csv") == 1 + 6);
+  for (const char* net : {"bn", "nobn", "gamma"}) {
+    INFO(net);
+    CHECK(fs::exists(dir / net / "swa.pt"));
+    CHECK(Lines(dir / net / "epochs.csv") == 1 + 2);
+  }
+  CHECK(fs::exists(dir / "bn" / "hessian_swa.json"));
+  CHECK(fs::exists(dir / "nobn" / "hessian_swa.json"));
+  const std::string report = Slurp(dir / "report.md");
+  CHECK_THAT(report, Catch::Contains("## Real networks (C10-C17)"));
+  CHECK_THAT(report, Catch::Contains("| C10 "));
+  CHECK_THAT(Slurp(dir / "metadata.json"), Catch::Contains("\"verdicts\""));
+
+  // Again in the same folder: the training is reused (its epoch rows, wall times included, come
+  // back from the saved state) and the numbers repeat.
+  const std::string epochs_before = Slurp(dir / "bn" / "epochs.csv");
+  const std::string summary_before = Slurp(dir / "profiles_summary.csv");
+  const std::string line_before = Slurp(dir / "figures" / "line.csv");
+  progress.clear();
+  stages.clear();
+  const ExperimentSummary again = RunExperiment(o, cb);
+  CHECK(Slurp(dir / "bn" / "epochs.csv") == epochs_before);
+  CHECK(Slurp(dir / "profiles_summary.csv") == summary_before);
+  CHECK(Slurp(dir / "figures" / "line.csv") == line_before);
+  for (std::size_t i = 0; i < again.verdicts.size(); ++i)
+    CHECK(again.verdicts[i].verdict == s.verdicts[i].verdict);
+  fs::remove_all(dir);
+}
