@@ -19,6 +19,8 @@ void RegisterPlotCommand(CLI::App& app);
 void RegisterRealnetsCommand(CLI::App& app);
 // `realnets data`, on the `realnets` subcommand.
 void AddRealnetsDataCommand(CLI::App& realnets);
+// `realnets score`, on the `realnets` subcommand.
+void AddRealnetsScoreCommand(CLI::App& realnets);
 
 // The `valleys realnets` subcommands that need LibTorch: they run in valleys-realnets.
 bool IsLibTorchCommand(const std::string& subcommand);

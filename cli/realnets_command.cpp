@@ -158,6 +158,7 @@ void RegisterRealnetsCommand(CLI::App& app) {
       app.add_subcommand("realnets", "Real CIFAR-10 networks with and without batch norm");
   r->require_subcommand(1);
   AddRealnetsDataCommand(*r);
+  AddRealnetsScoreCommand(*r);
 
   auto l = std::make_shared<LogisticArgs>();
   CLI::App* lc = r->add_subcommand(

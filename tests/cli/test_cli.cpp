@@ -465,3 +465,55 @@ TEST_CASE("the download's temporary path reaches curl as one argument, never a s
     CHECK(entry.path().filename() != "PWNED");
   fs::remove_all(base);
 }
+
+TEST_CASE("realnets score: the JSON contract on the paper's profiles; bad profiles exit 2",
+          "[cli][realnets]") {
+  const std::string data = VALLEYS_TEST_DATA;
+  struct Case {
+    const char* file;
+    const char* flat;
+  };
+  for (const Case& c :
+       {Case{"densenet100_cifar10", "positive"}, Case{"resnet164_cifar100", "negative"}}) {
+    const Run r = Valleys("realnets score --format json --profile " + data + "/paper_profiles/" +
+                          c.file + ".csv,x=t,loss=train_loss");
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["asymmetric"] == true);
+    CHECK(j["flat_side"] == c.flat);
+    CHECK(j["criterion"]["kappa"] == 3.0);
+    for (const char* key : {"centre_loss", "min_offset", "min_loss", "tilt", "rise_ratio_at",
+                            "width_ratio_at", "slope_ratio", "end_rise_ratio", "meta"})
+      CHECK(j.contains(key));
+    REQUIRE(j["rise_ratio_at"].size() == 4);
+    CHECK(j["rise_ratio_at"][3].contains("rise_plus"));
+    REQUIRE(j["width_ratio_at"].size() == 6);
+    CHECK(j["width_ratio_at"][5]["censored"] == true);  // 2 nats: the flat side never gets there
+    CHECK(j["meta"]["criterion"].get<std::string>().find(">= 3") != std::string::npos);
+  }
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("valleys_score_" + std::to_string(::getpid())))
+          .string();
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream f(dir + "/nozero.csv");
+    f << "t,loss\n1,1\n2,2\n3,3\n4,4\n5,5\n";
+    std::ofstream g(dir + "/short.csv");
+    g << "t,loss\n-1,1\n0,0\n1,1\n";
+    std::ofstream h(dir + "/unsorted.csv");
+    h << "t,loss\n-2,4\n-1,1\n0,0\n2,4\n1,1\n";
+  }
+  ExpectInputError("realnets score --profile " + dir + "/nozero.csv", "t = 0 is not inside");
+  ExpectInputError("realnets score --profile " + dir + "/short.csv",
+                   "3 points (allowed: at least 5)");
+  ExpectInputError("realnets score --profile " + dir + "/unsorted.csv", "not strictly increasing");
+  ExpectInputError("realnets score --profile " + dir + "/missing.csv", "--profile");
+  ExpectInputError(
+      "realnets score --profile " + data + "/paper_profiles/densenet100_cifar10.csv --kappa 1",
+      "--kappa = 1 (allowed: > 1)");
+  ExpectInputError("realnets score --profile " + data +
+                       "/paper_profiles/densenet100_cifar10.csv --heights 0.2,0.1",
+                   "--heights must be");
+  std::filesystem::remove_all(dir);
+}

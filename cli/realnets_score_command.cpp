@@ -1,0 +1,102 @@
+// `valleys realnets score`: the asymmetry of any loss profile (a profile CSV of valleys, a table
+// file, the paper's digitized profiles) under the declared criterion, without LibTorch.
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "output.hpp"
+#include "strict_option.hpp"
+#include "valleys/io/metadata.hpp"
+#include "valleys/io/spec.hpp"
+#include "valleys/io/table_csv.hpp"
+#include "valleys/realnets/asymmetry_json.hpp"
+
+namespace valleys::cli {
+
+namespace {
+
+struct ScoreArgs {
+  std::string profile, heights, format = "table";
+  realnets::AsymmetryCriterion criterion;
+};
+
+// FILE[,x=COL][,loss=COL]: the trailing x= and loss= parts name the columns; the rest is the path.
+struct ProfileArg {
+  std::string path, x, loss;
+};
+ProfileArg SplitProfileArg(const std::string& text) {
+  ProfileArg a{text, "", ""};
+  for (;;) {
+    const auto comma = a.path.rfind(',');
+    if (comma == std::string::npos) break;
+    const std::string part = a.path.substr(comma + 1);
+    if (part.rfind("x=", 0) == 0 && a.x.empty())
+      a.x = part.substr(2);
+    else if (part.rfind("loss=", 0) == 0 && a.loss.empty())
+      a.loss = part.substr(5);
+    else
+      break;
+    a.path.resize(comma);
+  }
+  return a;
+}
+
+std::vector<double> ParseList(const std::string& text, const std::string& what) {
+  std::vector<double> values;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    const std::string item =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    values.push_back(ParseStrict<double>(item, what));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return values;
+}
+
+void RunScore(ScoreArgs a) {
+  const Format format = ParseFormat(a.format);
+  if (!a.heights.empty()) a.criterion.heights = ParseList(a.heights, "--heights");
+  std::string why;
+  if (!a.criterion.IsValid(&why)) throw io::InputError(why);
+  const ProfileArg p = SplitProfileArg(a.profile);
+  realnets::AsymmetryReport report;
+  try {
+    const theory::TableOptions table = io::ReadTableCsv(p.path, p.x, p.loss);
+    report = realnets::MeasureAsymmetry(table.x, table.loss, a.criterion);
+  } catch (const std::invalid_argument& e) {  // io::InputError included
+    throw io::InputError(fmt::format("--profile '{}': {}", p.path, e.what()));
+  }
+  const Json meta =
+      io::Metadata("realnets score", {{"profile", a.profile},
+                                      {"x", p.x.empty() ? "(first column)" : p.x},
+                                      {"loss", p.loss.empty() ? "(second column)" : p.loss},
+                                      {"criterion", a.criterion.Describe()}});
+  Emit(Render(realnets::AsymmetryReportJson(report, a.criterion), meta, format), "");
+}
+
+}  // namespace
+
+void AddRealnetsScoreCommand(CLI::App& r) {
+  auto a = std::make_shared<ScoreArgs>();
+  CLI::App* s =
+      r.add_subcommand("score",
+                       "Asymmetry of a loss profile: rises at matched distances, widths at matched "
+                       "heights, slopes, tilt, and the declared criterion's verdict");
+  AddOption(*s, "--profile", a->profile,
+            "Profile CSV, FILE[,x=COL][,loss=COL] (default: the first two columns)")
+      ->required();
+  AddOption(*s, "--heights", a->heights,
+            "Heights above L(0) for the widths, comma-separated (default 0.05,0.1,0.2,0.5,1,2)");
+  AddOption(*s, "--kappa", a->criterion.kappa, "Smallest detrended rise ratio that is asymmetric")
+      ->capture_default_str();
+  AddOption(*s, "--min-rise", a->criterion.min_rise,
+            "The larger detrended rise must reach this (loss units)")
+      ->capture_default_str();
+  AddOption(*s, "--format", a->format, "table | csv | json")->capture_default_str();
+  s->callback([a] { RunScore(*a); });
+}
+
+}  // namespace valleys::cli

@@ -1,0 +1,51 @@
+#include "valleys/realnets/asymmetry_json.hpp"
+
+#include <cmath>
+
+namespace valleys::realnets {
+
+namespace {
+using Json = nlohmann::ordered_json;
+Json Number(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return v;
+}
+}  // namespace
+
+Json AsymmetryReportJson(const AsymmetryReport& r, const AsymmetryCriterion& c) {
+  Json j;
+  j["flat_side"] = theory::SideName(r.flat_side);
+  j["asymmetric"] = r.asymmetric;
+  j["criterion"] = {{"name", "detrended rise ratio at the largest common distance"},
+                    {"kappa", c.kappa},
+                    {"min_rise", c.min_rise}};
+  j["centre_loss"] = Number(r.centre_loss);
+  j["min_offset"] = Number(r.min_offset);
+  j["min_loss"] = Number(r.min_loss);
+  j["tilt"] = Number(r.tilt);
+  j["common_distance"] = Number(r.common_distance);
+  j["detrended_rise_plus"] = Number(r.detrended_rise_plus);
+  j["detrended_rise_minus"] = Number(r.detrended_rise_minus);
+  j["detrended_ratio"] = Number(r.detrended_ratio);
+  Json rises = Json::array();
+  for (const auto& a : r.rise_ratio_at)
+    rises.push_back({{"distance", Number(a.distance)},
+                     {"rise_plus", Number(a.rise_plus)},
+                     {"rise_minus", Number(a.rise_minus)},
+                     {"ratio", Number(a.ratio)}});
+  j["rise_ratio_at"] = rises;
+  Json widths = Json::array();
+  for (const auto& w : r.width_ratio_at)
+    widths.push_back({{"height", Number(w.height)},
+                      {"width_plus", Number(w.width_plus)},
+                      {"width_minus", Number(w.width_minus)},
+                      {"ratio", Number(w.ratio)},
+                      {"censored", w.censored}});
+  j["width_ratio_at"] = widths;
+  j["slope_ratio"] = Number(r.slope_ratio);
+  j["end_rise_ratio"] = Number(r.end_rise_ratio);
+  return j;
+}
+
+}  // namespace valleys::realnets
