@@ -67,21 +67,21 @@ void RunLogistic(const LogisticArgs& a) {
        {"seeds", o.seeds},
        {"kappa", o.kappa},
        {"direction_law", "uniform01 (U(0,1)^2, unit norm)"},
-       {"height_rule",
-        "half the smaller end rise; a quarter of the larger if one side never rises"}});
+       {"criterion",
+        "detrended rise ratio at the largest common distance (kappa above, min rise 0.01)"}});
   Json runs = Json::array();
   std::string csv = "seed,t,loss\n";
   for (const auto& r : s.runs) {
-    runs.push_back(
-        {{"seed", r.seed},
-         {"centre_w", r.centre_w},
-         {"centre_b", r.centre_b},
-         {"dir_w", r.dir_w},
-         {"dir_b", r.dir_b},
-         {"flat_side", theory::SideName(r.score.score.flat_side)},
-         {"width_ratio",
-          std::isfinite(r.score.score.width_ratio) ? Json(r.score.score.width_ratio) : Json("inf")},
-         {"asymmetric", r.score.score.asymmetric}});
+    runs.push_back({{"seed", r.seed},
+                    {"centre_w", r.centre_w},
+                    {"centre_b", r.centre_b},
+                    {"dir_w", r.dir_w},
+                    {"dir_b", r.dir_b},
+                    {"flat_side", theory::SideName(r.asymmetry.flat_side)},
+                    {"detrended_ratio", std::isfinite(r.asymmetry.detrended_ratio)
+                                            ? Json(r.asymmetry.detrended_ratio)
+                                            : Json("inf")},
+                    {"asymmetric", r.asymmetry.asymmetric}});
     for (std::size_t i = 0; i < r.t.size(); ++i)
       csv += fmt::format("{},{},{}\n", r.seed, r.t[i], r.loss[i]);
   }
@@ -172,7 +172,7 @@ void RegisterRealnetsCommand(CLI::App& app) {
       ->capture_default_str();
   AddOption(*lc, "--range", l->options.range, "Offsets in [-range, range]")->capture_default_str();
   AddOption(*lc, "--points", l->options.grid_points, "Offsets (odd)")->capture_default_str();
-  AddOption(*lc, "--kappa", l->options.kappa, "Asymmetric when the width ratio >= kappa")
+  AddOption(*lc, "--kappa", l->options.kappa, "Asymmetric when the detrended rise ratio >= kappa")
       ->capture_default_str();
   AddOption(*lc, "--out", l->out, "Folder for logistic2d.csv and its sidecar");
   AddOption(*lc, "--format", l->format, "table | csv | json")->capture_default_str();

@@ -8,6 +8,7 @@
 #include "realnets_options.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/spec.hpp"
+#include "valleys/realnets/asymmetry_json.hpp"
 #include "valleys/realnets/outputs.hpp"
 
 namespace valleys::cli {
@@ -82,6 +83,9 @@ void RunProfile(realnets::ProfileOptions& o, const std::string& subset) {
                  {"perturbed_coordinates", r.perturbed}};
   AddScore(result, "train_", r.train_score);
   AddScore(result, "test_", r.test_score);
+  const realnets::AsymmetryCriterion criterion;
+  result["train_asymmetry"] = realnets::AsymmetryReportJson(r.train_asymmetry, criterion);
+  result["test_asymmetry"] = realnets::AsymmetryReportJson(r.test_asymmetry, criterion);
   Emit(Render(result, meta, Format::kTable), "");
 }
 
@@ -115,20 +119,11 @@ void RunHessian(realnets::HessianOptions& o, const std::string& subset) {
   std::string why;
   if (!o.IsValid(&why)) throw io::InputError(why);
   const realnets::HessianResult r = realnets::TopHessianEigenvalue(o);
-  Json meta = realnets::RunMeta("hessian", o.base);
-  meta["checkpoint"] = o.checkpoint;
-  meta["checkpoint_sha256"] = r.checkpoint_sha256;
-  meta["sample_size"] = o.sample_size;
-  meta["bn_mode"] = "frozen (eval mode)";
-  Json result = {{"top_eigenvalue", r.top_eigenvalue},
-                 {"iterations", r.iterations},
-                 {"converged", r.converged},
-                 {"sample_size", o.sample_size},
-                 {"history", r.history}};
+  const Json file = realnets::HessianJson(o, r);
   io::WriteFileAtomically(std::filesystem::path(o.base.out_dir) /
                               ("hessian_" + realnets::CheckpointName(o.checkpoint) + ".json"),
-                          Json({{"result", result}, {"meta", meta}}).dump(2) + "\n");
-  Emit(Render(result, meta, Format::kTable), "");
+                          file.dump(2) + "\n");
+  Emit(Render(file["result"], file["meta"], Format::kTable), "");
 }
 
 }  // namespace valleys::cli

@@ -12,7 +12,8 @@ const std::vector<FigureInfo>& RealnetsFigures() {
   static const std::vector<FigureInfo> figures = {
       {"profiles", "Loss rise along random directions through the SWA solution, per law",
        "variant_id,law_id,direction,t,train_rise,test_rise,variant,law,checkpoint"},
-      {"asymmetry", "Width ratio of each profile: BN vs the BN-free twin and the gamma ablation",
+      {"asymmetry",
+       "Detrended rise ratio of each profile: BN vs the BN-free twin and the gamma ablation",
        "variant_id,law_id,direction,signed_log10_ratio,sign_agreement,variant,law"},
       {"line", "The SWA-SGD line: training and test loss",
        "alpha,train_loss,train_acc,test_loss,test_acc"},
@@ -49,14 +50,14 @@ const char* kProfiles = R"(
 )";
 
 const char* kAsymmetry = R"(
-  set title 'Asymmetry of each profile: log_{10}(w_+/w_-) at the stated height (censored sides drawn at {/Symbol \261}1.5)'
+  set title 'Asymmetry of each profile: log_{10}(r_-/r_+), the detrended rises at the largest common distance (clipped at {/Symbol \261}3)'
   set xrange [0.4:4.6]
-  set yrange [-1.7:1.7]
+  set yrange [-3.2:3.2]
   set xtics ('uniform01' 1, 'gaussian' 2, 'sign' 3, 'filter' 4)
-  set ylabel 'log_{10} width ratio (> 0: flat side +)'
-  set arrow 1 from 0.4, log10(2) to 4.6, log10(2) nohead ls 6
-  set arrow 2 from 0.4, -log10(2) to 4.6, -log10(2) nohead ls 6
-  set label 3 '{/Symbol k} = 2' at 4.15, log10(2) offset 0,0.6 font ',9'
+  set ylabel 'log_{10} rise ratio (> 0: flat side +)'
+  set arrow 1 from 0.4, log10(3) to 4.6, log10(3) nohead ls 6
+  set arrow 2 from 0.4, -log10(3) to 4.6, -log10(3) nohead ls 6
+  set label 3 '{/Symbol k} = 3' at 4.15, log10(3) offset 0,0.6 font ',9'
   set key top left font ',10'
   plot data using ($1 == 1 ? $2 - 0.2 : NaN):4 every ::1 with points ls 1 pt 7 ps 1.1 title 'BN', \
        data using ($1 == 2 ? $2 : NaN):4 every ::1 with points ls 2 pt 5 ps 1.1 title 'no BN', \

@@ -1,5 +1,6 @@
 #include "valleys/realnets/experiment.hpp"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -77,9 +78,10 @@ struct ProfileTables {
   std::string curves =
       "variant_id,law_id,direction,t,train_rise,test_rise,variant,law,checkpoint\n";
   std::string summary =
-      "variant,checkpoint,law,direction,sign_agreement,direction_norm,flat_side,width_ratio,"
-      "asymmetric,signed_log10_ratio,height,fitted_p,fitted_c,curvature_pos,curvature_neg,"
-      "test_flat_side,test_width_ratio,shift_delta,shift_ratio\n";
+      "variant,checkpoint,law,direction,sign_agreement,direction_norm,asymmetric,flat_side,"
+      "detrended_ratio,signed_log10_ratio,tilt,min_offset,rise_plus,rise_minus,width_ratio_0.1,"
+      "width_ratio_0.5,slope_ratio,test_asymmetric,test_flat_side,test_detrended_ratio,"
+      "shift_delta,shift_ratio,width_rule_flat_side,width_rule_ratio\n";
   std::string asymmetry =
       "variant_id,law_id,direction,signed_log10_ratio,sign_agreement,variant,law\n";
 
@@ -95,18 +97,22 @@ struct ProfileTables {
             fmt::format("{},{},{},{},{},{},{},{},{}\n", job.variant->code, DirectionLawCode(o.law),
                         o.direction, c.t[i], c.train_loss[i] - c.train_loss[centre],
                         c.test_loss[i] - c.test_loss[centre], job.variant->id, law, o.checkpoint);
-    const auto& s = r.train_score;
+    const AsymmetryReport& a = r.train_asymmetry;
+    const AsymmetryReport& at = r.test_asymmetry;
     summary += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", job.variant->id, o.checkpoint,
-        law, o.direction, r.sign_agreement, r.direction_norm, theory::SideName(s.score.flat_side),
-        ShortNumber(s.score.width_ratio), s.score.asymmetric ? 1 : 0, SignedLogRatio(s.score),
-        s.delta, s.score.fitted_p, s.score.fitted_c, ShortNumber(s.curvature_pos),
-        ShortNumber(s.curvature_neg), theory::SideName(r.test_score.score.flat_side),
-        ShortNumber(r.test_score.score.width_ratio), shift.delta, ShortNumber(shift.ratio));
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        job.variant->id, o.checkpoint, law, o.direction, r.sign_agreement, r.direction_norm,
+        a.asymmetric ? 1 : 0, theory::SideName(a.flat_side), ShortNumber(a.detrended_ratio),
+        SignedLogRatio(a), a.tilt, a.min_offset, a.rise_ratio_at.back().rise_plus,
+        a.rise_ratio_at.back().rise_minus, ShortNumber(a.width_ratio_at[1].ratio),
+        ShortNumber(a.width_ratio_at[3].ratio), ShortNumber(a.slope_ratio), at.asymmetric ? 1 : 0,
+        theory::SideName(at.flat_side), ShortNumber(at.detrended_ratio), shift.delta,
+        ShortNumber(shift.ratio), theory::SideName(r.train_score.score.flat_side),
+        ShortNumber(r.train_score.score.width_ratio));
     if (swa)
       asymmetry +=
           fmt::format("{},{},{},{},{},{},{}\n", job.variant->code, DirectionLawCode(o.law),
-                      o.direction, SignedLogRatio(s.score), r.sign_agreement, job.variant->id, law);
+                      o.direction, SignedLogRatio(a), r.sign_agreement, job.variant->id, law);
   }
 };
 
@@ -129,18 +135,6 @@ LineNumbers LineNumbersOf(const LineResult& line, const SgdAfterSwaResult& after
   n.accepted_epoch = after.accepted_epoch;
   n.distance = line.distance;
   return n;
-}
-
-Json HessianJson(const HessianOptions& h, const HessianResult& r) {
-  Json m = RunMeta("hessian", h.base);
-  m["checkpoint"] = h.checkpoint;
-  m["sample_size"] = h.sample_size;
-  m["bn_mode"] = "frozen (eval mode)";
-  return Json({{"top_eigenvalue", r.top_eigenvalue},
-               {"iterations", r.iterations},
-               {"converged", r.converged},
-               {"history", r.history},
-               {"meta", m}});
 }
 
 std::string SubsetName(Subset s) {
@@ -232,6 +226,7 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
   for (int k = 0; k < preset.directions; ++k)
     jobs.push_back({&variants[0], "sgd", DirectionLaw::kUniform01, k});
   ProfileTables tables;
+  std::map<std::array<std::string, 3>, std::vector<ProfileOptions>> group_options;
   {
     const long long total = static_cast<long long>(jobs.size());
     long long done = 0;
@@ -251,10 +246,28 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
       WriteCsv(o.probe.base.out_dir, ProfileStem(o), CurveCsv(c, "t"), ProfileMeta(o, r));
       tables.Add(job, o, r, shift);
       facts.directions.push_back({job.variant->id, job.checkpoint, DirectionLawToString(job.law),
-                                  r.train_score.score, r.sign_agreement, shift.ratio});
+                                  r.train_asymmetry.asymmetric, r.train_asymmetry.flat_side,
+                                  SignedLogRatio(r.train_asymmetry), r.sign_agreement,
+                                  shift.ratio});
+      group_options[{job.variant->id, job.checkpoint, DirectionLawToString(job.law)}].push_back(o);
       Progress(callbacks, "profiles", ++done, total);
     }
   }
+  // How independent the directions of each network, checkpoint and law are.
+  std::string groups_csv = "variant,checkpoint,law,directions,n_eff,mean_cosine\n";
+  for (const auto& [key, profiles] : group_options) {
+    const std::vector<double> gram = DirectionCosines(profiles);
+    const int m = static_cast<int>(profiles.size());
+    double off = 0;
+    for (int i = 0; i < m; ++i)
+      for (int j = 0; j < m; ++j)
+        if (i != j) off += gram[static_cast<std::size_t>(i * m + j)];
+    const double mean_cosine = m > 1 ? off / (m * (m - 1)) : std::nan("");
+    facts.groups.push_back({key[0], key[1], key[2], EffectiveCount(gram, m), mean_cosine});
+    groups_csv += fmt::format("{},{},{},{},{},{}\n", key[0], key[1], key[2], m,
+                              facts.groups.back().n_eff, ShortNumber(mean_cosine));
+  }
+  WriteCsv(dir.string(), "direction_groups", groups_csv, meta);
   WriteCsv(dir.string(), "profiles_summary", tables.summary, meta);
   WriteCsv(figures, "profiles", tables.curves, meta);
   WriteCsv(figures, "asymmetry", tables.asymmetry, meta);
@@ -284,9 +297,10 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
     h.base = runs[id];
     h.sample_size = preset.hessian_sample;
     h.iterations = preset.hessian_iterations;
-    facts.hessians[id] = TopHessianEigenvalue(h);
+    const HessianResult r = TopHessianEigenvalue(h);
+    facts.hessians[id] = HessianSummary(h, r);
     io::WriteFileAtomically(fs::path(h.base.out_dir) / "hessian_swa.json",
-                            HessianJson(h, facts.hessians[id]).dump(2) + "\n");
+                            HessianJson(h, r).dump(2) + "\n");
   }
   Logistic2dOptions logistic;
   logistic.first_seed = 0;
@@ -296,7 +310,7 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
     for (const auto& r : logistic_result.runs)
       for (std::size_t i = 0; i < r.t.size(); ++i)
         csv += fmt::format("{},{},{},{}\n", r.seed, r.t[i], r.loss[i] - r.loss[r.t.size() / 2],
-                           r.score.score.asymmetric ? 1 : 0);
+                           r.asymmetry.asymmetric ? 1 : 0);
     WriteCsv(
         figures, "logistic2d", csv,
         io::Metadata("realnets logistic2d", {{"seeds", "0..49"},
@@ -310,9 +324,11 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
   // 6. Figures and the report section.
   stages.Begin(6, "figures_report", "figures and report");
   if (callbacks.render_figures) callbacks.render_figures(figures);
-  facts.verdicts = EvaluateVerdicts(facts.directions, LineNumbersOf(line_result, after_result),
-                                    {logistic.seeds, logistic_result.asymmetric,
-                                     logistic_result.flat_pos, logistic_result.flat_neg});
+  facts.verdicts =
+      EvaluateVerdicts(facts.directions, facts.groups, LineNumbersOf(line_result, after_result),
+                       {logistic.seeds, logistic_result.asymmetric, logistic_result.flat_pos,
+                        logistic_result.flat_neg},
+                       options.seed);
   facts.wall_seconds = stages.Finish();
   facts.stage_seconds = stages.seconds();
   const std::string md = detail::ExperimentSection(facts);

@@ -25,13 +25,13 @@ bool StringToPreset(const std::string& name, Preset* preset) {
     p.train_size = 5000, p.test_size = 1000, p.epochs = 6;
     p.directions = 3, p.points = 13, p.range = 6, p.eval_size = 1000;
     p.line_points = 41, p.after_max_epochs = 3;
-    p.hessian_sample = 500, p.hessian_iterations = 10;
+    p.hessian_sample = 500, p.hessian_iterations = 40;
   } else if (name == "small") {
     p.model.depth = 8, p.model.width = 16;
     p.train_size = 10000, p.test_size = 2000, p.epochs = 12;
     p.directions = 4, p.points = 15, p.range = 6, p.eval_size = 1000;
     p.line_points = 41, p.after_max_epochs = 5;
-    p.hessian_sample = 1000, p.hessian_iterations = 15;
+    p.hessian_sample = 1000, p.hessian_iterations = 40;
     p.softplus = true;
   } else if (name == "gpu") {
     p.model.depth = 20, p.model.width = 16;
@@ -39,7 +39,7 @@ bool StringToPreset(const std::string& name, Preset* preset) {
     p.train_size = 0, p.test_size = 0, p.epochs = 12;
     p.directions = 4, p.points = 17, p.range = 8, p.eval_size = 5000;
     p.line_points = 81, p.after_max_epochs = 5;
-    p.hessian_sample = 2000, p.hessian_iterations = 15;
+    p.hessian_sample = 2000, p.hessian_iterations = 40;
     p.softplus = true;
   } else {
     return false;

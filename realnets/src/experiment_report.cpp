@@ -27,18 +27,15 @@ std::string ExperimentSection(const ExperimentFacts& f) {
     const auto h = f.hessians.find(v.id);
     md += fmt::format("| {} (`{}`) | {} | {:.3f} | {:.3f} | {:.4f} | {} |\n", v.title, v.id,
                       s.parameters, s.sgd_test_acc, s.swa_test_acc, s.swa_test_loss,
-                      h == f.hessians.end()
-                          ? std::string("-")
-                          : fmt::format("{:.4g} ({} it., {} images)", h->second.top_eigenvalue,
-                                        h->second.iterations, preset.hessian_sample));
+                      h == f.hessians.end() ? std::string("-") : h->second);
   }
   md += fmt::format(
       "\nEvery profile: {} offsets over [-{}, {}] along a unit-norm direction (filter law: [-{}, "
       "{}] in filter units), BN statistics recomputed at every point on {} clean training images, "
-      "training loss on those images, test loss on the test images. A profile is asymmetric when "
-      "the widths at which the training loss first rises by the stated height differ by a factor "
-      ">= 2 (height: half the smaller end rise; a quarter of the larger when one side never "
-      "rises).\n\n",
+      "training loss on those images, test loss on the test images. A profile is asymmetric when, "
+      "after removing the tilt at the centre, the training loss rises >= 3 times more on one side "
+      "than on the other at the largest distance both sides reach (the larger rise at least 0.01 "
+      "nats; `valleys realnets score` measures any profile this way).\n\n",
       preset.points, preset.range, preset.range, preset.filter_range, preset.filter_range,
       preset.eval_size);
   md += "| claim | verdict | numbers | figure |\n|---|---|---|---|\n";
@@ -47,21 +44,26 @@ std::string ExperimentSection(const ExperimentFacts& f) {
                       v.numbers, v.figure, v.figure);
   md += fmt::format("\n{}\n\n", kVerdictRules);
   md +=
-      "| network | checkpoint | law | directions | asymmetric | flat + / - | median abs log10 "
-      "ratio | median sign agreement |\n|---|---|---|---|---|---|---|---|\n";
+      "| network | checkpoint | law | directions | n_eff | mean cosine | asymmetric (95% CI) | "
+      "flat + / - | median abs log10 ratio (95% CI) | median sign agreement "
+      "|\n|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& v : f.variants)
     for (const char* ck : {"swa", "sgd"})
       for (const char* law : {"uniform01", "gaussian", "sign", "filter"}) {
-        const LawStats s = Stats(f.directions, v.id, ck, law);
+        const LawStats s = Stats(f.directions, f.groups, v.id, ck, law, o.seed);
         if (s.n == 0) continue;
-        md += fmt::format("| {} | {} | {} | {} | {} | {} / {} | {} | {} |\n", v.id, ck, law, s.n,
-                          s.asymmetric, s.flat_pos, s.flat_neg, ShortNumber(s.median_abs_log_ratio),
-                          ShortNumber(s.median_sign_agreement));
+        md += fmt::format(
+            "| {} | {} | {} | {} | {} | {} | {} ({}-{}) | {} / {} | {} ({}-{}) | {} |\n", v.id, ck,
+            law, s.n, ShortNumber(s.n_eff), ShortNumber(s.mean_cosine), s.asymmetric,
+            ShortNumber(s.fraction_ci.lo), ShortNumber(s.fraction_ci.hi), s.flat_pos, s.flat_neg,
+            ShortNumber(s.median_abs_log_ratio), ShortNumber(s.median_abs_log_ratio_ci.lo),
+            ShortNumber(s.median_abs_log_ratio_ci.hi), ShortNumber(s.median_sign_agreement));
       }
   md +=
       "\n![profiles](figures/profiles.png)\n![asymmetry](figures/asymmetry.png)\n"
       "![line](figures/line.png)\n![logistic2d](figures/logistic2d.png)\n\n"
-      "Data: `profiles_summary.csv` (every profile's scores, shift fit and curvatures), "
+      "Data: `profiles_summary.csv` (every profile's scores and shift fit), "
+      "`direction_groups.csv` (n_eff and the mean cosine of each law's directions), "
       "`<network>/profile_*.csv`, `bn/line_*.csv`, `<network>/epochs.csv`, "
       "`<network>/hessian_swa.json`, `figures/*.csv` (each CSV with a `.json` sidecar).\n";
   return md;

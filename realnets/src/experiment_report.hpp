@@ -16,9 +16,10 @@ namespace valleys::realnets::detail {
 struct ExperimentFacts {
   const ExperimentOptions* options = nullptr;
   std::vector<Variant> variants;
-  std::map<std::string, TrainSummary> trained;    // by variant id
-  std::map<std::string, HessianResult> hessians;  // by variant id (bn, nobn)
-  std::vector<DirectionRecord> directions;        // every profile
+  std::map<std::string, TrainSummary> trained;  // by variant id
+  std::map<std::string, std::string> hessians;  // HessianSummary by variant id (bn, nobn)
+  std::vector<DirectionRecord> directions;      // every profile
+  std::vector<DirectionGroup> groups;           // per network, checkpoint and law
   std::vector<VerdictRow> verdicts;
   double wall_seconds = 0;
   std::vector<std::pair<std::string, double>> stage_seconds;

@@ -87,7 +87,10 @@ Logistic2dRun RunOne(const Logistic2dOptions& o, std::uint64_t seed) {
     run.loss.push_back(
         LogisticLoss(x, y, run.centre_w + t * run.dir_w, run.centre_b + t * run.dir_b));
   }
-  run.score = ScoreProfile(run.t, run.loss, o.kappa);
+  run.score = ScoreProfile(run.t, run.loss);
+  AsymmetryCriterion criterion;
+  criterion.kappa = o.kappa;
+  run.asymmetry = MeasureAsymmetry(run.t, run.loss, criterion);
   return run;
 }
 
@@ -99,10 +102,10 @@ Logistic2dSummary RunLogistic2d(const Logistic2dOptions& o) {
   Logistic2dSummary s;
   for (int k = 0; k < o.seeds; ++k) {
     s.runs.push_back(RunOne(o, o.first_seed + static_cast<std::uint64_t>(k)));
-    const auto& score = s.runs.back().score.score;
-    s.asymmetric += score.asymmetric;
-    s.flat_pos += score.flat_side == theory::Side::kPositive;
-    s.flat_neg += score.flat_side == theory::Side::kNegative;
+    const AsymmetryReport& a = s.runs.back().asymmetry;
+    s.asymmetric += a.asymmetric;
+    s.flat_pos += a.flat_side == theory::Side::kPositive;
+    s.flat_neg += a.flat_side == theory::Side::kNegative;
   }
   return s;
 }

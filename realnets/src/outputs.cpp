@@ -122,6 +122,29 @@ Json ScoreJson(const ProfileScore& s) {
           {"curvature_neg", Finite(s.curvature_neg)}};
 }
 
+Json HessianJson(const HessianOptions& o, const HessianResult& r) {
+  Json meta = RunMeta("hessian", o.base);
+  meta["checkpoint"] = o.checkpoint;
+  meta["checkpoint_sha256"] = r.checkpoint_sha256;
+  meta["sample_size"] = o.sample_size;
+  meta["bn_mode"] = "frozen (eval mode)";
+  meta["parameter_set"] = "every learnable parameter (BN gamma/beta included, BN buffers excluded)";
+  meta["start_vector"] =
+      fmt::format("N(0, 1) per coordinate, unit norm, generator seed 7919 x {} + 17", o.base.seed);
+  Json result = Json::object();
+  if (r.converged) result["top_eigenvalue"] = r.top_eigenvalue;
+  result["converged"] = r.converged;
+  result["summary"] = HessianSummary(o, r);
+  result["last_rayleigh_quotient"] = r.top_eigenvalue;
+  result["iterations"] = r.iterations;
+  result["iteration_cap"] = o.iterations;
+  result["tolerance"] = o.tolerance;
+  result["last_change"] = std::isfinite(r.last_change) ? Json(r.last_change) : Json("nan");
+  result["sample_size"] = o.sample_size;
+  result["history"] = r.history;
+  return Json({{"result", result}, {"meta", meta}});
+}
+
 std::string ProfileStem(const ProfileOptions& o) {
   return fmt::format("profile_{}_{}_d{}_{}{}", CheckpointName(o.checkpoint),
                      DirectionLawToString(o.law), o.direction, BnModeToString(o.probe.bn_mode),

@@ -81,24 +81,26 @@ bool ProfileOptions::IsValid(std::string* why) const {
   return true;
 }
 
-ProfileResult Profile(const ProfileOptions& o) {
-  std::string why;
-  if (!o.IsValid(&why)) throw std::invalid_argument(why);
+namespace {
+
+// A direction of a profile, on the CPU, scaled as its law says.
+struct Direction {
+  std::vector<torch::Tensor> tensors;  // one per named parameter, in order
+  double norm = 0;                     // its L2 norm (1 except for the filter law)
+  double sign_agreement = 0;
+  long long perturbed = 0;
+};
+
+Direction MakeDirection(const detail::Net& net, const ProfileOptions& o) {
   const TrainOptions& b = o.probe.base;
-  detail::SetThreads(b);
-  torch::manual_seed(b.seed + 7);  // augmented probe evaluation only
-  const ProbeData data = LoadProbeData(o.probe);
-  std::string checkpoint_sha256;
-  detail::Net net = detail::LoadCheckpoint(b, o.checkpoint, &checkpoint_sha256);
   const std::set<std::string> bn = detail::BatchNormParameterNames(net);
   // The direction's own stream: seed, direction index and law mixed (splitmix-style constants).
   const std::uint64_t law_code = static_cast<std::uint64_t>(DirectionLawCode(o.law));
   const std::uint64_t stream =
       b.seed * 0x9E3779B97F4A7C15ULL + 1000003ULL * (o.direction + 1) + 7919ULL * law_code;
   at::Generator gen = at::detail::createCPUGenerator(stream);
-  std::vector<torch::Tensor> centre, dir;
+  Direction out;
   double norm2 = 0, agree = 0, support = 0;
-  long long perturbed = 0;
   torch::NoGradGuard guard;
   for (const auto& p : net->named_parameters()) {
     const torch::Tensor w = p.value().detach().to(torch::kCPU);
@@ -117,25 +119,74 @@ ProfileResult Profile(const ProfileOptions& o) {
     const torch::Tensor both = (d != 0).logical_and(w != 0);
     agree += (torch::sign(d) == torch::sign(w)).logical_and(both).sum().item<double>();
     support += both.sum().item<double>();
-    perturbed += (d != 0).sum().item<int64_t>();
+    out.perturbed += (d != 0).sum().item<int64_t>();
     norm2 += d.to(torch::kFloat64).pow(2).sum().item<double>();
-    centre.push_back(p.value().detach().clone());
-    dir.push_back(d);
+    out.tensors.push_back(d);
   }
   const double scale = o.law == DirectionLaw::kFilter || norm2 == 0 ? 1.0 : 1.0 / std::sqrt(norm2);
-  for (auto& d : dir) d = (d * scale).to(detail::DeviceOf(b));
+  for (auto& d : out.tensors) d = d * scale;
+  out.norm = std::sqrt(norm2) * scale;
+  out.sign_agreement = support > 0 ? agree / support : 0.0;
+  return out;
+}
+
+}  // namespace
+
+ProfileResult Profile(const ProfileOptions& o) {
+  std::string why;
+  if (!o.IsValid(&why)) throw std::invalid_argument(why);
+  const TrainOptions& b = o.probe.base;
+  detail::SetThreads(b);
+  torch::manual_seed(b.seed + 7);  // augmented probe evaluation only
+  const ProbeData data = LoadProbeData(o.probe);
+  std::string checkpoint_sha256;
+  detail::Net net = detail::LoadCheckpoint(b, o.checkpoint, &checkpoint_sha256);
+  const Direction d = MakeDirection(net, o);
+  std::vector<torch::Tensor> centre, dir;
+  torch::NoGradGuard guard;
+  for (const auto& p : net->named_parameters()) centre.push_back(p.value().detach().clone());
+  for (const auto& t : d.tensors) dir.push_back(t.to(detail::DeviceOf(b)));
   std::vector<double> offsets;
   const int half = o.points / 2;
   for (int k = -half; k <= half; ++k) offsets.push_back(k == 0 ? 0.0 : o.range * k / half);
   ProfileResult r;
   r.checkpoint_sha256 = checkpoint_sha256;
   r.curve = EvaluateAlong(net, centre, dir, offsets, o.probe, data);
-  r.sign_agreement = support > 0 ? agree / support : 0.0;
-  r.direction_norm = std::sqrt(norm2) * scale;
-  r.perturbed = perturbed;
+  r.sign_agreement = d.sign_agreement;
+  r.direction_norm = d.norm;
+  r.perturbed = d.perturbed;
   r.train_score = ScoreProfile(r.curve.t, r.curve.train_loss);
   r.test_score = ScoreProfile(r.curve.t, r.curve.test_loss);
+  r.train_asymmetry = MeasureAsymmetry(r.curve.t, r.curve.train_loss);
+  r.test_asymmetry = MeasureAsymmetry(r.curve.t, r.curve.test_loss);
   return r;
+}
+
+std::vector<double> DirectionCosines(const std::vector<ProfileOptions>& profiles) {
+  if (profiles.empty()) return {};
+  for (const auto& o : profiles) {
+    std::string why;
+    if (!o.IsValid(&why)) throw std::invalid_argument(why);
+  }
+  const TrainOptions& b = profiles.front().probe.base;
+  detail::SetThreads(b);
+  detail::Net net = detail::LoadCheckpoint(b, profiles.front().checkpoint, nullptr);
+  std::vector<Direction> dirs;
+  for (const auto& o : profiles) dirs.push_back(MakeDirection(net, o));
+  const std::size_t m = dirs.size();
+  std::vector<double> gram(m * m, 0.0);
+  torch::NoGradGuard guard;
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = i; j < m; ++j) {
+      double dot = 0;
+      for (std::size_t k = 0; k < dirs[i].tensors.size(); ++k)
+        dot += (dirs[i].tensors[k].to(torch::kFloat64) * dirs[j].tensors[k].to(torch::kFloat64))
+                   .sum()
+                   .item<double>();
+      const double c = i == j ? 1.0 : dot / (dirs[i].norm * dirs[j].norm);
+      gram[i * m + j] = gram[j * m + i] = c;
+    }
+  return gram;
 }
 
 bool LineOptions::IsValid(std::string* why) const {
@@ -235,6 +286,7 @@ HessianResult TopHessianEigenvalue(const HessianOptions& o) {
   HessianResult r;
   r.checkpoint_sha256 = checkpoint_sha256;
   double previous = 0;
+  r.last_change = std::nan("");
   for (int it = 1; it <= o.iterations; ++it) {
     std::vector<torch::Tensor> hv;
     for (const auto& p : params) hv.push_back(torch::zeros_like(p));
@@ -257,6 +309,7 @@ HessianResult TopHessianEigenvalue(const HessianOptions& o) {
     r.history.push_back(rayleigh);
     r.top_eigenvalue = rayleigh;
     r.iterations = it;
+    if (it > 1) r.last_change = std::abs(rayleigh - previous) / std::abs(rayleigh);
     if (it > 1 && std::abs(rayleigh - previous) < o.tolerance * std::abs(rayleigh)) {
       r.converged = true;
       break;
@@ -267,6 +320,13 @@ HessianResult TopHessianEigenvalue(const HessianOptions& o) {
     for (std::size_t k = 0; k < v.size(); ++k) v[k] = hv[k] / hn;
   }
   return r;
+}
+
+std::string HessianSummary(const HessianOptions& o, const HessianResult& r) {
+  if (r.converged)
+    return fmt::format("{:.4g} ({} it., {} images)", r.top_eigenvalue, r.iterations, o.sample_size);
+  return fmt::format("not converged after {} iterations (last change {:.2g}%)", r.iterations,
+                     100 * r.last_change);
 }
 
 }  // namespace valleys::realnets

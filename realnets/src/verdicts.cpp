@@ -13,19 +13,32 @@ const char* Word(bool holds, bool fails) {
   return holds ? "holds" : fails ? "fails" : "inconclusive";
 }
 
+std::string Ci(const Interval& i) {
+  return fmt::format("95% CI {}-{}", ShortNumber(i.lo), ShortNumber(i.hi));
+}
+
+// A median with its interval: "0.31 (95% CI 0.2-0.45)".
+std::string MedianText(double median, const Interval& ci) {
+  return fmt::format("{} ({})", ShortNumber(median), Ci(ci));
+}
+
+// The interval of `a` lies above that of `b` (both measured).
+bool Above(const LawStats& a, const LawStats& b) {
+  return a.n > 0 && b.n > 0 && a.median_abs_log_ratio_ci.lo > b.median_abs_log_ratio_ci.hi;
+}
+
 }  // namespace
 
 std::string ShortNumber(double v) {
   return std::isfinite(v) ? fmt::format("{:.4g}", v) : (std::isnan(v) ? "nan" : "inf");
 }
 
-double SignedLogRatio(const theory::AsymmetryScore& s) {
-  const double wp = s.width_pos, wn = s.width_neg;
-  if (std::isinf(wp) && std::isinf(wn)) return 0.0;
-  if (std::isinf(wp)) return 1.5;
-  if (std::isinf(wn)) return -1.5;
-  if (wp <= 0 || wn <= 0) return 0.0;
-  return std::clamp(std::log10(wp / wn), -1.5, 1.5);
+double SignedLogRatio(const AsymmetryReport& r) {
+  const double plus = r.detrended_rise_plus, minus = r.detrended_rise_minus;
+  if (plus <= 0 && minus <= 0) return 0.0;
+  if (plus <= 0) return 3.0;
+  if (minus <= 0) return -3.0;
+  return std::clamp(std::log10(minus / plus), -3.0, 3.0);
 }
 
 double Median(std::vector<double> v) {
@@ -35,92 +48,128 @@ double Median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-LawStats Stats(const std::vector<DirectionRecord>& records, const std::string& variant,
-               const std::string& checkpoint, const std::string& law) {
+std::string LawStats::DescribeCount() const {
+  if (n == 0) return "no profiles";
+  std::string s = fmt::format("{}/{} asymmetric (n_eff {}; {})", asymmetric, n, ShortNumber(n_eff),
+                              Ci(fraction_ci));
+  if (n_eff < 3) s += " [n_eff < 3: too few independent directions to decide]";
+  return s;
+}
+
+LawStats Stats(const std::vector<DirectionRecord>& records,
+               const std::vector<DirectionGroup>& groups, const std::string& variant,
+               const std::string& checkpoint, const std::string& law, std::uint64_t seed) {
   LawStats s;
   std::vector<double> ratios, agreements;
   for (const auto& r : records) {
     if (r.variant != variant || r.checkpoint != checkpoint || r.law != law) continue;
-    const auto& score = r.train_score;
     ++s.n;
-    s.asymmetric += score.asymmetric;
-    s.flat_pos += score.flat_side == theory::Side::kPositive;
-    s.flat_neg += score.flat_side == theory::Side::kNegative;
-    ratios.push_back(std::abs(SignedLogRatio(score)));
+    s.asymmetric += r.asymmetric;
+    s.flat_pos += r.flat_side == theory::Side::kPositive;
+    s.flat_neg += r.flat_side == theory::Side::kNegative;
+    ratios.push_back(std::abs(r.log_ratio));
     agreements.push_back(r.sign_agreement);
   }
+  s.n_eff = s.n;
+  s.mean_cosine = std::nan("");
+  for (const auto& g : groups)
+    if (g.variant == variant && g.checkpoint == checkpoint && g.law == law)
+      s.n_eff = std::min(g.n_eff, static_cast<double>(s.n)), s.mean_cosine = g.mean_cosine;
   s.median_abs_log_ratio = Median(ratios);
   s.median_sign_agreement = Median(agreements);
+  if (s.n > 0) {
+    s.fraction_ci = ClopperPearson(s.Fraction() * s.n_eff, s.n_eff);
+    s.median_abs_log_ratio_ci = BootstrapMedian(ratios, seed);
+  } else {
+    s.fraction_ci = {0, 1};
+    s.median_abs_log_ratio_ci = {std::nan(""), std::nan("")};
+  }
   return s;
 }
 
 const char* const kVerdictRules =
-    "Verdict rules: C10 and C11 hold when at least half of the directions (seeds) are "
-    "asymmetric and fail when none is; C16 holds when the softplus network's asymmetric fraction "
-    "is at least half the ReLU network's, fails when it has none while the ReLU network has "
-    "some, "
-    "and is inconclusive when the ReLU network has none; C12 holds when the median mismatch "
-    "ratio is <= 0.5 and "
-    "fails when >= 0.9; C13 holds when all three of its conditions hold, fails when neither loss "
-    "ordering does; C14 as stated; C15 holds when the BN network has both the larger asymmetric "
-    "fraction and the larger median |log10 ratio|, fails when both are smaller; C17 holds when "
-    "uniform01 and sign directions are asymmetric more often than gaussian ones and the N(0, "
-    "0.1) "
-    "gamma init lowers the uniform01 fraction. Otherwise inconclusive. Small presets give few "
-    "directions: read the counts, not only the words.";
+    "Verdict rules. A profile is asymmetric when its detrended rise ratio at the largest common "
+    "distance is >= 3 (and the larger rise >= 0.01 nats). Fractions carry Clopper-Pearson 95% "
+    "intervals over the effectively independent directions n_eff = m^2 / sum of squared cosines; "
+    "medians of |log10 ratio| carry bootstrap 95% intervals. C10 (the BN network's last SGD "
+    "iterate, uniform01) and C11 (50 independent seeds) hold when the interval of the asymmetric "
+    "fraction lies at or above 1/2 and fail when it lies below 1/2. C12 holds when the median "
+    "mismatch ratio of the asymmetric uniform01 profiles is <= 0.5 and fails when >= 0.9. C13 "
+    "holds when the training loss is lower at SGD, the test loss lower at SWA and the loss rises "
+    "faster beyond SGD, and fails when neither loss ordering holds; C14 holds when the test loss "
+    "at alpha = -0.25 is within 1% of SWA's and fails beyond 5% (one line each: no interval). C15 "
+    "compares the BN network with its BN-free twin along filter-normalized directions (the "
+    "twin's loss grows without bound along all-positive ones): holds when the interval of the BN "
+    "network's median |log10 ratio| lies above the twin's, fails when below. C16 (softplus) holds "
+    "when the softplus network's asymmetric fraction lies at or above 1/2 and fails when below, "
+    "provided the ReLU network's does; otherwise inconclusive. C17 holds when the intervals of "
+    "the median |log10 ratio| put uniform01 and sign directions above gaussian ones and the "
+    "N(0, 0.1) gamma init below the ones init, fails when uniform01 and sign lie below gaussian. "
+    "Otherwise inconclusive.";
 
 std::vector<VerdictRow> EvaluateVerdicts(const std::vector<DirectionRecord>& records,
-                                         const LineNumbers& line, const LogisticNumbers& logistic) {
-  const LawStats sgd_u = Stats(records, "bn", "sgd", "uniform01");
-  const LawStats bn_u = Stats(records, "bn", "swa", "uniform01");
-  const LawStats bn_g = Stats(records, "bn", "swa", "gaussian");
-  const LawStats bn_s = Stats(records, "bn", "swa", "sign");
-  const LawStats nobn_u = Stats(records, "nobn", "swa", "uniform01");
-  const LawStats gamma_u = Stats(records, "gamma", "swa", "uniform01");
-  const LawStats soft_u = Stats(records, "softplus", "swa", "uniform01");
-  const double tr0 = line.train_at_swa, tr1 = line.train_at_sgd;
-  const double te0 = line.test_at_swa, te1 = line.test_at_sgd;
-  const double te_past = line.test_past_swa;
-  std::vector<double> shift_ratios;
-  for (const auto& r : records)
-    if (r.variant == "bn" && r.checkpoint == "swa" && r.law == "uniform01" &&
-        r.train_score.asymmetric)
-      shift_ratios.push_back(r.shift_ratio);
-  const double shift_median = Median(shift_ratios);
-  const bool c13_train = tr1 < tr0;  // training loss lower at SGD
-  const bool c13_test = te0 < te1;   // test loss lower at SWA
-  const bool c13_slope = line.slope_beyond_sgd > line.slope_beyond_swa;
+                                         const std::vector<DirectionGroup>& groups,
+                                         const LineNumbers& line, const LogisticNumbers& logistic,
+                                         std::uint64_t seed) {
+  auto stats = [&](const char* variant, const char* checkpoint, const char* law) {
+    return Stats(records, groups, variant, checkpoint, law, seed);
+  };
+  const LawStats sgd_u = stats("bn", "sgd", "uniform01");
+  const LawStats bn_u = stats("bn", "swa", "uniform01");
+  const LawStats bn_g = stats("bn", "swa", "gaussian");
+  const LawStats bn_s = stats("bn", "swa", "sign");
+  const LawStats bn_f = stats("bn", "swa", "filter");
+  const LawStats nobn_f = stats("nobn", "swa", "filter");
+  const LawStats gamma_u = stats("gamma", "swa", "uniform01");
+  const LawStats soft_u = stats("softplus", "swa", "uniform01");
+  auto at_least_half = [](const LawStats& s) { return s.n > 0 && s.fraction_ci.lo >= 0.5; };
+  auto below_half = [](const LawStats& s) { return s.n > 0 && s.fraction_ci.hi < 0.5; };
   std::vector<VerdictRow> verdicts;
   verdicts.push_back(
       {"C10", "asymmetric directions exist at SGD solutions of BN networks",
-       Word(2 * sgd_u.asymmetric >= sgd_u.n && sgd_u.n > 0, sgd_u.n > 0 && sgd_u.asymmetric == 0),
-       fmt::format("{}/{} uniform01 directions at the BN network's last SGD iterate asymmetric "
-                   "(kappa = 2); at the SWA solution {}/{}",
-                   sgd_u.asymmetric, sgd_u.n, bn_u.asymmetric, bn_u.n),
+       Word(at_least_half(sgd_u), below_half(sgd_u)),
+       fmt::format("uniform01 directions at the BN network's last SGD iterate: {}; at the SWA "
+                   "solution: {}",
+                   sgd_u.DescribeCount(), bn_u.DescribeCount()),
        "profiles"});
+  LawStats logistic_stats;
+  logistic_stats.n = logistic.seeds;
+  logistic_stats.n_eff = logistic.seeds;
+  logistic_stats.asymmetric = logistic.asymmetric;
+  if (logistic.seeds > 0)
+    logistic_stats.fraction_ci = ClopperPearson(logistic.asymmetric, logistic.seeds);
   verdicts.push_back(
       {"C11", "the 2-parameter logistic model is asymmetric",
-       Word(2 * logistic.asymmetric >= logistic.seeds && logistic.seeds > 0,
-            logistic.seeds > 0 && logistic.asymmetric == 0),
-       fmt::format("{}/{} seeds asymmetric (kappa = 2; flat side + {}, - {})", logistic.asymmetric,
-                   logistic.seeds, logistic.flat_pos, logistic.flat_neg),
+       Word(at_least_half(logistic_stats), below_half(logistic_stats)),
+       fmt::format("{} of the seeds (flat side + {}, - {})", logistic_stats.DescribeCount(),
+                   logistic.flat_pos, logistic.flat_neg),
        "logistic2d"});
+  std::vector<double> shift_ratios;
+  for (const auto& r : records)
+    if (r.variant == "bn" && r.checkpoint == "swa" && r.law == "uniform01" && r.asymmetric)
+      shift_ratios.push_back(r.shift_ratio);
+  const double shift_median = Median(shift_ratios);
   verdicts.push_back(
       {"C12", "test loss ~ training loss shifted along the direction",
        shift_ratios.empty() ? "inconclusive" : Word(shift_median <= 0.5, shift_median >= 0.9),
        shift_ratios.empty()
            ? std::string("no asymmetric uniform01 profile at the BN SWA solution to fit")
-           : fmt::format("median mismatch ratio xi(delta*)/xi(0) = {} over {} asymmetric uniform01 "
-                         "profiles (authors: about 0.15)",
-                         ShortNumber(shift_median), shift_ratios.size()),
+           : fmt::format("median mismatch ratio xi(delta*)/xi(0) = {} over n = {} asymmetric "
+                         "uniform01 profiles (n_eff {}; authors: about 0.15)",
+                         ShortNumber(shift_median), shift_ratios.size(), ShortNumber(bn_u.n_eff)),
        "profiles"});
+  const double tr0 = line.train_at_swa, tr1 = line.train_at_sgd;
+  const double te0 = line.test_at_swa, te1 = line.test_at_sgd;
+  const bool c13_train = tr1 < tr0;  // training loss lower at SGD
+  const bool c13_test = te0 < te1;   // test loss lower at SWA
+  const bool c13_slope = line.slope_beyond_sgd > line.slope_beyond_swa;
   verdicts.push_back(
       {"C13", "SWA sits on the flat side of the SWA-SGD line",
        Word(c13_train && c13_test && c13_slope, !c13_train && !c13_test),
        fmt::format(
-           "train loss SWA {} vs SGD {} ({}); test loss SWA {} vs SGD {} ({}); slope beyond "
-           "SGD {} vs beyond SWA {} ({}); SGD-after-SWA accepted at epoch {} (0: none, "
-           "last epoch used); distance {}",
+           "one line (n = 1, no interval): train loss SWA {} vs SGD {} ({}); test loss SWA {} vs "
+           "SGD {} ({}); slope beyond SGD {} vs beyond SWA {} ({}); SGD-after-SWA accepted at "
+           "epoch {} (0: none, last epoch used); distance {}",
            ShortNumber(tr0), ShortNumber(tr1), c13_train ? "lower at SGD" : "not lower at SGD",
            ShortNumber(te0), ShortNumber(te1), c13_test ? "lower at SWA" : "not lower at SWA",
            ShortNumber(line.slope_beyond_sgd), ShortNumber(line.slope_beyond_swa),
@@ -129,49 +178,44 @@ std::vector<VerdictRow> EvaluateVerdicts(const std::vector<DirectionRecord>& rec
        "line"});
   verdicts.push_back(
       {"C14", "moving past SWA toward the flat side does not hurt",
-       Word(te_past <= te0 * 1.01, te_past > te0 * 1.05),
-       fmt::format(
-           "test loss at alpha = -0.25: {} vs {} at SWA (holds within +1%, fails beyond +5%)",
-           ShortNumber(te_past), ShortNumber(te0)),
+       Word(line.test_past_swa <= te0 * 1.01, line.test_past_swa > te0 * 1.05),
+       fmt::format("one line (n = 1, no interval): test loss at alpha = -0.25: {} vs {} at SWA "
+                   "(holds within +1%, fails beyond +5%)",
+                   ShortNumber(line.test_past_swa), ShortNumber(te0)),
        "line"});
   verdicts.push_back(
       {"C15", "BN is a major cause (no-BN profiles closer to symmetric)",
-       Word(bn_u.Fraction() > nobn_u.Fraction() &&
-                bn_u.median_abs_log_ratio > nobn_u.median_abs_log_ratio,
-            bn_u.Fraction() < nobn_u.Fraction() &&
-                bn_u.median_abs_log_ratio < nobn_u.median_abs_log_ratio),
-       fmt::format(
-           "uniform01 at SWA: BN {}/{} asymmetric, median |log10 ratio| {}; no BN {}/{}, {}",
-           bn_u.asymmetric, bn_u.n, ShortNumber(bn_u.median_abs_log_ratio), nobn_u.asymmetric,
-           nobn_u.n, ShortNumber(nobn_u.median_abs_log_ratio)),
+       Word(Above(bn_f, nobn_f), Above(nobn_f, bn_f)),
+       fmt::format("filter-normalized directions at SWA, median |log10 ratio|: BN {} over {}; "
+                   "BN-free {} over {}",
+                   MedianText(bn_f.median_abs_log_ratio, bn_f.median_abs_log_ratio_ci),
+                   bn_f.DescribeCount(),
+                   MedianText(nobn_f.median_abs_log_ratio, nobn_f.median_abs_log_ratio_ci),
+                   nobn_f.DescribeCount()),
        "asymmetry"});
-  // C16 compares the softplus network with the ReLU one along the same law: without asymmetry in
-  // the ReLU network there is nothing for softplus to reproduce.
+  // Without asymmetry in the ReLU network there is nothing for softplus to reproduce.
   verdicts.push_back(
       {"C16", "not a ReLU artefact (softplus)",
-       soft_u.n == 0 ? "not run"
-       : bn_u.asymmetric == 0
-           ? "inconclusive"
-           : Word(2 * soft_u.Fraction() >= bn_u.Fraction(), soft_u.asymmetric == 0),
-       soft_u.n == 0
-           ? std::string("this preset trains no softplus network (presets small, gpu do)")
-           : fmt::format("uniform01 at SWA, asymmetric: softplus BN network {}/{} (median "
-                         "|log10 ratio| {}), ReLU BN network {}/{} ({})",
-                         soft_u.asymmetric, soft_u.n, ShortNumber(soft_u.median_abs_log_ratio),
-                         bn_u.asymmetric, bn_u.n, ShortNumber(bn_u.median_abs_log_ratio)),
+       soft_u.n == 0          ? "not run"
+       : !at_least_half(bn_u) ? "inconclusive"
+                              : Word(at_least_half(soft_u), below_half(soft_u)),
+       soft_u.n == 0 ? std::string("this preset trains no softplus network (presets small, gpu do)")
+                     : fmt::format("uniform01 at SWA: softplus BN network {}; ReLU BN network {}",
+                                   soft_u.DescribeCount(), bn_u.DescribeCount()),
        "asymmetry"});
-  const bool c17_laws = bn_u.Fraction() > bn_g.Fraction() && bn_s.Fraction() > bn_g.Fraction();
-  const bool c17_init = gamma_u.Fraction() < bn_u.Fraction();
   verdicts.push_back(
       {"C17", "sign agreement drives the asymmetry (Li et al. 2024)",
-       Word(c17_laws && c17_init,
-            bn_u.Fraction() < bn_g.Fraction() && bn_s.Fraction() < bn_g.Fraction()),
-       fmt::format("BN at SWA, asymmetric: uniform01 {}/{} (sign agreement {}), sign {}/{} ({}), "
-                   "gaussian {}/{} ({}); gamma ~ N(0, 0.1): uniform01 {}/{}",
-                   bn_u.asymmetric, bn_u.n, ShortNumber(bn_u.median_sign_agreement),
-                   bn_s.asymmetric, bn_s.n, ShortNumber(bn_s.median_sign_agreement),
-                   bn_g.asymmetric, bn_g.n, ShortNumber(bn_g.median_sign_agreement),
-                   gamma_u.asymmetric, gamma_u.n),
+       Word(Above(bn_u, bn_g) && Above(bn_s, bn_g) && Above(bn_u, gamma_u),
+            Above(bn_g, bn_u) && Above(bn_g, bn_s)),
+       fmt::format("BN at SWA, median |log10 ratio|: uniform01 {} (sign agreement {}), sign {} "
+                   "({}), gaussian {} ({}); gamma ~ N(0, 0.1): uniform01 {}",
+                   MedianText(bn_u.median_abs_log_ratio, bn_u.median_abs_log_ratio_ci),
+                   ShortNumber(bn_u.median_sign_agreement),
+                   MedianText(bn_s.median_abs_log_ratio, bn_s.median_abs_log_ratio_ci),
+                   ShortNumber(bn_s.median_sign_agreement),
+                   MedianText(bn_g.median_abs_log_ratio, bn_g.median_abs_log_ratio_ci),
+                   ShortNumber(bn_g.median_sign_agreement),
+                   MedianText(gamma_u.median_abs_log_ratio, gamma_u.median_abs_log_ratio_ci)),
        "asymmetry"});
   return verdicts;
 }

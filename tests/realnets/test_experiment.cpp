@@ -155,6 +155,13 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
   CHECK_THAT(report, Catch::Contains("## Real networks (C10-C17)"));
   CHECK_THAT(report, Catch::Contains("| C10 "));
   CHECK_THAT(Slurp(dir / "metadata.json"), Catch::Contains("\"verdicts\""));
+  // Two power iterations cannot meet the tolerance: no eigenvalue is printed as a result.
+  const std::string hessian = Slurp(dir / "bn" / "hessian_swa.json");
+  CHECK_THAT(hessian, Catch::Contains("\"converged\": false"));
+  CHECK_THAT(hessian, !Catch::Contains("\"top_eigenvalue\""));
+  CHECK_THAT(hessian, Catch::Contains("\"iteration_cap\": 2"));
+  CHECK_THAT(hessian, Catch::Contains("\"start_vector\""));
+  CHECK_THAT(report, Catch::Contains("not converged after 2 iterations (last change"));
 
   // Again in the same folder: the training is reused (its epoch rows, wall times included, come
   // back from the saved state) and the numbers repeat.

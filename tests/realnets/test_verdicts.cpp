@@ -1,9 +1,10 @@
 // The C10-C17 rules on made-up records: every branch of every rule (holds, fails, inconclusive,
-// not run), checked against the rule as the report states it.
+// not run), with the intervals the rules decide on. An asymmetric record has log10 ratio 0.7
+// (ratio 5), a symmetric one 0.08 (ratio 1.2). Clopper-Pearson at n_eff = 20: 20/20 gives
+// [0.832, 1] (holds), 0/20 [0, 0.168] (fails), 10/20 [0.272, 0.728] (inconclusive).
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <limits>
 #include <string>
 #include <vector>
 
@@ -14,50 +15,51 @@ using realnets::DirectionRecord;
 
 namespace {
 
-// A profile: asymmetric ones have widths 4 and 1 (|log10 ratio| 0.602), symmetric ones 1 and 1.
-DirectionRecord Rec(const std::string& variant, const std::string& checkpoint,
-                    const std::string& law, bool asymmetric, double agreement = 0.5,
-                    double shift_ratio = 0.2) {
-  DirectionRecord r{variant, checkpoint, law, {}, agreement, shift_ratio};
-  r.train_score.asymmetric = asymmetric;
-  r.train_score.width_pos = asymmetric ? 4.0 : 1.0;
-  r.train_score.width_neg = 1.0;
-  r.train_score.flat_side = asymmetric ? theory::Side::kPositive : theory::Side::kNone;
-  return r;
-}
+constexpr double kHigh = 0.7, kLow = 0.08;
 
 // `k` of `n` directions asymmetric for one network, checkpoint and law.
 void Add(std::vector<DirectionRecord>& records, const std::string& variant,
          const std::string& checkpoint, const std::string& law, int k, int n,
          double shift_ratio = 0.2) {
-  for (int i = 0; i < n; ++i)
-    records.push_back(Rec(variant, checkpoint, law, i < k, 0.5, shift_ratio));
+  for (int i = 0; i < n; ++i) {
+    DirectionRecord r;
+    r.variant = variant, r.checkpoint = checkpoint, r.law = law;
+    r.asymmetric = i < k;
+    r.flat_side = r.asymmetric ? theory::Side::kPositive : theory::Side::kNone;
+    r.log_ratio = r.asymmetric ? kHigh : kLow;
+    r.sign_agreement = 0.5;
+    r.shift_ratio = shift_ratio;
+    records.push_back(r);
+  }
 }
 
 // Every claim holds here.
 struct Scenario {
   std::vector<DirectionRecord> records;
+  std::vector<realnets::DirectionGroup> groups;
   realnets::LineNumbers line;
   realnets::LogisticNumbers logistic{50, 40, 30, 10};
   Scenario() {
-    Add(records, "bn", "sgd", "uniform01", 3, 4);
-    Add(records, "bn", "swa", "uniform01", 4, 4);
-    Add(records, "bn", "swa", "sign", 4, 4);
-    Add(records, "bn", "swa", "gaussian", 1, 4);
-    Add(records, "nobn", "swa", "uniform01", 1, 4);
-    Add(records, "gamma", "swa", "uniform01", 1, 4);
-    Add(records, "softplus", "swa", "uniform01", 3, 4);
+    Add(records, "bn", "sgd", "uniform01", 20, 20);
+    Add(records, "bn", "swa", "uniform01", 20, 20);
+    Add(records, "bn", "swa", "sign", 20, 20);
+    Add(records, "bn", "swa", "gaussian", 0, 20);
+    Add(records, "bn", "swa", "filter", 20, 20);
+    Add(records, "nobn", "swa", "filter", 0, 20);
+    Add(records, "gamma", "swa", "uniform01", 0, 20);
+    Add(records, "softplus", "swa", "uniform01", 20, 20);
     line.train_at_swa = 1.0, line.train_at_sgd = 0.8;  // lower at SGD
     line.test_at_swa = 1.2, line.test_at_sgd = 1.4;    // lower at SWA
     line.test_past_swa = 1.205;                        // within +1%
     line.slope_beyond_sgd = 2.0, line.slope_beyond_swa = 0.5;
   }
-  std::string Verdict(const std::string& id) const {
-    for (const auto& v : realnets::EvaluateVerdicts(records, line, logistic))
-      if (v.id == id) return v.verdict;
+  realnets::VerdictRow Row(const std::string& id) const {
+    for (const auto& v : realnets::EvaluateVerdicts(records, groups, line, logistic))
+      if (v.id == id) return v;
     FAIL("no verdict " << id);
-    return "";
+    return {};
   }
+  std::string Verdict(const std::string& id) const { return Row(id).verdict; }
   void Set(const std::string& variant, const std::string& checkpoint, const std::string& law, int k,
            int n, double shift_ratio = 0.2) {
     std::vector<DirectionRecord> kept;
@@ -70,69 +72,91 @@ struct Scenario {
 
 }  // namespace
 
-TEST_CASE("signed log ratios and medians", "[realnets][verdicts]") {
-  theory::AsymmetryScore s;
-  s.width_pos = 10, s.width_neg = 1;
-  CHECK(realnets::SignedLogRatio(s) == Approx(1.0));
-  s.width_pos = 1, s.width_neg = 1000;
-  CHECK(realnets::SignedLogRatio(s) == -1.5);  // clipped
-  const double inf = std::numeric_limits<double>::infinity();
-  s.width_pos = inf, s.width_neg = 2;
-  CHECK(realnets::SignedLogRatio(s) == 1.5);
-  s.width_pos = inf, s.width_neg = inf;
-  CHECK(realnets::SignedLogRatio(s) == 0.0);
+TEST_CASE("signed log ratios, medians and counts", "[realnets][verdicts]") {
+  realnets::AsymmetryReport a;
+  a.detrended_rise_plus = 1, a.detrended_rise_minus = 10;
+  CHECK(realnets::SignedLogRatio(a) == Approx(1.0));
+  a.detrended_rise_minus = 1e-5;
+  CHECK(realnets::SignedLogRatio(a) == -3.0);  // clipped
+  a.detrended_rise_plus = 0, a.detrended_rise_minus = 2;
+  CHECK(realnets::SignedLogRatio(a) == 3.0);
+  a.detrended_rise_minus = 0;
+  CHECK(realnets::SignedLogRatio(a) == 0.0);
   CHECK(realnets::Median({3, 1, 2}) == 2);
   CHECK(realnets::Median({4, 1, 2, 3}) == 2.5);
   CHECK(std::isnan(realnets::Median({})));
+  const Scenario s;
+  const realnets::LawStats bn = realnets::Stats(s.records, {}, "bn", "swa", "uniform01");
+  CHECK(bn.n == 20);
+  CHECK(bn.n_eff == 20);  // no group given: assumed independent
+  CHECK(bn.asymmetric == 20);
+  CHECK(bn.flat_pos == 20);
+  CHECK(bn.fraction_ci.lo == Approx(std::pow(0.025, 1.0 / 20)));
+  CHECK(bn.median_abs_log_ratio == Approx(kHigh));
+  CHECK(bn.DescribeCount() == "20/20 asymmetric (n_eff 20; 95% CI 0.8316-1)");
+  // A group's n_eff replaces n in the interval (and never exceeds n).
+  const realnets::LawStats few =
+      realnets::Stats(s.records, {{"bn", "swa", "uniform01", 1.4, 0.75}}, "bn", "swa", "uniform01");
+  CHECK(few.n_eff == 1.4);
+  CHECK(few.mean_cosine == 0.75);
+  CHECK(few.fraction_ci.lo == Approx(std::pow(0.025, 1.0 / 1.4)));
+  CHECK_THAT(few.DescribeCount(), Catch::Contains("n_eff < 3: too few independent directions"));
+  CHECK(realnets::Stats(s.records, {{"bn", "swa", "uniform01", 99, 0}}, "bn", "swa", "uniform01")
+            .n_eff == 20);
 }
 
 TEST_CASE("every claim holds in the all-holds scenario, with its numbers", "[realnets][verdicts]") {
   const Scenario s;
-  const auto rows = realnets::EvaluateVerdicts(s.records, s.line, s.logistic);
+  const auto rows = realnets::EvaluateVerdicts(s.records, s.groups, s.line, s.logistic);
   REQUIRE(rows.size() == 8);
   for (const auto& r : rows) {
     INFO(r.id << ": " << r.numbers);
     CHECK(r.verdict == "holds");
   }
-  CHECK(rows[0].numbers.rfind("3/4 uniform01 directions at the BN network's last SGD", 0) == 0);
-  CHECK(rows[1].numbers == "40/50 seeds asymmetric (kappa = 2; flat side + 30, - 10)");
-  const realnets::LawStats bn = realnets::Stats(s.records, "bn", "swa", "uniform01");
-  CHECK(bn.n == 4);
-  CHECK(bn.asymmetric == 4);
-  CHECK(bn.flat_pos == 4);
-  CHECK(bn.median_abs_log_ratio == Approx(std::log10(4.0)));
+  CHECK_THAT(rows[0].numbers, Catch::StartsWith("uniform01 directions at the BN network's last "
+                                                "SGD iterate: 20/20 asymmetric (n_eff 20; 95% CI"));
+  CHECK_THAT(rows[1].numbers,
+             Catch::StartsWith("40/50 asymmetric (n_eff 50; 95% CI 0.6628-0.8997)"));
+  CHECK_THAT(rows[4].numbers, Catch::Contains("n = 1, no interval"));
 }
 
-TEST_CASE("C10 and C11: half or more holds, none fails, between is inconclusive",
+TEST_CASE("C10 and C11: the interval of the asymmetric fraction against 1/2",
           "[realnets][verdicts]") {
   Scenario s;
-  s.Set("bn", "sgd", "uniform01", 0, 4);
+  s.Set("bn", "sgd", "uniform01", 0, 20);
   CHECK(s.Verdict("C10") == "fails");
-  s.Set("bn", "sgd", "uniform01", 1, 4);
+  s.Set("bn", "sgd", "uniform01", 10, 20);
   CHECK(s.Verdict("C10") == "inconclusive");
-  s.Set("bn", "sgd", "uniform01", 2, 4);
+  s.Set("bn", "sgd", "uniform01", 20, 20);
   CHECK(s.Verdict("C10") == "holds");
+  // The same count over nearly one direction decides nothing, and says so.
+  s.groups = {{"bn", "sgd", "uniform01", 1.41, 0.75}};
+  CHECK(s.Verdict("C10") == "inconclusive");
+  CHECK_THAT(s.Row("C10").numbers, Catch::Contains("n_eff < 3"));
+  s.groups.clear();
   s.Set("bn", "sgd", "uniform01", 0, 0);  // no SGD profiles: nothing to judge
   CHECK(s.Verdict("C10") == "inconclusive");
   s.logistic = {50, 0, 0, 0};
   CHECK(s.Verdict("C11") == "fails");
-  s.logistic = {50, 24, 20, 4};
+  s.logistic = {50, 25, 20, 5};  // CI 0.355-0.645
   CHECK(s.Verdict("C11") == "inconclusive");
-  s.logistic = {50, 25, 20, 5};
+  s.logistic = {50, 40, 30, 10};
   CHECK(s.Verdict("C11") == "holds");
+  s.logistic = {0, 0, 0, 0};
+  CHECK(s.Verdict("C11") == "inconclusive");
 }
 
 TEST_CASE("C12: the median mismatch ratio of the asymmetric BN uniform01 profiles",
           "[realnets][verdicts]") {
   Scenario s;
-  s.Set("bn", "swa", "uniform01", 4, 4, 0.5);
+  s.Set("bn", "swa", "uniform01", 20, 20, 0.5);
   CHECK(s.Verdict("C12") == "holds");
-  s.Set("bn", "swa", "uniform01", 4, 4, 0.7);
+  s.Set("bn", "swa", "uniform01", 20, 20, 0.7);
   CHECK(s.Verdict("C12") == "inconclusive");
-  s.Set("bn", "swa", "uniform01", 4, 4, 0.9);
+  s.Set("bn", "swa", "uniform01", 20, 20, 0.9);
   CHECK(s.Verdict("C12") == "fails");
   // Symmetric profiles do not count: none asymmetric leaves nothing to fit.
-  s.Set("bn", "swa", "uniform01", 0, 4, 0.1);
+  s.Set("bn", "swa", "uniform01", 0, 20, 0.1);
   CHECK(s.Verdict("C12") == "inconclusive");
 }
 
@@ -149,24 +173,29 @@ TEST_CASE("C13 and C14: the SWA-SGD line", "[realnets][verdicts]") {
   CHECK(s.Verdict("C14") == "fails");
 }
 
-TEST_CASE("C15: BN against its BN-free twin, fraction and median ratio together",
+TEST_CASE("C15: BN against its BN-free twin along filter-normalized directions",
           "[realnets][verdicts]") {
   Scenario s;
-  s.Set("nobn", "swa", "uniform01", 4, 4);  // equal fractions and ratios
+  s.Set("nobn", "swa", "filter", 20, 20);  // equal medians: overlapping intervals
   CHECK(s.Verdict("C15") == "inconclusive");
-  s.Set("bn", "swa", "uniform01", 1, 4);  // BN smaller on both
+  s.Set("bn", "swa", "filter", 0, 20);  // BN's interval below the twin's
   CHECK(s.Verdict("C15") == "fails");
+  s = Scenario();
+  s.Set("nobn", "swa", "filter", 0, 0);  // no twin profiles
+  CHECK(s.Verdict("C15") == "inconclusive");
+  // The twin's uniform01 profiles (all-positive directions) do not enter C15.
+  s = Scenario();
+  s.Set("nobn", "swa", "uniform01", 20, 20);
+  CHECK(s.Verdict("C15") == "holds");
 }
 
 TEST_CASE("C16: softplus against ReLU, or not run", "[realnets][verdicts]") {
   Scenario s;
-  s.Set("softplus", "swa", "uniform01", 2, 4);  // 0.5 >= half of 1.0
-  CHECK(s.Verdict("C16") == "holds");
-  s.Set("softplus", "swa", "uniform01", 1, 4);
+  s.Set("softplus", "swa", "uniform01", 10, 20);
   CHECK(s.Verdict("C16") == "inconclusive");
-  s.Set("softplus", "swa", "uniform01", 0, 4);
+  s.Set("softplus", "swa", "uniform01", 0, 20);
   CHECK(s.Verdict("C16") == "fails");
-  s.Set("bn", "swa", "uniform01", 0, 4);  // nothing in the ReLU network to reproduce
+  s.Set("bn", "swa", "uniform01", 10, 20);  // the ReLU network not asymmetric with confidence
   CHECK(s.Verdict("C16") == "inconclusive");
   s.Set("softplus", "swa", "uniform01", 0, 0);
   CHECK(s.Verdict("C16") == "not run");
@@ -174,12 +203,12 @@ TEST_CASE("C16: softplus against ReLU, or not run", "[realnets][verdicts]") {
 
 TEST_CASE("C17: direction laws and the gamma init", "[realnets][verdicts]") {
   Scenario s;
-  s.Set("gamma", "swa", "uniform01", 4, 4);  // the init does not lower the fraction
+  s.Set("gamma", "swa", "uniform01", 20, 20);  // the init does not lower the ratio
   CHECK(s.Verdict("C17") == "inconclusive");
   s = Scenario();
-  s.Set("bn", "swa", "gaussian", 4, 4);  // gaussian as asymmetric as uniform01 and sign
+  s.Set("bn", "swa", "gaussian", 20, 20);  // gaussian as asymmetric as uniform01 and sign
   CHECK(s.Verdict("C17") == "inconclusive");
-  s.Set("bn", "swa", "uniform01", 1, 4);
-  s.Set("bn", "swa", "sign", 1, 4);  // both below gaussian
+  s.Set("bn", "swa", "uniform01", 0, 20);
+  s.Set("bn", "swa", "sign", 0, 20);  // both below gaussian
   CHECK(s.Verdict("C17") == "fails");
 }

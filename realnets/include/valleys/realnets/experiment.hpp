@@ -36,8 +36,8 @@ struct Preset {
   int line_points = 41;               // alpha from -2 to 3
   double after_lr = 0.005;            // SGD after SWA: constant rate
   int after_max_epochs = 3;
-  int hessian_sample = 500, hessian_iterations = 10;
-  bool softplus = false;  // with the softplus variant (C16)
+  int hessian_sample = 500, hessian_iterations = 40;  // power iterations at most (tolerance 1e-3)
+  bool softplus = false;                              // with the softplus variant (C16)
   bool IsValid(std::string* why) const;
 };
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "valleys/realnets/asymmetry_measure.hpp"
 #include "valleys/realnets/profile_analysis.hpp"
 
 namespace valleys::realnets {
@@ -21,7 +22,7 @@ struct Logistic2dOptions {
   int grid_points = 31;   // odd, includes t = 0
   std::uint64_t first_seed = 0;
   int seeds = 50;      // seeds first_seed .. first_seed + seeds - 1
-  double kappa = 2.0;  // asymmetric when the width ratio at the stated height is >= kappa
+  double kappa = 3.0;  // the criterion's kappa (AsymmetryCriterion: detrended rise ratio)
   bool IsValid(std::string* why) const;
 };
 
@@ -30,12 +31,13 @@ struct Logistic2dRun {
   double centre_w = 0, centre_b = 0;  // the average of iterates 1..steps
   double dir_w = 0, dir_b = 0;        // U(0,1)^2 scaled to unit norm
   std::vector<double> t, loss;        // mean binary cross-entropy along the direction
-  ProfileScore score;                 // height rule: ProfileDelta
+  ProfileScore score;                 // the width rule at one height (ProfileDelta, kappa 2)
+  AsymmetryReport asymmetry;          // under the declared criterion, with `kappa`
 };
 
 struct Logistic2dSummary {
   std::vector<Logistic2dRun> runs;
-  int asymmetric = 0;  // runs with width ratio >= kappa
+  int asymmetric = 0;  // runs asymmetric under the criterion
   int flat_pos = 0, flat_neg = 0;
 };
 

@@ -36,6 +36,12 @@ Json SgdAfterSwaMeta(const SgdAfterSwaOptions& o);
 Json ProfileMeta(const ProfileOptions& o, const ProfileResult& r);
 Json ScoreJson(const ProfileScore& s);
 
+// hessian_<checkpoint>.json: {"result": ..., "meta": ...}. The result holds `top_eigenvalue` only
+// when the iteration converged; always the last Rayleigh quotient, the iterations, the cap, the
+// tolerance, the last relative change and the summary line. The metadata: checkpoint and its
+// SHA-256, sample size, BN state, parameter set and start vector.
+Json HessianJson(const HessianOptions& o, const HessianResult& r);
+
 // File stem of a profile: profile_<checkpoint>_<law>_d<k>_<bnmode>[_nobn-dir].
 std::string ProfileStem(const ProfileOptions& o);
 

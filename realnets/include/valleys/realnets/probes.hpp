@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "valleys/realnets/asymmetry_measure.hpp"
 #include "valleys/realnets/profile_analysis.hpp"
 #include "valleys/realnets/training.hpp"
 
@@ -44,13 +45,20 @@ struct ProfileResult {
   // Fraction of the coordinates where the direction and the weights are both non-zero that have
   // the same sign.
   double sign_agreement = 0;
-  double direction_norm = 0;  // L2 norm of the direction (1 except for the filter law)
-  long long perturbed = 0;    // coordinates the direction touches
-  ProfileScore train_score, test_score;
+  double direction_norm = 0;             // L2 norm of the direction (1 except for the filter law)
+  long long perturbed = 0;               // coordinates the direction touches
+  ProfileScore train_score, test_score;  // the width rule at one height (kappa = 2)
+  // The training and test profiles under the declared criterion (AsymmetryCriterion defaults).
+  AsymmetryReport train_asymmetry, test_asymmetry;
   std::string checkpoint_sha256;  // of the checkpoint file measured
 };
 
 ProfileResult Profile(const ProfileOptions& options);
+
+// The cosines between the directions of `profiles` (same model, data and checkpoint; each with its
+// law, direction index and masks), as a row-major m x m matrix with a unit diagonal: the Gram
+// matrix of the unit directions, for realnets::EffectiveCount. Loads the checkpoint once.
+std::vector<double> DirectionCosines(const std::vector<ProfileOptions>& profiles);
 
 // protocol.md §2: w(alpha) = w_from + alpha (w_to - w_from) over all learnable parameters (BN
 // gamma/beta included, buffers excluded), alpha on a uniform grid from alpha_lo to alpha_hi.
@@ -82,13 +90,19 @@ struct HessianOptions {
   double tolerance = 1e-3;  // stop when the Rayleigh quotient changes by less (relative)
   bool IsValid(std::string* why) const;
 };
+// The start vector: N(0, 1) coordinates over every learnable parameter (BN gamma/beta included),
+// unit norm, from its own generator (seed 7919 x TrainOptions::seed + 17).
 struct HessianResult {
-  double top_eigenvalue = 0;
+  double top_eigenvalue = 0;  // the last Rayleigh quotient: a result only when `converged`
   int iterations = 0;
-  bool converged = false;
+  bool converged = false;  // the quotient changed by less than the tolerance (relative)
+  double last_change = 0;  // |q_k - q_(k-1)| / |q_k| at the last iteration (NaN after one)
   std::vector<double> history;
   std::string checkpoint_sha256;  // of the checkpoint file measured
 };
 HessianResult TopHessianEigenvalue(const HessianOptions& options);
+// "99.63 (12 it., 500 images)" when converged, else "not converged after 10 iterations (last
+// change 4.1%)".
+std::string HessianSummary(const HessianOptions& options, const HessianResult& result);
 
 }  // namespace valleys::realnets

@@ -1,23 +1,39 @@
 // The C10-C17 verdict rules of the real-network experiment, as plain functions of its measured
-// numbers (no LibTorch): each claim holds, fails or is inconclusive by the rule stated with it
-// (kVerdictRules, which the report prints), and carries the numbers it was judged on.
+// numbers (no LibTorch). A profile is asymmetric under the declared criterion (AsymmetryCriterion:
+// the detrended rise ratio at the largest common distance). Counts carry Clopper-Pearson 95%
+// intervals over the effectively independent directions, medians bootstrap 95% intervals; a claim
+// holds or fails only when its interval lies on one side of the rule's threshold, and is
+// inconclusive otherwise. Each verdict carries its numbers (n, n_eff, interval) and its rule
+// (kVerdictRules, printed by the report).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
-#include "valleys/theory/asymmetry.hpp"
+#include "valleys/realnets/asymmetry_measure.hpp"
+#include "valleys/realnets/intervals.hpp"
 
 namespace valleys::realnets {
 
 // One profile of the experiment, as the rules see it.
 struct DirectionRecord {
-  std::string variant;     // bn | nobn | gamma | softplus
-  std::string checkpoint;  // swa | sgd
-  std::string law;         // uniform01 | gaussian | sign | filter
-  theory::AsymmetryScore train_score;
+  std::string variant;      // bn | nobn | gamma | softplus
+  std::string checkpoint;   // swa | sgd
+  std::string law;          // uniform01 | gaussian | sign | filter
+  bool asymmetric = false;  // the training profile, under the criterion
+  theory::Side flat_side = theory::Side::kNone;
+  double log_ratio = 0;  // SignedLogRatio of the training profile
   double sign_agreement = 0;
   double shift_ratio = 1;  // xi(delta*) / xi(0) of the shift fit
+};
+
+// The directions of one network, checkpoint and law: how many are effectively independent
+// (EffectiveCount of their cosines) and their mean pairwise cosine.
+struct DirectionGroup {
+  std::string variant, checkpoint, law;
+  double n_eff = 0;
+  double mean_cosine = 0;
 };
 
 // The SWA-SGD line (alpha = 0 at SWA, 1 at SGD after SWA) and its restart.
@@ -31,19 +47,19 @@ struct LineNumbers {
 };
 
 struct LogisticNumbers {
-  int seeds = 0, asymmetric = 0, flat_pos = 0, flat_neg = 0;
+  int seeds = 0, asymmetric = 0, flat_pos = 0, flat_neg = 0;  // seeds are independent
 };
 
 struct VerdictRow {
   std::string id, claim;
   std::string verdict;  // holds | fails | inconclusive | not run
-  std::string numbers;  // what it was judged on, in words
+  std::string numbers;  // what it was judged on: n, n_eff, the interval
   std::string figure;   // the figure that shows it
 };
 
-// log10(w+ / w-) of a score: > 0 when the positive side is flatter; one censored side gives +-1.5,
-// two give 0; clipped to [-1.5, 1.5].
-double SignedLogRatio(const theory::AsymmetryScore& s);
+// log10 of the detrended rise ratio r- / r+ (> 0: the positive side is flatter), clipped to
+// [-3, 3]; +-3 when one rise is 0, 0 when both are.
+double SignedLogRatio(const AsymmetryReport& r);
 
 // Four significant digits ("0.0123", "1.5e+04"); "nan", and "inf" for either infinity.
 std::string ShortNumber(double v);
@@ -53,16 +69,26 @@ double Median(std::vector<double> values);
 
 struct LawStats {
   int n = 0, asymmetric = 0, flat_pos = 0, flat_neg = 0;
-  double median_abs_log_ratio = 0, median_sign_agreement = 0;
+  double n_eff = 0;        // effectively independent directions (n when no group was given)
+  double mean_cosine = 0;  // NaN when no group was given
+  Interval fraction_ci;    // Clopper-Pearson 95% of the asymmetric fraction, over n_eff
+  double median_abs_log_ratio = 0;
+  Interval median_abs_log_ratio_ci;  // bootstrap 95% over the directions
+  double median_sign_agreement = 0;
   double Fraction() const { return n ? static_cast<double>(asymmetric) / n : 0.0; }
+  // "3/4 asymmetric (n_eff 1.4; 95% CI 0.07-1)", with a warning when n_eff < 3.
+  std::string DescribeCount() const;
 };
-// Tallies of the records of one network, checkpoint and law.
-LawStats Stats(const std::vector<DirectionRecord>& records, const std::string& variant,
-               const std::string& checkpoint, const std::string& law);
+// Tallies of the records of one network, checkpoint and law; `seed` seeds the bootstrap.
+LawStats Stats(const std::vector<DirectionRecord>& records,
+               const std::vector<DirectionGroup>& groups, const std::string& variant,
+               const std::string& checkpoint, const std::string& law, std::uint64_t seed = 1);
 
 // C10 .. C17, in order.
 std::vector<VerdictRow> EvaluateVerdicts(const std::vector<DirectionRecord>& records,
-                                         const LineNumbers& line, const LogisticNumbers& logistic);
+                                         const std::vector<DirectionGroup>& groups,
+                                         const LineNumbers& line, const LogisticNumbers& logistic,
+                                         std::uint64_t seed = 1);
 
 // The rules, in words, as the report states them.
 extern const char* const kVerdictRules;
