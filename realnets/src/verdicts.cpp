@@ -52,7 +52,8 @@ std::string LawStats::DescribeCount() const {
   if (n == 0) return "no profiles";
   std::string s = fmt::format("{}/{} asymmetric (n_eff {}; {})", asymmetric, n, ShortNumber(n_eff),
                               Ci(fraction_ci));
-  if (n_eff < 3) s += " [n_eff < 3: too few independent directions to decide]";
+  // 2.995: an n_eff that prints as 3 (orthogonal directions up to rounding) is not flagged.
+  if (n_eff < 2.995) s += " [n_eff < 3: too few independent directions to decide]";
   return s;
 }
 
