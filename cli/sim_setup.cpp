@@ -6,78 +6,12 @@
 #include <fmt/format.h>
 
 #include "valleys/io/factories.hpp"
+#include "valleys/io/sim_specs.hpp"
 #include "valleys/io/spec.hpp"
 
 namespace valleys::cli {
 
 using io::InputError;
-
-namespace {
-
-sim::LrSchedule ParseSchedule(const std::string& text, double eta, long long total_steps) {
-  const io::Spec spec = io::ParseSpec(text, "--lr-schedule");
-  sim::LrSchedule lr;
-  lr.eta = eta;
-  if (spec.kind == "constant") {
-    spec.RequireOnly({});
-    return lr;
-  }
-  if (spec.kind == "cyclic") {
-    spec.RequireOnly({"min", "period"});
-    lr.kind = sim::LrKind::kCyclic;
-    lr.eta_end = spec.Number("min");
-    const double period = spec.Number("period");
-    if (!(period >= 1 && period <= 1e9 && period == std::floor(period)))
-      throw InputError(fmt::format(
-          "--lr-schedule cyclic: period = {} is out of range (allowed: integer >= 1)", period));
-    lr.period = static_cast<int>(period);
-    if (!(lr.eta_end >= 0 && lr.eta_end <= eta))
-      throw InputError(fmt::format(
-          "--lr-schedule cyclic: min = {} is out of range (allowed: 0 <= min <= eta = {})",
-          lr.eta_end, eta));
-    return lr;
-  }
-  if (spec.kind == "linear" || spec.kind == "cosine") {
-    spec.RequireOnly({"end", "steps"});
-    lr.kind = spec.kind == "linear" ? sim::LrKind::kLinear : sim::LrKind::kCosine;
-    lr.eta_end = spec.Number("end");
-    if (!(lr.eta_end >= 0))
-      throw InputError(fmt::format("--lr-schedule {}: end = {} is out of range (allowed: end >= 0)",
-                                   spec.kind, lr.eta_end));
-    const double steps = spec.NumberOr("steps", static_cast<double>(total_steps));
-    if (!(steps >= 1 && steps <= 2e9))
-      throw InputError(fmt::format("--lr-schedule {}: steps = {} is out of range (allowed: 1..2e9)",
-                                   spec.kind, steps));
-    lr.period = static_cast<int>(steps);
-    return lr;
-  }
-  throw InputError(fmt::format(
-      "--lr-schedule: unknown kind '{}' (allowed: constant, cyclic, linear, cosine)", spec.kind));
-}
-
-sim::Start ParseStart(const std::string& text) {
-  sim::Start s;
-  if (text == "0") return s;
-  if (text == "min") {
-    s.kind = sim::StartKind::kMinimizer;
-    return s;
-  }
-  if (text.rfind("draw", 0) == 0) {
-    const io::Spec spec = io::ParseSpec(text, "--x0");
-    spec.RequireOnly({"sigma"});
-    s.kind = sim::StartKind::kDrawn;
-    s.value = spec.Number("sigma");
-    if (!(s.value > 0))
-      throw InputError(
-          fmt::format("--x0 draw: sigma = {} is out of range (allowed: sigma > 0)", s.value));
-    return s;
-  }
-  s.kind = sim::StartKind::kValue;
-  s.value = io::ParseNumber(text, "--x0 (allowed: 0, min, draw:sigma=S or a number)");
-  return s;
-}
-
-}  // namespace
 
 sim::SimOptions MakeSimOptions(const SimArgs& a) {
   sim::SimOptions o;
@@ -115,7 +49,7 @@ sim::SimOptions MakeSimOptions(const SimArgs& a) {
   } else {
     o.profile = profiles[0];
   }
-  o.lr = ParseSchedule(a.lr_schedule, a.eta, a.burnin + a.steps);
+  o.lr = io::MakeLrSchedule(a.lr_schedule, a.eta, a.burnin + a.steps, "--lr-schedule");
   const io::NoiseSpec noise = io::MakeNoise(a.noise, "--noise");
   o.noise = noise.kind;
   o.noise_std = noise.s;
@@ -131,7 +65,7 @@ sim::SimOptions MakeSimOptions(const SimArgs& a) {
   o.burnin = a.burnin;
   o.avg_start = a.avg_start;
   o.avg_every = a.avg_every;
-  o.start = ParseStart(a.x0);
+  o.start = io::MakeStart(a.x0, "--x0");
   o.seed = a.seed;
   o.minibatch.data_size = a.data_size;
   o.minibatch.batch = a.batch;
