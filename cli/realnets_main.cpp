@@ -67,23 +67,40 @@ int main(int argc, char** argv) {
   AddOption(*a, "--max-epochs", after.max_epochs, "Give up after this many epochs")
       ->capture_default_str();
 
-  realnets::ProfileOptions prof;
-  std::string prof_set = "small";
+  cli::ProfileCommand prof;
   CLI::App* p = app.add_subcommand(
-      "profile", "Loss along a random direction through a checkpoint; writes profile_*.csv");
-  cli::AddTrainFlags(*p, prof.probe.base, prof_set);
-  cli::AddProbeFlags(*p, prof.probe);
-  AddOption(*p, "--checkpoint", prof.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt")
+      "profile",
+      "Loss along a random direction through a checkpoint, on a fixed grid or at stated heights; "
+      "writes profile_*.csv");
+  cli::AddTrainFlags(*p, prof.options.probe.base, prof.subset);
+  cli::AddProbeFlags(*p, prof.options.probe);
+  AddOption(*p, "--checkpoint", prof.options.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt")
       ->capture_default_str();
-  cli::AddEnumOption(*p, "--law", prof.law, cli::kDirectionLaw,
-                     "uniform01 (authors') | gaussian | sign | filter");
-  AddOption(*p, "--direction", prof.direction, "Direction index (its own random stream)")
+  AddOption(*p, "--law", prof.law,
+            "uniform01 (authors') | gaussian | sign | filter | ones | shifted-gaussian:mean=M | "
+            "sign-agreement:r=R")
       ->capture_default_str();
-  p->add_flag("!--exclude-bn", prof.include_bn, "Leave BN gamma/beta out of the direction");
-  p->add_flag("--filter-copy-1d", prof.filter_copy_1d,
+  AddOption(*p, "--direction", prof.options.direction, "Direction index (its own random stream)")
+      ->capture_default_str();
+  CLI::Option* exclude =
+      p->add_flag("--exclude-bn", prof.exclude_bn, "Leave BN gamma/beta out of the direction");
+  p->add_flag("--only-bn", prof.only_bn, "Perturb BN gamma/beta only")->excludes(exclude);
+  p->add_flag("--filter-copy-1d", prof.options.filter_copy_1d,
               "filter law: 1-D parameters copy the weights (default: zero)");
-  AddOption(*p, "--range", prof.range, "Offsets in [-range, range]")->capture_default_str();
-  AddOption(*p, "--points", prof.points, "Number of offsets (odd)")->capture_default_str();
+  AddOption(*p, "--range", prof.options.range, "Grid: offsets in [-range, range]")
+      ->capture_default_str();
+  AddOption(*p, "--points", prof.options.points, "Grid: number of offsets (odd)")
+      ->capture_default_str();
+  AddOption(*p, "--heights", prof.heights,
+            "Find the offsets where the training loss first rises by these heights (nats, "
+            "increasing, e.g. 0.05,0.1,0.25,0.5,1,2) instead of the grid");
+  AddOption(*p, "--max-offset", prof.search.max_offset, "Height search: |t| at most (censored)")
+      ->capture_default_str();
+  AddOption(*p, "--height-tolerance", prof.search.tolerance,
+            "Height search: relative tolerance on the height and the bracket")
+      ->capture_default_str();
+  AddOption(*p, "--save-direction", prof.save_direction,
+            "Write the direction to FILE.pt (torch.load gives {parameter name: tensor})");
 
   realnets::LineOptions line;
   std::string line_set = "small";
@@ -117,7 +134,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
     if (t->parsed()) cli::RunTrain(train, train_set);
     if (a->parsed()) cli::RunSgdAfterSwa(after, after_set);
-    if (p->parsed()) cli::RunProfile(prof, prof_set);
+    if (p->parsed()) cli::RunProfile(prof);
     if (l->parsed()) cli::RunLine(line, line_set);
     if (h->parsed()) cli::RunHessian(hess, hess_set);
     cli::RunExperimentIfParsed(app, *experiment);

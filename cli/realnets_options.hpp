@@ -44,7 +44,18 @@ void PrepareOutDir(const std::string& out_dir);
 // The commands (realnets_runs.cpp): finish the options, run, write the files, print the result.
 void RunTrain(realnets::TrainOptions& o, const std::string& subset);
 void RunSgdAfterSwa(realnets::SgdAfterSwaOptions& o, const std::string& subset);
-void RunProfile(realnets::ProfileOptions& o, const std::string& subset);
+// `valleys realnets profile`: the fixed grid, or, with heights, the height search; the direction
+// saved to save_direction when given.
+struct ProfileCommand {
+  realnets::ProfileOptions options;
+  std::string subset = "small";
+  std::string law = "uniform01";  // a direction label (realnets::ParseDirectionLabel)
+  bool exclude_bn = false, only_bn = false;
+  std::string heights;  // "0.05,0.1,..." (empty: the fixed grid)
+  realnets::HeightSearchOptions search;
+  std::string save_direction;  // a path (empty: not saved)
+};
+void RunProfile(ProfileCommand& c);
 void RunLine(realnets::LineOptions& o, const std::string& subset);
 void RunHessian(realnets::HessianOptions& o, const std::string& subset);
 

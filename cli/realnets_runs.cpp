@@ -6,6 +6,7 @@
 
 #include "progress.hpp"
 #include "realnets_options.hpp"
+#include "strict_option.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/realnets/asymmetry_json.hpp"
@@ -68,24 +69,64 @@ void RunSgdAfterSwa(realnets::SgdAfterSwaOptions& o, const std::string& subset) 
   Emit(Render(result, meta, Format::kTable), "");
 }
 
-void RunProfile(realnets::ProfileOptions& o, const std::string& subset) {
-  FinishTrainOptions(o.probe.base, subset);
-  PrepareOutDir(o.probe.base.out_dir);
+void RunProfile(ProfileCommand& c) {
+  realnets::ProfileOptions& o = c.options;
+  FinishTrainOptions(o.probe.base, c.subset);
   std::string why;
-  if (!o.IsValid(&why)) throw io::InputError(why);
-  const realnets::ProfileResult r = realnets::Profile(o);
-  const Json meta = realnets::ProfileMeta(o, r);
+  if (!realnets::ParseDirectionLabel(c.law, &o, &why)) throw io::InputError(why);
+  o.mask = c.exclude_bn ? realnets::ParameterMask::kExcludeBn
+           : c.only_bn  ? realnets::ParameterMask::kOnlyBn
+                        : realnets::ParameterMask::kAll;
+  if (!c.heights.empty()) c.search.heights = ParseNumberList(c.heights, "--heights");
+  if (!o.IsValid(&why) || (!c.heights.empty() && !c.search.IsValid(&why)))
+    throw io::InputError(why);
+  PrepareOutDir(o.probe.base.out_dir);
+  const std::filesystem::path out(o.probe.base.out_dir);
   const std::string stem = realnets::ProfileStem(o);
-  realnets::WriteCsv(o.probe.base.out_dir, stem, realnets::CurveCsv(r.curve, "t"), meta);
-  Json result = {{"profile", stem + ".csv"},
-                 {"sign_agreement", r.sign_agreement},
-                 {"direction_norm", r.direction_norm},
-                 {"perturbed_coordinates", r.perturbed}};
-  AddScore(result, "train_", r.train_score);
-  AddScore(result, "test_", r.test_score);
-  const realnets::AsymmetryCriterion criterion;
-  result["train_asymmetry"] = realnets::AsymmetryReportJson(r.train_asymmetry, criterion);
-  result["test_asymmetry"] = realnets::AsymmetryReportJson(r.test_asymmetry, criterion);
+  Json result;
+  Json meta;
+  if (c.heights.empty()) {
+    const realnets::ProfileResult r = realnets::Profile(o);
+    meta = realnets::ProfileMeta(o, r);
+    realnets::WriteCsv(o.probe.base.out_dir, stem, realnets::CurveCsv(r.curve, "t"), meta);
+    result = {{"profile", stem + ".csv"},
+              {"sign_agreement", r.sign_agreement},
+              {"direction_norm", r.direction_norm},
+              {"perturbed_coordinates", r.perturbed}};
+    AddScore(result, "train_", r.train_score);
+    AddScore(result, "test_", r.test_score);
+    const realnets::AsymmetryCriterion criterion;
+    result["train_asymmetry"] = realnets::AsymmetryReportJson(r.train_asymmetry, criterion);
+    result["test_asymmetry"] = realnets::AsymmetryReportJson(r.test_asymmetry, criterion);
+  } else {
+    const realnets::HeightProfileResult r = realnets::ProfileAtHeights(o, c.search);
+    meta = realnets::HeightProfileMeta(o, c.search, r);
+    realnets::WriteCsv(o.probe.base.out_dir, stem + "_heights", realnets::HeightCsv(r), meta);
+    realnets::WriteCsv(o.probe.base.out_dir, stem + "_search", realnets::SearchTraceCsv(r), meta);
+    result = {{"profile", stem + "_heights.csv"},
+              {"evaluations", r.search.evaluations},
+              {"sign_agreement", r.sign_agreement},
+              {"direction_norm", r.direction_norm},
+              {"perturbed_coordinates", r.perturbed}};
+    Json widths = Json::array();
+    const std::size_t n = c.search.heights.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const realnets::HeightPoint& plus = r.points[i];
+      const realnets::HeightPoint& minus = r.points[n + i];
+      // A censored side has no width (null), and the ratio is then only a bound (null).
+      const bool censored = plus.censored || minus.censored;
+      widths.push_back({{"height", plus.height},
+                        {"width_plus", plus.censored ? Json() : Json(plus.offset)},
+                        {"width_minus", minus.censored ? Json() : Json(minus.offset)},
+                        {"ratio", censored ? Json() : Json(plus.offset / minus.offset)},
+                        {"censored", censored}});
+    }
+    result["width_ratio_at"] = widths;
+  }
+  if (!c.save_direction.empty()) {
+    io::WriteFileAtomically(c.save_direction, realnets::DirectionFileBytes(o));
+    result["direction_file"] = c.save_direction;
+  }
   Emit(Render(result, meta, Format::kTable), "");
 }
 

@@ -42,23 +42,9 @@ ProfileArg SplitProfileArg(const std::string& text) {
   return a;
 }
 
-std::vector<double> ParseList(const std::string& text, const std::string& what) {
-  std::vector<double> values;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = text.find(',', start);
-    const std::string item =
-        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    values.push_back(ParseStrict<double>(item, what));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return values;
-}
-
 void RunScore(ScoreArgs a) {
   const Format format = ParseFormat(a.format);
-  if (!a.heights.empty()) a.criterion.heights = ParseList(a.heights, "--heights");
+  if (!a.heights.empty()) a.criterion.heights = ParseNumberList(a.heights, "--heights");
   std::string why;
   if (!a.criterion.IsValid(&why)) throw io::InputError(why);
   const ProfileArg p = SplitProfileArg(a.profile);

@@ -75,6 +75,22 @@ T ParseStrict(const std::string& text, const std::string& what) {
   return value;
 }
 
+// A comma-separated list of numbers ("0.05,0.1,2"), each read strictly; throws io::InputError
+// "<what>: <why>" naming the first bad item.
+inline std::vector<double> ParseNumberList(const std::string& text, const std::string& what) {
+  std::vector<double> values;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    const std::string item =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    values.push_back(ParseStrict<double>(item, what));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return values;
+}
+
 template <class T>
 CLI::Option* AddOption(CLI::App& app, const std::string& name, T& variable,
                        const std::string& description = "") {

@@ -81,7 +81,8 @@ struct ProfileTables {
       "variant,checkpoint,law,direction,sign_agreement,direction_norm,asymmetric,flat_side,"
       "detrended_ratio,signed_log10_ratio,tilt,min_offset,rise_plus,rise_minus,width_ratio_0.1,"
       "width_ratio_0.5,slope_ratio,test_asymmetric,test_flat_side,test_detrended_ratio,"
-      "shift_delta,shift_ratio,width_rule_flat_side,width_rule_ratio\n";
+      "shift_delta,shift_ratio,width_rule_flat_side,width_rule_ratio,matched_height,"
+      "log10_width_ratio_matched\n";
   std::string asymmetry =
       "variant_id,law_id,direction,signed_log10_ratio,sign_agreement,variant,law\n";
 
@@ -99,8 +100,10 @@ struct ProfileTables {
                         c.test_loss[i] - c.test_loss[centre], job.variant->id, law, o.checkpoint);
     const AsymmetryReport& a = r.train_asymmetry;
     const AsymmetryReport& at = r.test_asymmetry;
+    double matched_height = 0;
+    const double log_width = MatchedHeightLogWidthRatio(a, &matched_height);
     summary += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
         job.variant->id, o.checkpoint, law, o.direction, r.sign_agreement, r.direction_norm,
         a.asymmetric ? 1 : 0, theory::SideName(a.flat_side), ShortNumber(a.detrended_ratio),
         SignedLogRatio(a), a.tilt, a.min_offset, a.rise_ratio_at.back().rise_plus,
@@ -108,7 +111,8 @@ struct ProfileTables {
         ShortNumber(a.width_ratio_at[3].ratio), ShortNumber(a.slope_ratio), at.asymmetric ? 1 : 0,
         theory::SideName(at.flat_side), ShortNumber(at.detrended_ratio), shift.delta,
         ShortNumber(shift.ratio), theory::SideName(r.train_score.score.flat_side),
-        ShortNumber(r.train_score.score.width_ratio));
+        ShortNumber(r.train_score.score.width_ratio), ShortNumber(matched_height),
+        ShortNumber(log_width));
     if (swa)
       asymmetry +=
           fmt::format("{},{},{},{},{},{},{}\n", job.variant->code, DirectionLawCode(o.law),
@@ -227,6 +231,7 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
     jobs.push_back({&variants[0], "sgd", DirectionLaw::kUniform01, k});
   ProfileTables tables;
   std::map<std::array<std::string, 3>, std::vector<ProfileOptions>> group_options;
+  std::vector<ProbeCurve> bn_swa_uniform;  // for C12's mismatched train/test pairs
   {
     const long long total = static_cast<long long>(jobs.size());
     long long done = 0;
@@ -247,12 +252,22 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
       tables.Add(job, o, r, shift);
       facts.directions.push_back({job.variant->id, job.checkpoint, DirectionLawToString(job.law),
                                   r.train_asymmetry.asymmetric, r.train_asymmetry.flat_side,
-                                  SignedLogRatio(r.train_asymmetry), r.sign_agreement,
-                                  shift.ratio});
+                                  SignedLogRatio(r.train_asymmetry), r.sign_agreement, shift.ratio,
+                                  MatchedHeightLogWidthRatio(r.train_asymmetry)});
+      if (job.variant->id == "bn" && job.checkpoint == "swa" && job.law == DirectionLaw::kUniform01)
+        bn_swa_uniform.push_back(c);
       group_options[{job.variant->id, job.checkpoint, DirectionLawToString(job.law)}].push_back(o);
       Progress(callbacks, "profiles", ++done, total);
     }
   }
+  // C12's controls: the test profile of one direction against the training profile of another.
+  ShiftControls controls;
+  for (std::size_t i = 0; i < bn_swa_uniform.size(); ++i)
+    for (std::size_t j = 0; j < bn_swa_uniform.size(); ++j)
+      if (i != j)
+        controls.mismatched.push_back(FitShift(bn_swa_uniform[i].t, bn_swa_uniform[i].train_loss,
+                                               bn_swa_uniform[j].test_loss, preset.range / 2)
+                                          .ratio);
   // How independent the directions of each network, checkpoint and law are.
   std::string groups_csv = "variant,checkpoint,law,directions,n_eff,mean_cosine\n";
   for (const auto& [key, profiles] : group_options) {
@@ -324,11 +339,12 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
   // 6. Figures and the report section.
   stages.Begin(6, "figures_report", "figures and report");
   if (callbacks.render_figures) callbacks.render_figures(figures);
-  facts.verdicts =
-      EvaluateVerdicts(facts.directions, facts.groups, LineNumbersOf(line_result, after_result),
-                       {logistic.seeds, logistic_result.asymmetric, logistic_result.flat_pos,
-                        logistic_result.flat_neg},
-                       options.seed);
+  facts.verdicts = EvaluateVerdicts(
+      facts.directions, facts.groups, LineNumbersOf(line_result, after_result),
+      {logistic.seeds, logistic_result.asymmetric, logistic_result.flat_pos,
+       logistic_result.flat_neg, logistic_result.minimizers, logistic_result.asymmetric_at_minimum,
+       logistic_result.flat_pos_at_minimum, logistic_result.flat_neg_at_minimum},
+      controls, options.seed);
   facts.wall_seconds = stages.Finish();
   facts.stage_seconds = stages.seconds();
   const std::string md = detail::ExperimentSection(facts);

@@ -45,6 +45,62 @@ double LogisticLoss(const std::vector<double>& x, const std::vector<int>& y, dou
   return sum / static_cast<double>(x.size());
 }
 
+LogisticMinimum MinimizeLogistic(const std::vector<double>& x, const std::vector<int>& y, double w0,
+                                 double b0) {
+  const double n = static_cast<double>(x.size());
+  // Gradient and Hessian of the mean cross-entropy: mean (s - y) (x, 1), mean s (1 - s) (x, 1)^2.
+  auto derivatives = [&](double w, double b, double g[2], double h[3]) {
+    g[0] = g[1] = h[0] = h[1] = h[2] = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double s = 1.0 / (1.0 + std::exp(-(w * x[i] + b)));
+      const double r = s - y[i], c = s * (1 - s);
+      g[0] += r * x[i] / n;
+      g[1] += r / n;
+      h[0] += c * x[i] * x[i] / n;
+      h[1] += c * x[i] / n;
+      h[2] += c / n;
+    }
+  };
+  LogisticMinimum m;
+  m.w = w0;
+  m.b = b0;
+  double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};  // per label
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    lo[y[i]] = std::min(lo[y[i]], x[i]);
+    hi[y[i]] = std::max(hi[y[i]], x[i]);
+  }
+  if (hi[0] <= lo[1] || hi[1] <= lo[0]) {  // one label only gives an infinite bound: also true
+    m.separable = true;
+    return m;
+  }
+  double g[2], h[3];
+  for (m.iterations = 0; m.iterations <= 200; ++m.iterations) {
+    derivatives(m.w, m.b, g, h);
+    m.gradient_norm = std::hypot(g[0], g[1]);
+    if (m.gradient_norm < 1e-10) {
+      m.converged = true;
+      return m;
+    }
+    if (std::hypot(m.w, m.b) > 1e4 || m.iterations == 200) return m;
+    // Newton step -H^-1 g (H is positive definite unless every s(1 - s) underflows; then the
+    // gradient step).
+    const double det = h[0] * h[2] - h[1] * h[1];
+    double dw = -g[0], db = -g[1];
+    if (det > 1e-300) {
+      dw = -(h[2] * g[0] - h[1] * g[1]) / det;
+      db = -(-h[1] * g[0] + h[0] * g[1]) / det;
+    }
+    const double f = LogisticLoss(x, y, m.w, m.b), slope = g[0] * dw + g[1] * db;
+    double step = 1;
+    while (step > 1e-12 &&
+           LogisticLoss(x, y, m.w + step * dw, m.b + step * db) > f + 1e-4 * step * slope)
+      step *= 0.5;
+    m.w += step * dw;
+    m.b += step * db;
+  }
+  return m;
+}
+
 namespace {
 
 Logistic2dRun RunOne(const Logistic2dOptions& o, std::uint64_t seed) {
@@ -91,6 +147,13 @@ Logistic2dRun RunOne(const Logistic2dOptions& o, std::uint64_t seed) {
   AsymmetryCriterion criterion;
   criterion.kappa = o.kappa;
   run.asymmetry = MeasureAsymmetry(run.t, run.loss, criterion);
+  run.minimum = MinimizeLogistic(x, y, run.centre_w, run.centre_b);
+  if (run.minimum.converged) {
+    for (double t : run.t)
+      run.loss_at_minimum.push_back(
+          LogisticLoss(x, y, run.minimum.w + t * run.dir_w, run.minimum.b + t * run.dir_b));
+    run.asymmetry_at_minimum = MeasureAsymmetry(run.t, run.loss_at_minimum, criterion);
+  }
   return run;
 }
 
@@ -106,6 +169,12 @@ Logistic2dSummary RunLogistic2d(const Logistic2dOptions& o) {
     s.asymmetric += a.asymmetric;
     s.flat_pos += a.flat_side == theory::Side::kPositive;
     s.flat_neg += a.flat_side == theory::Side::kNegative;
+    if (!s.runs.back().minimum.converged) continue;
+    const AsymmetryReport& m = s.runs.back().asymmetry_at_minimum;
+    ++s.minimizers;
+    s.asymmetric_at_minimum += m.asymmetric;
+    s.flat_pos_at_minimum += m.flat_side == theory::Side::kPositive;
+    s.flat_neg_at_minimum += m.flat_side == theory::Side::kNegative;
   }
   return s;
 }

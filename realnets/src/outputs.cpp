@@ -88,19 +88,75 @@ Json SgdAfterSwaMeta(const SgdAfterSwaOptions& o) {
   return m;
 }
 
-Json ProfileMeta(const ProfileOptions& o, const ProfileResult& r) {
+namespace {
+// The fields every profile's sidecar has: the probe, the checkpoint and the direction.
+Json ProfileDirectionMeta(const ProfileOptions& o, const std::string& checkpoint_sha256) {
   Json m = ProbeMeta("profile", o.probe);
   m["checkpoint"] = o.checkpoint;
-  m["checkpoint_sha256"] = r.checkpoint_sha256;
-  m["direction_law"] = DirectionLawToString(o.law);
+  m["checkpoint_sha256"] = checkpoint_sha256;
+  m["direction_law"] = DirectionLabel(o);
   m["direction_index"] = o.direction;
-  m["bn_in_direction"] = o.include_bn;
+  m["direction_mask"] = ParameterMaskToString(o.mask);
+  m["bn_in_direction"] = o.mask != ParameterMask::kExcludeBn;
   if (o.law == DirectionLaw::kFilter) m["filter_1d_policy"] = o.filter_copy_1d ? "copy" : "zero";
+  return m;
+}
+}  // namespace
+
+Json ProfileMeta(const ProfileOptions& o, const ProfileResult& r) {
+  Json m = ProfileDirectionMeta(o, r.checkpoint_sha256);
   m["range"] = o.range;
   m["points"] = o.points;
   m["direction_norm"] = r.direction_norm;
   m["sign_agreement"] = r.sign_agreement;
   return m;
+}
+
+Json HeightProfileMeta(const ProfileOptions& o, const HeightSearchOptions& search,
+                       const HeightProfileResult& r) {
+  Json m = ProfileDirectionMeta(o, r.checkpoint_sha256);
+  m["mode"] = "height search";
+  m["heights"] = search.heights;
+  m["max_offset"] = search.max_offset;
+  m["first_step"] = search.first_step > 0 ? search.first_step : search.max_offset / 16;
+  m["tolerance"] = search.tolerance;
+  m["max_refinements"] = search.max_refinements;
+  m["search_rule"] =
+      "training loss; offsets step outward from first_step to where a power law through the "
+      "last two points reaches the next height (1.05x..4x the last offset; max_offset beyond half "
+      "of it), then each height's bracket narrows (false position on log rise vs log t, else "
+      "bisection) until a point's rise is within tolerance x height or the bracket's relative "
+      "width is below tolerance";
+  m["evaluations"] = r.search.evaluations;
+  m["direction_norm"] = r.direction_norm;
+  m["sign_agreement"] = r.sign_agreement;
+  return m;
+}
+
+namespace {
+std::string CsvNumber(double v) {
+  return std::isfinite(v) ? fmt::format("{:.17g}", v) : std::string();
+}
+}  // namespace
+
+std::string HeightCsv(const HeightProfileResult& r) {
+  std::string csv = kHeightCsvHeader;
+  csv += fmt::format("0,0,0,0,0,0,{},{},{},{}\n", CsvNumber(r.search.centre_loss),
+                     CsvNumber(r.centre_train_acc), CsvNumber(r.centre_test_loss),
+                     CsvNumber(r.centre_test_acc));
+  for (const HeightPoint& p : r.points)
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", p.side, CsvNumber(p.height),
+                       CsvNumber(p.offset), CsvNumber(p.side * p.offset), CsvNumber(p.rise),
+                       p.censored ? 1 : 0, CsvNumber(p.train_loss), CsvNumber(p.train_acc),
+                       CsvNumber(p.test_loss), CsvNumber(p.test_acc));
+  return csv;
+}
+
+std::string SearchTraceCsv(const HeightProfileResult& r) {
+  std::string csv = "t,train_loss\n";
+  for (std::size_t k = 0; k < r.search.t.size(); ++k)
+    csv += fmt::format("{},{}\n", CsvNumber(r.search.t[k]), CsvNumber(r.search.loss[k]));
+  return csv;
 }
 
 namespace {
@@ -146,9 +202,14 @@ Json HessianJson(const HessianOptions& o, const HessianResult& r) {
 }
 
 std::string ProfileStem(const ProfileOptions& o) {
-  return fmt::format("profile_{}_{}_d{}_{}{}", CheckpointName(o.checkpoint),
-                     DirectionLawToString(o.law), o.direction, BnModeToString(o.probe.bn_mode),
-                     o.include_bn ? "" : "_nobn-dir");
+  std::string law = DirectionLawToString(o.law);
+  if (o.law == DirectionLaw::kShiftedGaussian) law += fmt::format("-m{}", o.shift_mean);
+  if (o.law == DirectionLaw::kSignAgreement) law += fmt::format("-r{}", o.agreement);
+  const char* mask = o.mask == ParameterMask::kExcludeBn ? "_nobn-dir"
+                     : o.mask == ParameterMask::kOnlyBn  ? "_bn-only-dir"
+                                                         : "";
+  return fmt::format("profile_{}_{}_d{}_{}{}", CheckpointName(o.checkpoint), law, o.direction,
+                     BnModeToString(o.probe.bn_mode), mask);
 }
 
 }  // namespace valleys::realnets

@@ -78,6 +78,62 @@ bool ProfileOptions::IsValid(std::string* why) const {
     return Fail(why, fmt::format("ProfileOptions::range = {} (allowed: 0 < range < 1e6)", range));
   if (direction < 0 || direction > 1000000)
     return Fail(why, fmt::format("ProfileOptions::direction = {} (allowed: 0..1e6)", direction));
+  if (!(std::abs(shift_mean) <= 100))
+    return Fail(why,
+                fmt::format("ProfileOptions::shift_mean = {} (allowed: -100..100)", shift_mean));
+  if (!(agreement >= 0 && agreement <= 1))
+    return Fail(why, fmt::format("ProfileOptions::agreement = {} (allowed: 0..1)", agreement));
+  return true;
+}
+
+std::string DirectionLabel(const ProfileOptions& o) {
+  if (o.law == DirectionLaw::kShiftedGaussian)
+    return fmt::format("shifted-gaussian:mean={}", o.shift_mean);
+  if (o.law == DirectionLaw::kSignAgreement) return fmt::format("sign-agreement:r={}", o.agreement);
+  return DirectionLawToString(o.law);
+}
+
+bool ParseDirectionLabel(const std::string& text, ProfileOptions* o, std::string* why) {
+  const std::size_t colon = text.find(':');
+  const std::string name = text.substr(0, colon);
+  DirectionLaw law;
+  if (!StringToDirectionLaw(name, &law))
+    return Fail(why, fmt::format("ProfileOptions::law = '{}' (allowed: {}; shifted-gaussian "
+                                 "takes :mean=M, sign-agreement takes :r=R)",
+                                 name, DirectionLawNames()));
+  if (colon == std::string::npos) {
+    o->law = law;
+    return true;
+  }
+  const std::string parameter = text.substr(colon + 1);
+  const char* key = law == DirectionLaw::kShiftedGaussian ? "mean="
+                    : law == DirectionLaw::kSignAgreement ? "r="
+                                                          : nullptr;
+  if (!key)
+    return Fail(why, fmt::format("ProfileOptions::law = '{}': {} takes no parameter", text, name));
+  const std::size_t key_size = std::char_traits<char>::length(key);
+  double value = 0;
+  std::size_t used = 0;
+  bool parsed = parameter.compare(0, key_size, key) == 0 && parameter.size() > key_size;
+  if (parsed) {
+    try {
+      value = std::stod(parameter.substr(key_size), &used);
+    } catch (const std::exception&) {
+      parsed = false;
+    }
+    parsed = parsed && used == parameter.size() - key_size && std::isfinite(value);
+  }
+  if (!parsed)
+    return Fail(why,
+                fmt::format("ProfileOptions::law = '{}': expected {}:{}<number>", text, name, key));
+  ProfileOptions next = *o;
+  next.law = law;
+  (law == DirectionLaw::kShiftedGaussian ? next.shift_mean : next.agreement) = value;
+  if (!(std::abs(next.shift_mean) <= 100 && next.agreement >= 0 && next.agreement <= 1))
+    return Fail(why, fmt::format("ProfileOptions::law = '{}': {} out of range (allowed: mean in "
+                                 "-100..100, r in 0..1)",
+                                 text, key));
+  *o = next;
   return true;
 }
 
@@ -85,6 +141,7 @@ namespace {
 
 // A direction of a profile, on the CPU, scaled as its law says.
 struct Direction {
+  std::vector<std::string> names;      // the named parameters, in order
   std::vector<torch::Tensor> tensors;  // one per named parameter, in order
   double norm = 0;                     // its L2 norm (1 except for the filter law)
   double sign_agreement = 0;
@@ -95,7 +152,10 @@ Direction MakeDirection(const detail::Net& net, const ProfileOptions& o) {
   const TrainOptions& b = o.probe.base;
   const std::set<std::string> bn = detail::BatchNormParameterNames(net);
   // The direction's own stream: seed, direction index and law mixed (splitmix-style constants).
-  const std::uint64_t law_code = static_cast<std::uint64_t>(DirectionLawCode(o.law));
+  // shifted-gaussian draws the gaussian law's stream, so that mean 0 is that direction.
+  const DirectionLaw stream_law =
+      o.law == DirectionLaw::kShiftedGaussian ? DirectionLaw::kGaussian : o.law;
+  const std::uint64_t law_code = static_cast<std::uint64_t>(DirectionLawCode(stream_law));
   const std::uint64_t stream =
       b.seed * 0x9E3779B97F4A7C15ULL + 1000003ULL * (o.direction + 1) + 7919ULL * law_code;
   at::Generator gen = at::detail::createCPUGenerator(stream);
@@ -104,25 +164,52 @@ Direction MakeDirection(const detail::Net& net, const ProfileOptions& o) {
   torch::NoGradGuard guard;
   for (const auto& p : net->named_parameters()) {
     const torch::Tensor w = p.value().detach().to(torch::kCPU);
-    const bool excluded = !o.include_bn && bn.count(p.key()) > 0;
+    const bool is_bn = bn.count(p.key()) > 0;
+    const bool excluded = (o.mask == ParameterMask::kExcludeBn && is_bn) ||
+                          (o.mask == ParameterMask::kOnlyBn && !is_bn);
     torch::Tensor d;
-    if (excluded)
-      d = torch::zeros_like(w);
-    else if (o.law == DirectionLaw::kUniform01)
-      d = at::rand(w.sizes(), gen);
-    else if (o.law == DirectionLaw::kGaussian)
-      d = at::randn(w.sizes(), gen);
-    else if (o.law == DirectionLaw::kSign)
-      d = at::randn(w.sizes(), gen).abs() * torch::sign(w);
-    else
-      d = detail::FilterNormalize(at::randn(w.sizes(), gen), w, o.filter_copy_1d);
+    switch (o.law) {
+      case DirectionLaw::kUniform01:
+        d = at::rand(w.sizes(), gen);
+        break;
+      case DirectionLaw::kGaussian:
+        d = at::randn(w.sizes(), gen);
+        break;
+      case DirectionLaw::kSign:
+        d = at::randn(w.sizes(), gen).abs() * torch::sign(w);
+        break;
+      case DirectionLaw::kFilter:
+        d = detail::FilterNormalize(at::randn(w.sizes(), gen), w, o.filter_copy_1d);
+        break;
+      case DirectionLaw::kOnes:
+        d = torch::ones_like(w);
+        break;
+      case DirectionLaw::kShiftedGaussian:
+        d = at::randn(w.sizes(), gen) + o.shift_mean;
+        break;
+      case DirectionLaw::kSignAgreement: {
+        // The weights' sign (+ where w = 0), kept with probability `agreement`, else flipped.
+        const torch::Tensor magnitude = at::randn(w.sizes(), gen).abs();
+        const torch::Tensor keep = at::rand(w.sizes(), gen) < o.agreement;
+        const torch::Tensor sign_w = torch::where(w < 0, -torch::ones_like(w), torch::ones_like(w));
+        d = magnitude * torch::where(keep, sign_w, -sign_w);
+        break;
+      }
+    }
+    if (excluded) d = torch::zeros_like(w);  // drawn anyway: a mask does not move the stream
     const torch::Tensor both = (d != 0).logical_and(w != 0);
     agree += (torch::sign(d) == torch::sign(w)).logical_and(both).sum().item<double>();
     support += both.sum().item<double>();
     out.perturbed += (d != 0).sum().item<int64_t>();
     norm2 += d.to(torch::kFloat64).pow(2).sum().item<double>();
+    out.names.push_back(p.key());
     out.tensors.push_back(d);
   }
+  if (out.perturbed == 0)
+    throw std::invalid_argument(fmt::format(
+        "ProfileOptions::mask = {}: the network has no parameter it perturbs (a BN-free network "
+        "has no BN gamma/beta)",
+        ParameterMaskToString(o.mask)));
   const double scale = o.law == DirectionLaw::kFilter || norm2 == 0 ? 1.0 : 1.0 / std::sqrt(norm2);
   for (auto& d : out.tensors) d = d * scale;
   out.norm = std::sqrt(norm2) * scale;
@@ -187,6 +274,109 @@ std::vector<double> DirectionCosines(const std::vector<ProfileOptions>& profiles
       gram[i * m + j] = gram[j * m + i] = c;
     }
   return gram;
+}
+
+std::string DirectionFileBytes(const ProfileOptions& o) {
+  std::string why;
+  if (!o.IsValid(&why)) throw std::invalid_argument(why);
+  detail::SetThreads(o.probe.base);
+  const detail::Net net = detail::LoadCheckpoint(o.probe.base, o.checkpoint, nullptr);
+  const Direction d = MakeDirection(net, o);
+  c10::Dict<std::string, at::Tensor> dict;
+  for (std::size_t k = 0; k < d.names.size(); ++k)
+    dict.insert(d.names[k], d.tensors[k].to(torch::kFloat32).contiguous());
+  const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
+  return std::string(bytes.begin(), bytes.end());
+}
+
+HeightProfileResult ProfileAtHeights(const ProfileOptions& o, const HeightSearchOptions& search) {
+  std::string why;
+  if (!o.IsValid(&why)) throw std::invalid_argument(why);
+  if (!search.IsValid(&why)) throw std::invalid_argument(why);
+  const TrainOptions& b = o.probe.base;
+  detail::SetThreads(b);
+  torch::manual_seed(b.seed + 7);  // augmented probe evaluation only
+  const ProbeData data = LoadProbeData(o.probe);
+  HeightProfileResult r;
+  detail::Net net = detail::LoadCheckpoint(b, o.checkpoint, &r.checkpoint_sha256);
+  const Direction d = MakeDirection(net, o);
+  std::vector<torch::Tensor> centre, dir;
+  torch::NoGradGuard guard;
+  for (const auto& p : net->named_parameters()) centre.push_back(p.value().detach().clone());
+  for (const auto& t : d.tensors) dir.push_back(t.to(detail::DeviceOf(b)));
+  r.sign_agreement = d.sign_agreement;
+  r.direction_norm = d.norm;
+  r.perturbed = d.perturbed;
+  // The training loss at t: parameters moved, BN recomputed as ProbeOptions::bn_mode says; the
+  // network keeps that state until the next call, so on_accept measures the test loss in it.
+  double last_train_acc = 0;
+  const auto train_loss_at = [&](double t) {
+    std::vector<torch::Tensor> w(centre.size());
+    for (std::size_t k = 0; k < centre.size(); ++k) w[k] = centre[k] + t * dir[k];
+    detail::CopyParameters(net, w);
+    if (o.probe.bn_mode == BnMode::kRecompute)
+      detail::RecomputeBatchNorm(net, data.train.x, b.batch, o.probe.augmented_train_eval,
+                                 b.bn_batches);
+    const detail::Eval tr = detail::Evaluate(net, data.train, o.probe.augmented_train_eval);
+    last_train_acc = tr.acc;
+    return tr.loss;
+  };
+  bool centre_done = false;
+  double last_accepted = std::nan("");
+  detail::Eval te;
+  const auto on_accept = [&](double t, const HeightCrossing& c) {
+    if (!(t == last_accepted)) te = detail::Evaluate(net, data.test);  // same point: same state
+    last_accepted = t;
+    HeightPoint p;
+    p.side = t > 0 ? 1 : -1;
+    p.height = c.height;
+    p.offset = c.offset;
+    p.rise = c.rise;
+    p.train_acc = last_train_acc;
+    p.test_loss = te.loss;
+    p.test_acc = te.acc;
+    r.points.push_back(p);
+  };
+  // The centre first (the search evaluates t = 0 first): its test loss too.
+  const auto loss_at = [&](double t) {
+    last_accepted = std::nan("");
+    const double loss = train_loss_at(t);
+    if (!centre_done) {
+      const detail::Eval centre_test = detail::Evaluate(net, data.test);
+      r.centre_test_loss = centre_test.loss;
+      r.centre_test_acc = centre_test.acc;
+      r.centre_train_acc = last_train_acc;
+      centre_done = true;
+    }
+    return loss;
+  };
+  r.search = SearchHeights(search, loss_at, on_accept);
+  // One point per side and height, in the order of the search's crossings; a censored crossing
+  // has no evaluated point (NaN losses).
+  std::vector<HeightPoint> ordered;
+  for (int side : {1, -1}) {
+    const auto& crossings = side > 0 ? r.search.positive : r.search.negative;
+    for (const HeightCrossing& c : crossings) {
+      HeightPoint p;
+      p.side = side;
+      p.height = c.height;
+      p.offset = c.offset;
+      p.rise = c.rise;
+      p.censored = c.censored;
+      p.train_loss = r.search.centre_loss + c.rise;
+      p.train_acc = p.test_loss = p.test_acc = std::nan("");
+      for (const HeightPoint& q : r.points)
+        if (!c.censored && q.side == side && q.height == c.height) {
+          p.train_acc = q.train_acc;
+          p.test_loss = q.test_loss;
+          p.test_acc = q.test_acc;
+        }
+      if (c.censored) p.train_loss = std::nan("");
+      ordered.push_back(p);
+    }
+  }
+  r.points = ordered;
+  return r;
 }
 
 bool LineOptions::IsValid(std::string* why) const {

@@ -34,7 +34,9 @@ const Names<BnInit, 3> kBnInit{{"ones", "uniform01", "normal01"}};
 const Names<Schedule, 2> kSchedule{{"swa", "sgd"}};
 const Names<Device, 2> kDevice{{"cpu", "cuda"}};
 const Names<BnMode, 2> kBnMode{{"recompute", "frozen"}};
-const Names<DirectionLaw, 4> kLaw{{"uniform01", "gaussian", "sign", "filter"}};
+const Names<DirectionLaw, 7> kLaw{
+    {"uniform01", "gaussian", "sign", "filter", "ones", "shifted-gaussian", "sign-agreement"}};
+const Names<ParameterMask, 3> kMask{{"all", "exclude-bn", "only-bn"}};
 
 }  // namespace
 
@@ -57,6 +59,7 @@ VALLEYS_REALNETS_ENUM_NAMES(Schedule, kSchedule)
 VALLEYS_REALNETS_ENUM_NAMES(Device, kDevice)
 VALLEYS_REALNETS_ENUM_NAMES(BnMode, kBnMode)
 VALLEYS_REALNETS_ENUM_NAMES(DirectionLaw, kLaw)
+VALLEYS_REALNETS_ENUM_NAMES(ParameterMask, kMask)
 
 #undef VALLEYS_REALNETS_ENUM_NAMES
 

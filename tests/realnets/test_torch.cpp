@@ -16,6 +16,7 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -160,6 +161,106 @@ TEST_CASE("realnets with LibTorch: zoo, training, checkpoints, probes", "[realne
   const ProfileResult filter = Profile(p);
   CHECK(filter.perturbed < 19858);     // BN gamma/beta and the FC bias are zero (policy "zero")
   CHECK(filter.direction_norm > 1.0);  // filter units: not rescaled to unit norm
+
+  // The added direction families and masks, each against a fact that holds whatever the draws:
+  // ones is constant; shifted-gaussian with mean 0 is the gaussian direction of the same index; a
+  // shift M puts the direction at cosine M / sqrt(1 + M^2) to ones (+- 1/sqrt(n) sampling, n about
+  // 2e4: bound 0.02); sign-agreement:r agrees on a fraction r (binomial sd sqrt(r(1-r)/n) = 0.003,
+  // 4.5 sd); a mask zeroes what it leaves out and draws the same numbers elsewhere.
+  {
+    ProfileOptions q = p;
+    q.probe.bn_mode = BnMode::kRecompute;
+    const auto load = [](const std::string& bytes) {
+      const std::vector<char> v(bytes.begin(), bytes.end());
+      return torch::pickle_load(v).toGenericDict();
+    };
+    q.law = DirectionLaw::kOnes;
+    const auto ones = load(DirectionFileBytes(q));
+    CHECK(ones.size() == 25);  // every named parameter of PreResNet-8
+    double min = 1e9, max = -1e9;
+    for (const auto& e : ones) {
+      min = std::min(min, e.value().toTensor().min().item<double>());
+      max = std::max(max, e.value().toTensor().max().item<double>());
+    }
+    CHECK(min == Approx(1 / std::sqrt(19858.0)).epsilon(1e-6));
+    CHECK(max == Approx(1 / std::sqrt(19858.0)).epsilon(1e-6));
+    ProfileOptions gauss0 = q, shift0 = q, shift3 = q, agree = q, only = q, excl = q;
+    gauss0.law = DirectionLaw::kGaussian;
+    shift0.law = shift3.law = DirectionLaw::kShiftedGaussian;
+    shift0.shift_mean = 0;
+    shift3.shift_mean = 3;
+    const std::vector<double> g = DirectionCosines({gauss0, shift0, shift3, q});
+    CHECK(g[0 * 4 + 1] == Approx(1.0).epsilon(1e-6));  // float32 directions
+    CHECK(std::abs(g[2 * 4 + 3] - 3 / std::sqrt(10.0)) < 0.02);
+    agree.law = DirectionLaw::kSignAgreement;
+    agree.agreement = 0.8;
+    agree.points = 5;
+    CHECK(std::abs(Profile(agree).sign_agreement - 0.8) < 4.5 * std::sqrt(0.16 / 19858));
+    only.law = excl.law = DirectionLaw::kGaussian;
+    only.mask = ParameterMask::kOnlyBn;
+    excl.mask = ParameterMask::kExcludeBn;
+    CHECK(Profile(only).perturbed == 240);  // the BN gamma/beta counted above (19858 - 19618)
+    CHECK(Profile(excl).perturbed == 19858 - 240);
+    // Unit vectors: cos(full, excluded) = norm of the full direction outside BN, cos(full, only)
+    // = its norm inside BN; the two squares sum to 1.
+    const std::vector<double> m = DirectionCosines({gauss0, excl, only});
+    CHECK(m[0 * 3 + 1] * m[0 * 3 + 1] + m[0 * 3 + 2] * m[0 * 3 + 2] == Approx(1.0).epsilon(1e-6));
+    CHECK(m[1 * 3 + 2] == Approx(0.0).margin(1e-12));
+    CHECK(std::abs(m[0 * 3 + 1] - std::sqrt(19618.0 / 19858)) < 0.01);
+
+    // The saved file as Python's torch.load reads it (python3-torch, installed by scripts/setup).
+    const fs::path file = fs::path(o.out_dir) / "direction.pt";
+    const fs::path report = fs::path(o.out_dir) / "direction.txt";
+    const std::string bytes = DirectionFileBytes(gauss0);
+    std::ofstream(file, std::ios::binary) << bytes;
+    const pid_t child = valleys::testing::Spawn(
+        "/usr/bin/python3",
+        {VALLEYS_TEST_SOURCE_DIR "/realnets/read_direction.py", file.string(), report.string()});
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    INFO("python3 with torch reads the direction file (is python3-torch installed?)");
+    REQUIRE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+    std::ifstream in(report);
+    std::map<std::string, std::string> found;
+    for (std::string key, value; in >> key >> value;) found[key] = value;
+    CHECK(found["tensors"] == "25");
+    CHECK(found["dtypes"] == "torch.float32");
+    CHECK(std::stod(found["sum_sq"]) == Approx(1.0).epsilon(1e-6));
+    double sum = 0;
+    std::string names;
+    for (const auto& e : load(bytes)) {
+      sum += e.value().toTensor().to(torch::kFloat64).sum().item<double>();
+      names += (names.empty() ? "" : ",") + e.key().toStringRef();
+    }
+    CHECK(std::stod(found["sum"]) == Approx(sum).epsilon(1e-9));
+    CHECK(found["names"] == names);
+    CHECK(names.rfind("stem.weight,", 0) == 0);
+
+    // The height search's accepted points are the losses a grid profile measures at the same
+    // offsets (BN recomputed at each): Profile with range = offset puts its last point there.
+    HeightSearchOptions search;
+    search.heights = {0.01, 0.03};
+    search.max_offset = 8;
+    const HeightProfileResult hp = ProfileAtHeights(gauss0, search);
+    REQUIRE(hp.points.size() == 4);
+    int compared = 0;
+    for (const HeightPoint& pt : hp.points) {
+      if (pt.censored) continue;
+      ProfileOptions at = gauss0;
+      at.range = pt.offset;
+      at.points = 5;
+      const ProfileResult grid = Profile(at);
+      const std::size_t k = pt.side > 0 ? 4 : 0;
+      CHECK(grid.curve.t[k] == Approx(pt.side * pt.offset));
+      CHECK(grid.curve.train_loss[k] == Approx(pt.train_loss).epsilon(1e-6));
+      CHECK(grid.curve.test_loss[k] == Approx(pt.test_loss).epsilon(1e-6));
+      CHECK(grid.curve.test_acc[k] == Approx(pt.test_acc).epsilon(1e-9));
+      CHECK(std::abs(pt.rise - pt.height) <= 0.05 * pt.height + 1e-12);
+      ++compared;
+    }
+    CHECK(compared >= 2);
+    CHECK(hp.centre_test_loss == Approx(gauss.curve.test_loss[2]).epsilon(1e-6));
+  }
 
   // Top Hessian eigenvalue >= the curvature along any direction (a Rayleigh quotient), here a
   // random one measured by a second difference of the frozen-BN training loss.

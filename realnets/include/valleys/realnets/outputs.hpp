@@ -34,6 +34,17 @@ std::string SgdAfterSwaCsv(const SgdAfterSwaResult& r);
 Json SgdAfterSwaMeta(const SgdAfterSwaOptions& o);
 // Metadata of a profile: probe metadata plus checkpoint, law, direction, sign agreement.
 Json ProfileMeta(const ProfileOptions& o, const ProfileResult& r);
+// The sidecar of a height-search profile: ProfileMeta's direction fields, the search's options
+// and its evaluation count (no range or points).
+Json HeightProfileMeta(const ProfileOptions& o, const HeightSearchOptions& search,
+                       const HeightProfileResult& r);
+// <stem>_heights.csv: a centre row (side 0) and one row per side and height; censored rows have
+// empty losses.
+inline constexpr const char* kHeightCsvHeader =
+    "side,height,offset,t,rise,censored,train_loss,train_acc,test_loss,test_acc\n";
+std::string HeightCsv(const HeightProfileResult& r);
+// <stem>_search.csv: every offset the search evaluated, with its training loss.
+std::string SearchTraceCsv(const HeightProfileResult& r);
 Json ScoreJson(const ProfileScore& s);
 
 // hessian_<checkpoint>.json: {"result": ..., "meta": ...}. The result holds `top_eigenvalue` only
@@ -42,7 +53,8 @@ Json ScoreJson(const ProfileScore& s);
 // SHA-256, sample size, BN state, parameter set and start vector.
 Json HessianJson(const HessianOptions& o, const HessianResult& r);
 
-// File stem of a profile: profile_<checkpoint>_<law>_d<k>_<bnmode>[_nobn-dir].
+// File stem of a profile: profile_<checkpoint>_<law>_d<k>_<bnmode>[_nobn-dir | _bn-only-dir], the
+// law with its parameter as -m<mean> (shifted-gaussian) or -r<agreement> (sign-agreement).
 std::string ProfileStem(const ProfileOptions& o);
 
 }  // namespace valleys::realnets

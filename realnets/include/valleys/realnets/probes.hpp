@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "valleys/realnets/asymmetry_measure.hpp"
+#include "valleys/realnets/height_search.hpp"
 #include "valleys/realnets/profile_analysis.hpp"
 #include "valleys/realnets/training.hpp"
 
@@ -28,17 +29,32 @@ struct ProbeCurve {
 struct ProfileOptions {
   ProbeOptions probe;
   std::string checkpoint = "swa";
-  // uniform01 (the authors': U(0,1) coordinates), gaussian (zero mean), sign (|e| sign(w)): scaled
-  // to unit L2 norm over all perturbed parameters; filter: Gaussian, filter-normalized against the
-  // weights (Li et al. 2018), not rescaled (t = 1 moves every filter by its own norm).
+  // The law of the direction's coordinates. Scaled to unit L2 norm over the perturbed parameters:
+  // uniform01 (the authors': U(0,1)), gaussian (N(0,1)), sign (|N(0,1)| sign(w)), ones (every
+  // coordinate 1: the limit of uniform01 as the network grows), shifted-gaussian (N(shift_mean, 1);
+  // shift_mean = 0 gives the gaussian direction of the same index), sign-agreement (|N(0,1)| with
+  // the sign of w on a fraction `agreement` of the coordinates, the other sign elsewhere: Li et al.
+  // 2024). Not rescaled: filter (Gaussian, filter-normalized against the weights, Li et al. 2018;
+  // t = 1 moves every filter by its own norm).
   DirectionLaw law = DirectionLaw::kUniform01;
-  bool include_bn = true;       // BN gamma/beta perturbed too
+  double shift_mean = 1.0;  // shifted-gaussian: the coordinates' mean (|mean| <= 100)
+  double agreement = 0.75;  // sign-agreement: probability that a coordinate agrees (0..1)
+  // The parameters the direction touches: all, exclude-bn (BN gamma/beta zero), only-bn.
+  ParameterMask mask = ParameterMask::kAll;
   bool filter_copy_1d = false;  // filter law: 1-D parameters zero (false) or equal to the weights
   int direction = 0;            // direction index: stream seed, direction, law
   double range = 1.0;           // offsets t in [-range, range]
   int points = 21;              // odd, includes t = 0
   bool IsValid(std::string* why) const;
 };
+
+// The law with its parameter as the command line and the outputs write it: "uniform01",
+// "shifted-gaussian:mean=0.5", "sign-agreement:r=0.75".
+std::string DirectionLabel(const ProfileOptions& options);
+// Parses such a label into options->law (and shift_mean or agreement; a parameterized law without
+// its parameter keeps the default). False, with the reason in *why naming ProfileOptions::law, for
+// an unknown law, an unknown or malformed parameter, or a parameter of a law that takes none.
+bool ParseDirectionLabel(const std::string& text, ProfileOptions* options, std::string* why);
 
 struct ProfileResult {
   ProbeCurve curve;
@@ -59,6 +75,33 @@ ProfileResult Profile(const ProfileOptions& options);
 // law, direction index and masks), as a row-major m x m matrix with a unit diagonal: the Gram
 // matrix of the unit directions, for realnets::EffectiveCount. Loads the checkpoint once.
 std::vector<double> DirectionCosines(const std::vector<ProfileOptions>& profiles);
+
+// The direction of a profile as a file Python reads with torch.load: a dict {parameter name:
+// float32 tensor} in the checkpoint's named-parameter order (BN buffers excluded), scaled as the
+// profile scales it, written by torch::pickle_save. The bytes, for the caller to write.
+std::string DirectionFileBytes(const ProfileOptions& options);
+
+// A profile that reaches stated heights (HeightSearch) instead of a fixed grid: the training loss
+// drives the search; at every offset the search accepts, the test loss is evaluated with the same
+// BN state. ProfileOptions::range and ::points are not used.
+struct HeightPoint {
+  int side = 0;       // +1 or -1
+  double height = 0;  // the height sought (nats above the centre's training loss)
+  double offset = 0;  // |t| of the accepted point (max_offset when censored)
+  double rise = 0;    // its training-loss rise
+  bool censored = false;
+  double train_loss = 0, train_acc = 0, test_loss = 0, test_acc = 0;  // at side * offset
+};
+struct HeightProfileResult {
+  HeightSearchResult search;        // the training-loss search (every evaluated point)
+  std::vector<HeightPoint> points;  // per side (+1 first), per height
+  double centre_test_loss = 0, centre_train_acc = 0, centre_test_acc = 0;
+  double sign_agreement = 0, direction_norm = 0;
+  long long perturbed = 0;
+  std::string checkpoint_sha256;
+};
+HeightProfileResult ProfileAtHeights(const ProfileOptions& profile,
+                                     const HeightSearchOptions& search);
 
 // protocol.md §2: w(alpha) = w_from + alpha (w_to - w_from) over all learnable parameters (BN
 // gamma/beta included, buffers excluded), alpha on a uniform grid from alpha_lo to alpha_hi.

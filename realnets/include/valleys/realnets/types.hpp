@@ -7,14 +7,24 @@
 
 namespace valleys::realnets {
 
-enum class Arch { kPreResNet, kVgg16, kWideResNet };                // preresnet | vgg16 | wrn
-enum class BlockType { kBasic, kBottleneck };                       // basic | bottleneck
-enum class Activation { kRelu, kSigmoid, kSoftplus };               // relu | sigmoid | softplus
-enum class BnInit { kOnes, kUniform01, kNormal01 };                 // ones | uniform01 | normal01
-enum class Schedule { kSwa, kSgd };                                 // swa | sgd
-enum class Device { kCpu, kCuda };                                  // cpu | cuda
-enum class BnMode { kRecompute, kFrozen };                          // recompute | frozen
-enum class DirectionLaw { kUniform01, kGaussian, kSign, kFilter };  // uniform01 | ... | filter
+enum class Arch { kPreResNet, kVgg16, kWideResNet };   // preresnet | vgg16 | wrn
+enum class BlockType { kBasic, kBottleneck };          // basic | bottleneck
+enum class Activation { kRelu, kSigmoid, kSoftplus };  // relu | sigmoid | softplus
+enum class BnInit { kOnes, kUniform01, kNormal01 };    // ones | uniform01 | normal01
+enum class Schedule { kSwa, kSgd };                    // swa | sgd
+enum class Device { kCpu, kCuda };                     // cpu | cuda
+enum class BnMode { kRecompute, kFrozen };             // recompute | frozen
+// uniform01 | gaussian | sign | filter | ones | shifted-gaussian | sign-agreement
+enum class DirectionLaw {
+  kUniform01,
+  kGaussian,
+  kSign,
+  kFilter,
+  kOnes,
+  kShiftedGaussian,
+  kSignAgreement
+};
+enum class ParameterMask { kAll, kExcludeBn, kOnlyBn };  // all | exclude-bn | only-bn
 
 const char* ArchToString(Arch v);
 const char* BlockTypeToString(BlockType v);
@@ -24,6 +34,7 @@ const char* ScheduleToString(Schedule v);
 const char* DeviceToString(Device v);
 const char* BnModeToString(BnMode v);
 const char* DirectionLawToString(DirectionLaw v);
+const char* ParameterMaskToString(ParameterMask v);
 
 bool StringToArch(const std::string& name, Arch* v);
 bool StringToBlockType(const std::string& name, BlockType* v);
@@ -33,6 +44,7 @@ bool StringToSchedule(const std::string& name, Schedule* v);
 bool StringToDevice(const std::string& name, Device* v);
 bool StringToBnMode(const std::string& name, BnMode* v);
 bool StringToDirectionLaw(const std::string& name, DirectionLaw* v);
+bool StringToParameterMask(const std::string& name, ParameterMask* v);
 
 std::string ArchNames();
 std::string BlockTypeNames();
@@ -42,8 +54,10 @@ std::string ScheduleNames();
 std::string DeviceNames();
 std::string BnModeNames();
 std::string DirectionLawNames();
+std::string ParameterMaskNames();
 
-// A law's code in the direction's random stream and the figure data: 1 uniform01 .. 4 filter.
+// A law's code in the direction's random stream and the figure data: 1 uniform01 .. 7
+// sign-agreement, in the order of the enumerators.
 inline int DirectionLawCode(DirectionLaw law) {
   return static_cast<int>(law) + 1;
 }

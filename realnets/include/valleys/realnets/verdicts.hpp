@@ -7,6 +7,7 @@
 // (kVerdictRules, printed by the report).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,6 +27,8 @@ struct DirectionRecord {
   double log_ratio = 0;  // SignedLogRatio of the training profile
   double sign_agreement = 0;
   double shift_ratio = 1;  // xi(delta*) / xi(0) of the shift fit
+  // MatchedHeightLogWidthRatio of the training profile (NaN: no height reached on both sides).
+  double log_width_ratio = std::nan("");
 };
 
 // The directions of one network, checkpoint and law: how many are effectively independent
@@ -46,8 +49,20 @@ struct LineNumbers {
   double distance = 0;     // ||w_sgd - w_swa||
 };
 
+// The logistic model's seeds (independent): at the authors' centre (the 30-step average) and at
+// the minimizer, where one exists (`minimizers` of the seeds).
 struct LogisticNumbers {
-  int seeds = 0, asymmetric = 0, flat_pos = 0, flat_neg = 0;  // seeds are independent
+  int seeds = 0, asymmetric = 0, flat_pos = 0, flat_neg = 0;
+  int minimizers = 0, asymmetric_at_minimum = 0, flat_pos_at_minimum = 0, flat_neg_at_minimum = 0;
+};
+
+// The controls of C12: shift-fit mismatch ratios xi(delta*) / xi(0) where a shift should not
+// explain the test loss: the test profile of one direction against the training profile of
+// another direction of the same network, checkpoint and law (the BN network at SWA, uniform01).
+// The other control, the zero-mean Gaussian directions of the same network, is read from the
+// records.
+struct ShiftControls {
+  std::vector<double> mismatched;
 };
 
 struct VerdictRow {
@@ -60,6 +75,11 @@ struct VerdictRow {
 // log10 of the detrended rise ratio r- / r+ (> 0: the positive side is flatter), clipped to
 // [-3, 3]; +-3 when one rise is 0, 0 when both are.
 double SignedLogRatio(const AsymmetryReport& r);
+
+// log10(width_plus / width_minus) (> 0: the positive side is flatter) at the largest height of
+// r.width_ratio_at that both sides reach inside the profile; NaN when none is. *height (if given)
+// receives that height (NaN when none).
+double MatchedHeightLogWidthRatio(const AsymmetryReport& r, double* height = nullptr);
 
 // Four significant digits ("0.0123", "1.5e+04"); "nan", and "inf" for either infinity.
 std::string ShortNumber(double v);
@@ -75,6 +95,11 @@ struct LawStats {
   double median_abs_log_ratio = 0;
   Interval median_abs_log_ratio_ci;  // bootstrap 95% over the directions
   double median_sign_agreement = 0;
+  // Median |MatchedHeightLogWidthRatio| over the n_width records that have one, with its bootstrap
+  // 95% interval.
+  int n_width = 0;
+  double median_abs_log_width_ratio = 0;
+  Interval median_abs_log_width_ratio_ci;
   double Fraction() const { return n ? static_cast<double>(asymmetric) / n : 0.0; }
   // "3/4 asymmetric (n_eff 1.4; 95% CI 0.07-1)", with a warning when n_eff < 3.
   std::string DescribeCount() const;
@@ -88,6 +113,7 @@ LawStats Stats(const std::vector<DirectionRecord>& records,
 std::vector<VerdictRow> EvaluateVerdicts(const std::vector<DirectionRecord>& records,
                                          const std::vector<DirectionGroup>& groups,
                                          const LineNumbers& line, const LogisticNumbers& logistic,
+                                         const ShiftControls& controls = {},
                                          std::uint64_t seed = 1);
 
 // The rules, in words, as the report states them.
