@@ -190,8 +190,8 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
                                                          {"train_eval", "clean"}});
   StageClock stages(dir / "stages.log", 6, callbacks);
 
-  // 1. Training (SWA recipe) of every variant.
-  stages.Begin(1, "training", "training (SWA recipe)");
+  // 1. Training of every variant (the SWA recipe; bn-sgd: plain SGD).
+  stages.Begin(1, "training", "training (SWA recipe; plain SGD for bn-sgd)");
   std::map<std::string, TrainOptions> runs;
   {
     const long long total = static_cast<long long>(variants.size()) * preset.epochs;
@@ -200,6 +200,7 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
     for (const auto& v : variants) {
       TrainOptions o = base;
       o.model = v.model;
+      o.schedule = v.schedule;
       o.out_dir = (dir / v.id).string();
       std::string csv = kEpochCsvHeader;
       facts.trained[v.id] = Train(o, [&](const EpochRow& r) {
@@ -227,8 +228,12 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
   for (const auto& v : variants)
     for (const auto& law : v.laws)
       for (int k = 0; k < preset.directions; ++k) jobs.push_back({&v, "swa", law, k});
-  for (int k = 0; k < preset.directions; ++k)
-    jobs.push_back({&variants[0], "sgd", DirectionLaw::kUniform01, k});
+  // C10: the decayed-rate plain-SGD solution, and beside it the SWA run's last constant-rate
+  // iterate.
+  for (const auto& v : variants)
+    for (int k = 0; k < preset.directions; ++k)
+      if (v.id == "bn" || v.id == "bn-sgd")
+        jobs.push_back({&v, "sgd", DirectionLaw::kUniform01, k});
   ProfileTables tables;
   std::map<std::array<std::string, 3>, std::vector<ProfileOptions>> group_options;
   std::vector<ProbeCurve> bn_swa_uniform;  // for C12's mismatched train/test pairs

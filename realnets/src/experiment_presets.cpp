@@ -91,6 +91,9 @@ std::vector<Variant> Variants(const Preset& p) {
                 {DirectionLaw::kUniform01, DirectionLaw::kSign}};
   gamma.model.bn_init = BnInit::kNormal01;
   v.push_back(gamma);
+  Variant plain{"bn-sgd", "BN, plain SGD (decayed rate)", 5, p.model, {}};
+  plain.schedule = Schedule::kSgd;
+  v.push_back(plain);
   if (p.softplus) {
     Variant soft{"softplus", "BN, softplus", 4, p.model, {DirectionLaw::kUniform01}};
     soft.model.activation = Activation::kSoftplus;

@@ -25,8 +25,9 @@ std::string ExperimentSection(const ExperimentFacts& f) {
   for (const auto& v : f.variants) {
     const auto& s = f.trained.at(v.id);
     const auto h = f.hessians.find(v.id);
-    md += fmt::format("| {} (`{}`) | {} | {:.3f} | {:.3f} | {:.4f} | {} |\n", v.title, v.id,
-                      s.parameters, s.sgd_test_acc, s.swa_test_acc, s.swa_test_loss,
+    md += fmt::format("| {} (`{}`) | {} | {:.3f} | {} | {} | {} |\n", v.title, v.id, s.parameters,
+                      s.sgd_test_acc, s.has_swa ? fmt::format("{:.3f}", s.swa_test_acc) : "-",
+                      s.has_swa ? fmt::format("{:.4f}", s.swa_test_loss) : "-",
                       h == f.hessians.end() ? std::string("-") : h->second);
   }
   md += fmt::format(

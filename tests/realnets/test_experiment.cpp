@@ -74,13 +74,18 @@ TEST_CASE("presets by name; unknown names refused; a new data set means all of i
   CHECK(p.subset == Subset::kFull);
   CHECK(p.train_size == 0);
   CHECK(p.test_size == 0);
-  // Variants: BN, the BN-free twin, the gamma ablation; softplus only where the preset asks.
-  REQUIRE(Variants(p).size() == 3);
+  // Variants: BN, the BN-free twin, the gamma ablation, BN by plain SGD (C10); softplus only
+  // where the preset asks.
+  REQUIRE(Variants(p).size() == 4);
   CHECK_FALSE(Variants(p)[1].model.batch_norm);
   CHECK(Variants(p)[2].model.bn_init == BnInit::kNormal01);
+  CHECK(Variants(p)[3].id == "bn-sgd");
+  CHECK(Variants(p)[3].schedule == Schedule::kSgd);
+  CHECK(Variants(p)[3].laws.empty());
+  CHECK(Variants(p)[0].schedule == Schedule::kSwa);
   REQUIRE(StringToPreset("small", &p));
-  REQUIRE(Variants(p).size() == 4);
-  CHECK(Variants(p)[3].model.activation == Activation::kSoftplus);
+  REQUIRE(Variants(p).size() == 5);
+  CHECK(Variants(p)[4].model.activation == Activation::kSoftplus);
 }
 
 TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
@@ -122,9 +127,10 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
   };
   const ExperimentSummary s = RunExperiment(o, cb);
   CHECK(stages == std::vector<int>{1, 2, 3, 4, 5, 6});
-  CHECK(progress["epochs"].second == 3 * 2);  // three networks, two epochs each
-  // Profiles: bn 4 laws + nobn 4 + gamma 2, one direction each, plus one at the SGD solution.
-  CHECK(progress["profiles"].second == 11);
+  CHECK(progress["epochs"].second == 4 * 2);  // four networks, two epochs each
+  // Profiles: bn 4 laws + nobn 4 + gamma 2, one direction each, plus one at the BN network's last
+  // SGD iterate and one at the plain-SGD solution.
+  CHECK(progress["profiles"].second == 12);
   CHECK(figures_dir == (dir / "figures").string());
   CHECK(s.report_path == (dir / "report.md").string());
   REQUIRE(s.verdicts.size() == 8);
@@ -142,7 +148,9 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
     CHECK(FirstLine(dir / "figures" / (f.id + ".csv")) == f.columns);
     CHECK(fs::exists(dir / "figures" / (f.id + ".csv.json")));
   }
-  CHECK(Lines(dir / "profiles_summary.csv") == 1 + 11);
+  CHECK(Lines(dir / "profiles_summary.csv") == 1 + 12);
+  CHECK(fs::exists(dir / "bn-sgd" / "profile_sgd_uniform01_d0_recompute.csv"));
+  CHECK_FALSE(fs::exists(dir / "bn-sgd" / "swa.pt"));  // plain SGD: no average
   CHECK(Lines(dir / "figures" / "line.csv") == 1 + 6);
   for (const char* net : {"bn", "nobn", "gamma"}) {
     INFO(net);

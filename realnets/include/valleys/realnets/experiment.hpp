@@ -51,9 +51,12 @@ void OverrideSubset(Subset subset, Preset* preset);
 // One network of the experiment.
 struct Variant {
   std::string id, title;
-  int code = 0;  // its id in the figure data: 1 bn, 2 nobn, 3 gamma, 4 softplus
+  int code = 0;  // its id in the figure data: 1 bn, 2 nobn, 3 gamma, 4 softplus, 5 bn-sgd
   ModelSpec model;
   std::vector<DirectionLaw> laws;  // profiled at its SWA solution
+  // swa: the SWA recipe; sgd: plain SGD with the decayed rate (bn-sgd: C10's minimum, profiled
+  // at its sgd checkpoint along uniform01 directions).
+  Schedule schedule = Schedule::kSwa;
 };
 std::vector<Variant> Variants(const Preset& preset);
 
