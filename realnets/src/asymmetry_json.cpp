@@ -35,14 +35,18 @@ Json AsymmetryReportJson(const AsymmetryReport& r, const AsymmetryCriterion& c) 
                      {"rise_minus", Number(a.rise_minus)},
                      {"ratio", Number(a.ratio)}});
   j["rise_ratio_at"] = rises;
-  Json widths = Json::array();
-  for (const auto& w : r.width_ratio_at)
-    widths.push_back({{"height", Number(w.height)},
-                      {"width_plus", Number(w.width_plus)},
-                      {"width_minus", Number(w.width_minus)},
-                      {"ratio", Number(w.ratio)},
-                      {"censored", w.censored}});
-  j["width_ratio_at"] = widths;
+  const auto widths = [](const std::vector<WidthAt>& list) {
+    Json out = Json::array();
+    for (const auto& w : list)
+      out.push_back({{"height", Number(w.height)},
+                     {"width_plus", Number(w.width_plus)},
+                     {"width_minus", Number(w.width_minus)},
+                     {"ratio", Number(w.ratio)},
+                     {"censored", w.censored}});
+    return out;
+  };
+  j["width_ratio_at"] = widths(r.width_ratio_at);
+  j["width_from_minimum_at"] = widths(r.width_from_minimum_at);
   j["slope_ratio"] = Number(r.slope_ratio);
   j["end_rise_ratio"] = Number(r.end_rise_ratio);
   return j;

@@ -60,6 +60,22 @@ class Profile {
     return kInf;
   }
 
+  // From the sample `origin`: the first distance d > 0 at which L(t_origin + sign d) - L(t_origin)
+  // reaches `height` (linear interpolation between samples); infinity if it never does.
+  double WidthFrom(std::size_t origin, double height, int sign) const {
+    const double l0 = l_[origin];
+    double prev_d = 0, prev_rise = 0;
+    const auto n = static_cast<std::ptrdiff_t>(t_.size());
+    for (auto i = static_cast<std::ptrdiff_t>(origin) + sign; i >= 0 && i < n; i += sign) {
+      const auto k = static_cast<std::size_t>(i);
+      const double d = std::abs(t_[k] - t_[origin]), rise = l_[k] - l0;
+      if (rise >= height) return prev_d + (height - prev_rise) / (rise - prev_rise) * (d - prev_d);
+      prev_d = d;
+      prev_rise = rise;
+    }
+    return kInf;
+  }
+
   // The least-squares slope of L over the samples with t in [lo, hi], and the point 0.
   double Slope(double lo, double hi) const {
     std::vector<double> x = {0.0}, y = {At(0.0)};
@@ -169,6 +185,17 @@ AsymmetryReport MeasureAsymmetry(const std::vector<double>& t, const std::vector
     w.ratio = std::isinf(w.width_plus) && std::isinf(w.width_minus) ? std::nan("")
                                                                     : w.width_plus / w.width_minus;
     r.width_ratio_at.push_back(w);
+  }
+  const auto lowest_index = static_cast<std::size_t>(lowest - loss.begin());
+  for (double h : criterion.heights) {
+    WidthAt w;
+    w.height = h;
+    w.width_plus = p.WidthFrom(lowest_index, h, +1);
+    w.width_minus = p.WidthFrom(lowest_index, h, -1);
+    w.censored = std::isinf(w.width_plus) || std::isinf(w.width_minus);
+    w.ratio = std::isinf(w.width_plus) && std::isinf(w.width_minus) ? std::nan("")
+                                                                    : w.width_plus / w.width_minus;
+    r.width_from_minimum_at.push_back(w);
   }
   r.slope_ratio = Ratio(std::abs(p.Slope(-d, 0.0)), std::abs(p.Slope(0.0, d)));
   r.end_rise_ratio = Ratio(loss.front() - r.centre_loss, loss.back() - r.centre_loss);

@@ -71,6 +71,7 @@ struct ProfileJob {
   std::string checkpoint;
   DirectionLaw law;
   int direction;
+  std::string family;  // a direction label (Variant::families); empty: `law`
 };
 
 // The figure data and summary rows of the profiles, as they are measured.
@@ -91,8 +92,9 @@ struct ProfileTables {
     const auto& c = r.curve;
     const std::size_t centre = c.t.size() / 2;
     const bool swa = job.checkpoint == "swa";
-    const char* law = DirectionLawToString(o.law);
-    if (swa)
+    const bool drawn = swa && job.family.empty();  // the figures show the four laws at SWA
+    const std::string law = DirectionLabel(o);
+    if (drawn)
       for (std::size_t i = 0; i < c.t.size(); ++i)
         curves +=
             fmt::format("{},{},{},{},{},{},{},{},{}\n", job.variant->code, DirectionLawCode(o.law),
@@ -113,7 +115,7 @@ struct ProfileTables {
         ShortNumber(shift.ratio), theory::SideName(r.train_score.score.flat_side),
         ShortNumber(r.train_score.score.width_ratio), ShortNumber(matched_height),
         ShortNumber(log_width));
-    if (swa)
+    if (drawn)
       asymmetry +=
           fmt::format("{},{},{},{},{},{},{}\n", job.variant->code, DirectionLawCode(o.law),
                       o.direction, SignedLogRatio(a), r.sign_agreement, job.variant->id, law);
@@ -227,13 +229,17 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
   std::vector<ProfileJob> jobs;
   for (const auto& v : variants)
     for (const auto& law : v.laws)
-      for (int k = 0; k < preset.directions; ++k) jobs.push_back({&v, "swa", law, k});
+      for (int k = 0; k < preset.directions; ++k) jobs.push_back({&v, "swa", law, k, ""});
+  for (const auto& v : variants)
+    for (const auto& family : v.families)
+      for (int k = 0; k < (family == "ones" ? 1 : preset.directions); ++k)
+        jobs.push_back({&v, "swa", DirectionLaw::kUniform01, k, family});
   // C10: the decayed-rate plain-SGD solution, and beside it the SWA run's last constant-rate
   // iterate.
   for (const auto& v : variants)
     for (int k = 0; k < preset.directions; ++k)
       if (v.id == "bn" || v.id == "bn-sgd")
-        jobs.push_back({&v, "sgd", DirectionLaw::kUniform01, k});
+        jobs.push_back({&v, "sgd", DirectionLaw::kUniform01, k, ""});
   ProfileTables tables;
   std::map<std::array<std::string, 3>, std::vector<ProfileOptions>> group_options;
   std::vector<ProbeCurve> bn_swa_uniform;  // for C12's mismatched train/test pairs
@@ -247,21 +253,25 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
       o.probe.eval_size = preset.eval_size;
       o.checkpoint = job.checkpoint;
       o.law = job.law;
+      std::string family_why;
+      if (!job.family.empty() && !ParseDirectionLabel(job.family, &o, &family_why))
+        throw std::invalid_argument("Variant::families: " + family_why);
       o.direction = job.direction;
-      o.range = job.law == DirectionLaw::kFilter ? preset.filter_range : preset.range;
+      o.range = o.law == DirectionLaw::kFilter ? preset.filter_range : preset.range;
       o.points = preset.points;
       const ProfileResult r = Profile(o);
       const auto& c = r.curve;
       const ShiftFit shift = FitShift(c.t, c.train_loss, c.test_loss, o.range / 2);
       WriteCsv(o.probe.base.out_dir, ProfileStem(o), CurveCsv(c, "t"), ProfileMeta(o, r));
       tables.Add(job, o, r, shift);
-      facts.directions.push_back({job.variant->id, job.checkpoint, DirectionLawToString(job.law),
+      const std::string label = DirectionLabel(o);
+      facts.directions.push_back({job.variant->id, job.checkpoint, label,
                                   r.train_asymmetry.asymmetric, r.train_asymmetry.flat_side,
                                   SignedLogRatio(r.train_asymmetry), r.sign_agreement, shift.ratio,
                                   MatchedHeightLogWidthRatio(r.train_asymmetry)});
-      if (job.variant->id == "bn" && job.checkpoint == "swa" && job.law == DirectionLaw::kUniform01)
+      if (job.variant->id == "bn" && job.checkpoint == "swa" && label == "uniform01")
         bn_swa_uniform.push_back(c);
-      group_options[{job.variant->id, job.checkpoint, DirectionLawToString(job.law)}].push_back(o);
+      group_options[{job.variant->id, job.checkpoint, label}].push_back(o);
       Progress(callbacks, "profiles", ++done, total);
     }
   }

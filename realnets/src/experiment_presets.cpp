@@ -70,12 +70,17 @@ bool Preset::IsValid(std::string* why) const {
 
 std::vector<Variant> Variants(const Preset& p) {
   std::vector<Variant> v;
-  v.push_back({"bn",
-               "BN",
-               1,
-               p.model,
-               {DirectionLaw::kUniform01, DirectionLaw::kGaussian, DirectionLaw::kSign,
-                DirectionLaw::kFilter}});
+  // The BN network also along the families that connect the laws: the mean of the coordinates
+  // from 0 (gaussian) through 0.5 and 2 to the constant direction (ones, uniform01's limit), and
+  // the sign agreement from 1/2 (sign-free) through 3/4 to 1 (sign).
+  v.push_back(
+      {"bn",
+       "BN",
+       1,
+       p.model,
+       {DirectionLaw::kUniform01, DirectionLaw::kGaussian, DirectionLaw::kSign,
+        DirectionLaw::kFilter},
+       {"shifted-gaussian:mean=0.5", "shifted-gaussian:mean=2", "ones", "sign-agreement:r=0.75"}});
   Variant nobn{"nobn",
                "BN-free twin",
                2,

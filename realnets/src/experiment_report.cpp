@@ -48,9 +48,11 @@ std::string ExperimentSection(const ExperimentFacts& f) {
       "| network | checkpoint | law | directions | n_eff | mean cosine | asymmetric (95% CI) | "
       "flat + / - | median abs log10 ratio (95% CI) | median sign agreement "
       "|\n|---|---|---|---|---|---|---|---|---|---|\n";
-  for (const auto& v : f.variants)
+  for (const auto& v : f.variants) {
+    std::vector<std::string> laws = {"uniform01", "gaussian", "sign", "filter"};
+    laws.insert(laws.end(), v.families.begin(), v.families.end());
     for (const char* ck : {"swa", "sgd"})
-      for (const char* law : {"uniform01", "gaussian", "sign", "filter"}) {
+      for (const std::string& law : laws) {
         const LawStats s = Stats(f.directions, f.groups, v.id, ck, law, o.seed);
         if (s.n == 0) continue;
         md += fmt::format(
@@ -60,6 +62,7 @@ std::string ExperimentSection(const ExperimentFacts& f) {
             ShortNumber(s.median_abs_log_ratio), ShortNumber(s.median_abs_log_ratio_ci.lo),
             ShortNumber(s.median_abs_log_ratio_ci.hi), ShortNumber(s.median_sign_agreement));
       }
+  }
   md +=
       "\n![profiles](figures/profiles.png)\n![asymmetry](figures/asymmetry.png)\n"
       "![line](figures/line.png)\n![logistic2d](figures/logistic2d.png)\n\n"

@@ -191,6 +191,39 @@ TEST_CASE("tilted symmetric valleys and flat bottoms between two walls are symme
   CHECK(one_wall.flat_side == Side::kPositive);
 }
 
+TEST_CASE("widths measured from the minimum along the direction, and from t = 0",
+          "[realnets][asymmetry]") {
+  // (t - 1)^2 on a grid of step 0.25 over [-5, 5]: symmetric about its minimum at t = 1, so the
+  // widths from the minimum agree on both sides (the grid is symmetric about 1: exactly); from
+  // t = 0, where L = 1, the height 0.5 is reached at 1 + sqrt(1.5) and at 1 - sqrt(1.5).
+  std::vector<double> t, loss;
+  for (int k = -20; k <= 20; ++k) {
+    t.push_back(0.25 * k);
+    loss.push_back((t.back() - 1) * (t.back() - 1));
+  }
+  const AsymmetryReport r = MeasureAsymmetry(t, loss);
+  CHECK(r.min_offset == 1.0);
+  REQUIRE(r.width_from_minimum_at.size() == r.width_ratio_at.size());
+  for (const WidthAt& w : r.width_from_minimum_at) {
+    INFO("height " << w.height);
+    CHECK_FALSE(w.censored);
+    CHECK(w.ratio == Approx(1.0).epsilon(1e-12));
+    CHECK(w.width_plus == Approx(std::sqrt(w.height)).epsilon(0.12));  // linear between samples
+  }
+  const WidthAt& at_half = r.width_ratio_at[3];
+  REQUIRE(at_half.height == 0.5);
+  CHECK(at_half.width_plus == Approx(1 + std::sqrt(1.5)).epsilon(0.02));
+  CHECK(at_half.width_minus == Approx(std::sqrt(1.5) - 1).epsilon(0.05));
+  // With the minimum at 0 the two agree.
+  std::vector<double> q;
+  for (double x : t) q.push_back(x > 0 ? 0.02 * x * x : 0.18 * x * x);
+  const AsymmetryReport rq = MeasureAsymmetry(t, q);
+  for (std::size_t i = 0; i < rq.width_ratio_at.size(); ++i) {
+    CHECK(rq.width_from_minimum_at[i].width_plus == rq.width_ratio_at[i].width_plus);
+    CHECK(rq.width_from_minimum_at[i].width_minus == rq.width_ratio_at[i].width_minus);
+  }
+}
+
 TEST_CASE("zero-mean Gaussian directions of a BN network are symmetric",
           "[realnets][asymmetry][calibration]") {
   // The tiny preset's BN network at its SWA solution, three Gaussian directions (committed

@@ -128,9 +128,9 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
   const ExperimentSummary s = RunExperiment(o, cb);
   CHECK(stages == std::vector<int>{1, 2, 3, 4, 5, 6});
   CHECK(progress["epochs"].second == 4 * 2);  // four networks, two epochs each
-  // Profiles: bn 4 laws + nobn 4 + gamma 2, one direction each, plus one at the BN network's last
-  // SGD iterate and one at the plain-SGD solution.
-  CHECK(progress["profiles"].second == 12);
+  // Profiles: bn 4 laws + nobn 4 + gamma 2, one direction each, bn's 4 families, plus one at the
+  // BN network's last SGD iterate and one at the plain-SGD solution.
+  CHECK(progress["profiles"].second == 16);
   CHECK(figures_dir == (dir / "figures").string());
   CHECK(s.report_path == (dir / "report.md").string());
   REQUIRE(s.verdicts.size() == 8);
@@ -148,7 +148,14 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
     CHECK(FirstLine(dir / "figures" / (f.id + ".csv")) == f.columns);
     CHECK(fs::exists(dir / "figures" / (f.id + ".csv.json")));
   }
-  CHECK(Lines(dir / "profiles_summary.csv") == 1 + 12);
+  CHECK(Lines(dir / "profiles_summary.csv") == 1 + 16);
+  CHECK(fs::exists(dir / "bn" / "profile_swa_shifted-gaussian-m2_d0_recompute.csv"));
+  CHECK(fs::exists(dir / "bn" / "profile_swa_sign-agreement-r0.75_d0_recompute.csv"));
+  CHECK(fs::exists(dir / "bn" / "profile_swa_ones_d0_recompute.csv"));
+  CHECK(Slurp(dir / "profiles_summary.csv").find(",shifted-gaussian:mean=0.5,") !=
+        std::string::npos);
+  // The figures draw the four laws only.
+  CHECK(Slurp(dir / "figures" / "profiles.csv").find("shifted") == std::string::npos);
   CHECK(fs::exists(dir / "bn-sgd" / "profile_sgd_uniform01_d0_recompute.csv"));
   CHECK_FALSE(fs::exists(dir / "bn-sgd" / "swa.pt"));  // plain SGD: no average
   CHECK(Lines(dir / "figures" / "line.csv") == 1 + 6);

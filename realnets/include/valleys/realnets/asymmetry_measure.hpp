@@ -58,6 +58,9 @@ struct AsymmetryReport {
   double detrended_ratio = 0;  // r- / r+ (> 1: the positive side is flatter)
   std::vector<RiseAt> rise_ratio_at;
   std::vector<WidthAt> width_ratio_at;
+  // The same heights measured from the lowest sample (min_offset, min_loss) instead of t = 0: on
+  // each side of it, the first distance at which L - min_loss reaches the height.
+  std::vector<WidthAt> width_from_minimum_at;
   // Least-squares slopes of L on [0, D] and on [-D, 0] (free intercepts): |slope-| / |slope+|.
   double slope_ratio = 0;
   // (L(t_min) - L(0)) / (L(t_max) - L(0)): the rises at the two ends of the profile as measured.

@@ -53,7 +53,11 @@ struct Variant {
   std::string id, title;
   int code = 0;  // its id in the figure data: 1 bn, 2 nobn, 3 gamma, 4 softplus, 5 bn-sgd
   ModelSpec model;
-  std::vector<DirectionLaw> laws;  // profiled at its SWA solution
+  std::vector<DirectionLaw> laws;  // profiled at its SWA solution (and drawn in the figures)
+  // Direction families (ProfileOptions labels, e.g. "shifted-gaussian:mean=2") also profiled at
+  // its SWA solution, in the summary and the report's table but not the figures; "ones" once
+  // (every direction index gives the same direction).
+  std::vector<std::string> families = {};
   // swa: the SWA recipe; sgd: plain SGD with the decayed rate (bn-sgd: C10's minimum, profiled
   // at its sgd checkpoint along uniform01 directions).
   Schedule schedule = Schedule::kSwa;
