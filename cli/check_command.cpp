@@ -9,6 +9,7 @@
 #include "output.hpp"
 #include "progress.hpp"
 #include "strict_option.hpp"
+#include "valleys/claims/check_report.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/metadata.hpp"
 
@@ -29,57 +30,23 @@ void Run(const CheckArgs& a) {
   for (const auto& id : ids)
     if (!claims::IsClaimId(id))
       throw io::InputError(fmt::format("--claim = '{}' is not a claim (allowed: C1..C9)", id));
-  std::vector<claims::ClaimResult> results;
+  claims::CheckReport report;
+  report.meta = io::Metadata("check", {{"scale", a.scale}, {"seed", a.seed}});
   int k = 0;
   for (const auto& id : ids) {
     Stage(++k, static_cast<int>(ids.size()), "claim " + id);
-    results.push_back(claims::CheckClaim(id, scale, a.seed));
+    report.results.push_back(claims::CheckClaim(id, scale, a.seed));
   }
-  const Json meta = io::Metadata("check", {{"scale", a.scale}, {"seed", a.seed}});
-  Json all = Json::array();
-  std::string md = fmt::format(
-      "# valleys check\n\nversion {} (git {}), scale {}, seed {}\n\n| claim | verdict | draws ok | "
-      "resolved |\n|---|---|---|---|\n",
-      meta["version"].get<std::string>(), meta["git"].get<std::string>(), a.scale, a.seed);
-  std::string table = fmt::format("{:<4} {:<34} {:<13} {:>9} {:>9} {:>8}\n", "id", "claim",
-                                  "verdict", "draws ok", "resolved", "seconds");
-  for (const auto& r : results) {
-    all.push_back(r.ToJson());
-    int pass = 0, resolved = 0;
-    for (const auto& d : r.draws) pass += d.pass, resolved += d.resolved;
-    md +=
-        fmt::format("| {} {} | **{}** | {}/{} | {}/{} |\n", r.id, r.title,
-                    claims::VerdictName(r.verdict), pass, r.draws.size(), resolved, r.draws.size());
-    table += fmt::format("{:<4} {:<34} {:<13} {:>4}/{:<4} {:>4}/{:<4} {:>8.1f}\n", r.id, r.title,
-                         claims::VerdictName(r.verdict), pass, r.draws.size(), resolved,
-                         r.draws.size(), r.seconds);
-  }
-  md += "\n";
-  for (const auto& r : results) md += r.Markdown(true);
-  Json doc = {{"claims", all}, {"meta", meta}};
   if (!a.out.empty()) {
     io::EnsureDirectory(a.out);
-    io::WriteFileAtomically(std::filesystem::path(a.out) / "check.json", doc.dump(2) + "\n");
-    io::WriteFileAtomically(std::filesystem::path(a.out) / "check.md", md);
+    io::WriteFileAtomically(std::filesystem::path(a.out) / "check.json",
+                            report.ToJson().dump(2) + "\n");
+    io::WriteFileAtomically(std::filesystem::path(a.out) / "check.md", report.Markdown());
   }
-  switch (format) {
-    case Format::kJson:
-      fmt::print("{}\n", doc.dump(2));
-      break;
-    case Format::kCsv: {
-      std::string csv = "claim,verdict,draws,draws_pass,draws_resolved,seconds\n";
-      for (const auto& j : all)
-        csv += fmt::format("{},{},{},{},{},{}\n", j["claim"].get<std::string>(),
-                           j["verdict"].get<std::string>(), j["draws_total"].get<int>(),
-                           j["draws_pass"].get<int>(), j["draws_resolved"].get<int>(),
-                           j["seconds"].get<double>());
-      fmt::print("{}", csv);
-      break;
-    }
-    case Format::kTable:
-      fmt::print("{}", table);
-      break;
-  }
+  const std::string text = format == Format::kJson  ? report.ToJson().dump(2) + "\n"
+                           : format == Format::kCsv ? report.Csv()
+                                                    : report.Table();
+  fmt::print("{}", text);
 }
 }  // namespace
 
@@ -89,7 +56,11 @@ void RegisterCheckCommand(CLI::App& app) {
       "check", "Check the claims C1-C9: simulator vs exact theory over random draws");
   AddOption(*c, "--scale", args->scale, "quick | full")->capture_default_str();
   AddOption(*c, "--seed", args->seed, "Seed of the draws and simulations")->capture_default_str();
-  AddOption(*c, "--claim", args->claims, "Only these claims (repeatable), e.g. C6");
+  std::string list;
+  for (const auto& id : claims::ClaimIds()) list += "\n    " + id + ": " + claims::ClaimTitle(id);
+  AddOption(*c, "--claim", args->claims,
+            "Only these claims (repeatable or comma-separated, e.g. C1,C6):" + list)
+      ->delimiter(',');
   AddOption(*c, "--out", args->out, "Also write check.json and check.md into this folder");
   AddOption(*c, "--format", args->format, "table | csv | json")->capture_default_str();
   c->callback([args] { Run(*args); });

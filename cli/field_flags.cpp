@@ -11,6 +11,15 @@ namespace {
 // Field -> flag, for every field whose IsValid message a user can reach through a flag.
 const std::vector<std::pair<std::string, std::string>>& Table() {
   static const std::vector<std::pair<std::string, std::string>> table = {
+      {"SimSpec::profiles", "--profile"},
+      {"SimSpec::dim", "--dim"},
+      {"SimSpec::basis", "--basis"},
+      {"SimSpec::lr_schedule", "--lr-schedule"},
+      {"SimSpec::noise", "--noise"},
+      {"SimSpec::noise_per_direction", "--noise-per-direction"},
+      {"SimSpec::x0", "--x0"},
+      {"SimSpec::eval_shift", "--eval-shift"},
+      {"SimSpec::backend", "--backend"},
       {"SimOptions::lr.eta", "--eta"},
       {"SimOptions::lr.eta_end", "--lr-schedule end/min"},
       {"SimOptions::lr.period", "--lr-schedule period/steps"},

@@ -19,6 +19,7 @@
 #include "commands.hpp"
 #include "field_flags.hpp"
 #include "output.hpp"
+#include "parse_errors.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/io/version.hpp"
 
@@ -34,7 +35,9 @@ void HandOverToRealnets(int argc, char** argv) {
   if (!cli::IsLibTorchCommand(sub)) return;
   const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe");
   const std::string target = (self.parent_path() / "valleys-realnets").string();
-  std::vector<char*> args{const_cast<char*>(target.c_str())};
+  // argv[0] is the name the user typed, so that help and usage lines show "valleys realnets".
+  const std::string shown = std::string(argv[0]) + " realnets";
+  std::vector<char*> args{const_cast<char*>(shown.c_str())};
   for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
   args.push_back(nullptr);
   ::execv(target.c_str(), args.data());
@@ -77,7 +80,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return cli::ReportError("valleys", "error", e.what(), 2);
+    return cli::ReportError("valleys", "error", cli::ExplainParseError(app, e, "valleys").c_str(),
+                            2);
   } catch (const std::invalid_argument& e) {  // io::InputError included
     return cli::ReportError("valleys", "error", cli::FieldsToFlags(e.what()).c_str(), 2);
   } catch (const std::exception& e) {

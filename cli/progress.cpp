@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -41,6 +42,16 @@ void Progress::Finish() {
   fmt::print(stderr, "\r\033[K");
   std::fflush(stderr);
   active_ = false;
+}
+
+std::function<void(const std::string&, long long, long long)> ProgressCallback() {
+  auto current = std::make_shared<std::unique_ptr<Progress>>();
+  return [current](const std::string& unit, long long done, long long total) {
+    if (done == 0) *current = std::make_unique<Progress>(unit, total);
+    if (!*current) return;
+    (*current)->Update(done);
+    if (done == total) current->reset();
+  };
 }
 
 void Stage(int index, int count, const std::string& name) {

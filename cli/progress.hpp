@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 namespace valleys::cli {
@@ -20,6 +21,10 @@ class Progress {
   bool active_;
   std::chrono::steady_clock::time_point start_, last_draw_;
 };
+
+// A progress callback for a library's stages (`on_progress(unit, done, total)`, done = 0 first):
+// one Progress per unit, from its done = 0 call to its done = total call.
+std::function<void(const std::string& unit, long long done, long long total)> ProgressCallback();
 
 // One line per stage ("[2/5] simulations"), on a terminal only.
 void Stage(int index, int count, const std::string& name);

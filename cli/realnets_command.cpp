@@ -16,6 +16,7 @@
 #include "valleys/io/metadata.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/io/table_csv.hpp"
+#include "valleys/realnets/analysis_json.hpp"
 #include "valleys/realnets/logistic2d.hpp"
 #include "valleys/realnets/profile_analysis.hpp"
 
@@ -54,66 +55,15 @@ void RunLogistic(const LogisticArgs& a) {
   std::string why;
   if (!a.options.IsValid(&why)) throw io::InputError(why);
   const realnets::Logistic2dSummary s = realnets::RunLogistic2d(a.options);
-  const auto& o = a.options;
-  const Json meta = io::Metadata(
-      "realnets logistic2d",
-      {{"points_per_class", o.points_per_class},
-       {"steps", o.steps},
-       {"lr", o.lr},
-       {"init_std", o.init_std},
-       {"range", o.range},
-       {"grid_points", o.grid_points},
-       {"first_seed", o.first_seed},
-       {"seeds", o.seeds},
-       {"kappa", o.kappa},
-       {"direction_law", "uniform01 (U(0,1)^2, unit norm)"},
-       {"centres",
-        "the average of iterates 1..steps (the authors'), and the minimizer (Newton with "
-        "backtracking from that average, gradient norm < 1e-10; none when the classes are "
-        "separable), each profiled along the same direction"},
-       {"criterion",
-        "detrended rise ratio at the largest common distance (kappa above, min rise 0.01)"}});
-  Json runs = Json::array();
-  std::string csv = "seed,t,loss,loss_through_minimizer\n";
-  for (const auto& r : s.runs) {
-    runs.push_back(
-        {{"seed", r.seed},
-         {"centre_w", r.centre_w},
-         {"centre_b", r.centre_b},
-         {"dir_w", r.dir_w},
-         {"dir_b", r.dir_b},
-         {"flat_side", theory::SideName(r.asymmetry.flat_side)},
-         {"detrended_ratio", std::isfinite(r.asymmetry.detrended_ratio)
-                                 ? Json(r.asymmetry.detrended_ratio)
-                                 : Json("inf")},
-         {"asymmetric", r.asymmetry.asymmetric},
-         {"minimizer_found", r.minimum.converged},
-         {"minimizer_w", r.minimum.converged ? Json(r.minimum.w) : Json()},
-         {"minimizer_b", r.minimum.converged ? Json(r.minimum.b) : Json()},
-         {"flat_side_at_minimizer",
-          r.minimum.converged ? Json(theory::SideName(r.asymmetry_at_minimum.flat_side)) : Json()},
-         {"asymmetric_at_minimizer",
-          r.minimum.converged ? Json(r.asymmetry_at_minimum.asymmetric) : Json()}});
-    for (std::size_t i = 0; i < r.t.size(); ++i)
-      csv += fmt::format("{},{},{},{}\n", r.seed, r.t[i], r.loss[i],
-                         r.minimum.converged ? fmt::format("{}", r.loss_at_minimum[i]) : "");
-  }
+  const Json meta = realnets::Logistic2dMeta(a.options);
   if (!a.out.empty()) {
     io::EnsureDirectory(a.out);
-    io::WriteFileAtomically(std::filesystem::path(a.out) / "logistic2d.csv", csv);
+    io::WriteFileAtomically(std::filesystem::path(a.out) / "logistic2d.csv",
+                            realnets::Logistic2dCsv(s));
     io::WriteFileAtomically(std::filesystem::path(a.out) / "logistic2d.csv.json",
                             meta.dump(2) + "\n");
   }
-  const Json result = {{"seeds", o.seeds},
-                       {"asymmetric", s.asymmetric},
-                       {"flat_positive", s.flat_pos},
-                       {"flat_negative", s.flat_neg},
-                       {"minimizers", s.minimizers},
-                       {"asymmetric_at_minimizer", s.asymmetric_at_minimum},
-                       {"flat_positive_at_minimizer", s.flat_pos_at_minimum},
-                       {"flat_negative_at_minimizer", s.flat_neg_at_minimum},
-                       {"runs", runs}};
-  Emit(Render(result, meta, format), "");
+  Emit(Render(realnets::Logistic2dResultJson(s, a.options), meta, format), "");
 }
 
 struct ShiftArgs {
@@ -132,11 +82,8 @@ void RunShift(const ShiftArgs& a) {
   const std::vector<double>& t = train.x;
   const double max_shift = a.max_shift > 0 ? a.max_shift : 0.25 * (t.back() - t.front());
   const realnets::ShiftFit fit = realnets::FitShift(t, train.loss, test.loss, max_shift);
-  const Json result = {{"delta", fit.delta},         {"offset", fit.offset},
-                       {"mismatch0", fit.mismatch0}, {"mismatch", fit.mismatch},
-                       {"ratio", fit.ratio},         {"overlap_points", fit.overlap}};
   Emit(
-      Render(result,
+      Render(realnets::ShiftFitJson(fit),
              io::Metadata("realnets shift",
                           {{"profile", a.profile},
                            {"max_shift", max_shift},

@@ -49,13 +49,7 @@ void Run(const ExperimentArgs& args) {
   o.seed = args.seed;
   realnets::ExperimentCallbacks callbacks;
   callbacks.on_stage = Stage;
-  std::unique_ptr<Progress> progress;
-  callbacks.on_progress = [&](const std::string& unit, long long done, long long total) {
-    if (done == 0) progress = std::make_unique<Progress>(unit, total);
-    if (!progress) return;
-    progress->Update(done);
-    if (done == total) progress.reset();
-  };
+  callbacks.on_progress = ProgressCallback();
   if (!args.no_figures)
     callbacks.render_figures = [](const std::string& dir) {
       for (const auto& f : plots::RealnetsFigures())

@@ -13,6 +13,7 @@
 
 #include "field_flags.hpp"
 #include "output.hpp"
+#include "parse_errors.hpp"
 #include "progress.hpp"
 #include "realnets_experiment.hpp"
 #include "realnets_options.hpp"
@@ -52,7 +53,8 @@ int main(int argc, char** argv) {
   AddOption(*t, "--momentum", train.momentum, "SGD momentum")->capture_default_str();
   AddOption(*t, "--wd", train.weight_decay, "Weight decay (every parameter)")
       ->capture_default_str();
-  t->add_flag("!--no-augment", train.augment, "No crop/flip augmentation");
+  t->add_flag_callback(
+      "--no-augment", [&train] { train.augment = false; }, "No crop/flip augmentation");
   t->add_flag("--resume", train.resume,
               "Continue from the state saved after the last finished epoch in --out");
 
@@ -143,7 +145,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return cli::ReportError("valleys realnets", "error", e.what(), 2);
+    return cli::ReportError("valleys realnets", "error",
+                            cli::ExplainParseError(app, e, "valleys realnets").c_str(), 2);
   } catch (const std::invalid_argument& e) {  // io::InputError included
     return cli::ReportError("valleys realnets", "error", cli::FieldsToFlags(e.what()).c_str(), 2);
   } catch (const std::exception& e) {

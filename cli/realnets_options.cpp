@@ -30,7 +30,9 @@ void AddTrainFlags(CLI::App& c, realnets::TrainOptions& o, std::string& subset) 
   AddOption(c, "--width", o.model.width, "Channels of the first stage (standard: 16; vgg16 64)")
       ->capture_default_str();
   AddOption(c, "--widen", o.model.widen, "WideResNet widening factor k")->capture_default_str();
-  c.add_flag("!--no-bn", o.model.batch_norm, "The BN-free twin (BN layers replaced by identities)");
+  c.add_flag_callback(
+      "--no-bn", [&o] { o.model.batch_norm = false; },
+      "The BN-free twin (BN layers replaced by identities)");
   AddEnumOption(c, "--activation", o.model.activation, kActivation, "relu | sigmoid | softplus");
   AddEnumOption(c, "--bn-init", o.model.bn_init, kBnInit,
                 "BN gamma init: ones | uniform01 | normal01");

@@ -21,45 +21,24 @@ struct ScoreArgs {
   realnets::AsymmetryCriterion criterion;
 };
 
-// FILE[,x=COL][,loss=COL]: the trailing x= and loss= parts name the columns; the rest is the path.
-struct ProfileArg {
-  std::string path, x, loss;
-};
-ProfileArg SplitProfileArg(const std::string& text) {
-  ProfileArg a{text, "", ""};
-  for (;;) {
-    const auto comma = a.path.rfind(',');
-    if (comma == std::string::npos) break;
-    const std::string part = a.path.substr(comma + 1);
-    if (part.rfind("x=", 0) == 0 && a.x.empty())
-      a.x = part.substr(2);
-    else if (part.rfind("loss=", 0) == 0 && a.loss.empty())
-      a.loss = part.substr(5);
-    else
-      break;
-    a.path.resize(comma);
-  }
-  return a;
-}
-
 void RunScore(ScoreArgs a) {
   const Format format = ParseFormat(a.format);
   if (!a.heights.empty()) a.criterion.heights = ParseNumberList(a.heights, "--heights");
   std::string why;
   if (!a.criterion.IsValid(&why)) throw io::InputError(why);
-  const ProfileArg p = SplitProfileArg(a.profile);
+  const io::TableRef p = io::ParseTableRef(a.profile);
   realnets::AsymmetryReport report;
   try {
-    const theory::TableOptions table = io::ReadTableCsv(p.path, p.x, p.loss);
+    const theory::TableOptions table = io::ReadTableCsv(p.path, p.x_column, p.loss_column);
     report = realnets::MeasureAsymmetry(table.x, table.loss, a.criterion);
   } catch (const std::invalid_argument& e) {  // io::InputError included
     throw io::InputError(fmt::format("--profile '{}': {}", p.path, e.what()));
   }
-  const Json meta =
-      io::Metadata("realnets score", {{"profile", a.profile},
-                                      {"x", p.x.empty() ? "(first column)" : p.x},
-                                      {"loss", p.loss.empty() ? "(second column)" : p.loss},
-                                      {"criterion", a.criterion.Describe()}});
+  const Json meta = io::Metadata(
+      "realnets score", {{"profile", a.profile},
+                         {"x", p.x_column.empty() ? "(first column)" : p.x_column},
+                         {"loss", p.loss_column.empty() ? "(second column)" : p.loss_column},
+                         {"criterion", a.criterion.Describe()}});
   Emit(Render(realnets::AsymmetryReportJson(report, a.criterion), meta, format), "");
 }
 

@@ -5,31 +5,34 @@
 #include "output.hpp"
 #include "progress.hpp"
 #include "sim_options_cli.hpp"
-#include "sim_setup.hpp"
 #include "strict_option.hpp"
 #include "valleys/io/metadata.hpp"
+#include "valleys/io/sim_result_json.hpp"
+#include "valleys/io/sim_spec.hpp"
 #include "valleys/sim/simulator.hpp"
 
 namespace valleys::cli {
 
 namespace {
 struct SimCommandArgs {
-  SimArgs sim;
+  io::SimSpec sim;
   std::string format = "table", out;
   bool quiet = false;
 };
 
 void Run(const SimCommandArgs& a) {
   const Format format = ParseFormat(a.format);
-  const sim::SimOptions options = MakeSimOptions(a.sim);
+  const sim::SimOptions options = io::MakeSimOptions(a.sim);
   sim::RunControl control;
   control.backend = a.sim.backend == "cuda" ? sim::Backend::kCuda : sim::Backend::kCpu;
-  Progress progress("sim", 1000, a.quiet);
-  control.progress = [&](double f) { progress.Update(static_cast<long long>(f * 1000)); };
+  // In chain-steps (chains x (burn-in + steps)), so the rate reads as chain-steps/s.
+  const long long work = options.chains * (options.burnin + options.steps);
+  Progress progress("sim chain-steps", work, a.quiet);
+  control.progress = [&](double f) { progress.Update(static_cast<long long>(f * work)); };
   const sim::SimSummary summary = sim::Simulate(options, control);
   progress.Finish();
   const std::optional<sim::Prediction> prediction = sim::PredictIfPossible(options);
-  Emit(Render(SimResult(options, summary, prediction), io::Metadata("sim", SimMetadata(a.sim)),
+  Emit(Render(io::SimResultJson(summary, prediction), io::Metadata("sim", io::SimSpecJson(a.sim)),
               format),
        a.out);
 }

@@ -3,12 +3,12 @@
 
 #include <CLI/CLI.hpp>
 
-#include "sim_setup.hpp"
 #include "strict_option.hpp"
+#include "valleys/io/sim_spec.hpp"
 
 namespace valleys::cli {
 
-inline void AddSimOptions(CLI::App& s, SimArgs& a) {
+inline void AddSimOptions(CLI::App& s, io::SimSpec& a) {
   AddOption(s, "--profile", a.profiles, "Valley profile spec (repeat for one per direction)")
       ->required();
   AddOption(s, "--dim", a.dim, "Directions (the profile repeated when one is given)")

@@ -2,9 +2,7 @@
 // after a kill, shardable for job arrays, spread over MPI ranks.
 #include <chrono>
 #include <filesystem>
-#include <map>
 #include <memory>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -13,16 +11,17 @@
 #include "output.hpp"
 #include "progress.hpp"
 #include "sim_options_cli.hpp"
-#include "sim_setup.hpp"
 #include "strict_option.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/grid.hpp"
 #include "valleys/io/metadata.hpp"
+#include "valleys/io/sim_spec.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/io/sweep_csv.hpp"
 #include "valleys/io/sweep_file.hpp"
 #include "valleys/sim/simulator.hpp"
 #include "valleys/sweep/merge.hpp"
+#include "valleys/sweep/plan.hpp"
 #include "valleys/sweep/sweep.hpp"
 
 namespace valleys::cli {
@@ -32,44 +31,11 @@ namespace {
 using io::InputError;
 
 struct SweepArgs {
-  SimArgs base;
+  io::SimSpec base;
   std::vector<std::string> grid;
   std::string file, out, shard = "1/1";
   bool resume = false, quiet = false, no_theory = false;
 };
-
-std::string ReplaceSpecKey(const std::string& text, const std::string& key,
-                           const std::string& value, bool* found) {
-  const io::Spec spec = io::ParseSpec(text, "grid");
-  std::string out = spec.kind + ":";
-  bool first = true;
-  for (const auto& [k, v] : spec.params) {
-    out += (first ? "" : ",") + k + "=" + (k == key ? value : v);
-    first = false;
-    if (k == key) *found = true;
-  }
-  return out;
-}
-
-// Applies one axis value: a simulator option, or a key inside --profile / --noise / --eval-shift.
-void ApplyAxis(SimArgs& a, const std::string& name, const std::string& value) {
-  if (SetSimArg(a, name, value)) return;
-  bool found = false;
-  for (auto& p : a.profiles) p = ReplaceSpecKey(p, name, value, &found);
-  if (!found) a.noise = ReplaceSpecKey(a.noise, name, value, &found);
-  if (!found && !a.eval_shift.empty())
-    a.eval_shift = ReplaceSpecKey(a.eval_shift, name, value, &found);
-  if (!found)
-    throw InputError(fmt::format(
-        "grid axis '{}' is neither a simulator option nor a key of --profile, --noise or "
-        "--eval-shift",
-        name));
-}
-
-// The id of a sweep: a hash of its specification (base options, axes, theory on or off).
-std::string SweepId(const Json& spec) {
-  return sweep::SweepId(spec.dump());
-}
 
 // Rows of the other MPI ranks, for the sweep engine.
 class MpiTransport final : public sweep::RowTransport {
@@ -89,52 +55,21 @@ class MpiTransport final : public sweep::RowTransport {
 
 void Run(const SweepArgs& args) {
   MpiContext mpi;
-  SimArgs base = args.base;
+  io::SimSpec base = args.base;
   std::vector<io::GridAxis> axes;
   if (!args.file.empty()) {
     const io::SweepFile file = io::ReadSweepToml(args.file);
-    std::vector<std::string> profiles;
-    for (const auto& [name, value] : file.base) {
-      if (name == "profile")
-        profiles.push_back(value);
-      else if (name == "no-replacement")
-        base.no_replacement = value == "true";
-      else if (name == "basis")
-        base.basis = value;
-      else if (!SetSimArg(base, name, value))
-        throw InputError(fmt::format("{}: [base] {} is not a simulator option", args.file, name));
-    }
-    if (!profiles.empty()) base.profiles = profiles;
+    io::ApplySweepBase(base, file, args.file);
     axes = file.grid;
   }
   for (const auto& g : args.grid) axes.push_back(io::ParseGridAxis(g, "--grid"));
   if (axes.empty())
     throw InputError("sweep: no grid axes (use --grid NAME=SPEC or a --file with a [grid] table)");
-  std::set<std::string> names;
-  for (const auto& a : axes)
-    if (!names.insert(a.name).second)
-      throw InputError(fmt::format("grid axis '{}' is given twice", a.name));
   if (args.out.empty()) throw InputError("sweep: --out FILE.csv is required");
   const io::Shard shard = io::ParseShard(args.shard, "--shard");
-  const long long total = io::GridSize(axes);
-
-  // Validate every configuration before any work (a typo fails now, not after hours).
-  std::vector<SimArgs> configs(static_cast<std::size_t>(total), base);
-  for (long long i = 0; i < total; ++i) {
-    for (const auto& [name, value] : io::GridPoint(axes, i))
-      ApplyAxis(configs[static_cast<std::size_t>(i)], name, value);
-    try {
-      MakeSimOptions(configs[static_cast<std::size_t>(i)]);
-    } catch (const InputError& e) {
-      throw InputError(fmt::format("configuration {} ({}): {}", i,
-                                   io::GridPoint(axes, i).front().second, e.what()));
-    }
-  }
-
-  const std::string header = sweep::CsvHeader(axes);
-  Json spec = {{"base", SimMetadata(base)}, {"theory", !args.no_theory}};
-  for (const auto& a : axes) spec["axes"].push_back({{"name", a.name}, {"values", a.values}});
-  const std::string sweep_id = SweepId(spec);
+  const sweep::SweepPlan plan = sweep::PlanSweep(base, axes, !args.no_theory);
+  const long long total = static_cast<long long>(plan.configurations.size());
+  const std::string& sweep_id = plan.sweep_id;
   const std::string sidecar = args.out + ".json";
 
   std::vector<long long> owned;
@@ -152,7 +87,7 @@ void Run(const SweepArgs& args) {
       const io::SweepCsv before = io::ReadSweepCsv(args.out);
       if (before.sweep_id == sweep_id) sweep::CheckRowAxes(before, axes, total, args.out);
     }
-    existing = writer.Open(args.out, sweep_id, header, args.resume);
+    existing = writer.Open(args.out, sweep_id, plan.header, args.resume);
   }
   mpi.Barrier();
   if (mpi.rank() != 0 && args.resume) existing = io::ReadSweepCsv(args.out);
@@ -162,11 +97,16 @@ void Run(const SweepArgs& args) {
   const std::string started = io::UtcTimestamp();
   auto write_sidecar = [&](const char* status, double seconds) {
     Json meta = io::Metadata("sweep", {{"seed", base.seed}});
-    Json side = {{"meta", meta},        {"sweep_id", sweep_id},
-                 {"spec", spec},        {"configurations", total},
-                 {"shard", args.shard}, {"rows_in_file", owned.size()},
-                 {"status", status},    {"started", started},
-                 {"seconds", seconds},  {"mpi_ranks", mpi.size()}};
+    Json side = {{"meta", meta},
+                 {"sweep_id", sweep_id},
+                 {"spec", plan.specification},
+                 {"configurations", total},
+                 {"shard", args.shard},
+                 {"rows_in_file", owned.size()},
+                 {"status", status},
+                 {"started", started},
+                 {"seconds", seconds},
+                 {"mpi_ranks", mpi.size()}};
     if (std::string(status) == "complete") side["finished"] = io::UtcTimestamp();
     io::WriteFileAtomically(sidecar, side.dump(2) + "\n");
   };
@@ -177,7 +117,7 @@ void Run(const SweepArgs& args) {
   job.axes = axes;
   job.remaining = remaining;
   job.with_theory = !args.no_theory;
-  for (const auto& c : configs) job.configurations.push_back(MakeSimOptions(c));
+  job.configurations = plan.configurations;
   MpiTransport transport(mpi);
   if (mpi.rank() == 0) {
     Progress progress("sweep configurations", static_cast<long long>(remaining.size()), args.quiet);

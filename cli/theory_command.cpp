@@ -8,10 +8,10 @@
 #include "commands.hpp"
 #include "output.hpp"
 #include "strict_option.hpp"
-#include "theory_results.hpp"
 #include "valleys/io/factories.hpp"
 #include "valleys/io/metadata.hpp"
 #include "valleys/io/spec.hpp"
+#include "valleys/io/theory_result_json.hpp"
 
 namespace valleys::cli {
 
@@ -34,7 +34,7 @@ void RunRisk(const RiskArgs& a) {
   const Format format = ParseFormat(a.format);
   const auto profile = io::MakeProfile(a.profile, "--profile");
   const auto shift = io::MakeShift(a.shift, "--shift");
-  const Json result = RiskResult(*profile, shift, a.biases);
+  const Json result = io::RiskResultJson(*profile, shift, a.biases);
   const Json meta =
       io::Metadata("theory risk", {{"profile", profile->Spec()}, {"shift", shift.Spec()}});
   Emit(Render(result, meta, format), a.out);
@@ -44,7 +44,7 @@ void RunSgd(const SgdArgs& a) {
   const Format format = ParseFormat(a.format);
   const auto profile = io::MakeProfile(a.profile, "--profile");
   const io::NoiseSpec noise = io::MakeNoise(a.noise, "--noise");
-  SgdRequest request;
+  io::SgdRequest request;
   request.chain.eta = a.eta;
   request.chain.weight_decay = a.wd;
   request.chain.noise = noise.kind;
@@ -58,7 +58,7 @@ void RunSgd(const SgdArgs& a) {
   if (a.T_given) request.T = a.T;
   request.x0 = a.x0;
   if (!a.shift.empty()) request.shift = io::MakeShift(a.shift, "--shift");
-  const Json result = SgdResult(*profile, request);
+  const Json result = io::SgdResultJson(*profile, request);
   Json extra = {{"profile", profile->Spec()},
                 {"eta", a.eta},
                 {"noise", io::NoiseSpecText(noise)},
@@ -84,7 +84,9 @@ void RegisterTheoryCommand(CLI::App& app) {
   AddOption(*r, "--shift", risk->shift,
             "Shift law spec: uniform:a=A | gaussian:sigma=S | rademacher:a=A")
       ->required();
-  AddOption(*r, "--bias", risk->biases, "Also evaluate R at this bias (repeatable)");
+  AddOption(*r, "--bias", risk->biases,
+            "Also evaluate R at these biases (repeatable or comma-separated)")
+      ->delimiter(',');
   AddOption(*r, "--format", risk->format, "table | csv | json")->capture_default_str();
   AddOption(*r, "--out", risk->out, "Write to this file (atomically) instead of stdout");
   r->callback([risk] { RunRisk(*risk); });

@@ -557,6 +557,14 @@ const std::map<std::string, ClaimInfo>& Registry() {
 
 }  // namespace
 
+std::string ClaimTitle(const std::string& id) {
+  const auto it = Registry().find(id);
+  if (it == Registry().end())
+    throw std::invalid_argument(
+        fmt::format("claim id = '{}' is not a claim (allowed: C1..C9)", id));
+  return it->second.title;
+}
+
 ClaimResult CheckClaim(const std::string& id, const ClaimScale& scale, std::uint64_t seed) {
   const auto& reg = Registry();
   auto it = reg.find(id);

@@ -21,16 +21,18 @@ std::vector<std::string> Split(const std::string& s, char sep) {
   return out;
 }
 
-bool IsRange(const std::vector<std::string>& parts) {
-  if (parts.size() != 3 && parts.size() != 4) return false;
-  for (std::size_t i = 0; i < 3; ++i) {
-    try {
-      ParseNumber(parts[i], "range");
-    } catch (const InputError&) {
-      return false;
-    }
+bool IsNumber(const std::string& text) {
+  try {
+    ParseNumber(text, "range");
+    return true;
+  } catch (const InputError&) {
+    return false;
   }
-  return true;
+}
+
+bool IsRange(const std::vector<std::string>& parts) {
+  return (parts.size() == 3 || parts.size() == 4) && IsNumber(parts[0]) && IsNumber(parts[1]) &&
+         IsNumber(parts[2]);
 }
 }  // namespace
 
@@ -50,6 +52,12 @@ GridAxis MakeGridAxis(const std::string& name, const std::string& spec, const st
     return axis;
   }
   const auto parts = Split(spec, ':');
+  // Two numbers joined by ':' that do not make lo:hi:count[:lin|log] (a count left out, say) are a
+  // range written wrong, not a value.
+  if (!IsRange(parts) && parts.size() >= 2 && IsNumber(parts[0]) && IsNumber(parts[1]))
+    throw InputError(fmt::format(
+        "{} {}: '{}' is not a range (expected lo:hi:count[:lin|log], e.g. 0.01:0.1:10:log)", what,
+        name, spec));
   if (!IsRange(parts)) {
     axis.values.push_back(spec);  // a single value (a number or a spec)
     return axis;

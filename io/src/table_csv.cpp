@@ -113,4 +113,21 @@ theory::TableOptions ReadTableCsv(const std::string& path, const std::string& x_
   return ParseTableCsv(text, path, x_column, loss_column);
 }
 
+TableRef ParseTableRef(const std::string& text) {
+  TableRef ref{text, "", ""};
+  for (;;) {
+    const auto comma = ref.path.rfind(',');
+    if (comma == std::string::npos) break;
+    const std::string part = ref.path.substr(comma + 1);
+    if (part.rfind("x=", 0) == 0 && ref.x_column.empty())
+      ref.x_column = part.substr(2);
+    else if (part.rfind("loss=", 0) == 0 && ref.loss_column.empty())
+      ref.loss_column = part.substr(5);
+    else
+      break;
+    ref.path.resize(comma);
+  }
+  return ref;
+}
+
 }  // namespace valleys::io

@@ -7,6 +7,7 @@
 
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/metadata.hpp"
+#include "valleys/realnets/asymmetry_json.hpp"
 
 namespace valleys::realnets {
 
@@ -210,6 +211,87 @@ std::string ProfileStem(const ProfileOptions& o) {
                                                          : "";
   return fmt::format("profile_{}_{}_d{}_{}{}", CheckpointName(o.checkpoint), law, o.direction,
                      BnModeToString(o.probe.bn_mode), mask);
+}
+
+Json TrainResultJson(const TrainSummary& s) {
+  Json result = {{"parameters", s.parameters},
+                 {"sgd_train_loss", s.sgd_train_loss},
+                 {"sgd_test_loss", s.sgd_test_loss},
+                 {"sgd_test_acc", s.sgd_test_acc}};
+  if (s.has_swa) {
+    result["swa_train_loss"] = s.swa_train_loss;
+    result["swa_test_loss"] = s.swa_test_loss;
+    result["swa_test_acc"] = s.swa_test_acc;
+  }
+  result["train_images_per_s"] = s.train_images_per_s;
+  return result;
+}
+
+Json SgdAfterSwaResultJson(const SgdAfterSwaResult& r) {
+  return {{"swa_train_loss", r.swa_train_loss},       {"swa_test_loss", r.swa_test_loss},
+          {"accepted_epoch", r.accepted_epoch},       {"sgd_train_loss", r.rows.back().train_loss},
+          {"sgd_test_loss", r.rows.back().test_loss}, {"checkpoint", "sgd_after_swa.pt"}};
+}
+
+Json ProfileResultJson(const ProfileResult& r, const std::string& file) {
+  Json result = {{"profile", file},
+                 {"sign_agreement", r.sign_agreement},
+                 {"direction_norm", r.direction_norm},
+                 {"perturbed_coordinates", r.perturbed}};
+  for (const auto& [prefix, score] :
+       {std::pair{"train_", &r.train_score}, {"test_", &r.test_score}}) {
+    const Json fields = ScoreJson(*score);
+    for (auto it = fields.cbegin(); it != fields.cend(); ++it) result[prefix + it.key()] = *it;
+  }
+  const AsymmetryCriterion criterion;
+  result["train_asymmetry"] = AsymmetryReportJson(r.train_asymmetry, criterion);
+  result["test_asymmetry"] = AsymmetryReportJson(r.test_asymmetry, criterion);
+  return result;
+}
+
+Json HeightProfileResultJson(const HeightProfileResult& r, const std::string& file) {
+  Json result = {{"profile", file},
+                 {"evaluations", r.search.evaluations},
+                 {"sign_agreement", r.sign_agreement},
+                 {"direction_norm", r.direction_norm},
+                 {"perturbed_coordinates", r.perturbed}};
+  Json widths = Json::array();
+  const std::size_t n = r.points.size() / 2;
+  for (std::size_t i = 0; i < n; ++i) {
+    const HeightPoint& plus = r.points[i];
+    const HeightPoint& minus = r.points[n + i];
+    const bool censored = plus.censored || minus.censored;
+    widths.push_back({{"height", plus.height},
+                      {"width_plus", plus.censored ? Json() : Json(plus.offset)},
+                      {"width_minus", minus.censored ? Json() : Json(minus.offset)},
+                      {"ratio", censored ? Json() : Json(plus.offset / minus.offset)},
+                      {"censored", censored}});
+  }
+  result["width_ratio_at"] = widths;
+  return result;
+}
+
+Json LineMeta(const LineOptions& o, const LineResult& r) {
+  Json meta = ProbeMeta("line", o.probe);
+  meta["from"] = o.from;
+  meta["to"] = o.to;
+  meta["from_sha256"] = r.from_sha256;
+  meta["to_sha256"] = r.to_sha256;
+  meta["direction_law"] = "line (w_to - w_from, unnormalized; alpha = 0 at from, 1 at to)";
+  meta["distance"] = r.distance;
+  return meta;
+}
+
+std::string LineStem(const LineOptions& o) {
+  return fmt::format("line_{}_{}_{}", CheckpointName(o.from), CheckpointName(o.to),
+                     BnModeToString(o.probe.bn_mode));
+}
+
+Json LineResultJson(const LineResult& r, const std::string& file) {
+  return {{"line", file},
+          {"distance", r.distance},
+          {"slope_beyond_to", r.slope_beyond_to},
+          {"slope_beyond_from", r.slope_beyond_from}};
 }
 
 }  // namespace valleys::realnets

@@ -13,14 +13,21 @@ bool DeviceAvailable(Device device) {
   return device == Device::kCpu || torch::cuda::is_available();
 }
 
+namespace {
+// A checkpoint of the run folder is named (sgd, swa, sgd_after_swa, ...); anything with a dot or
+// a slash is a file path, used as given.
+bool IsRunCheckpointName(const std::string& checkpoint) {
+  return !checkpoint.empty() && checkpoint.find_first_of("./") == std::string::npos;
+}
+}  // namespace
+
 std::string CheckpointPath(const TrainOptions& base, const std::string& checkpoint) {
-  if (checkpoint.size() > 3 && checkpoint.substr(checkpoint.size() - 3) == ".pt") return checkpoint;
+  if (!IsRunCheckpointName(checkpoint)) return checkpoint;
   return (std::filesystem::path(base.out_dir) / (checkpoint + ".pt")).string();
 }
 
 std::string CheckpointName(const std::string& checkpoint) {
-  if (checkpoint.size() > 3 && checkpoint.substr(checkpoint.size() - 3) == ".pt")
-    return std::filesystem::path(checkpoint).stem().string();
+  if (!IsRunCheckpointName(checkpoint)) return std::filesystem::path(checkpoint).stem().string();
   return checkpoint;
 }
 

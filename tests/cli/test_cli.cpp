@@ -517,3 +517,42 @@ TEST_CASE("realnets score: the JSON contract on the paper's profiles; bad profil
                    "--heights must be");
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("the command line: nearest options, help without artefacts, lists with commas",
+          "[cli][help]") {
+  const std::string sim = "sim --profile quadratic:hplus=1,hminus=9 --chains 10 --steps 10 ";
+  ExpectInputError(sim + "--etaa 0.05", "unknown option --etaa (did you mean --eta?)");
+  ExpectInputError(sim + "--zzzzzzzz 1", "unknown option --zzzzzzzz (see valleys sim --help)");
+  ExpectInputError("realnets profile --out /tmp/x --lwa gaussian",
+                   "unknown option --lwa (did you mean --law?)");
+  ExpectInputError(sim + "--grid 1", "unknown option --grid");  // sweep's option, not sim's
+
+  const Run train = Valleys("realnets train --help");
+  CHECK(train.code == 0);
+  CHECK_THAT(train.out, Catch::Contains(" realnets train [OPTIONS]"));
+  CHECK_THAT(train.out, !Catch::Contains("valleys-realnets train"));
+  CHECK_THAT(train.out, Catch::Contains("--no-bn "));
+  CHECK_THAT(train.out, !Catch::Contains("{false}"));
+
+  const Run check = Valleys("check --help");
+  CHECK_THAT(check.out, Catch::Contains("C6: SGD averages on the flat side"));
+  CHECK_THAT(check.out, Catch::Contains("C9: separable directions"));
+
+  const Run risk = Valleys(
+      "theory risk --profile quadratic:hplus=1,hminus=9 --shift uniform:a=1 --bias 0.1,-0.2 "
+      "--bias 0.3 --format json");
+  REQUIRE(risk.code == 0);
+  const auto j = nlohmann::json::parse(risk.out);
+  REQUIRE(j["R_at_bias"].size() == 3);
+  CHECK(j["R_at_bias"][1]["bias"] == -0.2);
+
+  ExpectInputError("sweep --profile quadratic:hplus=1,hminus=9 --grid eta=0.1:0.2 --out /tmp/x.csv",
+                   "'0.1:0.2' is not a range (expected lo:hi:count[:lin|log]");
+
+  // A checkpoint that is not a run-folder name is the path as given.
+  const std::string dir = std::filesystem::temp_directory_path() / "valleys-ckpt-as-given";
+  const Run hessian =
+      Valleys("realnets hessian --checkpoint x.json --train-size 100 --test-size 100 --out " + dir);
+  CHECK(hessian.code == 1);
+  CHECK_THAT(hessian.out, Catch::Contains("checkpoint 'x.json' does not exist"));
+}

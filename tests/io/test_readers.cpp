@@ -43,6 +43,10 @@ TEST_CASE("grid axes: ranges, lists, single values, errors", "[io][grid]") {
   CHECK_THROWS_WITH(ParseGridAxis("eta=0:1:3:log"), Catch::Contains("lo > 0"));
   CHECK_THROWS_WITH(ParseGridAxis("eta=1:2:3:cubic"), Catch::Contains("allowed: lin, log"));
   CHECK_THROWS_WITH(ParseGridAxis("eta"), Catch::Contains("expected NAME="));
+  // A range written wrong is named as one, with the syntax.
+  CHECK_THROWS_WITH(ParseGridAxis("eta=0.1:0.2"),
+                    Catch::Contains("'0.1:0.2' is not a range (expected lo:hi:count[:lin|log]"));
+  CHECK_THROWS_WITH(ParseGridAxis("eta=0.1:0.2:x"), Catch::Contains("is not a range"));
   const std::vector<GridAxis> axes = {ParseGridAxis("a=1,2"), ParseGridAxis("b=x,y,z")};
   CHECK(GridSize(axes) == 6);
   CHECK(GridPoint(axes, 4) ==

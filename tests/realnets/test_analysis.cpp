@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "valleys/realnets/analysis_json.hpp"
 #include "valleys/realnets/logistic2d.hpp"
 #include "valleys/realnets/profile_analysis.hpp"
 #include "valleys/realnets/train_state.hpp"
@@ -172,4 +173,48 @@ TEST_CASE("the 2-parameter logistic model (C11)", "[realnets][logistic2d]") {
   std::string why;
   CHECK_FALSE(bad.IsValid(&why));
   CHECK(why.find("odd") != std::string::npos);
+}
+
+TEST_CASE("logistic2d and shift outputs: nulls where no minimizer, inf as text",
+          "[realnets][json]") {
+  Logistic2dSummary s;
+  Logistic2dRun found, separable;
+  found.seed = 3;
+  found.t = {-1, 0, 1};
+  found.loss = {0.5, 0.25, 0.75};
+  found.minimum.converged = true;
+  found.minimum.w = 1.5;
+  found.loss_at_minimum = {0.4, 0.2, 0.6};
+  found.asymmetry.detrended_ratio = 4;
+  found.asymmetry.asymmetric = true;
+  separable.seed = 4;
+  separable.t = {0};
+  separable.loss = {0.125};
+  separable.asymmetry.detrended_ratio = INFINITY;
+  s.runs = {found, separable};
+  s.asymmetric = 1;
+  s.minimizers = 1;
+  Logistic2dOptions o;
+  o.seeds = 2;
+  CHECK(Logistic2dCsv(s) ==
+        "seed,t,loss,loss_through_minimizer\n3,-1,0.5,0.4\n3,0,0.25,0.2\n3,1,0.75,0.6\n"
+        "4,0,0.125,\n");
+  const auto j = Logistic2dResultJson(s, o);
+  CHECK(j["seeds"] == 2);
+  CHECK(j["asymmetric"] == 1);
+  REQUIRE(j["runs"].size() == 2);
+  CHECK(j["runs"][0]["minimizer_w"] == 1.5);
+  CHECK(j["runs"][0]["detrended_ratio"] == 4.0);
+  CHECK(j["runs"][1]["detrended_ratio"] == "inf");
+  CHECK(j["runs"][1]["minimizer_w"].is_null());
+  CHECK(j["runs"][1]["asymmetric_at_minimizer"].is_null());
+  CHECK(Logistic2dMeta(o)["seeds"] == 2);
+
+  ShiftFit fit;
+  fit.delta = -0.5;
+  fit.overlap = 12;
+  const auto shift = ShiftFitJson(fit);
+  CHECK(shift["delta"] == -0.5);
+  CHECK(shift["overlap_points"] == 12);
+  CHECK(shift.size() == 6);
 }

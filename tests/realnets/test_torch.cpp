@@ -653,3 +653,47 @@ TEST_CASE("checkpoints: hostile paths, paths as given, SHA-256 checked, one-line
   CHECK(std::count(r.text.begin(), r.text.end(), '\n') == 1);
   fs::remove_all(base);
 }
+
+TEST_CASE("result objects: widths at heights with censored sides, line stem and metadata",
+          "[realnets][torch][json]") {
+  HeightProfileResult r;
+  r.search.evaluations = 9;
+  auto point = [](int side, double height, double offset, bool censored) {
+    HeightPoint p;
+    p.side = side;
+    p.height = height;
+    p.offset = offset;
+    p.censored = censored;
+    return p;
+  };
+  // +1 side first, then -1, each per height.
+  r.points = {point(1, 0.1, 2.0, false), point(1, 0.5, 8.0, true), point(-1, 0.1, 1.0, false),
+              point(-1, 0.5, 3.0, false)};
+  const auto j = HeightProfileResultJson(r, "p_heights.csv");
+  CHECK(j["profile"] == "p_heights.csv");
+  CHECK(j["evaluations"] == 9);
+  REQUIRE(j["width_ratio_at"].size() == 2);
+  CHECK(j["width_ratio_at"][0]["ratio"] == 2.0);
+  CHECK(j["width_ratio_at"][0]["censored"] == false);
+  CHECK(j["width_ratio_at"][1]["width_plus"].is_null());
+  CHECK(j["width_ratio_at"][1]["width_minus"] == 3.0);
+  CHECK(j["width_ratio_at"][1]["ratio"].is_null());
+
+  LineOptions o;
+  o.from = "swa";
+  o.to = "sgd";
+  o.probe.bn_mode = BnMode::kFrozen;
+  CHECK(LineStem(o) == "line_swa_sgd_frozen");
+  LineResult line;
+  line.distance = 3.5;
+  line.slope_beyond_to = 0.25;
+  const auto lj = LineResultJson(line, "x.csv");
+  CHECK(lj["distance"] == 3.5);
+  CHECK(lj["slope_beyond_to"] == 0.25);
+
+  TrainSummary s;
+  s.parameters = 10;
+  CHECK_FALSE(TrainResultJson(s).contains("swa_test_loss"));
+  s.has_swa = true;
+  CHECK(TrainResultJson(s).contains("swa_test_loss"));
+}

@@ -10,6 +10,7 @@
 
 #include "valleys/io/spec.hpp"
 #include "valleys/sim/options.hpp"
+#include "valleys/sweep/plan.hpp"
 #include "valleys/sweep/sweep.hpp"
 #include "valleys/theory/analytic_profiles.hpp"
 
@@ -126,4 +127,38 @@ TEST_CASE("the runner writes rows in configuration order, whoever computed them"
   CHECK(shared[1] == "2,from-the-other-rank");
   CHECK(shared[2] == alone[2]);
   CHECK(shared[3] == "4,from-the-other-rank");
+}
+
+TEST_CASE("a sweep plan: every configuration checked, in grid order, with its id", "[sweep]") {
+  io::SimSpec base;
+  base.profiles = {"quadratic:hplus=1,hminus=9"};
+  base.chains = 10;
+  base.steps = 20;
+  const std::vector<io::GridAxis> axes = {{"eta", {"0.01", "0.02"}}, {"hminus", {"2", "4", "9"}}};
+  const sweep::SweepPlan plan = sweep::PlanSweep(base, axes, true);
+  REQUIRE(plan.configurations.size() == 6);
+  // The last axis varies fastest.
+  CHECK(plan.configurations[0].lr.eta == 0.01);
+  CHECK(plan.configurations[2].lr.eta == 0.01);
+  CHECK(plan.configurations[3].lr.eta == 0.02);
+  CHECK(plan.configurations[1].profile->Spec().find("hminus=4") != std::string::npos);
+  CHECK(plan.header == sweep::CsvHeader(axes));
+  CHECK(plan.sweep_id == sweep::SweepId(plan.specification.dump()));
+  CHECK(plan.sweep_id.size() == 16);
+  CHECK(plan.specification["axes"].size() == 2);
+  // The id names the specification: theory on or off, another base, another sweep.
+  CHECK(sweep::PlanSweep(base, axes, false).sweep_id != plan.sweep_id);
+  io::SimSpec other = base;
+  other.seed = 2;
+  CHECK(sweep::PlanSweep(other, axes, true).sweep_id != plan.sweep_id);
+  CHECK(sweep::PlanSweep(base, axes, true).sweep_id == plan.sweep_id);
+}
+
+TEST_CASE("a sweep plan refuses a repeated axis and names a bad configuration", "[sweep]") {
+  io::SimSpec base;
+  base.profiles = {"quadratic:hplus=1,hminus=9"};
+  CHECK_THROWS_WITH(sweep::PlanSweep(base, {{"eta", {"0.1"}}, {"eta", {"0.2"}}}, true),
+                    "grid axis 'eta' is given twice");
+  CHECK_THROWS_WITH(sweep::PlanSweep(base, {{"momentum", {"0.5", "1.5"}}}, true),
+                    Catch::Matchers::StartsWith("configuration 1 (1.5): SimOptions::momentum"));
 }

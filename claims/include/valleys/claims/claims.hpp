@@ -63,6 +63,8 @@ struct ClaimResult {
 
 std::vector<std::string> ClaimIds();  // C1..C9
 bool IsClaimId(const std::string& id);
+// "bias helps", ...; throws std::invalid_argument naming the field for an id that is not a claim.
+std::string ClaimTitle(const std::string& id);
 // Throws std::invalid_argument naming the field for an id that is not a claim.
 ClaimResult CheckClaim(const std::string& id, const ClaimScale& scale, std::uint64_t seed);
 

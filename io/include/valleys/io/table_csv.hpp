@@ -19,4 +19,11 @@ theory::TableOptions ParseTableCsv(const std::string& text, const std::string& s
                                    const std::string& x_column = "",
                                    const std::string& loss_column = "");
 
+// A table named as FILE[,x=COL][,loss=COL]: the trailing x= and loss= parts name the columns
+// (empty when absent); the rest, commas included, is the path.
+struct TableRef {
+  std::string path, x_column, loss_column;
+};
+TableRef ParseTableRef(const std::string& text);
+
 }  // namespace valleys::io

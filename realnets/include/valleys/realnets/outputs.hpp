@@ -53,6 +53,20 @@ Json ScoreJson(const ProfileScore& s);
 // SHA-256, sample size, BN state, parameter set and start vector.
 Json HessianJson(const HessianOptions& o, const HessianResult& r);
 
+// The result objects of the commands (the table `valleys realnets ...` prints and the JSON of
+// docs/cli.md): train (losses of the last iterate and of SWA, rate), sgd-after-swa (the accepted
+// epoch), profile on a grid (scores and asymmetry reports of both curves) or at heights (the width
+// at each height, null where a side is censored; the ratio then null too), line (distance, slopes
+// beyond its ends). `file` is the CSV that holds the curve.
+Json TrainResultJson(const TrainSummary& s);
+Json SgdAfterSwaResultJson(const SgdAfterSwaResult& r);
+Json ProfileResultJson(const ProfileResult& r, const std::string& file);
+Json HeightProfileResultJson(const HeightProfileResult& r, const std::string& file);
+Json LineResultJson(const LineResult& r, const std::string& file);
+// Metadata and file stem of a line: line_<from>_<to>_<bnmode>.
+Json LineMeta(const LineOptions& o, const LineResult& r);
+std::string LineStem(const LineOptions& o);
+
 // File stem of a profile: profile_<checkpoint>_<law>_d<k>_<bnmode>[_nobn-dir | _bn-only-dir], the
 // law with its parameter as -m<mean> (shifted-gaussian) or -r<agreement> (sign-agreement).
 std::string ProfileStem(const ProfileOptions& o);

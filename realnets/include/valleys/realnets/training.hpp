@@ -84,10 +84,11 @@ struct SgdAfterSwaResult {
 SgdAfterSwaResult SgdAfterSwa(const SgdAfterSwaOptions& options,
                               const std::function<void(const SgdAfterSwaRow&)>& on_epoch = {});
 
-// A checkpoint name (sgd, swa, sgd_after_swa: files in out_dir) or a path ending in .pt, taken as
-// given (relative to the working directory).
+// A checkpoint name (sgd, swa, sgd_after_swa: files NAME.pt in out_dir; a name has no dot and
+// no slash) or a file path, taken as given (relative to the working directory).
 std::string CheckpointPath(const TrainOptions& base, const std::string& checkpoint);
-// What output file names call a checkpoint: the name itself, or a path's file name without .pt.
+// What output file names call a checkpoint: the name itself, or a path's file name without its
+// extension.
 std::string CheckpointName(const std::string& checkpoint);
 
 }  // namespace valleys::realnets

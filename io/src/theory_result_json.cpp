@@ -1,4 +1,4 @@
-#include "theory_results.hpp"
+#include "valleys/io/theory_result_json.hpp"
 
 #include <cmath>
 #include <stdexcept>
@@ -6,14 +6,15 @@
 #include <fmt/format.h>
 
 #include "valleys/io/spec.hpp"
-
 #include "valleys/theory/bias.hpp"
 #include "valleys/theory/risk.hpp"
 
-namespace valleys::cli {
+namespace valleys::io {
 
-Json RiskResult(const theory::Profile& profile, const theory::SymmetricLaw& shift,
-                const std::vector<double>& biases) {
+using Json = nlohmann::ordered_json;
+
+Json RiskResultJson(const theory::Profile& profile, const theory::SymmetricLaw& shift,
+                    const std::vector<double>& biases) {
   const theory::BiasSummary b = theory::AnalyzeBias(profile, shift);
   if (!std::isfinite(b.r0) || !std::isfinite(b.r_star))
     throw std::runtime_error(
@@ -40,8 +41,8 @@ Json RiskResult(const theory::Profile& profile, const theory::SymmetricLaw& shif
     Json rows = Json::array();
     for (double z : biases) {
       if (!std::isfinite(z))
-        throw io::InputError(
-            fmt::format("--bias = {} is not a finite number (allowed: a finite bias)", z));
+        throw InputError(
+            fmt::format("bias = {} is not a finite number (allowed: a finite bias)", z));
       const theory::RiskValue r = theory::Risk(profile, shift, z);
       rows.push_back({{"bias", z}, {"R", r.value}});
     }
@@ -50,7 +51,7 @@ Json RiskResult(const theory::Profile& profile, const theory::SymmetricLaw& shif
   return out;
 }
 
-Json SgdResult(const theory::Profile& profile, const SgdRequest& request) {
+Json SgdResultJson(const theory::Profile& profile, const SgdRequest& request) {
   theory::ExactChain exact(profile, request.chain, request.solver);
   const theory::StationaryStats st = exact.Stationary();
   const theory::SdeStats sde = theory::SdeStationary(profile, request.chain);
@@ -89,4 +90,4 @@ Json SgdResult(const theory::Profile& profile, const SgdRequest& request) {
   return out;
 }
 
-}  // namespace valleys::cli
+}  // namespace valleys::io

@@ -1,0 +1,65 @@
+// The claims' renderings and the main job's driver, on made-up results: the check report's table,
+// CSV, Markdown and JSON, and RunReproduce's refusal of missing callbacks.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "valleys/claims/check_report.hpp"
+#include "valleys/claims/reproduce.hpp"
+
+using namespace valleys;
+using Catch::Matchers::Contains;
+
+namespace {
+claims::ClaimResult Made(const std::string& id, claims::Verdict v, int pass, int resolved,
+                         int draws) {
+  claims::ClaimResult r;
+  r.id = id;
+  r.title = "title of " + id;
+  r.verdict = v;
+  r.seconds = 1.25;
+  for (int i = 0; i < draws; ++i) {
+    claims::ClaimDraw d;
+    d.pass = i < pass;
+    d.resolved = i < resolved;
+    r.draws.push_back(d);
+  }
+  return r;
+}
+}  // namespace
+
+TEST_CASE("a check report renders its tallies in every format", "[claims][report]") {
+  claims::CheckReport report;
+  report.meta = {{"version", "9.9"}, {"git", "abc"}, {"scale", "quick"}, {"seed", 7}};
+  report.results = {Made("C1", claims::Verdict::kHolds, 3, 2, 4),
+                    Made("C6", claims::Verdict::kFails, 0, 1, 2)};
+  const std::string csv = report.Csv();
+  CHECK(csv ==
+        "claim,verdict,draws,draws_pass,draws_resolved,seconds\n"
+        "C1,holds,4,3,2,1.25\n"
+        "C6,fails,2,0,1,1.25\n");
+  const std::string table = report.Table();
+  CHECK_THAT(table, Contains("C1   title of C1"));
+  CHECK_THAT(table, Contains("holds"));
+  CHECK_THAT(table, Contains("   3/4       2/4         1.2"));
+  const std::string md = report.Markdown();
+  CHECK(md.rfind("# valleys check\n\nversion 9.9 (git abc), scale quick, seed 7\n", 0) == 0);
+  CHECK_THAT(md, Contains("| C6 title of C6 | **fails** | 0/2 | 1/2 |\n"));
+  const auto json = report.ToJson();
+  REQUIRE(json["claims"].size() == 2);
+  CHECK(json["claims"][1]["claim"] == "C6");
+  CHECK(json["claims"][0]["draws_pass"] == 3);
+  CHECK(json["meta"]["seed"] == 7);
+}
+
+TEST_CASE("RunReproduce names what it lacks before any work", "[claims][report]") {
+  claims::ReproduceOptions o;
+  o.out_dir = ".";
+  o.scale = "huge";
+  CHECK_THROWS_WITH(claims::RunReproduce(o, {}), Contains("ReproduceOptions::scale = 'huge'"));
+  o.scale = "quick";
+  o.figures = {{"A", "a figure"}};
+  CHECK_THROWS_WITH(claims::RunReproduce(o, {}), Contains("make_figure is required"));
+  o.figures.clear();
+  CHECK_THROWS_WITH(claims::RunReproduce(o, {}), Contains("run_realnets is required"));
+}
