@@ -69,7 +69,7 @@ void RegisterExperimentCommand(CLI::App& app, ExperimentArgs& a) {
                          "The whole protocol (train, SWA, SGD-after-SWA, profiles, line, shift, "
                          "Hessian, logistic model) with figures and a C10-C17 report");
   AddOption(*e, "--preset", a.preset,
-            "tiny (~5 min, 2 CPU cores) | small (~40 min) | gpu (full set)")
+            "tiny (about 3 min on 2 CPU cores) | small (about 15 min) | gpu (full set)")
       ->capture_default_str();
   AddOption(*e, "--out", a.out, "Run folder (default results/realnets-<UTC time>)");
   AddOption(*e, "--data", a.data, "CIFAR-10 folder (default: found as in `valleys realnets data`)");

@@ -36,12 +36,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   realnets::TrainOptions train;
-  std::string train_set = "small";
+  cli::RunFlags train_flags;
   CLI::App* t = app.add_subcommand(
       "train",
       "SGD with the SWA recipe or the plain-SGD baseline; writes epochs.csv, summary.json, "
       "sgd.pt, swa.pt");
-  cli::AddTrainFlags(*t, train, train_set);
+  cli::AddTrainFlags(*t, train, train_flags);
   AddOption(*t, "--epochs", train.epochs, "Epochs (the schedule shape scales with them)")
       ->capture_default_str();
   AddOption(*t, "--lr", train.lr_init, "Initial learning rate (SWA rate: half of it)")
@@ -59,12 +59,12 @@ int main(int argc, char** argv) {
               "Continue from the state saved after the last finished epoch in --out");
 
   realnets::SgdAfterSwaOptions after;
-  std::string after_set = "small";
+  cli::RunFlags after_flags;
   CLI::App* a =
       app.add_subcommand("sgd-after-swa",
                          "Plain SGD from swa.pt at a small constant rate until it fits better and "
                          "generalizes worse; writes sgd_after_swa.pt and .csv");
-  cli::AddTrainFlags(*a, after.base, after_set);
+  cli::AddTrainFlags(*a, after.base, after_flags);
   AddOption(*a, "--lr", after.lr, "Constant learning rate")->capture_default_str();
   AddOption(*a, "--max-epochs", after.max_epochs, "Give up after this many epochs")
       ->capture_default_str();
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
       "profile",
       "Loss along a random direction through a checkpoint, on a fixed grid or at stated heights; "
       "writes profile_*.csv");
-  cli::AddTrainFlags(*p, prof.options.probe.base, prof.subset);
+  cli::AddTrainFlags(*p, prof.options.probe.base, prof.flags);
   cli::AddProbeFlags(*p, prof.options.probe);
   AddOption(*p, "--checkpoint", prof.options.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt")
       ->capture_default_str();
@@ -105,10 +105,10 @@ int main(int argc, char** argv) {
             "Write the direction to FILE.pt (torch.load gives {parameter name: tensor})");
 
   realnets::LineOptions line;
-  std::string line_set = "small";
+  cli::RunFlags line_flags;
   CLI::App* l = app.add_subcommand(
       "line", "Loss along w(alpha) = w_from + alpha (w_to - w_from); writes line_*.csv");
-  cli::AddTrainFlags(*l, line.probe.base, line_set);
+  cli::AddTrainFlags(*l, line.probe.base, line_flags);
   cli::AddProbeFlags(*l, line.probe);
   AddOption(*l, "--from", line.from, "Checkpoint at alpha = 0")->capture_default_str();
   AddOption(*l, "--to", line.to, "Checkpoint at alpha = 1")->capture_default_str();
@@ -117,10 +117,10 @@ int main(int argc, char** argv) {
   AddOption(*l, "--points", line.points, "Grid points (must hold 0 and 1)")->capture_default_str();
 
   realnets::HessianOptions hess;
-  std::string hess_set = "small";
+  cli::RunFlags hess_flags;
   CLI::App* h = app.add_subcommand(
       "hessian", "Top Hessian eigenvalue by power iteration; writes hessian_<checkpoint>.json");
-  cli::AddTrainFlags(*h, hess.base, hess_set);
+  cli::AddTrainFlags(*h, hess.base, hess_flags);
   AddOption(*h, "--checkpoint", hess.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt")
       ->capture_default_str();
   AddOption(*h, "--sample-size", hess.sample_size, "Training images in the loss")
@@ -134,11 +134,11 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
-    if (t->parsed()) cli::RunTrain(train, train_set);
-    if (a->parsed()) cli::RunSgdAfterSwa(after, after_set);
+    if (t->parsed()) cli::RunTrain(train, train_flags);
+    if (a->parsed()) cli::RunSgdAfterSwa(after, after_flags);
     if (p->parsed()) cli::RunProfile(prof);
-    if (l->parsed()) cli::RunLine(line, line_set);
-    if (h->parsed()) cli::RunHessian(hess, hess_set);
+    if (l->parsed()) cli::RunLine(line, line_flags);
+    if (h->parsed()) cli::RunHessian(hess, hess_flags);
     cli::RunExperimentIfParsed(app, *experiment);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);

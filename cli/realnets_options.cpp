@@ -14,10 +14,11 @@
 
 namespace valleys::cli {
 
-void AddTrainFlags(CLI::App& c, realnets::TrainOptions& o, std::string& subset) {
+void AddTrainFlags(CLI::App& c, realnets::TrainOptions& o, RunFlags& flags) {
   AddOption(c, "--data", o.data_dir,
             "CIFAR-10 folder (default: found as in `valleys realnets data`)");
-  AddOption(c, "--set", subset, "small (10k/2k subset) | full (50k/10k)")->capture_default_str();
+  AddOption(c, "--set", flags.subset, "small (10k/2k subset) | full (50k/10k)")
+      ->capture_default_str();
   AddOption(c, "--train-size", o.train_size, "Use the first N training images (0: all)")
       ->capture_default_str();
   AddOption(c, "--test-size", o.test_size, "Use the first N test images (0: all)")
@@ -45,6 +46,8 @@ void AddTrainFlags(CLI::App& c, realnets::TrainOptions& o, std::string& subset) 
   AddOption(c, "--threads", o.threads, "LibTorch threads")->capture_default_str();
   AddEnumOption(c, "--device", o.device, kDevice, "cpu | cuda");
   AddOption(c, "--out", o.out_dir, "Run folder (checkpoints; CSVs with JSON sidecars)")->required();
+  AddOption(c, "--format", flags.format, "table | csv | json (the printed result)")
+      ->capture_default_str();
 }
 
 void AddProbeFlags(CLI::App& c, realnets::ProbeOptions& o) {

@@ -29,9 +29,15 @@ inline constexpr EnumNames<realnets::BnMode> kBnMode{
 inline constexpr EnumNames<realnets::DirectionLaw> kDirectionLaw{
     realnets::StringToDirectionLaw, realnets::DirectionLawToString, realnets::DirectionLawNames};
 
+// The flags of a command that are text until it runs: --set and --format.
+struct RunFlags {
+  std::string subset = "small";  // small | full
+  std::string format = "table";  // table | csv | json (the printed result)
+};
+
 // --data --set --train-size --test-size, the model flags, --seed --threads --device --out
-// (required). `subset` receives the --set text; call FinishTrainOptions after parsing.
-void AddTrainFlags(CLI::App& app, realnets::TrainOptions& o, std::string& subset);
+// (required), --format. Call FinishTrainOptions after parsing.
+void AddTrainFlags(CLI::App& app, realnets::TrainOptions& o, RunFlags& flags);
 // --bn-mode --eval-size --augmented-train-eval
 void AddProbeFlags(CLI::App& app, realnets::ProbeOptions& o);
 
@@ -42,13 +48,13 @@ void FinishTrainOptions(realnets::TrainOptions& o, const std::string& subset);
 void PrepareOutDir(const std::string& out_dir);
 
 // The commands (realnets_runs.cpp): finish the options, run, write the files, print the result.
-void RunTrain(realnets::TrainOptions& o, const std::string& subset);
-void RunSgdAfterSwa(realnets::SgdAfterSwaOptions& o, const std::string& subset);
+void RunTrain(realnets::TrainOptions& o, const RunFlags& flags);
+void RunSgdAfterSwa(realnets::SgdAfterSwaOptions& o, const RunFlags& flags);
 // `valleys realnets profile`: the fixed grid, or, with heights, the height search; the direction
 // saved to save_direction when given.
 struct ProfileCommand {
   realnets::ProfileOptions options;
-  std::string subset = "small";
+  RunFlags flags;
   std::string law = "uniform01";  // a direction label (realnets::ParseDirectionLabel)
   bool exclude_bn = false, only_bn = false;
   std::string heights;  // "0.05,0.1,..." (empty: the fixed grid)
@@ -56,7 +62,7 @@ struct ProfileCommand {
   std::string save_direction;  // a path (empty: not saved)
 };
 void RunProfile(ProfileCommand& c);
-void RunLine(realnets::LineOptions& o, const std::string& subset);
-void RunHessian(realnets::HessianOptions& o, const std::string& subset);
+void RunLine(realnets::LineOptions& o, const RunFlags& flags);
+void RunHessian(realnets::HessianOptions& o, const RunFlags& flags);
 
 }  // namespace valleys::cli

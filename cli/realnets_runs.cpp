@@ -11,8 +11,9 @@
 
 namespace valleys::cli {
 
-void RunTrain(realnets::TrainOptions& o, const std::string& subset) {
-  FinishTrainOptions(o, subset);
+void RunTrain(realnets::TrainOptions& o, const RunFlags& flags) {
+  const Format format = ParseFormat(flags.format);
+  FinishTrainOptions(o, flags.subset);
   PrepareOutDir(o.out_dir);
   std::string csv = realnets::kEpochCsvHeader;
   const Json meta = realnets::TrainMeta(o);
@@ -27,11 +28,12 @@ void RunTrain(realnets::TrainOptions& o, const std::string& subset) {
   const Json result = realnets::TrainResultJson(s);
   io::WriteFileAtomically(std::filesystem::path(o.out_dir) / "summary.json",
                           Json({{"result", result}, {"meta", meta}}).dump(2) + "\n");
-  Emit(Render(result, meta, Format::kTable), "");
+  Emit(Render(result, meta, format), "");
 }
 
-void RunSgdAfterSwa(realnets::SgdAfterSwaOptions& o, const std::string& subset) {
-  FinishTrainOptions(o.base, subset);
+void RunSgdAfterSwa(realnets::SgdAfterSwaOptions& o, const RunFlags& flags) {
+  const Format format = ParseFormat(flags.format);
+  FinishTrainOptions(o.base, flags.subset);
   PrepareOutDir(o.base.out_dir);
   std::string why;
   if (!o.IsValid(&why)) throw io::InputError(why);
@@ -41,12 +43,13 @@ void RunSgdAfterSwa(realnets::SgdAfterSwaOptions& o, const std::string& subset) 
       o, [&](const realnets::SgdAfterSwaRow& row) { progress.Update(row.epoch); });
   progress.Finish();
   realnets::WriteCsv(o.base.out_dir, "sgd_after_swa", realnets::SgdAfterSwaCsv(r), meta);
-  Emit(Render(realnets::SgdAfterSwaResultJson(r), meta, Format::kTable), "");
+  Emit(Render(realnets::SgdAfterSwaResultJson(r), meta, format), "");
 }
 
 void RunProfile(ProfileCommand& c) {
   realnets::ProfileOptions& o = c.options;
-  FinishTrainOptions(o.probe.base, c.subset);
+  const Format format = ParseFormat(c.flags.format);
+  FinishTrainOptions(o.probe.base, c.flags.subset);
   std::string why;
   if (!realnets::ParseDirectionLabel(c.law, &o, &why)) throw io::InputError(why);
   o.mask = c.exclude_bn ? realnets::ParameterMask::kExcludeBn
@@ -61,12 +64,19 @@ void RunProfile(ProfileCommand& c) {
   Json result;
   Json meta;
   if (c.heights.empty()) {
-    const realnets::ProfileResult r = realnets::Profile(o);
+    Progress progress("profile points", o.points);
+    const realnets::ProfileResult r =
+        realnets::Profile(o, [&](long long done, long long) { progress.Update(done); });
+    progress.Finish();
     meta = realnets::ProfileMeta(o, r);
     realnets::WriteCsv(o.probe.base.out_dir, stem, realnets::CurveCsv(r.curve, "t"), meta);
     result = realnets::ProfileResultJson(r, stem + ".csv");
   } else {
-    const realnets::HeightProfileResult r = realnets::ProfileAtHeights(o, c.search);
+    Progress progress("heights found (both sides)",
+                      2 * static_cast<long long>(c.search.heights.size()));
+    const realnets::HeightProfileResult r = realnets::ProfileAtHeights(
+        o, c.search, [&](long long done, long long) { progress.Update(done); });
+    progress.Finish();
     meta = realnets::HeightProfileMeta(o, c.search, r);
     realnets::WriteCsv(o.probe.base.out_dir, stem + "_heights", realnets::HeightCsv(r), meta);
     realnets::WriteCsv(o.probe.base.out_dir, stem + "_search", realnets::SearchTraceCsv(r), meta);
@@ -76,33 +86,41 @@ void RunProfile(ProfileCommand& c) {
     io::WriteFileAtomically(c.save_direction, realnets::DirectionFileBytes(o));
     result["direction_file"] = c.save_direction;
   }
-  Emit(Render(result, meta, Format::kTable), "");
+  Emit(Render(result, meta, format), "");
 }
 
-void RunLine(realnets::LineOptions& o, const std::string& subset) {
-  FinishTrainOptions(o.probe.base, subset);
+void RunLine(realnets::LineOptions& o, const RunFlags& flags) {
+  const Format format = ParseFormat(flags.format);
+  FinishTrainOptions(o.probe.base, flags.subset);
   PrepareOutDir(o.probe.base.out_dir);
   std::string why;
   if (!o.IsValid(&why)) throw io::InputError(why);
-  const realnets::LineResult r = realnets::Line(o);
+  Progress progress("line points", o.points);
+  const realnets::LineResult r =
+      realnets::Line(o, [&](long long done, long long) { progress.Update(done); });
+  progress.Finish();
   const Json meta = realnets::LineMeta(o, r);
   const std::string stem = realnets::LineStem(o);
   realnets::WriteCsv(o.probe.base.out_dir, stem, realnets::CurveCsv(r.curve, "alpha"), meta);
   const Json result = realnets::LineResultJson(r, stem + ".csv");
-  Emit(Render(result, meta, Format::kTable), "");
+  Emit(Render(result, meta, format), "");
 }
 
-void RunHessian(realnets::HessianOptions& o, const std::string& subset) {
-  FinishTrainOptions(o.base, subset);
+void RunHessian(realnets::HessianOptions& o, const RunFlags& flags) {
+  const Format format = ParseFormat(flags.format);
+  FinishTrainOptions(o.base, flags.subset);
   PrepareOutDir(o.base.out_dir);
   std::string why;
   if (!o.IsValid(&why)) throw io::InputError(why);
-  const realnets::HessianResult r = realnets::TopHessianEigenvalue(o);
+  Progress progress("Hessian power iterations (at most)", o.iterations);
+  const realnets::HessianResult r =
+      realnets::TopHessianEigenvalue(o, [&](long long done, long long) { progress.Update(done); });
+  progress.Finish();
   const Json file = realnets::HessianJson(o, r);
   io::WriteFileAtomically(std::filesystem::path(o.base.out_dir) /
                               ("hessian_" + realnets::CheckpointName(o.checkpoint) + ".json"),
                           file.dump(2) + "\n");
-  Emit(Render(file["result"], file["meta"], Format::kTable), "");
+  Emit(Render(file["result"], file["meta"], format), "");
 }
 
 }  // namespace valleys::cli

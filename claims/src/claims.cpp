@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <regex>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -430,6 +431,9 @@ void C8(ClaimResult& r, const ClaimScale& sc, Draws& d) {
     }
     cd.simulated = edges[0];
     cd.exact = edges[1];
+    cd.simulated_text = fmt::format("4 rates at eta/1.6, eta x 1.6 around the edges: {}",
+                                    pass ? "on the predicted sides" : "not all as predicted");
+    cd.exact_text = fmt::format("window ({:.4g}, {:.4g})", edges[0], edges[1]);
     cd.pass = pass;
     cd.resolved = resolved;
     cd.note = fmt::format("window ({:.4g}, {:.4g}); {}", edges[0], edges[1], note);
@@ -488,6 +492,7 @@ void C9(ClaimResult& r, const ClaimScale& sc, Draws& d) {
       cd.note = fmt::format(
           "independent rerun {:.4g} +- {:.1g}; uncoupled exact {:.4g}; diverged {} and {}", x.value,
           x.se, exact, a.diverged, b.diverged);
+      cd.exact_text = fmt::format("none (coupled); rerun {:.4g} +- {:.2g}", x.value, x.se);
     }
     r.draws.push_back(cd);
   }
@@ -618,6 +623,28 @@ Json ClaimResult::ToJson() const {
   return j;
 }
 
+std::string ClaimDraw::ShortDescription() const {
+  static const std::regex long_number(R"(\d+\.\d{4,}(e[-+]?\d+)?)");
+  std::string out;
+  auto last = description.cbegin();
+  for (std::sregex_iterator it(description.begin(), description.end(), long_number), end; it != end;
+       ++it) {
+    out.append(last, (*it)[0].first);
+    out += fmt::format("{:.4g}", std::stod(it->str()));
+    last = (*it)[0].second;
+  }
+  out.append(last, description.cend());
+  return out;
+}
+
+std::string ClaimDraw::SimulatedCell() const {
+  return simulated_text.empty() ? fmt::format("{:.5g} +- {:.2g}", simulated, se) : simulated_text;
+}
+
+std::string ClaimDraw::ExactCell() const {
+  return exact_text.empty() ? fmt::format("{:.5g}", exact) : exact_text;
+}
+
 std::string ClaimResult::Markdown(bool with_draws) const {
   const ClaimResult& r = *this;
   int pass = 0, resolved = 0;
@@ -635,8 +662,8 @@ std::string ClaimResult::Markdown(bool with_draws) const {
   if (with_draws) {
     md += "| draw | quantity | simulated +- se | exact | ok | note |\n|---|---|---|---|---|---|\n";
     for (const auto& d : r.draws)
-      md += fmt::format("| {} | {} | {:.5g} +- {:.2g} | {:.5g} | {} | {} |\n", d.description,
-                        d.quantity, d.simulated, d.se, d.exact,
+      md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", d.ShortDescription(), d.quantity,
+                        d.SimulatedCell(), d.ExactCell(),
                         d.pass ? (d.resolved ? "yes" : "unresolved") : "NO", d.note);
     md += "\n";
   }

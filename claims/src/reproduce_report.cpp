@@ -9,8 +9,9 @@
 namespace valleys::claims {
 
 const char* ClaimFigure(const std::string& claim) {
+  // C4 (the (r,p,c,l) range) and C5 (flat beats sharp) have no figure that shows them.
   static const std::map<std::string, const char*> figures = {{"C1", "B"}, {"C2", "B"}, {"C3", "B"},
-                                                             {"C4", "A"}, {"C5", "A"}, {"C6", "C"},
+                                                             {"C4", ""},  {"C5", ""},  {"C6", "C"},
                                                              {"C7", "D"}, {"C8", "E"}, {"C9", "G"}};
   return figures.at(claim);
 }
@@ -23,9 +24,10 @@ std::string ClaimsTable(const std::vector<ClaimResult>& results) {
   for (const auto& r : results) {
     int pass = 0, resolved = 0;
     for (const auto& d : r.draws) pass += d.pass, resolved += d.resolved;
-    md += fmt::format("| {} {} | **{}** | {}/{} | {}/{} | [{}](figures/{}.png) |\n", r.id, r.title,
+    const std::string figure = ClaimFigure(r.id);
+    md += fmt::format("| {} {} | **{}** | {}/{} | {}/{} | {} |\n", r.id, r.title,
                       VerdictName(r.verdict), pass, r.draws.size(), resolved, r.draws.size(),
-                      ClaimFigure(r.id), ClaimFigure(r.id));
+                      figure.empty() ? "none" : fmt::format("[{0}](figures/{0}.png)", figure));
   }
   return md;
 }
@@ -36,10 +38,13 @@ std::string ClaimsDetail(const std::vector<ClaimResult>& results) {
     md += r.Markdown(false);
     // The first three draws as examples of the numbers behind the verdict.
     md += "| example draw | quantity | simulated +- se | exact |\n|---|---|---|---|\n";
-    for (std::size_t k = 0; k < r.draws.size() && k < 3; ++k)
-      md += fmt::format("| {} | {} | {:.5g} +- {:.2g} | {:.5g} |\n", r.draws[k].description,
-                        r.draws[k].quantity, r.draws[k].simulated, r.draws[k].se, r.draws[k].exact);
-    md += fmt::format("\n![figure {}](figures/{}.png)\n\n", ClaimFigure(r.id), ClaimFigure(r.id));
+    for (std::size_t k = 0; k < r.draws.size() && k < 3; ++k) {
+      const ClaimDraw& d = r.draws[k];
+      md += fmt::format("| {} | {} | {} | {} |\n", d.ShortDescription(), d.quantity,
+                        d.SimulatedCell(), d.ExactCell());
+    }
+    const std::string figure = ClaimFigure(r.id);
+    md += figure.empty() ? "\n" : fmt::format("\n![figure {0}](figures/{0}.png)\n\n", figure);
   }
   return md;
 }

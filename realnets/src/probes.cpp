@@ -33,7 +33,7 @@ ProbeData LoadProbeData(const ProbeOptions& p) {
 ProbeCurve EvaluateAlong(const detail::Net& net, const std::vector<torch::Tensor>& centre,
                          const std::vector<torch::Tensor>& direction,
                          const std::vector<double>& offsets, const ProbeOptions& p,
-                         const ProbeData& data) {
+                         const ProbeData& data, const ProbeProgress& progress) {
   ProbeCurve c;
   std::vector<torch::Tensor> w(centre.size());
   for (double t : offsets) {
@@ -49,6 +49,8 @@ ProbeCurve EvaluateAlong(const detail::Net& net, const std::vector<torch::Tensor
     c.train_acc.push_back(tr.acc);
     c.test_loss.push_back(te.loss);
     c.test_acc.push_back(te.acc);
+    if (progress)
+      progress(static_cast<long long>(c.t.size()), static_cast<long long>(offsets.size()));
   }
   return c;
 }
@@ -219,7 +221,7 @@ Direction MakeDirection(const detail::Net& net, const ProfileOptions& o) {
 
 }  // namespace
 
-ProfileResult Profile(const ProfileOptions& o) {
+ProfileResult Profile(const ProfileOptions& o, const ProbeProgress& progress) {
   std::string why;
   if (!o.IsValid(&why)) throw std::invalid_argument(why);
   const TrainOptions& b = o.probe.base;
@@ -238,7 +240,7 @@ ProfileResult Profile(const ProfileOptions& o) {
   for (int k = -half; k <= half; ++k) offsets.push_back(k == 0 ? 0.0 : o.range * k / half);
   ProfileResult r;
   r.checkpoint_sha256 = checkpoint_sha256;
-  r.curve = EvaluateAlong(net, centre, dir, offsets, o.probe, data);
+  r.curve = EvaluateAlong(net, centre, dir, offsets, o.probe, data, progress);
   r.sign_agreement = d.sign_agreement;
   r.direction_norm = d.norm;
   r.perturbed = d.perturbed;
@@ -289,7 +291,8 @@ std::string DirectionFileBytes(const ProfileOptions& o) {
   return std::string(bytes.begin(), bytes.end());
 }
 
-HeightProfileResult ProfileAtHeights(const ProfileOptions& o, const HeightSearchOptions& search) {
+HeightProfileResult ProfileAtHeights(const ProfileOptions& o, const HeightSearchOptions& search,
+                                     const ProbeProgress& progress) {
   std::string why;
   if (!o.IsValid(&why)) throw std::invalid_argument(why);
   if (!search.IsValid(&why)) throw std::invalid_argument(why);
@@ -336,6 +339,9 @@ HeightProfileResult ProfileAtHeights(const ProfileOptions& o, const HeightSearch
     p.test_loss = te.loss;
     p.test_acc = te.acc;
     r.points.push_back(p);
+    if (progress)
+      progress(static_cast<long long>(r.points.size()),
+               2 * static_cast<long long>(search.heights.size()));
   };
   // The centre first (the search evaluates t = 0 first): its test loss too.
   const auto loss_at = [&](double t) {
@@ -400,7 +406,7 @@ bool LineOptions::IsValid(std::string* why) const {
   return true;
 }
 
-LineResult Line(const LineOptions& o) {
+LineResult Line(const LineOptions& o, const ProbeProgress& progress) {
   std::string why;
   if (!o.IsValid(&why)) throw std::invalid_argument(why);
   const TrainOptions& b = o.probe.base;
@@ -428,7 +434,7 @@ LineResult Line(const LineOptions& o) {
   LineResult r;
   r.from_sha256 = from_sha256;
   r.to_sha256 = to_sha256;
-  r.curve = EvaluateAlong(net, from, dir, alphas, o.probe, data);
+  r.curve = EvaluateAlong(net, from, dir, alphas, o.probe, data, progress);
   r.distance = std::sqrt(norm2);
   const auto& x = r.curve.t;
   const auto& y = r.curve.train_loss;
@@ -454,7 +460,7 @@ bool HessianOptions::IsValid(std::string* why) const {
   return true;
 }
 
-HessianResult TopHessianEigenvalue(const HessianOptions& o) {
+HessianResult TopHessianEigenvalue(const HessianOptions& o, const ProbeProgress& progress) {
   std::string why;
   if (!o.IsValid(&why)) throw std::invalid_argument(why);
   detail::SetThreads(o.base);
@@ -499,6 +505,7 @@ HessianResult TopHessianEigenvalue(const HessianOptions& o) {
     r.history.push_back(rayleigh);
     r.top_eigenvalue = rayleigh;
     r.iterations = it;
+    if (progress) progress(it, o.iterations);
     if (it > 1) r.last_change = std::abs(rayleigh - previous) / std::abs(rayleigh);
     if (it > 1 && std::abs(rayleigh - previous) < o.tolerance * std::abs(rayleigh)) {
       r.converged = true;

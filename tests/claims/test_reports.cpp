@@ -63,3 +63,31 @@ TEST_CASE("RunReproduce names what it lacks before any work", "[claims][report]"
   o.figures.clear();
   CHECK_THROWS_WITH(claims::RunReproduce(o, {}), Contains("run_realnets is required"));
 }
+
+TEST_CASE("a draw's report cells: simulated beside exact, or the texts that replace them",
+          "[claims][report]") {
+  claims::ClaimDraw d;
+  d.simulated = 0.123456;
+  d.se = 0.0123;
+  d.exact = 0.12;
+  CHECK(d.SimulatedCell() == "0.12346 +- 0.012");
+  CHECK(d.ExactCell() == "0.12");
+  d.exact_text = "window (0.1, 0.5)";
+  CHECK(d.ExactCell() == "window (0.1, 0.5)");
+  claims::ClaimResult r = Made("C8", claims::Verdict::kHolds, 1, 1, 1);
+  r.draws[0].exact_text = "window (0.1, 0.5)";
+  r.draws[0].simulated_text = "on the predicted sides";
+  CHECK_THAT(r.Markdown(true), Contains("| on the predicted sides | window (0.1, 0.5) |"));
+  CHECK(std::string(claims::ClaimFigure("C4")).empty());
+  CHECK(std::string(claims::ClaimFigure("C8")) == "E");
+}
+
+TEST_CASE("a draw's description in a report: parameters at 4 significant digits",
+          "[claims][report]") {
+  claims::ClaimDraw d;
+  d.description =
+      "linear:p=1,c=2.05 uniform:a=0.6936406470003501 s=1.25 T=400 h=19.025256285957784";
+  CHECK(d.ShortDescription() == "linear:p=1,c=2.05 uniform:a=0.6936 s=1.25 T=400 h=19.03");
+  d.description = "eta 0.08328 small 1.5e-05 tiny 2.123456e-07";
+  CHECK(d.ShortDescription() == "eta 0.08328 small 1.5e-05 tiny 2.123e-07");
+}

@@ -518,7 +518,7 @@ TEST_CASE("realnets score: the JSON contract on the paper's profiles; bad profil
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("the command line: nearest options, help without artefacts, lists with commas",
+TEST_CASE("the command line: nearest options and help without artefacts and lists with commas",
           "[cli][help]") {
   const std::string sim = "sim --profile quadratic:hplus=1,hminus=9 --chains 10 --steps 10 ";
   ExpectInputError(sim + "--etaa 0.05", "unknown option --etaa (did you mean --eta?)");
@@ -555,4 +555,22 @@ TEST_CASE("the command line: nearest options, help without artefacts, lists with
       Valleys("realnets hessian --checkpoint x.json --train-size 100 --test-size 100 --out " + dir);
   CHECK(hessian.code == 1);
   CHECK_THAT(hessian.out, Catch::Contains("checkpoint 'x.json' does not exist"));
+}
+
+TEST_CASE("the LibTorch commands print their result as a table or as CSV or JSON",
+          "[cli][realnets]") {
+  const std::string dir = std::filesystem::temp_directory_path() / "valleys-realnets-format";
+  std::filesystem::remove_all(dir);
+  const std::string net = " --train-size 200 --test-size 100 --width 4 --threads 2 --out " + dir;
+  const Run train = Valleys("realnets train --epochs 1 --format json" + net);
+  REQUIRE(train.code == 0);
+  const auto j = nlohmann::json::parse(train.out);
+  CHECK(j["parameters"] == 5166);
+  CHECK(j["meta"]["command"] == "realnets train");
+  const Run hessian =
+      Valleys("realnets hessian --sample-size 50 --iterations 2 --format csv" + net);
+  REQUIRE(hessian.code == 0);
+  CHECK_THAT(hessian.out, Catch::Contains("\nkey,value\nconverged,false\n"));
+  ExpectInputError("realnets line --format yaml" + net, "--format");
+  std::filesystem::remove_all(dir);
 }

@@ -41,6 +41,16 @@ struct ClaimDraw {
   bool pass = true;      // consistent with the claim and with the theory
   bool resolved = true;  // the claimed effect is statistically significant
   std::string note;
+  // When not empty, what a report shows in place of "simulated +- se" and "exact": for draws
+  // whose numbers are not a simulated value beside its exact one (C8's window edges, C9's
+  // coupled valleys, which have no exact value).
+  std::string simulated_text, exact_text;
+  // The two cells a report shows: "1.2345 +- 0.012" and "1.2346", or the texts above.
+  std::string SimulatedCell() const;
+  std::string ExactCell() const;
+  // The description with every number of more than 4 significant digits shown with 4 ("a=0.6936"
+  // for "a=0.6936406470003501"); the full values stay in `description` and the JSON.
+  std::string ShortDescription() const;
 };
 
 struct ClaimResult {

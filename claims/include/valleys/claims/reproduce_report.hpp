@@ -14,7 +14,8 @@
 
 namespace valleys::claims {
 
-// The figure (A-H) that illustrates a claim C1-C9; throws std::out_of_range for another id.
+// The figure (A-H) that shows a claim C1-C9, "" when none does; throws std::out_of_range for
+// another id.
 const char* ClaimFigure(const std::string& claim);
 
 struct FigureLink {

@@ -3,6 +3,7 @@
 // eigenvalue. No LibTorch types here; the implementation is probes.cpp.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -69,7 +70,11 @@ struct ProfileResult {
   std::string checkpoint_sha256;  // of the checkpoint file measured
 };
 
-ProfileResult Profile(const ProfileOptions& options);
+// Progress of a probe: `done` of `total` points (profile, line) or iterations (Hessian), called
+// after each; the Hessian's total is its iteration cap.
+using ProbeProgress = std::function<void(long long done, long long total)>;
+
+ProfileResult Profile(const ProfileOptions& options, const ProbeProgress& progress = {});
 
 // The cosines between the directions of `profiles` (same model, data and checkpoint; each with its
 // law, direction index and masks), as a row-major m x m matrix with a unit diagonal: the Gram
@@ -100,8 +105,10 @@ struct HeightProfileResult {
   long long perturbed = 0;
   std::string checkpoint_sha256;
 };
+// `progress` counts the accepted points of 2 x heights (a censored side has none).
 HeightProfileResult ProfileAtHeights(const ProfileOptions& profile,
-                                     const HeightSearchOptions& search);
+                                     const HeightSearchOptions& search,
+                                     const ProbeProgress& progress = {});
 
 // protocol.md §2: w(alpha) = w_from + alpha (w_to - w_from) over all learnable parameters (BN
 // gamma/beta included, buffers excluded), alpha on a uniform grid from alpha_lo to alpha_hi.
@@ -120,7 +127,7 @@ struct LineResult {
   // over [-s, 0] (past `from`, sign flipped so that rising away from `from` is positive), s = 1.
   double slope_beyond_to = 0, slope_beyond_from = 0;
 };
-LineResult Line(const LineOptions& options);
+LineResult Line(const LineOptions& options, const ProbeProgress& progress = {});
 
 // Top eigenvalue of the Hessian of the mean training loss (eval mode: BN statistics frozen) at a
 // checkpoint, by power iteration on Hessian-vector products (double backward) over the first
@@ -143,7 +150,8 @@ struct HessianResult {
   std::vector<double> history;
   std::string checkpoint_sha256;  // of the checkpoint file measured
 };
-HessianResult TopHessianEigenvalue(const HessianOptions& options);
+HessianResult TopHessianEigenvalue(const HessianOptions& options,
+                                   const ProbeProgress& progress = {});
 // "99.63 (12 it., 500 images)" when converged, else "not converged after 10 iterations (last
 // change 4.1%)".
 std::string HessianSummary(const HessianOptions& options, const HessianResult& result);
