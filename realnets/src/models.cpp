@@ -264,9 +264,8 @@ class Vgg16Impl : public NetImpl {
 
 }  // namespace
 
-Net MakeModel(const ModelSpec& spec) {
-  std::string why;
-  if (!spec.IsValid(&why)) throw std::invalid_argument(why);
+namespace {
+Net BuildModel(const ModelSpec& spec) {
   if (spec.arch == Arch::kVgg16) return std::make_shared<Vgg16Impl>(spec);
   if (spec.arch == Arch::kWideResNet)
     return std::make_shared<ResidualNetImpl>(spec, spec.width, spec.width * spec.widen,
@@ -276,10 +275,22 @@ Net MakeModel(const ModelSpec& spec) {
                                            (spec.depth - 2) / (bottleneck ? 9 : 6), bottleneck);
 }
 
+constexpr const char* kModelKey = "valleys_model";
+}  // namespace
+
+Net MakeModel(const ModelSpec& spec) {
+  std::string why;
+  if (!spec.IsValid(&why)) throw std::invalid_argument(why);
+  Net net = BuildModel(spec);
+  net->description = spec.Describe();
+  return net;
+}
+
 void SaveNet(const Net& net, const std::string& path) {
   const std::string tmp = path + ".tmp";
   torch::serialize::OutputArchive archive;
   net->save(archive);
+  archive.write(kModelKey, c10::IValue(net->description));
   archive.save_to(tmp);
   std::filesystem::rename(tmp, path);
   WriteChecksumFile(path);
@@ -292,6 +303,13 @@ std::string LoadNet(const Net& net, const std::string& path) {
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(path, torch::Device(torch::kCPU));
+    c10::IValue stored;
+    if (archive.try_read(kModelKey, stored) && stored.isString() &&
+        stored.toStringRef() != net->description)
+      throw std::invalid_argument(fmt::format(
+          "checkpoint '{}' holds the network '{}', but the model options describe '{}' (give "
+          "the checkpoint's architecture)",
+          path, stored.toStringRef(), net->description));
     net->load(archive);
   } catch (const c10::Error& e) {
     throw std::runtime_error(fmt::format("checkpoint '{}' does not fit the model ({})", path,

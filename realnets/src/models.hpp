@@ -17,6 +17,7 @@ namespace valleys::realnets::detail {
 class NetImpl : public torch::nn::Module {
  public:
   virtual torch::Tensor forward(torch::Tensor x) = 0;
+  std::string description;  // ModelSpec::Describe() of the spec it was built from
 };
 using Net = std::shared_ptr<NetImpl>;
 
@@ -25,8 +26,11 @@ using Net = std::shared_ptr<NetImpl>;
 Net MakeModel(const ModelSpec& spec);
 
 // Writes atomically (temporary name, rename), then the file's SHA-256 sum beside it (PATH.sha256).
+// The archive carries the network's description (key "valleys_model").
 void SaveNet(const Net& net, const std::string& path);
 // Loads a checkpoint written by SaveNet into `net` and returns its SHA-256; throws
+// std::invalid_argument naming both descriptions when the checkpoint holds another network than
+// `net` (checkpoints without a description are loaded when their tensors fit), and
 // std::runtime_error naming the file when it is missing, has no sum file, does not match its sum,
 // or does not fit the network.
 std::string LoadNet(const Net& net, const std::string& path);

@@ -572,5 +572,10 @@ TEST_CASE("the LibTorch commands print their result as a table or as CSV or JSON
   REQUIRE(hessian.code == 0);
   CHECK_THAT(hessian.out, Catch::Contains("\nkey,value\nconverged,false\n"));
   ExpectInputError("realnets line --format yaml" + net, "--format");
+  // A checkpoint carries its architecture: options that describe another network are refused.
+  const std::string wide = " --train-size 200 --test-size 100 --width 16 --threads 2 --out " + dir;
+  ExpectInputError("realnets hessian --sample-size 50 --iterations 2" + wide,
+                   "holds the network 'preresnet-8 width 4 BN relu bn-init ones', but the model "
+                   "options describe 'preresnet-8 width 16 BN relu bn-init ones'");
   std::filesystem::remove_all(dir);
 }
