@@ -1,6 +1,7 @@
 #include "valleys/claims/claims.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -8,7 +9,6 @@
 #include <map>
 #include <memory>
 #include <random>
-#include <regex>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -624,16 +624,31 @@ Json ClaimResult::ToJson() const {
 }
 
 std::string ClaimDraw::ShortDescription() const {
-  static const std::regex long_number(R"(\d+\.\d{4,}(e[-+]?\d+)?)");
+  // Numbers written as digits '.' four or more digits [e[+-]digits]; everything else is copied.
+  const std::string& d = description;
+  auto digits_from = [&](std::size_t i) {
+    while (i < d.size() && std::isdigit(static_cast<unsigned char>(d[i]))) ++i;
+    return i;
+  };
   std::string out;
-  auto last = description.cbegin();
-  for (std::sregex_iterator it(description.begin(), description.end(), long_number), end; it != end;
-       ++it) {
-    out.append(last, (*it)[0].first);
-    out += fmt::format("{:.4g}", std::stod(it->str()));
-    last = (*it)[0].second;
+  std::size_t i = 0;
+  while (i < d.size()) {
+    const bool starts = std::isdigit(static_cast<unsigned char>(d[i])) &&
+                        (i == 0 || !std::isdigit(static_cast<unsigned char>(d[i - 1])));
+    const std::size_t point = starts ? digits_from(i) : i;
+    if (!starts || point >= d.size() || d[point] != '.' || digits_from(point + 1) - point - 1 < 4) {
+      out += d[i++];
+      continue;
+    }
+    std::size_t end = digits_from(point + 1);
+    if (end < d.size() && d[end] == 'e') {
+      const std::size_t sign =
+          end + 1 < d.size() && (d[end + 1] == '-' || d[end + 1] == '+') ? end + 2 : end + 1;
+      if (digits_from(sign) > sign) end = digits_from(sign);
+    }
+    out += fmt::format("{:.4g}", std::stod(d.substr(i, end - i)));
+    i = end;
   }
-  out.append(last, description.cend());
   return out;
 }
 
