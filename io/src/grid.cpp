@@ -21,15 +21,6 @@ std::vector<std::string> Split(const std::string& s, char sep) {
   return out;
 }
 
-bool IsNumber(const std::string& text) {
-  try {
-    ParseNumber(text, "range");
-    return true;
-  } catch (const InputError&) {
-    return false;
-  }
-}
-
 bool IsRange(const std::vector<std::string>& parts) {
   return (parts.size() == 3 || parts.size() == 4) && IsNumber(parts[0]) && IsNumber(parts[1]) &&
          IsNumber(parts[2]);

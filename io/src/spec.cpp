@@ -111,4 +111,13 @@ void Spec::RequireOnly(const std::set<std::string>& allowed) const {
   }
 }
 
+bool IsNumber(const std::string& text) {
+  try {
+    ParseNumber(text, "value");
+    return true;
+  } catch (const InputError&) {
+    return false;
+  }
+}
+
 }  // namespace valleys::io

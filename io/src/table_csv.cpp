@@ -39,14 +39,6 @@ double TableNumber(const std::string& field, const char* column, const std::stri
   }
 }
 
-bool LooksNumeric(const std::string& s) {
-  try {
-    ParseNumber(s, "field");
-    return true;
-  } catch (const InputError&) {
-    return false;
-  }
-}
 }  // namespace
 
 theory::TableOptions ParseTableCsv(const std::string& text, const std::string& source,
@@ -68,7 +60,7 @@ theory::TableOptions ParseTableCsv(const std::string& text, const std::string& s
     if (!header_seen && out.x.empty()) {
       header_seen = true;
       bool numeric = fields.size() >= 2;
-      for (const auto& f : fields) numeric = numeric && LooksNumeric(f);
+      for (const auto& f : fields) numeric = numeric && IsNumber(f);
       if (!numeric) {
         auto find = [&](const std::string& name, const std::string& fallback,
                         std::size_t fallback_index) {

@@ -38,5 +38,7 @@ Spec ParseSpec(const std::string& text, const std::string& option);
 // Strict number parsing: the whole string must be a finite number ("1e-3", "0.5"; not "1x", "nan").
 // Throws InputError "<what> = '<text>' is not a number".
 double ParseNumber(const std::string& text, const std::string& what);
+// Whether ParseNumber accepts `text`.
+bool IsNumber(const std::string& text);
 
 }  // namespace valleys::io
