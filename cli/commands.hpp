@@ -24,6 +24,8 @@ void AddRealnetsScoreCommand(CLI::App& realnets);
 
 // The `valleys realnets` subcommands that need LibTorch: they run in valleys-realnets.
 bool IsLibTorchCommand(const std::string& subcommand);
+// The path of valleys-realnets: beside this executable.
+std::string RealnetsBinary();
 
 // Runs `valleys-realnets` (beside this executable) with `args` as a child process; returns its
 // exit status, or -1 when it is missing (built without LibTorch).

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,8 +32,7 @@ void HandOverToRealnets(int argc, char** argv) {
   if (argc < 3 || std::string(argv[1]) != "realnets") return;
   const std::string sub = argv[2];
   if (!cli::IsLibTorchCommand(sub)) return;
-  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe");
-  const std::string target = (self.parent_path() / "valleys-realnets").string();
+  const std::string target = cli::RealnetsBinary();
   // argv[0] is the name the user typed, so that help and usage lines show "valleys realnets".
   const std::string shown = std::string(argv[0]) + " realnets";
   std::vector<char*> args{const_cast<char*>(shown.c_str())};

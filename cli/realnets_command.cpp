@@ -41,10 +41,6 @@ const std::vector<LibTorchCommand>& LibTorchCommands() {
   return commands;
 }
 
-std::filesystem::path RealnetsBinary() {
-  return std::filesystem::read_symlink("/proc/self/exe").parent_path() / "valleys-realnets";
-}
-
 struct LogisticArgs {
   realnets::Logistic2dOptions options;
   std::string out, format = "table";
@@ -94,6 +90,11 @@ void RunShift(const ShiftArgs& a) {
 
 }  // namespace
 
+std::string RealnetsBinary() {
+  return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "valleys-realnets")
+      .string();
+}
+
 bool IsLibTorchCommand(const std::string& subcommand) {
   for (const auto& c : LibTorchCommands())
     if (subcommand == c.name) return true;
@@ -101,7 +102,7 @@ bool IsLibTorchCommand(const std::string& subcommand) {
 }
 
 int RunRealnetsChild(const std::vector<std::string>& args) {
-  const std::string bin = RealnetsBinary().string();
+  const std::string bin = RealnetsBinary();
   if (!std::filesystem::exists(bin)) return -1;
   const pid_t child = ::fork();
   if (child < 0) throw std::runtime_error("fork failed");
