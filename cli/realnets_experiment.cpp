@@ -4,6 +4,7 @@
 #include <memory>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "data_dir.hpp"
 #include "progress.hpp"
@@ -21,17 +22,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Allowed(const std::vector<std::string>& names) {
-  std::string list;
-  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-  return list;
-}
-
 void Run(const ExperimentArgs& args) {
   realnets::ExperimentOptions o;
   if (!realnets::StringToPreset(args.preset, &o.preset))
     throw io::InputError(fmt::format("--preset = '{}' (allowed: {})", args.preset,
-                                     Allowed(realnets::PresetNames())));
+                                     fmt::join(realnets::PresetNames(), ", ")));
   if (!args.set.empty()) {
     if (args.set != "small" && args.set != "full")
       throw io::InputError(fmt::format("--set = '{}' (allowed: small, full)", args.set));
@@ -69,7 +64,8 @@ void RegisterExperimentCommand(CLI::App& app, ExperimentArgs& a) {
                          "The whole protocol (train, SWA, SGD-after-SWA, profiles, line, shift, "
                          "Hessian, logistic model) with figures and a C10-C17 report");
   AddOption(*e, "--preset", a.preset,
-            "tiny (about 3 min on 2 CPU cores) | small (about 15 min) | gpu (full set)")
+            "smoke (every stage at its smallest size, numbers meaningless) | tiny (about 3 min on "
+            "2 CPU cores) | small (about 15 min) | gpu (full set)")
       ->capture_default_str();
   AddOption(*e, "--out", a.out, "Run folder (default results/realnets-<UTC time>)");
   AddOption(*e, "--data", a.data, "CIFAR-10 folder (default: found as in `valleys realnets data`)");

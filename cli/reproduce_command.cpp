@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "claim_scale_flag.hpp"
 #include "commands.hpp"
@@ -18,6 +19,7 @@
 #include "valleys/io/metadata.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/plots/figures.hpp"
+#include "valleys/realnets/experiment.hpp"
 
 namespace valleys::cli {
 
@@ -26,12 +28,17 @@ namespace {
 struct ReproduceArgs {
   std::string out;
   std::string scale = "quick";
+  std::string realnets_preset;  // empty: the scale's
   bool no_realnets = false, force = false;
   unsigned long long seed = 1;
 };
 
 void Run(const ReproduceArgs& a) {
   const claims::ClaimScale claim_scale = ScaleFromFlag(a.scale);
+  realnets::Preset known;
+  if (!a.realnets_preset.empty() && !realnets::StringToPreset(a.realnets_preset, &known))
+    throw io::InputError(fmt::format("--realnets-preset = '{}' (allowed: {})", a.realnets_preset,
+                                     fmt::join(realnets::PresetNames(), ", ")));
   const std::filesystem::path dir = a.out.empty()
                                         ? std::filesystem::path("results") / io::CompactTimestamp()
                                         : std::filesystem::path(a.out);
@@ -49,8 +56,10 @@ void Run(const ReproduceArgs& a) {
   o.scale = a.scale;
   o.seed = a.seed;
   o.with_realnets = !a.no_realnets;
-  o.meta = io::Metadata("reproduce",
-                        {{"scale", a.scale}, {"seed", a.seed}, {"realnets", !a.no_realnets}});
+  o.realnets_preset = a.realnets_preset;
+  Json extra = {{"scale", a.scale}, {"seed", a.seed}, {"realnets", !a.no_realnets}};
+  if (!a.realnets_preset.empty()) extra["realnets_preset"] = a.realnets_preset;
+  o.meta = io::Metadata("reproduce", extra);
   for (const auto& f : plots::Figures()) o.figures.push_back({f.id, f.title});
   claims::ReproduceCallbacks callbacks;
   callbacks.on_stage = Stage;
@@ -82,6 +91,9 @@ void RegisterReproduceCommand(CLI::App& app) {
   AddOption(*r, "--out", args->out, "Output folder (default results/<UTC timestamp>)");
   AddOption(*r, "--scale", args->scale, "quick | full")->capture_default_str();
   r->add_flag("--no-realnets", args->no_realnets, "Skip the real-network part");
+  AddOption(*r, "--realnets-preset", args->realnets_preset,
+            "The real-network experiment's preset (default: tiny; small with --scale full; "
+            "smoke: every stage at its smallest size, numbers meaningless)");
   r->add_flag("--force", args->force, "Write into a non-empty --out folder");
   AddOption(*r, "--seed", args->seed, "Seed of every random draw and simulation")
       ->capture_default_str();

@@ -12,7 +12,7 @@ bool Fail(std::string* why, std::string message) {
 }  // namespace
 
 const std::vector<std::string>& PresetNames() {
-  static const std::vector<std::string> names = {"tiny", "small", "gpu"};
+  static const std::vector<std::string> names = {"smoke", "tiny", "small", "gpu"};
   return names;
 }
 
@@ -20,7 +20,13 @@ bool StringToPreset(const std::string& name, Preset* preset) {
   Preset p;
   p.name = name;
   p.model.arch = Arch::kPreResNet;
-  if (name == "tiny") {
+  if (name == "smoke") {  // every stage at the smallest size that runs it: for tests only
+    p.model.depth = 8, p.model.width = 8;
+    p.train_size = 256, p.test_size = 128, p.epochs = 2;
+    p.directions = 1, p.points = 5, p.range = 2, p.eval_size = 128;
+    p.line_points = 6, p.after_max_epochs = 1;
+    p.hessian_sample = 64, p.hessian_iterations = 2;
+  } else if (name == "tiny") {
     p.model.depth = 8, p.model.width = 8;
     p.train_size = 5000, p.test_size = 1000, p.epochs = 6;
     p.directions = 3, p.points = 13, p.range = 6, p.eval_size = 1000;

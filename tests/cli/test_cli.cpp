@@ -406,6 +406,14 @@ TEST_CASE("merge and reproduce refuse to write over what exists", "[cli][out]") 
   CHECK_THAT(r.out, Catch::Contains("is a folder that is not empty"));
   CHECK_FALSE(fs::exists(dir / "report" / "report.md"));
   CHECK(Slurp(dir / "report" / "notes.txt") == "mine\n");
+  // An unknown experiment preset is refused before any stage runs or any folder is made.
+  const Run p =
+      Valleys("reproduce --realnets-preset huge --out " + ShellWord((dir / "fresh").string()));
+  INFO(p.out);
+  CHECK(p.code == 2);
+  CHECK_THAT(p.out,
+             Catch::Contains("--realnets-preset = 'huge' (allowed: smoke, tiny, small, gpu)"));
+  CHECK_FALSE(fs::exists(dir / "fresh"));
 }
 
 TEST_CASE("valleys-realnets reports a bad option in one line", "[cli][realnets]") {
@@ -421,9 +429,9 @@ TEST_CASE("the main job writes its report under a hostile path and runs no shell
   const fs::path base = FreshDir("valleys_hostile_reproduce");
   // Quotes, a command substitution, a semicolon, a backquote and a newline in one folder name.
   const fs::path dir = base / "run x'; $(touch PWNED) `touch PWNED` \"q\"\nz";
-  const Run r =
-      valleys::testing::RunCommand("cd " + ShellWord(base.string()) + " && " + VALLEYS_BINARY +
-                                   " reproduce --out " + ShellWord(dir.string()));
+  const Run r = valleys::testing::RunCommand(
+      "cd " + ShellWord(base.string()) + " && " + VALLEYS_BINARY +
+      " reproduce --realnets-preset smoke --out " + ShellWord(dir.string()));
   INFO(r.out);
   CHECK(r.code == 0);
   CHECK(fs::file_size(dir / "report.md") > 1000);

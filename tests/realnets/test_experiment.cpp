@@ -1,7 +1,9 @@
 // The experiment driver as a library: a miniature preset runs every stage in order, reports its
 // progress through the callbacks, writes every file with the documented headers (the plots'
 // schema), judges C10-C17, refuses invalid options by field name, and a second run in the same
-// folder reuses the training and ends with the same numbers.
+// folder reuses the training and ends with the same numbers. The run folder's name holds quotes,
+// a command substitution, a semicolon, a backquote and a newline, and the figures are rendered by
+// gnuplot as the command line renders them: no shell may run any of it.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -14,6 +16,7 @@
 
 #include "data_dir.hpp"
 #include "valleys/io/spec.hpp"
+#include "valleys/plots/figures.hpp"
 #include "valleys/plots/realnets_figures.hpp"
 #include "valleys/realnets/experiment.hpp"
 
@@ -39,15 +42,10 @@ long long Lines(const fs::path& p) {
   return std::count(s.begin(), s.end(), '\n');
 }
 
-// Every stage at the smallest size that still runs it.
+// The smoke preset: every stage at the smallest size that still runs it.
 ExperimentOptions Miniature(const fs::path& dir) {
   ExperimentOptions o;
-  REQUIRE(StringToPreset("tiny", &o.preset));
-  Preset& p = o.preset;
-  p.train_size = 256, p.test_size = 128, p.epochs = 2;
-  p.directions = 1, p.points = 5, p.range = 2, p.eval_size = 128;
-  p.line_points = 6, p.after_max_epochs = 1;
-  p.hessian_sample = 64, p.hessian_iterations = 2;
+  REQUIRE(StringToPreset("smoke", &o.preset));
   o.out_dir = dir.string();
   o.data_dir = valleys::cli::FindDataDir("");
   o.threads = 1;
@@ -90,9 +88,11 @@ TEST_CASE("presets by name; unknown names refused; a new data set means all of i
 
 TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
           "[realnets][experiment][torch]") {
-  const fs::path dir =
+  const fs::path base =
       fs::temp_directory_path() / ("valleys_experiment_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  fs::remove_all(base);
+  fs::create_directories(base);
+  const fs::path dir = base / "run x'; $(touch PWNED) `touch PWNED` \"q\"\nz";
   ExperimentOptions o = Miniature(dir);
 
   {
@@ -124,6 +124,10 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
   cb.render_figures = [&](const std::string& d) {
     figures_dir = d;
     CHECK(fs::exists(fs::path(d) / "profiles.csv"));  // the data is there before the figures
+    for (const auto& f : valleys::plots::RealnetsFigures())
+      valleys::plots::RenderFigure(d, f.id, [&](const std::string& stem) {
+        return valleys::plots::RealnetsGnuplotScript(f.id, f.id + ".csv", stem);
+      });
   };
   const ExperimentSummary s = RunExperiment(o, cb);
   CHECK(stages == std::vector<int>{1, 2, 3, 4, 5, 6});
@@ -132,6 +136,10 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
   // BN network's last SGD iterate and one at the plain-SGD solution.
   CHECK(progress["profiles"].second == 16);
   CHECK(figures_dir == (dir / "figures").string());
+  for (const auto& f : valleys::plots::RealnetsFigures()) {
+    INFO(f.id);
+    CHECK(fs::file_size(dir / "figures" / (f.id + ".png")) > 1000);
+  }
   CHECK(s.report_path == (dir / "report.md").string());
   REQUIRE(s.verdicts.size() == 8);
   CHECK(s.verdicts.front().id == "C10");
@@ -191,5 +199,11 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
   CHECK(Slurp(dir / "figures" / "line.csv") == line_before);
   for (std::size_t i = 0; i < again.verdicts.size(); ++i)
     CHECK(again.verdicts[i].verdict == s.verdicts[i].verdict);
-  fs::remove_all(dir);
+  // Nothing was executed: no file named PWNED anywhere under the base or the working folder.
+  for (const auto& entry : fs::recursive_directory_iterator(base)) {
+    CHECK(entry.path().filename() != "PWNED");
+    CHECK(entry.path().filename().string().find(".partial-") == std::string::npos);
+  }
+  CHECK_FALSE(fs::exists("PWNED"));
+  fs::remove_all(base);
 }
