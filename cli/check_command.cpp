@@ -20,12 +20,11 @@ struct CheckArgs {
   std::string scale = "quick", out;
   std::vector<std::string> claims;
   unsigned long long seed = 1;
-  std::string format = "table";
+  Format format = Format::kTable;
 };
 
 void Run(const CheckArgs& a) {
   const claims::ClaimScale scale = ScaleFromFlag(a.scale);
-  const Format format = ParseFormat(a.format);
   std::vector<std::string> ids = a.claims.empty() ? claims::ClaimIds() : a.claims;
   for (const auto& id : ids)
     if (!claims::IsClaimId(id))
@@ -43,9 +42,9 @@ void Run(const CheckArgs& a) {
                             report.ToJson().dump(2) + "\n");
     io::WriteFileAtomically(std::filesystem::path(a.out) / "check.md", report.Markdown());
   }
-  const std::string text = format == Format::kJson  ? report.ToJson().dump(2) + "\n"
-                           : format == Format::kCsv ? report.Csv()
-                                                    : report.Table();
+  const std::string text = a.format == Format::kJson  ? report.ToJson().dump(2) + "\n"
+                           : a.format == Format::kCsv ? report.Csv()
+                                                      : report.Table();
   fmt::print("{}", text);
 }
 }  // namespace
@@ -54,15 +53,15 @@ void RegisterCheckCommand(CLI::App& app) {
   auto args = std::make_shared<CheckArgs>();
   CLI::App* c = app.add_subcommand(
       "check", "Check the claims C1-C9: simulator vs exact theory over random draws");
-  AddOption(*c, "--scale", args->scale, "quick | full")->capture_default_str();
-  AddOption(*c, "--seed", args->seed, "Seed of the draws and simulations")->capture_default_str();
+  AddOption(*c, "--scale", args->scale, "quick | full");
+  AddOption(*c, "--seed", args->seed, "Seed of the draws and simulations");
   std::string list;
   for (const auto& id : claims::ClaimIds()) list += "\n    " + id + ": " + claims::ClaimTitle(id);
   AddOption(*c, "--claim", args->claims,
             "Only these claims (repeatable or comma-separated, e.g. C1,C6):" + list)
       ->delimiter(',');
   AddOption(*c, "--out", args->out, "Also write check.json and check.md into this folder");
-  AddOption(*c, "--format", args->format, "table | csv | json")->capture_default_str();
+  AddFormatOption(*c, args->format);
   c->callback([args] { Run(*args); });
 }
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "valleys/io/result_format.hpp"
 #include "valleys/io/spec.hpp"
 
 namespace valleys::cli {
@@ -31,6 +32,14 @@ CLI::Option* AddEnumOption(CLI::App& app, const std::string& name, E& variable, 
       description);
   option->default_str(names.to(variable));
   return option;
+}
+
+inline constexpr EnumNames<io::Format> kFormat{io::StringToFormat, io::FormatToString,
+                                               io::FormatNames};
+
+// --format table | csv | json: how the result is printed.
+inline CLI::Option* AddFormatOption(CLI::App& app, io::Format& format) {
+  return AddEnumOption(app, "--format", format, kFormat, "table | csv | json");
 }
 
 }  // namespace valleys::cli

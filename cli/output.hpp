@@ -14,11 +14,6 @@ using Json = nlohmann::ordered_json;
 using io::Format;
 using io::Render;
 
-// The --format flag: table | csv | json.
-inline Format ParseFormat(const std::string& text) {
-  return io::ParseFormat(text, "--format");
-}
-
 using io::CsvField;
 
 // Writes to stdout when path is empty or "-", else atomically to path. Throws std::runtime_error

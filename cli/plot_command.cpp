@@ -31,8 +31,8 @@ void RegisterPlotCommand(CLI::App& app) {
   AddOption(*p, "--data", a->data,
             "Reuse this data CSV (from a report folder) instead of computing it");
   AddOption(*p, "--out", a->out, "Output folder (ID.csv, ID.gp, ID.png, ID.pdf)")->required();
-  AddOption(*p, "--scale", a->scale, "quick | full (when computing)")->capture_default_str();
-  AddOption(*p, "--seed", a->seed, "Seed (when computing)")->capture_default_str();
+  AddOption(*p, "--scale", a->scale, "quick | full (when computing)");
+  AddOption(*p, "--seed", a->seed, "Seed (when computing)");
   p->callback([a] {
     for (const auto& f : plots::RealnetsFigures()) {
       if (f.id != a->figure) continue;

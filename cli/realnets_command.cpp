@@ -43,11 +43,11 @@ const std::vector<LibTorchCommand>& LibTorchCommands() {
 
 struct LogisticArgs {
   realnets::Logistic2dOptions options;
-  std::string out, format = "table";
+  std::string out;
+  Format format = Format::kTable;
 };
 
 void RunLogistic(const LogisticArgs& a) {
-  const Format format = ParseFormat(a.format);
   std::string why;
   if (!a.options.IsValid(&why)) throw io::InputError(why);
   const realnets::Logistic2dSummary s = realnets::RunLogistic2d(a.options);
@@ -59,16 +59,16 @@ void RunLogistic(const LogisticArgs& a) {
     io::WriteFileAtomically(std::filesystem::path(a.out) / "logistic2d.csv.json",
                             meta.dump(2) + "\n");
   }
-  Emit(Render(realnets::Logistic2dResultJson(s, a.options), meta, format), "");
+  Emit(Render(realnets::Logistic2dResultJson(s, a.options), meta, a.format), "");
 }
 
 struct ShiftArgs {
-  std::string profile, x = "t", train = "train_loss", test = "test_loss", format = "table";
+  std::string profile, x = "t", train = "train_loss", test = "test_loss";
+  Format format = Format::kTable;
   double max_shift = 0;  // 0: a quarter of the offset range
 };
 
 void RunShift(const ShiftArgs& a) {
-  const Format format = ParseFormat(a.format);
   if (a.max_shift < 0)
     throw io::InputError(fmt::format(
         "--max-shift = {} is out of range (allowed: > 0, or 0 for a quarter of the range)",
@@ -84,7 +84,7 @@ void RunShift(const ShiftArgs& a) {
                           {{"profile", a.profile},
                            {"max_shift", max_shift},
                            {"mismatch", "mean squared difference after removing the mean offset"}}),
-             format),
+             a.format),
       "");
 }
 
@@ -129,18 +129,16 @@ void RegisterRealnetsCommand(CLI::App& app) {
   CLI::App* lc = r->add_subcommand(
       "logistic2d",
       "The paper's 2-parameter logistic model: GD, then loss along U(0,1) directions");
-  AddOption(*lc, "--seeds", l->options.seeds, "Number of seeds")->capture_default_str();
-  AddOption(*lc, "--first-seed", l->options.first_seed, "First seed")->capture_default_str();
-  AddOption(*lc, "--steps", l->options.steps, "Gradient descent steps")->capture_default_str();
-  AddOption(*lc, "--lr", l->options.lr, "Gradient descent rate")->capture_default_str();
-  AddOption(*lc, "--init-std", l->options.init_std, "(w, b) start from N(0, s^2)")
-      ->capture_default_str();
-  AddOption(*lc, "--range", l->options.range, "Offsets in [-range, range]")->capture_default_str();
-  AddOption(*lc, "--points", l->options.grid_points, "Offsets (odd)")->capture_default_str();
-  AddOption(*lc, "--kappa", l->options.kappa, "Asymmetric when the detrended rise ratio >= kappa")
-      ->capture_default_str();
+  AddOption(*lc, "--seeds", l->options.seeds, "Number of seeds");
+  AddOption(*lc, "--first-seed", l->options.first_seed, "First seed");
+  AddOption(*lc, "--steps", l->options.steps, "Gradient descent steps");
+  AddOption(*lc, "--lr", l->options.lr, "Gradient descent rate");
+  AddOption(*lc, "--init-std", l->options.init_std, "(w, b) start from N(0, s^2)");
+  AddOption(*lc, "--range", l->options.range, "Offsets in [-range, range]");
+  AddOption(*lc, "--points", l->options.grid_points, "Offsets (odd)");
+  AddOption(*lc, "--kappa", l->options.kappa, "Asymmetric when the detrended rise ratio >= kappa");
   AddOption(*lc, "--out", l->out, "Folder for logistic2d.csv and its sidecar");
-  AddOption(*lc, "--format", l->format, "table | csv | json")->capture_default_str();
+  AddFormatOption(*lc, l->format);
   lc->callback([l] { RunLogistic(*l); });
 
   auto s = std::make_shared<ShiftArgs>();
@@ -148,12 +146,13 @@ void RegisterRealnetsCommand(CLI::App& app) {
       "shift", "Translation between the test and training profile of a profile CSV (claim C12)");
   AddOption(*sc, "--profile", s->profile, "Profile CSV (from `valleys realnets profile`)")
       ->required();
-  AddOption(*sc, "--x", s->x, "Offset column")->capture_default_str();
-  AddOption(*sc, "--train", s->train, "Training loss column")->capture_default_str();
-  AddOption(*sc, "--test", s->test, "Test loss column")->capture_default_str();
+  AddOption(*sc, "--x", s->x, "Offset column");
+  AddOption(*sc, "--train", s->train, "Training loss column");
+  AddOption(*sc, "--test", s->test, "Test loss column");
   AddOption(*sc, "--max-shift", s->max_shift,
-            "Largest |delta| searched (default: a quarter of the range)");
-  AddOption(*sc, "--format", s->format, "table | csv | json")->capture_default_str();
+            "Largest |delta| searched (default: a quarter of the range)")
+      ->default_str("");
+  AddFormatOption(*sc, s->format);
   sc->callback([s] { RunShift(*s); });
 
   // The LibTorch commands run in valleys-realnets (main.cpp hands over before parsing); listed

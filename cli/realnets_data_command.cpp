@@ -19,12 +19,12 @@ namespace valleys::cli {
 namespace {
 
 struct DataArgs {
-  std::string data, archive, md5, format = "table";
+  std::string data, archive, md5;
+  Format format = Format::kTable;
   bool download = false;
 };
 
 void RunData(const DataArgs& a) {
-  const Format format = ParseFormat(a.format);
   if (a.download && !a.archive.empty())
     throw io::InputError("--download and --from-archive exclude each other");
   std::string dir;
@@ -59,7 +59,7 @@ void RunData(const DataArgs& a) {
   result["files"] = files;
   result["full_set_ok"] = full;
   result["subset_ok"] = subset;
-  Emit(Render(result, io::Metadata("realnets data", {{"data", a.data}}), format), "");
+  Emit(Render(result, io::Metadata("realnets data", {{"data", a.data}}), a.format), "");
   for (const auto& c : files)
     if (c["status"].get<std::string>().rfind("corrupt", 0) == 0)
       throw std::runtime_error(
@@ -81,7 +81,7 @@ void AddRealnetsDataCommand(CLI::App& r) {
   d->add_flag("--download", a->download,
               "Download the official archive (needs network), then unpack it");
   AddOption(*d, "--md5", a->md5, "Expected MD5 of the archive (default: the official one)");
-  AddOption(*d, "--format", a->format, "table | csv | json")->capture_default_str();
+  AddFormatOption(*d, a->format);
   d->callback([a] { RunData(*a); });
 }
 

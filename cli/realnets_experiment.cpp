@@ -65,15 +65,13 @@ void RegisterExperimentCommand(CLI::App& app, ExperimentArgs& a) {
                          "Hessian, logistic model) with figures and a C10-C17 report");
   AddOption(*e, "--preset", a.preset,
             "smoke (every stage at its smallest size, numbers meaningless) | tiny (about 3 min on "
-            "2 CPU cores) | small (about 15 min) | gpu (full set)")
-      ->capture_default_str();
+            "2 CPU cores) | small (about 15 min) | gpu (full set)");
   AddOption(*e, "--out", a.out, "Run folder (default results/realnets-<UTC time>)");
   AddOption(*e, "--data", a.data, "CIFAR-10 folder (default: found as in `valleys realnets data`)");
   AddEnumOption(*e, "--device", a.device, kDevice, "cpu | cuda");
   AddOption(*e, "--set", a.set, "small | full: override the preset's data set (all of it)");
-  AddOption(*e, "--threads", a.threads, "LibTorch threads")->capture_default_str();
-  AddOption(*e, "--seed", a.seed, "Seed of training, directions and the logistic model")
-      ->capture_default_str();
+  AddOption(*e, "--threads", a.threads, "LibTorch threads");
+  AddOption(*e, "--seed", a.seed, "Seed of training, directions and the logistic model");
   e->add_flag("--no-figures", a.no_figures, "Skip gnuplot");
 }
 

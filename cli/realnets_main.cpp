@@ -42,17 +42,13 @@ int main(int argc, char** argv) {
       "SGD with the SWA recipe or the plain-SGD baseline; writes epochs.csv, summary.json, "
       "sgd.pt, swa.pt");
   cli::AddTrainFlags(*t, train, train_flags);
-  AddOption(*t, "--epochs", train.epochs, "Epochs (the schedule shape scales with them)")
-      ->capture_default_str();
-  AddOption(*t, "--lr", train.lr_init, "Initial learning rate (SWA rate: half of it)")
-      ->capture_default_str();
+  AddOption(*t, "--epochs", train.epochs, "Epochs (the schedule shape scales with them)");
+  AddOption(*t, "--lr", train.lr_init, "Initial learning rate (SWA rate: half of it)");
   cli::AddEnumOption(*t, "--schedule", train.schedule, cli::kSchedule,
                      "swa (the authors' recipe) | sgd (plain baseline)");
-  AddOption(*t, "--swa-start", train.swa_start_fraction, "SWA start as a fraction of the epochs")
-      ->capture_default_str();
-  AddOption(*t, "--momentum", train.momentum, "SGD momentum")->capture_default_str();
-  AddOption(*t, "--wd", train.weight_decay, "Weight decay (every parameter)")
-      ->capture_default_str();
+  AddOption(*t, "--swa-start", train.swa_start_fraction, "SWA start as a fraction of the epochs");
+  AddOption(*t, "--momentum", train.momentum, "SGD momentum");
+  AddOption(*t, "--wd", train.weight_decay, "Weight decay (every parameter)");
   t->add_flag_callback(
       "--no-augment", [&train] { train.augment = false; }, "No crop/flip augmentation");
   t->add_flag("--resume", train.resume,
@@ -65,9 +61,8 @@ int main(int argc, char** argv) {
                          "Plain SGD from swa.pt at a small constant rate until it fits better and "
                          "generalizes worse; writes sgd_after_swa.pt and .csv");
   cli::AddTrainFlags(*a, after.base, after_flags);
-  AddOption(*a, "--lr", after.lr, "Constant learning rate")->capture_default_str();
-  AddOption(*a, "--max-epochs", after.max_epochs, "Give up after this many epochs")
-      ->capture_default_str();
+  AddOption(*a, "--lr", after.lr, "Constant learning rate");
+  AddOption(*a, "--max-epochs", after.max_epochs, "Give up after this many epochs");
 
   cli::ProfileCommand prof;
   CLI::App* p = app.add_subcommand(
@@ -76,31 +71,24 @@ int main(int argc, char** argv) {
       "writes profile_*.csv");
   cli::AddTrainFlags(*p, prof.options.probe.base, prof.flags);
   cli::AddProbeFlags(*p, prof.options.probe);
-  AddOption(*p, "--checkpoint", prof.options.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt")
-      ->capture_default_str();
+  AddOption(*p, "--checkpoint", prof.options.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt");
   AddOption(*p, "--law", prof.law,
             "uniform01 (authors') | gaussian | sign | filter | ones | shifted-gaussian:mean=M | "
-            "sign-agreement:r=R")
-      ->capture_default_str();
-  AddOption(*p, "--direction", prof.options.direction, "Direction index (its own random stream)")
-      ->capture_default_str();
+            "sign-agreement:r=R");
+  AddOption(*p, "--direction", prof.options.direction, "Direction index (its own random stream)");
   CLI::Option* exclude =
       p->add_flag("--exclude-bn", prof.exclude_bn, "Leave BN gamma/beta out of the direction");
   p->add_flag("--only-bn", prof.only_bn, "Perturb BN gamma/beta only")->excludes(exclude);
   p->add_flag("--filter-copy-1d", prof.options.filter_copy_1d,
               "filter law: 1-D parameters copy the weights (default: zero)");
-  AddOption(*p, "--range", prof.options.range, "Grid: offsets in [-range, range]")
-      ->capture_default_str();
-  AddOption(*p, "--points", prof.options.points, "Grid: number of offsets (odd)")
-      ->capture_default_str();
+  AddOption(*p, "--range", prof.options.range, "Grid: offsets in [-range, range]");
+  AddOption(*p, "--points", prof.options.points, "Grid: number of offsets (odd)");
   AddOption(*p, "--heights", prof.heights,
             "Find the offsets where the training loss first rises by these heights (nats, "
             "increasing, e.g. 0.05,0.1,0.25,0.5,1,2) instead of the grid");
-  AddOption(*p, "--max-offset", prof.search.max_offset, "Height search: |t| at most (censored)")
-      ->capture_default_str();
+  AddOption(*p, "--max-offset", prof.search.max_offset, "Height search: |t| at most (censored)");
   AddOption(*p, "--height-tolerance", prof.search.tolerance,
-            "Height search: relative tolerance on the height and the bracket")
-      ->capture_default_str();
+            "Height search: relative tolerance on the height and the bracket");
   AddOption(*p, "--save-direction", prof.save_direction,
             "Write the direction to FILE.pt (torch.load gives {parameter name: tensor})");
 
@@ -110,24 +98,21 @@ int main(int argc, char** argv) {
       "line", "Loss along w(alpha) = w_from + alpha (w_to - w_from); writes line_*.csv");
   cli::AddTrainFlags(*l, line.probe.base, line_flags);
   cli::AddProbeFlags(*l, line.probe);
-  AddOption(*l, "--from", line.from, "Checkpoint at alpha = 0")->capture_default_str();
-  AddOption(*l, "--to", line.to, "Checkpoint at alpha = 1")->capture_default_str();
-  AddOption(*l, "--alpha-min", line.alpha_lo, "First alpha")->capture_default_str();
-  AddOption(*l, "--alpha-max", line.alpha_hi, "Last alpha")->capture_default_str();
-  AddOption(*l, "--points", line.points, "Grid points (must hold 0 and 1)")->capture_default_str();
+  AddOption(*l, "--from", line.from, "Checkpoint at alpha = 0");
+  AddOption(*l, "--to", line.to, "Checkpoint at alpha = 1");
+  AddOption(*l, "--alpha-min", line.alpha_lo, "First alpha");
+  AddOption(*l, "--alpha-max", line.alpha_hi, "Last alpha");
+  AddOption(*l, "--points", line.points, "Grid points (must hold 0 and 1)");
 
   realnets::HessianOptions hess;
   cli::RunFlags hess_flags;
   CLI::App* h = app.add_subcommand(
       "hessian", "Top Hessian eigenvalue by power iteration; writes hessian_<checkpoint>.json");
   cli::AddTrainFlags(*h, hess.base, hess_flags);
-  AddOption(*h, "--checkpoint", hess.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt")
-      ->capture_default_str();
-  AddOption(*h, "--sample-size", hess.sample_size, "Training images in the loss")
-      ->capture_default_str();
-  AddOption(*h, "--iterations", hess.iterations, "Power iterations at most")->capture_default_str();
-  AddOption(*h, "--tolerance", hess.tolerance, "Relative change that stops the iteration")
-      ->capture_default_str();
+  AddOption(*h, "--checkpoint", hess.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt");
+  AddOption(*h, "--sample-size", hess.sample_size, "Training images in the loss");
+  AddOption(*h, "--iterations", hess.iterations, "Power iterations at most");
+  AddOption(*h, "--tolerance", hess.tolerance, "Relative change that stops the iteration");
 
   auto experiment = std::make_shared<cli::ExperimentArgs>();
   cli::RegisterExperimentCommand(app, *experiment);

@@ -17,44 +17,35 @@ namespace valleys::cli {
 void AddTrainFlags(CLI::App& c, realnets::TrainOptions& o, RunFlags& flags) {
   AddOption(c, "--data", o.data_dir,
             "CIFAR-10 folder (default: found as in `valleys realnets data`)");
-  AddOption(c, "--set", flags.subset, "small (10k/2k subset) | full (50k/10k)")
-      ->capture_default_str();
-  AddOption(c, "--train-size", o.train_size, "Use the first N training images (0: all)")
-      ->capture_default_str();
-  AddOption(c, "--test-size", o.test_size, "Use the first N test images (0: all)")
-      ->capture_default_str();
+  AddOption(c, "--set", flags.subset, "small (10k/2k subset) | full (50k/10k)");
+  AddOption(c, "--train-size", o.train_size, "Use the first N training images (0: all)");
+  AddOption(c, "--test-size", o.test_size, "Use the first N test images (0: all)");
   AddEnumOption(c, "--arch", o.model.arch, kArch, "preresnet | vgg16 | wrn");
   AddEnumOption(c, "--block", o.model.block, kBlock,
                 "preresnet blocks: basic (depth 6k+2) | bottleneck (9k+2)");
-  AddOption(c, "--depth", o.model.depth, "Depth (preresnet 6k+2 or 9k+2, wrn 6n+4, vgg16 16)")
-      ->capture_default_str();
-  AddOption(c, "--width", o.model.width, "Channels of the first stage (standard: 16; vgg16 64)")
-      ->capture_default_str();
-  AddOption(c, "--widen", o.model.widen, "WideResNet widening factor k")->capture_default_str();
+  AddOption(c, "--depth", o.model.depth, "Depth (preresnet 6k+2 or 9k+2, wrn 6n+4, vgg16 16)");
+  AddOption(c, "--width", o.model.width, "Channels of the first stage (standard: 16; vgg16 64)");
+  AddOption(c, "--widen", o.model.widen, "WideResNet widening factor k");
   c.add_flag_callback(
       "--no-bn", [&o] { o.model.batch_norm = false; },
       "The BN-free twin (BN layers replaced by identities)");
   AddEnumOption(c, "--activation", o.model.activation, kActivation, "relu | sigmoid | softplus");
   AddEnumOption(c, "--bn-init", o.model.bn_init, kBnInit,
                 "BN gamma init: ones | uniform01 | normal01");
-  AddOption(c, "--batch", o.batch, "Batch size (training, BN recompute)")->capture_default_str();
+  AddOption(c, "--batch", o.batch, "Batch size (training, BN recompute)");
   AddOption(c, "--bn-batches", o.bn_batches,
-            "BN recompute over the first N batches (0: exact, all)")
-      ->capture_default_str();
-  AddOption(c, "--seed", o.seed, "Seed (init, shuffling, augmentation, directions)")
-      ->capture_default_str();
-  AddOption(c, "--threads", o.threads, "LibTorch threads")->capture_default_str();
+            "BN recompute over the first N batches (0: exact, all)");
+  AddOption(c, "--seed", o.seed, "Seed (init, shuffling, augmentation, directions)");
+  AddOption(c, "--threads", o.threads, "LibTorch threads");
   AddEnumOption(c, "--device", o.device, kDevice, "cpu | cuda");
   AddOption(c, "--out", o.out_dir, "Run folder (checkpoints; CSVs with JSON sidecars)")->required();
-  AddOption(c, "--format", flags.format, "table | csv | json (the printed result)")
-      ->capture_default_str();
+  AddFormatOption(c, flags.format);
 }
 
 void AddProbeFlags(CLI::App& c, realnets::ProbeOptions& o) {
   AddEnumOption(c, "--bn-mode", o.bn_mode, kBnMode, "recompute (exact, at every point) | frozen");
   AddOption(c, "--eval-size", o.eval_size,
-            "Training images for the BN recompute and the training loss (0: all)")
-      ->capture_default_str();
+            "Training images for the BN recompute and the training loss (0: all)");
   c.add_flag("--augmented-train-eval", o.augmented_train_eval,
              "Training loss and BN recompute on augmented images (the authors' loader)");
 }

@@ -31,8 +31,8 @@ inline constexpr EnumNames<realnets::DirectionLaw> kDirectionLaw{
 
 // The flags of a command that are text until it runs: --set and --format.
 struct RunFlags {
-  std::string subset = "small";  // small | full
-  std::string format = "table";  // table | csv | json (the printed result)
+  std::string subset = "small";    // small | full
+  Format format = Format::kTable;  // table | csv | json (the printed result)
 };
 
 // --data --set --train-size --test-size, the model flags, --seed --threads --device --out

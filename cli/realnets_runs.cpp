@@ -12,7 +12,6 @@
 namespace valleys::cli {
 
 void RunTrain(realnets::TrainOptions& o, const RunFlags& flags) {
-  const Format format = ParseFormat(flags.format);
   FinishTrainOptions(o, flags.subset);
   PrepareOutDir(o.out_dir);
   std::string csv = realnets::kEpochCsvHeader;
@@ -28,11 +27,10 @@ void RunTrain(realnets::TrainOptions& o, const RunFlags& flags) {
   const Json result = realnets::TrainResultJson(s);
   io::WriteFileAtomically(std::filesystem::path(o.out_dir) / "summary.json",
                           Json({{"result", result}, {"meta", meta}}).dump(2) + "\n");
-  Emit(Render(result, meta, format), "");
+  Emit(Render(result, meta, flags.format), "");
 }
 
 void RunSgdAfterSwa(realnets::SgdAfterSwaOptions& o, const RunFlags& flags) {
-  const Format format = ParseFormat(flags.format);
   FinishTrainOptions(o.base, flags.subset);
   PrepareOutDir(o.base.out_dir);
   std::string why;
@@ -43,12 +41,11 @@ void RunSgdAfterSwa(realnets::SgdAfterSwaOptions& o, const RunFlags& flags) {
       o, [&](const realnets::SgdAfterSwaRow& row) { progress.Update(row.epoch); });
   progress.Finish();
   realnets::WriteCsv(o.base.out_dir, "sgd_after_swa", realnets::SgdAfterSwaCsv(r), meta);
-  Emit(Render(realnets::SgdAfterSwaResultJson(r), meta, format), "");
+  Emit(Render(realnets::SgdAfterSwaResultJson(r), meta, flags.format), "");
 }
 
 void RunProfile(ProfileCommand& c) {
   realnets::ProfileOptions& o = c.options;
-  const Format format = ParseFormat(c.flags.format);
   FinishTrainOptions(o.probe.base, c.flags.subset);
   std::string why;
   if (!realnets::ParseDirectionLabel(c.law, &o, &why)) throw io::InputError(why);
@@ -86,11 +83,10 @@ void RunProfile(ProfileCommand& c) {
     io::WriteFileAtomically(c.save_direction, realnets::DirectionFileBytes(o));
     result["direction_file"] = c.save_direction;
   }
-  Emit(Render(result, meta, format), "");
+  Emit(Render(result, meta, c.flags.format), "");
 }
 
 void RunLine(realnets::LineOptions& o, const RunFlags& flags) {
-  const Format format = ParseFormat(flags.format);
   FinishTrainOptions(o.probe.base, flags.subset);
   PrepareOutDir(o.probe.base.out_dir);
   std::string why;
@@ -103,11 +99,10 @@ void RunLine(realnets::LineOptions& o, const RunFlags& flags) {
   const std::string stem = realnets::LineStem(o);
   realnets::WriteCsv(o.probe.base.out_dir, stem, realnets::CurveCsv(r.curve, "alpha"), meta);
   const Json result = realnets::LineResultJson(r, stem + ".csv");
-  Emit(Render(result, meta, format), "");
+  Emit(Render(result, meta, flags.format), "");
 }
 
 void RunHessian(realnets::HessianOptions& o, const RunFlags& flags) {
-  const Format format = ParseFormat(flags.format);
   FinishTrainOptions(o.base, flags.subset);
   PrepareOutDir(o.base.out_dir);
   std::string why;
@@ -120,7 +115,7 @@ void RunHessian(realnets::HessianOptions& o, const RunFlags& flags) {
   io::WriteFileAtomically(std::filesystem::path(o.base.out_dir) /
                               ("hessian_" + realnets::CheckpointName(o.checkpoint) + ".json"),
                           file.dump(2) + "\n");
-  Emit(Render(file["result"], file["meta"], format), "");
+  Emit(Render(file["result"], file["meta"], flags.format), "");
 }
 
 }  // namespace valleys::cli

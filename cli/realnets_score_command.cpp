@@ -17,12 +17,12 @@ namespace valleys::cli {
 namespace {
 
 struct ScoreArgs {
-  std::string profile, heights, format = "table";
+  std::string profile, heights;
+  Format format = Format::kTable;
   realnets::AsymmetryCriterion criterion;
 };
 
 void RunScore(ScoreArgs a) {
-  const Format format = ParseFormat(a.format);
   if (!a.heights.empty()) a.criterion.heights = ParseNumberList(a.heights, "--heights");
   std::string why;
   if (!a.criterion.IsValid(&why)) throw io::InputError(why);
@@ -39,7 +39,7 @@ void RunScore(ScoreArgs a) {
                          {"x", p.x_column.empty() ? "(first column)" : p.x_column},
                          {"loss", p.loss_column.empty() ? "(second column)" : p.loss_column},
                          {"criterion", a.criterion.Describe()}});
-  Emit(Render(realnets::AsymmetryReportJson(report, a.criterion), meta, format), "");
+  Emit(Render(realnets::AsymmetryReportJson(report, a.criterion), meta, a.format), "");
 }
 
 }  // namespace
@@ -55,12 +55,10 @@ void AddRealnetsScoreCommand(CLI::App& r) {
       ->required();
   AddOption(*s, "--heights", a->heights,
             "Heights above L(0) for the widths, comma-separated (default 0.05,0.1,0.2,0.5,1,2)");
-  AddOption(*s, "--kappa", a->criterion.kappa, "Smallest detrended rise ratio that is asymmetric")
-      ->capture_default_str();
+  AddOption(*s, "--kappa", a->criterion.kappa, "Smallest detrended rise ratio that is asymmetric");
   AddOption(*s, "--min-rise", a->criterion.min_rise,
-            "The larger detrended rise must reach this (loss units)")
-      ->capture_default_str();
-  AddOption(*s, "--format", a->format, "table | csv | json")->capture_default_str();
+            "The larger detrended rise must reach this (loss units)");
+  AddFormatOption(*s, a->format);
   s->callback([a] { RunScore(*a); });
 }
 

@@ -89,14 +89,13 @@ void RegisterReproduceCommand(CLI::App& app) {
   CLI::App* r = app.add_subcommand(
       "reproduce", "Run the whole study and write a report (results/<time>/report.md)");
   AddOption(*r, "--out", args->out, "Output folder (default results/<UTC timestamp>)");
-  AddOption(*r, "--scale", args->scale, "quick | full")->capture_default_str();
+  AddOption(*r, "--scale", args->scale, "quick | full");
   r->add_flag("--no-realnets", args->no_realnets, "Skip the real-network part");
   AddOption(*r, "--realnets-preset", args->realnets_preset,
             "The real-network experiment's preset (default: tiny; small with --scale full; "
             "smoke: every stage at its smallest size, numbers meaningless)");
   r->add_flag("--force", args->force, "Write into a non-empty --out folder");
-  AddOption(*r, "--seed", args->seed, "Seed of every random draw and simulation")
-      ->capture_default_str();
+  AddOption(*r, "--seed", args->seed, "Seed of every random draw and simulation");
   r->callback([args] { Run(*args); });
 }
 

@@ -16,12 +16,12 @@ namespace valleys::cli {
 namespace {
 struct SimCommandArgs {
   io::SimSpec sim;
-  std::string format = "table", out;
+  std::string out;
+  Format format = Format::kTable;
   bool quiet = false;
 };
 
 void Run(const SimCommandArgs& a) {
-  const Format format = ParseFormat(a.format);
   const sim::SimOptions options = io::MakeSimOptions(a.sim);
   sim::RunControl control;
   control.backend = a.sim.backend == "cuda" ? sim::Backend::kCuda : sim::Backend::kCpu;
@@ -33,7 +33,7 @@ void Run(const SimCommandArgs& a) {
   progress.Finish();
   const std::optional<sim::Prediction> prediction = sim::PredictIfPossible(options);
   Emit(Render(io::SimResultJson(summary, prediction), io::Metadata("sim", io::SimSpecJson(a.sim)),
-              format),
+              a.format),
        a.out);
 }
 }  // namespace
@@ -43,7 +43,7 @@ void RegisterSimCommand(CLI::App& app) {
   CLI::App* s = app.add_subcommand(
       "sim", "Monte Carlo: N independent SGD chains with weight averaging (SWA)");
   AddSimOptions(*s, args->sim);
-  AddOption(*s, "--format", args->format, "table | csv | json")->capture_default_str();
+  AddFormatOption(*s, args->format);
   AddOption(*s, "--out", args->out, "Write to this file (atomically) instead of stdout");
   s->add_flag("--quiet", args->quiet, "No progress line");
   s->callback([args] { Run(*args); });

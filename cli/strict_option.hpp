@@ -1,4 +1,5 @@
-// Every command-line option is registered through AddOption, which reads numbers strictly before
+// Every command-line option is registered through AddOption, which shows the variable's value as
+// the option's default in --help and reads numbers strictly before
 // CLI11 converts them: decimal only (no hex, octal or binary prefixes, no surrounding spaces), a
 // finite floating-point value, and an integer inside its variable's type (no wrapping of "-1" into
 // 2^64 - 1, no saturation of 2^64). The message names the option, the value and the allowed range
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "enum_option.hpp"  // AddEnumOption and AddFormatOption, beside AddOption
 #include "valleys/io/strict_number.hpp"
 
 namespace valleys::cli {
@@ -21,10 +23,12 @@ namespace detail {
 template <class T>
 struct ElementOf {
   using type = T;
+  static constexpr bool kList = false;
 };
 template <class T>
 struct ElementOf<std::vector<T>> {
   using type = T;
+  static constexpr bool kList = true;
 };
 
 // Rewrites `text` to the canonical decimal form of a T (what CLI11 then converts), or returns why
@@ -46,6 +50,12 @@ template <class T>
 CLI::Option* AddOption(CLI::App& app, const std::string& name, T& variable,
                        const std::string& description = "") {
   CLI::Option* option = app.add_option(name, variable, description);
+  // The variable's value now is the default --help shows (an empty list shows none).
+  if constexpr (detail::ElementOf<T>::kList) {
+    if (!variable.empty()) option->capture_default_str();
+  } else {
+    option->capture_default_str();
+  }
   using Element = typename detail::ElementOf<T>::type;
   if constexpr (std::is_arithmetic_v<Element> && !std::is_same_v<Element, bool>)
     option->transform(

@@ -18,12 +18,14 @@ namespace valleys::cli {
 namespace {
 
 struct RiskArgs {
-  std::string profile, shift, format = "table", out;
+  std::string profile, shift, out;
+  Format format = Format::kTable;
   std::vector<double> biases;
 };
 
 struct SgdArgs {
-  std::string profile, noise = "gaussian:s=1", shift, format = "table", out;
+  std::string profile, noise = "gaussian:s=1", shift, out;
+  Format format = Format::kTable;
   double eta = 0.0, wd = 0.0, x0 = 0.0;
   long long T = 0;
   bool T_given = false;  // --T was passed (then T = 0 is refused)
@@ -31,17 +33,15 @@ struct SgdArgs {
 };
 
 void RunRisk(const RiskArgs& a) {
-  const Format format = ParseFormat(a.format);
   const auto profile = io::MakeProfile(a.profile, "--profile");
   const auto shift = io::MakeShift(a.shift, "--shift");
   const Json result = io::RiskResultJson(*profile, shift, a.biases);
   const Json meta =
       io::Metadata("theory risk", {{"profile", profile->Spec()}, {"shift", shift.Spec()}});
-  Emit(Render(result, meta, format), a.out);
+  Emit(Render(result, meta, a.format), a.out);
 }
 
 void RunSgd(const SgdArgs& a) {
-  const Format format = ParseFormat(a.format);
   const auto profile = io::MakeProfile(a.profile, "--profile");
   const io::NoiseSpec noise = io::MakeNoise(a.noise, "--noise");
   io::SgdRequest request;
@@ -65,7 +65,7 @@ void RunSgd(const SgdArgs& a) {
                 {"wd", a.wd}};
   if (request.T) extra["T"] = *request.T, extra["x0"] = a.x0;
   if (request.shift) extra["shift"] = request.shift->Spec();
-  Emit(Render(result, io::Metadata("theory sgd", extra), format), a.out);
+  Emit(Render(result, io::Metadata("theory sgd", extra), a.format), a.out);
 }
 
 }  // namespace
@@ -87,7 +87,7 @@ void RegisterTheoryCommand(CLI::App& app) {
   AddOption(*r, "--bias", risk->biases,
             "Also evaluate R at these biases (repeatable or comma-separated)")
       ->delimiter(',');
-  AddOption(*r, "--format", risk->format, "table | csv | json")->capture_default_str();
+  AddFormatOption(*r, risk->format);
   AddOption(*r, "--out", risk->out, "Write to this file (atomically) instead of stdout");
   r->callback([risk] { RunRisk(*risk); });
 
@@ -96,21 +96,21 @@ void RegisterTheoryCommand(CLI::App& app) {
       "sgd",
       "Exact stationary and transient statistics of SGD x' = x - eta (phi'(x) + wd x + noise)");
   AddOption(*s, "--profile", sgd->profile, "Valley profile spec")->required();
-  AddOption(*s, "--eta", sgd->eta, "Learning rate (> 0, below the stability limit)")->required();
+  AddOption(*s, "--eta", sgd->eta, "Learning rate (> 0, below the stability limit)")
+      ->required()
+      ->default_str("");
   AddOption(*s, "--noise", sgd->noise,
-            "Noise spec with std s: gaussian:s=S | uniform:s=S | rademacher:s=S")
-      ->capture_default_str();
-  AddOption(*s, "--wd", sgd->wd, "Weight decay lambda (>= 0)")->capture_default_str();
+            "Noise spec with std s: gaussian:s=S | uniform:s=S | rademacher:s=S");
+  AddOption(*s, "--wd", sgd->wd, "Weight decay lambda (>= 0)");
   CLI::Option* T_option =
-      AddOption(*s, "--T", sgd->T, "Also compute the transient E[x_t] and E[w_T] for t <= T");
-  AddOption(*s, "--x0", sgd->x0, "Start of the transient (default 0, the minimizer)")
-      ->capture_default_str();
+      AddOption(*s, "--T", sgd->T, "Also compute the transient E[x_t] and E[w_T] for t <= T")
+          ->default_str("");
+  AddOption(*s, "--x0", sgd->x0, "Start of the transient (default 0, the minimizer)");
   AddOption(*s, "--shift", sgd->shift,
             "Also report the expected test risk of the stationary mean under this shift");
   AddOption(*s, "--cells-per-step", sgd->cells_per_step,
-            "Solver grid: cells per noise step eta*s (4..256)")
-      ->capture_default_str();
-  AddOption(*s, "--format", sgd->format, "table | csv | json")->capture_default_str();
+            "Solver grid: cells per noise step eta*s (4..256)");
+  AddFormatOption(*s, sgd->format);
   AddOption(*s, "--out", sgd->out, "Write to this file (atomically) instead of stdout");
   s->callback([sgd, T_option] {
     sgd->T_given = T_option->count() > 0;

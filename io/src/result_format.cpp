@@ -11,12 +11,25 @@ namespace valleys::io {
 
 using Json = nlohmann::ordered_json;
 
-Format ParseFormat(const std::string& text, const std::string& what) {
-  if (text == "table") return Format::kTable;
-  if (text == "csv") return Format::kCsv;
-  if (text == "json") return Format::kJson;
-  throw InputError(
-      fmt::format("{} = '{}' is not a format (allowed: table, csv, json)", what, text));
+namespace {
+constexpr const char* kFormatNames[] = {"table", "csv", "json"};
+}  // namespace
+
+bool StringToFormat(const std::string& text, Format* format) {
+  for (int i = 0; i < 3; ++i)
+    if (text == kFormatNames[i]) {
+      *format = static_cast<Format>(i);
+      return true;
+    }
+  return false;
+}
+
+const char* FormatToString(Format format) {
+  return kFormatNames[static_cast<int>(format)];
+}
+
+std::string FormatNames() {
+  return "table, csv, json";
 }
 
 namespace {

@@ -123,8 +123,9 @@ nlohmann::ordered_json SimSpecJson(const SimSpec& a) {
           {"backend", a.backend}};
 }
 
-bool SetSimSpecField(SimSpec& a, const std::string& name, const std::string& value) {
-  const std::string what = fmt::format("grid value of '{}'", name);
+bool SetSimSpecField(SimSpec& a, const std::string& name, const std::string& value,
+                     const std::string& source) {
+  const std::string what = source.empty() ? fmt::format("grid value of '{}'", name) : source;
   auto num = [&] { return ParseStrict<double>(value, what); };
   auto integer = [&] { return ParseStrict<long long>(value, what); };
   if (name == "profile")

@@ -31,6 +31,7 @@ SweepPlan PlanSweep(const io::SimSpec& base, const std::vector<io::GridAxis>& ax
     }
   }
   plan.header = CsvHeader(axes);
+  plan.with_theory = with_theory;
   plan.specification = {{"base", io::SimSpecJson(base)}, {"theory", with_theory}};
   for (const auto& a : axes)
     plan.specification["axes"].push_back({{"name", a.name}, {"values", a.values}});

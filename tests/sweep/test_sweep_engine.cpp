@@ -1,8 +1,14 @@
 // The sweep engine as a library: the CSV schema, the sweep id, the kept-row check, and the runner
-// over a row transport (a stand-in second rank here; MPI itself is tested through the program).
+// over a row transport (a stand-in second rank here; MPI itself is tested through the program), and
+// the sweep into a file (sidecar, shard, resume, refusals).
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -12,6 +18,7 @@
 #include "valleys/sim/options.hpp"
 #include "valleys/sweep/plan.hpp"
 #include "valleys/sweep/sweep.hpp"
+#include "valleys/sweep/sweep_file.hpp"
 #include "valleys/theory/analytic_profiles.hpp"
 
 using namespace valleys;
@@ -161,4 +168,72 @@ TEST_CASE("a sweep plan refuses a repeated axis and names a bad configuration", 
                     "grid axis 'eta' is given twice");
   CHECK_THROWS_WITH(sweep::PlanSweep(base, {{"momentum", {"0.5", "1.5"}}}, true),
                     Catch::Matchers::StartsWith("configuration 1 (1.5): SimOptions::momentum"));
+}
+
+TEST_CASE("a sweep into a file: sidecar, shard, resume, and a kept file of another sweep",
+          "[sweep]") {
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("valleys_sweep_file_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  io::SimSpec base;
+  base.profiles = {"quadratic:hplus=1,hminus=9"};
+  base.chains = 8;
+  base.steps = 50;
+  const std::vector<io::GridAxis> axes = {{"eta", {"0.01", "0.02", "0.05"}}};
+  const sweep::SweepPlan plan = sweep::PlanSweep(base, axes, true);
+  sweep::LocalTransport local;
+  sweep::SweepFileOptions o;
+  o.out = (dir / "s.csv").string();
+  o.meta = {{"command", "sweep"}};
+  std::vector<std::pair<long long, long long>> calls;
+  const auto s = sweep::RunSweepIntoFile(plan, o, local, [&](long long done, long long total) {
+    calls.push_back({done, total});
+  });
+  CHECK(s.rows_in_file == 3);
+  CHECK(s.rows_run == 3);
+  CHECK(s.sidecar == o.out + ".json");
+  REQUIRE(!calls.empty());
+  CHECK(calls.front() == std::make_pair(0LL, 3LL));
+  CHECK(calls.back() == std::make_pair(3LL, 3LL));
+  const io::SweepCsv written = io::ReadSweepCsv(o.out);
+  CHECK(written.sweep_id == plan.sweep_id);
+  REQUIRE(written.rows.size() == 3);
+  const auto side = nlohmann::json::parse(std::ifstream(s.sidecar));
+  CHECK(side["status"] == "complete");
+  CHECK(side["rows_in_file"] == 3);
+  CHECK(side["shard"] == "1/1");
+  CHECK(side["meta"]["command"] == "sweep");
+  CHECK(side["spec"] == nlohmann::json::parse(plan.specification.dump()));
+
+  // Resumed when complete: nothing runs and the rows stay as they are.
+  std::ifstream in(o.out);
+  const std::string before((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  o.resume = true;
+  CHECK(sweep::RunSweepIntoFile(plan, o, local).rows_run == 0);
+  std::ifstream again(o.out);
+  CHECK(std::string((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>()) ==
+        before);
+
+  // Shard 2/2 owns configuration 1 only.
+  sweep::SweepFileOptions half = o;
+  half.out = (dir / "half.csv").string();
+  half.resume = false;
+  half.shard = {2, 2};
+  const auto h = sweep::RunSweepIntoFile(plan, half, local);
+  CHECK(h.rows_in_file == 1);
+  REQUIRE(io::ReadSweepCsv(half.out).rows.size() == 1);
+  CHECK(io::ReadSweepCsv(half.out).rows[0].rfind("1,", 0) == 0);
+
+  // The complete file of this sweep is not the file of another one: refused, left as it was.
+  const sweep::SweepPlan other = sweep::PlanSweep(base, {{"eta", {"0.01", "0.03"}}}, true);
+  CHECK_THROWS_AS(sweep::RunSweepIntoFile(other, o, local), io::InputError);
+  std::ifstream kept(o.out);
+  CHECK(std::string((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>()) ==
+        before);
+  o.out.clear();
+  CHECK_THROWS_WITH(sweep::RunSweepIntoFile(plan, o, local),
+                    Catch::Contains("SweepFileOptions::out is empty"));
+  fs::remove_all(dir);
 }

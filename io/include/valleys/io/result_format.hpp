@@ -10,8 +10,10 @@ namespace valleys::io {
 
 enum class Format { kTable, kCsv, kJson };
 
-// table | csv | json; otherwise InputError naming `what` (the field or flag that carried it).
-Format ParseFormat(const std::string& text, const std::string& what = "format");
+// table | csv | json: false (and `format` unchanged) for any other text.
+bool StringToFormat(const std::string& text, Format* format);
+const char* FormatToString(Format format);
+std::string FormatNames();  // "table, csv, json"
 
 // `result` holds scalar keys, arrays of numbers, and arrays of flat objects; `meta` the metadata.
 // table: aligned "key  value" lines (arrays of objects as sub-tables), metadata first as comments;

@@ -43,8 +43,10 @@ sim::SimOptions MakeSimOptions(const SimSpec& spec);
 nlohmann::ordered_json SimSpecJson(const SimSpec& spec);
 
 // Sets a field by its command-line name without dashes ("eta", "avg-start"), reading numbers
-// strictly. Returns false when the name is not a simulator input.
-bool SetSimSpecField(SimSpec& spec, const std::string& name, const std::string& value);
+// strictly; a number that is not one is an InputError naming `source` (empty: "grid value of
+// 'NAME'"). Returns false when the name is not a simulator input.
+bool SetSimSpecField(SimSpec& spec, const std::string& name, const std::string& value,
+                     const std::string& source = "");
 
 // Applies one value of a sweep axis: a simulator input, or a key inside the profile, noise or
 // eval-shift spec. Throws InputError when the name is none of these.

@@ -20,6 +20,7 @@ struct SweepPlan {
   nlohmann::ordered_json specification;         // {"base", "theory", "axes"}
   std::string sweep_id;                         // SweepId of the specification's canonical text
   std::string header;                           // CsvHeader(axes)
+  bool with_theory = true;                      // exact predictions where possible
 };
 
 // Expands and checks every configuration before any work (a typo fails now, not after hours).

@@ -48,6 +48,7 @@ class RowTransport {
   virtual void SendRow(long long index, const std::string& row) = 0;   // rank > 0
   virtual bool TryReceiveRow(long long* index, std::string* row) = 0;  // rank 0
   virtual void ReceiveRow(long long* index, std::string* row) = 0;     // rank 0
+  virtual void Barrier() {}  // every rank waits here until all have arrived
 };
 
 class LocalTransport final : public RowTransport {

@@ -1,0 +1,172 @@
+// valleys._core: the libraries without LibTorch, for Python. Each function takes the inputs of its
+// command-line twin and returns that command's JSON output (the result's keys plus "meta") as text;
+// the package (valleys/__init__.py) turns it into a dict with NumPy arrays. Bad input raises
+// ValueError with the command line's message (fields named by their flags).
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "field_flags.hpp"
+#include "valleys/claims/claims.hpp"
+#include "valleys/io/factories.hpp"
+#include "valleys/io/metadata.hpp"
+#include "valleys/io/sim_result_json.hpp"
+#include "valleys/io/sim_spec.hpp"
+#include "valleys/io/spec.hpp"
+#include "valleys/io/table_csv.hpp"
+#include "valleys/io/theory_result_json.hpp"
+#include "valleys/io/version.hpp"
+#include "valleys/realnets/asymmetry_json.hpp"
+#include "valleys/realnets/asymmetry_measure.hpp"
+#include "valleys/sim/prediction.hpp"
+#include "valleys/sim/simulator.hpp"
+
+namespace py = pybind11;
+using valleys::cli::FieldsToFlags;
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+// The JSON output of a command: its result with "meta" appended.
+std::string Output(Json result, const Json& meta) {
+  result["meta"] = meta;
+  return result.dump();
+}
+
+// Runs `f`, turning bad input into ValueError (with flags for fields) and a runtime failure into
+// RuntimeError.
+template <class F>
+std::string Guarded(F&& f) {
+  try {
+    return f();
+  } catch (const std::invalid_argument& e) {  // io::InputError included
+    throw py::value_error(FieldsToFlags(e.what()));
+  }
+}
+
+std::string Risk(const std::string& profile_spec, const std::string& shift_spec,
+                 const std::vector<double>& biases) {
+  return Guarded([&] {
+    const auto profile = valleys::io::MakeProfile(profile_spec, "profile");
+    const auto shift = valleys::io::MakeShift(shift_spec, "shift");
+    return Output(valleys::io::RiskResultJson(*profile, shift, biases),
+                  valleys::io::Metadata("theory risk",
+                                        {{"profile", profile->Spec()}, {"shift", shift.Spec()}}));
+  });
+}
+
+std::string Sgd(const std::string& profile_spec, double eta, const std::string& noise_spec,
+                double wd, std::optional<long long> T, double x0,
+                const std::optional<std::string>& shift_spec, std::optional<int> cells_per_step) {
+  return Guarded([&] {
+    const auto profile = valleys::io::MakeProfile(profile_spec, "profile");
+    const valleys::io::NoiseSpec noise = valleys::io::MakeNoise(noise_spec, "noise");
+    valleys::io::SgdRequest request;
+    request.chain.eta = eta;
+    request.chain.weight_decay = wd;
+    request.chain.noise = noise.kind;
+    request.chain.noise_std = noise.s;
+    if (cells_per_step) request.solver.cells_per_step = *cells_per_step;
+    std::string why;
+    if (!request.chain.IsValid(*profile, &why) || !request.solver.IsValid(&why))
+      throw valleys::io::InputError(why);
+    if (T && (*T < 1 || *T > 10000000))
+      throw valleys::io::InputError("T = " + std::to_string(*T) +
+                                    " is out of range (allowed: 1 <= T <= 1e7)");
+    if (T) request.T = static_cast<int>(*T);
+    request.x0 = x0;
+    if (shift_spec) request.shift = valleys::io::MakeShift(*shift_spec, "shift");
+    Json extra = {{"profile", profile->Spec()},
+                  {"eta", eta},
+                  {"noise", valleys::io::NoiseSpecText(noise)},
+                  {"wd", wd}};
+    if (request.T) extra["T"] = *request.T, extra["x0"] = x0;
+    if (request.shift) extra["shift"] = request.shift->Spec();
+    return Output(valleys::io::SgdResultJson(*profile, request),
+                  valleys::io::Metadata("theory sgd", extra));
+  });
+}
+
+// fields: SimSpec fields by their command-line names without dashes ("eta", "avg-start"), each as
+// text; profiles and noise_per_direction apart (lists).
+std::string Sim(const std::vector<std::string>& profiles,
+                const std::vector<std::pair<std::string, std::string>>& fields,
+                const std::vector<double>& noise_per_direction) {
+  return Guarded([&] {
+    valleys::io::SimSpec spec;
+    spec.profiles = profiles;
+    spec.noise_per_direction = noise_per_direction;
+    for (const auto& [name, value] : fields)
+      if (!valleys::io::SetSimSpecField(spec, name, value, "sim.run(" + name + "=...)"))
+        throw valleys::io::InputError("sim.run: '" + name + "' is not a simulator input");
+    const valleys::sim::SimOptions options = valleys::io::MakeSimOptions(spec);
+    const valleys::sim::SimSummary summary = valleys::sim::Simulate(options, {});
+    return Output(valleys::io::SimResultJson(summary, valleys::sim::PredictIfPossible(options)),
+                  valleys::io::Metadata("sim", valleys::io::SimSpecJson(spec)));
+  });
+}
+
+valleys::realnets::AsymmetryCriterion Criterion(const std::optional<std::vector<double>>& heights,
+                                                std::optional<double> kappa,
+                                                std::optional<double> min_rise) {
+  valleys::realnets::AsymmetryCriterion c;
+  if (heights) c.heights = *heights;
+  if (kappa) c.kappa = *kappa;
+  if (min_rise) c.min_rise = *min_rise;
+  std::string why;
+  if (!c.IsValid(&why)) throw valleys::io::InputError(why);
+  return c;
+}
+
+std::string Score(const std::vector<double>& x, const std::vector<double>& loss,
+                  const std::string& source, const std::optional<std::vector<double>>& heights,
+                  std::optional<double> kappa, std::optional<double> min_rise) {
+  return Guarded([&] {
+    const auto c = Criterion(heights, kappa, min_rise);
+    const auto report = valleys::realnets::MeasureAsymmetry(x, loss, c);
+    return Output(valleys::realnets::AsymmetryReportJson(report, c),
+                  valleys::io::Metadata("realnets score",
+                                        {{"profile", source}, {"criterion", c.Describe()}}));
+  });
+}
+
+std::string ScoreFile(const std::string& profile, const std::optional<std::vector<double>>& heights,
+                      std::optional<double> kappa, std::optional<double> min_rise) {
+  return Guarded([&] {
+    const valleys::io::TableRef p = valleys::io::ParseTableRef(profile);
+    const auto table = valleys::io::ReadTableCsv(p.path, p.x_column, p.loss_column);
+    return Score(table.x, table.loss, profile, heights, kappa, min_rise);
+  });
+}
+
+std::string Check(const std::string& id, const std::string& scale_name, std::uint64_t seed) {
+  return Guarded([&] {
+    valleys::claims::ClaimScale scale;
+    if (!valleys::claims::StringToClaimScale(scale_name, &scale))
+      throw valleys::io::InputError("scale = '" + scale_name + "' (allowed: quick, full)");
+    return valleys::claims::CheckClaim(id, scale, seed).ToJson().dump();
+  });
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "valleys' libraries (theory, simulator, profile scoring, claims) without LibTorch";
+  m.attr("version") = std::string(valleys::io::Version());
+  m.attr("git") = std::string(valleys::io::GitHash());
+  m.def("risk", &Risk, py::arg("profile"), py::arg("shift"), py::arg("biases"));
+  m.def("sgd", &Sgd, py::arg("profile"), py::arg("eta"), py::arg("noise"), py::arg("wd"),
+        py::arg("T"), py::arg("x0"), py::arg("shift"), py::arg("cells_per_step"));
+  m.def("sim", &Sim, py::arg("profiles"), py::arg("fields"), py::arg("noise_per_direction"),
+        py::call_guard<py::gil_scoped_release>());
+  m.def("score", &Score, py::arg("x"), py::arg("loss"), py::arg("source"), py::arg("heights"),
+        py::arg("kappa"), py::arg("min_rise"));
+  m.def("score_file", &ScoreFile, py::arg("profile"), py::arg("heights"), py::arg("kappa"),
+        py::arg("min_rise"));
+  m.def("check", &Check, py::arg("claim"), py::arg("scale"), py::arg("seed"),
+        py::call_guard<py::gil_scoped_release>());
+  m.def("claim_ids", &valleys::claims::ClaimIds);
+}

@@ -1,0 +1,21 @@
+"""The Monte Carlo simulator of SGD with weight averaging (`valleys sim`)."""
+from . import _core
+from ._convert import numbers_list, result
+
+
+def run(profile, **inputs):
+    """One configuration: `profile` (a spec, or a list with one per direction) and the simulator's
+    inputs by their command-line names with underscores (eta=0.05, chains=1000, steps=10000,
+    burnin=0, avg_start=1, avg_every=1, noise="gaussian:s=1", lr_schedule="constant", momentum,
+    wd, x0, seed, dim, coupling, data_size, batch, eval_shift, noise_per_direction=[...]).
+    Returns the statistics with their standard errors and, where the exact theory applies, its
+    predictions and z-scores (the keys of `valleys sim --format json`). Runs on the CPU with
+    OpenMP's threads; the numbers do not depend on their count."""
+    profiles = [profile] if isinstance(profile, str) else list(profile)
+    per_direction = numbers_list("noise_per_direction", inputs.pop("noise_per_direction", ()))
+    fields = []
+    for name, value in inputs.items():
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ValueError(f"sim.run({name}=...): expected a number or a spec, got {value!r}")
+        fields.append((name.replace("_", "-"), value if isinstance(value, str) else repr(value)))
+    return result(_core.sim(profiles, fields, per_direction))
