@@ -72,6 +72,9 @@ int main(int argc, char** argv) {
   cli::AddTrainFlags(*p, prof.options.probe.base, prof.flags);
   cli::AddProbeFlags(*p, prof.options.probe);
   AddOption(*p, "--checkpoint", prof.options.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt");
+  AddOption(*p, "--model", prof.options.model,
+            "A TorchScript module saved from Python (torch.jit.script(model).save) to probe "
+            "instead of a checkpoint of valleys' network");
   AddOption(*p, "--law", prof.law,
             "uniform01 (authors') | gaussian | sign | filter | ones | shifted-gaussian:mean=M | "
             "sign-agreement:r=R");
@@ -100,6 +103,8 @@ int main(int argc, char** argv) {
   cli::AddProbeFlags(*l, line.probe);
   AddOption(*l, "--from", line.from, "Checkpoint at alpha = 0");
   AddOption(*l, "--to", line.to, "Checkpoint at alpha = 1");
+  l->add_flag("--scripted", line.scripted,
+              "--from and --to are TorchScript modules saved from Python");
   AddOption(*l, "--alpha-min", line.alpha_lo, "First alpha");
   AddOption(*l, "--alpha-max", line.alpha_hi, "Last alpha");
   AddOption(*l, "--points", line.points, "Grid points (must hold 0 and 1)");
@@ -110,6 +115,7 @@ int main(int argc, char** argv) {
       "hessian", "Top Hessian eigenvalue by power iteration; writes hessian_<checkpoint>.json");
   cli::AddTrainFlags(*h, hess.base, hess_flags);
   AddOption(*h, "--checkpoint", hess.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt");
+  AddOption(*h, "--model", hess.model, "A TorchScript module instead of a checkpoint (as profile)");
   AddOption(*h, "--sample-size", hess.sample_size, "Training images in the loss");
   AddOption(*h, "--iterations", hess.iterations, "Power iterations at most");
   AddOption(*h, "--tolerance", hess.tolerance, "Relative change that stops the iteration");

@@ -18,6 +18,10 @@ void AddTrainFlags(CLI::App& c, realnets::TrainOptions& o, RunFlags& flags) {
   AddOption(c, "--data", o.data_dir,
             "CIFAR-10 folder (default: found as in `valleys realnets data`)");
   AddOption(c, "--set", flags.subset, "small (10k/2k subset) | full (50k/10k)");
+  AddOption(c, "--train-data", o.train_data,
+            "Probes: your training data instead of CIFAR-10, a torch.save'd dict {images: "
+            "float32 [N,C,H,W], labels: int64 [N]} (with --test-data)");
+  AddOption(c, "--test-data", o.test_data, "Probes: your test data (as --train-data)");
   AddOption(c, "--train-size", o.train_size, "Use the first N training images (0: all)");
   AddOption(c, "--test-size", o.test_size, "Use the first N test images (0: all)");
   AddEnumOption(c, "--arch", o.model.arch, kArch, "preresnet | vgg16 | wrn");
@@ -57,7 +61,7 @@ void FinishTrainOptions(realnets::TrainOptions& o, const std::string& subset) {
     o.subset = realnets::Subset::kFull;
   else
     throw io::InputError(fmt::format("--set = '{}' (allowed: small, full)", subset));
-  o.data_dir = FindDataDir(o.data_dir);
+  if (o.train_data.empty() || o.test_data.empty()) o.data_dir = FindDataDir(o.data_dir);
   std::string why;
   if (!o.IsValid(&why)) throw io::InputError(why);
 }

@@ -112,9 +112,11 @@ void RunHessian(realnets::HessianOptions& o, const RunFlags& flags) {
       realnets::TopHessianEigenvalue(o, [&](long long done, long long) { progress.Update(done); });
   progress.Finish();
   const Json file = realnets::HessianJson(o, r);
-  io::WriteFileAtomically(std::filesystem::path(o.base.out_dir) /
-                              ("hessian_" + realnets::CheckpointName(o.checkpoint) + ".json"),
-                          file.dump(2) + "\n");
+  io::WriteFileAtomically(
+      std::filesystem::path(o.base.out_dir) /
+          ("hessian_" + realnets::CheckpointName(o.model.empty() ? o.checkpoint : o.model) +
+           ".json"),
+      file.dump(2) + "\n");
   Emit(Render(file["result"], file["meta"], flags.format), "");
 }
 

@@ -90,11 +90,32 @@ Json SgdAfterSwaMeta(const SgdAfterSwaOptions& o) {
 }
 
 namespace {
+// A TorchScript module measured in place of valleys' network: the metadata names it (file, type,
+// parameter count) instead of the model flags, and records where its data came from.
+void DescribeScripted(Json& m, const std::string& file, const std::string& description,
+                      long long parameters, const TrainOptions& base) {
+  if (file.empty()) return;
+  m["model"] = description;
+  m["model_file"] = file;
+  m["parameters"] = parameters;
+  for (const char* key : {"bn", "fingerprint"}) m.erase(key);
+  m["bn_recompute_rule"] =
+      "torch.optim.swa_utils.update_bn: statistics reset, one train-mode pass, cumulative average "
+      "of the batch mean and unbiased variance";
+  if (!base.train_data.empty()) {
+    m["train_data"] = base.train_data;
+    m["test_data"] = base.test_data;
+    m.erase("set");
+  }
+}
+
 // The fields every profile's sidecar has: the probe, the checkpoint and the direction.
-Json ProfileDirectionMeta(const ProfileOptions& o, const std::string& checkpoint_sha256) {
+Json ProfileDirectionMeta(const ProfileOptions& o, const std::string& checkpoint_sha256,
+                          const std::string& description, long long parameters) {
   Json m = ProbeMeta("profile", o.probe);
-  m["checkpoint"] = o.checkpoint;
+  m["checkpoint"] = o.model.empty() ? o.checkpoint : o.model;
   m["checkpoint_sha256"] = checkpoint_sha256;
+  DescribeScripted(m, o.model, description, parameters, o.probe.base);
   m["direction_law"] = DirectionLabel(o);
   m["direction_index"] = o.direction;
   m["direction_mask"] = ParameterMaskToString(o.mask);
@@ -105,7 +126,7 @@ Json ProfileDirectionMeta(const ProfileOptions& o, const std::string& checkpoint
 }  // namespace
 
 Json ProfileMeta(const ProfileOptions& o, const ProfileResult& r) {
-  Json m = ProfileDirectionMeta(o, r.checkpoint_sha256);
+  Json m = ProfileDirectionMeta(o, r.checkpoint_sha256, r.model_description, r.parameter_count);
   m["range"] = o.range;
   m["points"] = o.points;
   m["direction_norm"] = r.direction_norm;
@@ -115,7 +136,7 @@ Json ProfileMeta(const ProfileOptions& o, const ProfileResult& r) {
 
 Json HeightProfileMeta(const ProfileOptions& o, const HeightSearchOptions& search,
                        const HeightProfileResult& r) {
-  Json m = ProfileDirectionMeta(o, r.checkpoint_sha256);
+  Json m = ProfileDirectionMeta(o, r.checkpoint_sha256, r.model_description, r.parameter_count);
   m["mode"] = "height search";
   m["heights"] = search.heights;
   m["max_offset"] = search.max_offset;
@@ -181,8 +202,9 @@ Json ScoreJson(const ProfileScore& s) {
 
 Json HessianJson(const HessianOptions& o, const HessianResult& r) {
   Json meta = RunMeta("hessian", o.base);
-  meta["checkpoint"] = o.checkpoint;
+  meta["checkpoint"] = o.model.empty() ? o.checkpoint : o.model;
   meta["checkpoint_sha256"] = r.checkpoint_sha256;
+  DescribeScripted(meta, o.model, r.model_description, r.parameter_count, o.base);
   meta["sample_size"] = o.sample_size;
   meta["bn_mode"] = "frozen (eval mode)";
   meta["parameter_set"] = "every learnable parameter (BN gamma/beta included, BN buffers excluded)";
@@ -209,8 +231,10 @@ std::string ProfileStem(const ProfileOptions& o) {
   const char* mask = o.mask == ParameterMask::kExcludeBn ? "_nobn-dir"
                      : o.mask == ParameterMask::kOnlyBn  ? "_bn-only-dir"
                                                          : "";
-  return fmt::format("profile_{}_{}_d{}_{}{}", CheckpointName(o.checkpoint), law, o.direction,
-                     BnModeToString(o.probe.bn_mode), mask);
+  return fmt::format("profile_{}_{}_d{}_{}{}",
+                     o.model.empty() ? CheckpointName(o.checkpoint)
+                                     : std::filesystem::path(o.model).stem().string(),
+                     law, o.direction, BnModeToString(o.probe.bn_mode), mask);
 }
 
 Json TrainResultJson(const TrainSummary& s) {
@@ -279,6 +303,8 @@ Json LineMeta(const LineOptions& o, const LineResult& r) {
   meta["to_sha256"] = r.to_sha256;
   meta["direction_law"] = "line (w_to - w_from, unnormalized; alpha = 0 at from, 1 at to)";
   meta["distance"] = r.distance;
+  if (o.scripted)
+    DescribeScripted(meta, o.from, r.model_description, r.parameter_count, o.probe.base);
   return meta;
 }
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "probe_target.hpp"
 #include "runtime.hpp"
 
 namespace valleys::realnets {
@@ -30,7 +31,7 @@ ProbeData LoadProbeData(const ProbeOptions& p) {
 
 // Evaluates centre + t * direction at every offset t (parameters only; BN buffers are the
 // centre's, or recomputed at each point).
-ProbeCurve EvaluateAlong(const detail::Net& net, const std::vector<torch::Tensor>& centre,
+ProbeCurve EvaluateAlong(const detail::ProbeTarget& net, const std::vector<torch::Tensor>& centre,
                          const std::vector<torch::Tensor>& direction,
                          const std::vector<double>& offsets, const ProbeOptions& p,
                          const ProbeData& data, const ProbeProgress& progress) {
@@ -38,12 +39,10 @@ ProbeCurve EvaluateAlong(const detail::Net& net, const std::vector<torch::Tensor
   std::vector<torch::Tensor> w(centre.size());
   for (double t : offsets) {
     for (std::size_t k = 0; k < centre.size(); ++k) w[k] = centre[k] + t * direction[k];
-    detail::CopyParameters(net, w);
-    if (p.bn_mode == BnMode::kRecompute)
-      detail::RecomputeBatchNorm(net, data.train.x, p.base.batch, p.augmented_train_eval,
-                                 p.base.bn_batches);
-    const detail::Eval tr = detail::Evaluate(net, data.train, p.augmented_train_eval);
-    const detail::Eval te = detail::Evaluate(net, data.test);
+    net.SetParameters(w);
+    if (p.bn_mode == BnMode::kRecompute) net.RecomputeBatchNorm(p, data.train.x);
+    const detail::Eval tr = net.Evaluate(data.train, p.augmented_train_eval);
+    const detail::Eval te = net.Evaluate(data.test, false);
     c.t.push_back(t);
     c.train_loss.push_back(tr.loss);
     c.train_acc.push_back(tr.acc);
@@ -85,6 +84,10 @@ bool ProfileOptions::IsValid(std::string* why) const {
                 fmt::format("ProfileOptions::shift_mean = {} (allowed: -100..100)", shift_mean));
   if (!(agreement >= 0 && agreement <= 1))
     return Fail(why, fmt::format("ProfileOptions::agreement = {} (allowed: 0..1)", agreement));
+  if (!model.empty() && probe.augmented_train_eval)
+    return Fail(why,
+                "ProfileOptions::model: the augmented training loss needs valleys' own network "
+                "(the crop and flip of CIFAR-10 images)");
   return true;
 }
 
@@ -150,9 +153,9 @@ struct Direction {
   long long perturbed = 0;
 };
 
-Direction MakeDirection(const detail::Net& net, const ProfileOptions& o) {
+Direction MakeDirection(const detail::ProbeTarget& net, const ProfileOptions& o) {
   const TrainOptions& b = o.probe.base;
-  const std::set<std::string> bn = detail::BatchNormParameterNames(net);
+  const std::set<std::string> bn = net.BatchNormParameterNames();
   // The direction's own stream: seed, direction index and law mixed (splitmix-style constants).
   // shifted-gaussian draws the gaussian law's stream, so that mean 0 is that direction.
   const DirectionLaw stream_law =
@@ -164,9 +167,9 @@ Direction MakeDirection(const detail::Net& net, const ProfileOptions& o) {
   Direction out;
   double norm2 = 0, agree = 0, support = 0;
   torch::NoGradGuard guard;
-  for (const auto& p : net->named_parameters()) {
-    const torch::Tensor w = p.value().detach().to(torch::kCPU);
-    const bool is_bn = bn.count(p.key()) > 0;
+  for (const auto& [name, value] : net.NamedParameters()) {
+    const torch::Tensor w = value.detach().to(torch::kCPU);
+    const bool is_bn = bn.count(name) > 0;
     const bool excluded = (o.mask == ParameterMask::kExcludeBn && is_bn) ||
                           (o.mask == ParameterMask::kOnlyBn && !is_bn);
     torch::Tensor d;
@@ -204,7 +207,7 @@ Direction MakeDirection(const detail::Net& net, const ProfileOptions& o) {
     support += both.sum().item<double>();
     out.perturbed += (d != 0).sum().item<int64_t>();
     norm2 += d.to(torch::kFloat64).pow(2).sum().item<double>();
-    out.names.push_back(p.key());
+    out.names.push_back(name);
     out.tensors.push_back(d);
   }
   if (out.perturbed == 0)
@@ -228,19 +231,20 @@ ProfileResult Profile(const ProfileOptions& o, const ProbeProgress& progress) {
   detail::SetThreads(b);
   torch::manual_seed(b.seed + 7);  // augmented probe evaluation only
   const ProbeData data = LoadProbeData(o.probe);
-  std::string checkpoint_sha256;
-  detail::Net net = detail::LoadCheckpoint(b, o.checkpoint, &checkpoint_sha256);
-  const Direction d = MakeDirection(net, o);
+  const auto net = detail::LoadTarget(b, o.model, o.checkpoint, "ProfileOptions::model");
+  const Direction d = MakeDirection(*net, o);
   std::vector<torch::Tensor> centre, dir;
   torch::NoGradGuard guard;
-  for (const auto& p : net->named_parameters()) centre.push_back(p.value().detach().clone());
+  for (const auto& t : net->ParameterTensors()) centre.push_back(t.detach().clone());
   for (const auto& t : d.tensors) dir.push_back(t.to(detail::DeviceOf(b)));
   std::vector<double> offsets;
   const int half = o.points / 2;
   for (int k = -half; k <= half; ++k) offsets.push_back(k == 0 ? 0.0 : o.range * k / half);
   ProfileResult r;
-  r.checkpoint_sha256 = checkpoint_sha256;
-  r.curve = EvaluateAlong(net, centre, dir, offsets, o.probe, data, progress);
+  r.checkpoint_sha256 = net->Sha256();
+  r.model_description = net->Description();
+  r.parameter_count = net->ParameterCount();
+  r.curve = EvaluateAlong(*net, centre, dir, offsets, o.probe, data, progress);
   r.sign_agreement = d.sign_agreement;
   r.direction_norm = d.norm;
   r.perturbed = d.perturbed;
@@ -259,9 +263,10 @@ std::vector<double> DirectionCosines(const std::vector<ProfileOptions>& profiles
   }
   const TrainOptions& b = profiles.front().probe.base;
   detail::SetThreads(b);
-  detail::Net net = detail::LoadCheckpoint(b, profiles.front().checkpoint, nullptr);
+  const auto net = detail::LoadTarget(b, profiles.front().model, profiles.front().checkpoint,
+                                      "ProfileOptions::model");
   std::vector<Direction> dirs;
-  for (const auto& o : profiles) dirs.push_back(MakeDirection(net, o));
+  for (const auto& o : profiles) dirs.push_back(MakeDirection(*net, o));
   const std::size_t m = dirs.size();
   std::vector<double> gram(m * m, 0.0);
   torch::NoGradGuard guard;
@@ -282,8 +287,8 @@ std::string DirectionFileBytes(const ProfileOptions& o) {
   std::string why;
   if (!o.IsValid(&why)) throw std::invalid_argument(why);
   detail::SetThreads(o.probe.base);
-  const detail::Net net = detail::LoadCheckpoint(o.probe.base, o.checkpoint, nullptr);
-  const Direction d = MakeDirection(net, o);
+  const auto net = detail::LoadTarget(o.probe.base, o.model, o.checkpoint, "ProfileOptions::model");
+  const Direction d = MakeDirection(*net, o);
   c10::Dict<std::string, at::Tensor> dict;
   for (std::size_t k = 0; k < d.names.size(); ++k)
     dict.insert(d.names[k], d.tensors[k].to(torch::kFloat32).contiguous());
@@ -301,11 +306,14 @@ HeightProfileResult ProfileAtHeights(const ProfileOptions& o, const HeightSearch
   torch::manual_seed(b.seed + 7);  // augmented probe evaluation only
   const ProbeData data = LoadProbeData(o.probe);
   HeightProfileResult r;
-  detail::Net net = detail::LoadCheckpoint(b, o.checkpoint, &r.checkpoint_sha256);
-  const Direction d = MakeDirection(net, o);
+  const auto net = detail::LoadTarget(b, o.model, o.checkpoint, "ProfileOptions::model");
+  r.checkpoint_sha256 = net->Sha256();
+  r.model_description = net->Description();
+  r.parameter_count = net->ParameterCount();
+  const Direction d = MakeDirection(*net, o);
   std::vector<torch::Tensor> centre, dir;
   torch::NoGradGuard guard;
-  for (const auto& p : net->named_parameters()) centre.push_back(p.value().detach().clone());
+  for (const auto& t : net->ParameterTensors()) centre.push_back(t.detach().clone());
   for (const auto& t : d.tensors) dir.push_back(t.to(detail::DeviceOf(b)));
   r.sign_agreement = d.sign_agreement;
   r.direction_norm = d.norm;
@@ -316,11 +324,9 @@ HeightProfileResult ProfileAtHeights(const ProfileOptions& o, const HeightSearch
   const auto train_loss_at = [&](double t) {
     std::vector<torch::Tensor> w(centre.size());
     for (std::size_t k = 0; k < centre.size(); ++k) w[k] = centre[k] + t * dir[k];
-    detail::CopyParameters(net, w);
-    if (o.probe.bn_mode == BnMode::kRecompute)
-      detail::RecomputeBatchNorm(net, data.train.x, b.batch, o.probe.augmented_train_eval,
-                                 b.bn_batches);
-    const detail::Eval tr = detail::Evaluate(net, data.train, o.probe.augmented_train_eval);
+    net->SetParameters(w);
+    if (o.probe.bn_mode == BnMode::kRecompute) net->RecomputeBatchNorm(o.probe, data.train.x);
+    const detail::Eval tr = net->Evaluate(data.train, o.probe.augmented_train_eval);
     last_train_acc = tr.acc;
     return tr.loss;
   };
@@ -328,7 +334,7 @@ HeightProfileResult ProfileAtHeights(const ProfileOptions& o, const HeightSearch
   double last_accepted = std::nan("");
   detail::Eval te;
   const auto on_accept = [&](double t, const HeightCrossing& c) {
-    if (!(t == last_accepted)) te = detail::Evaluate(net, data.test);  // same point: same state
+    if (!(t == last_accepted)) te = net->Evaluate(data.test, false);  // same point: same state
     last_accepted = t;
     HeightPoint p;
     p.side = t > 0 ? 1 : -1;
@@ -348,7 +354,7 @@ HeightProfileResult ProfileAtHeights(const ProfileOptions& o, const HeightSearch
     last_accepted = std::nan("");
     const double loss = train_loss_at(t);
     if (!centre_done) {
-      const detail::Eval centre_test = detail::Evaluate(net, data.test);
+      const detail::Eval centre_test = net->Evaluate(data.test, false);
       r.centre_test_loss = centre_test.loss;
       r.centre_test_acc = centre_test.acc;
       r.centre_train_acc = last_train_acc;
@@ -403,6 +409,9 @@ bool LineOptions::IsValid(std::string* why) const {
   }
   if (from == to)
     return Fail(why, "LineOptions::from = LineOptions::to: the two ends are the same checkpoint");
+  if (scripted && probe.augmented_train_eval)
+    return Fail(why,
+                "LineOptions::scripted: the augmented training loss needs valleys' own network");
   return true;
 }
 
@@ -413,11 +422,24 @@ LineResult Line(const LineOptions& o, const ProbeProgress& progress) {
   detail::SetThreads(b);
   torch::manual_seed(b.seed + 11);
   const ProbeData data = LoadProbeData(o.probe);
-  std::string from_sha256, to_sha256;
-  detail::Net net = detail::LoadCheckpoint(b, o.from, &from_sha256);
-  const std::vector<torch::Tensor> from = detail::CloneParameters(net);
-  const std::vector<torch::Tensor> to =
-      detail::CloneParameters(detail::LoadCheckpoint(b, o.to, &to_sha256));
+  const auto net = detail::LoadTarget(b, o.scripted ? o.from : "", o.from, "LineOptions::from");
+  const auto end = detail::LoadTarget(b, o.scripted ? o.to : "", o.to, "LineOptions::to");
+  const auto from_named = net->NamedParameters(), to_named = end->NamedParameters();
+  bool same = from_named.size() == to_named.size();
+  for (std::size_t k = 0; same && k < from_named.size(); ++k)
+    same = from_named[k].first == to_named[k].first &&
+           from_named[k].second.sizes() == to_named[k].second.sizes();
+  if (!same)
+    throw std::invalid_argument(fmt::format(
+        "LineOptions::to '{}' is not the network of LineOptions::from '{}' (its parameters differ "
+        "in names or shapes)",
+        o.to, o.from));
+  std::vector<torch::Tensor> from, to;
+  {
+    torch::NoGradGuard guard;
+    for (const auto& p : from_named) from.push_back(p.second.detach().clone());
+    for (const auto& p : to_named) to.push_back(p.second.detach().clone());
+  }
   std::vector<torch::Tensor> dir;
   double norm2 = 0;
   for (std::size_t k = 0; k < from.size(); ++k) {
@@ -432,9 +454,11 @@ LineResult Line(const LineOptions& o, const ProbeProgress& progress) {
     alphas.push_back(a);
   }
   LineResult r;
-  r.from_sha256 = from_sha256;
-  r.to_sha256 = to_sha256;
-  r.curve = EvaluateAlong(net, from, dir, alphas, o.probe, data, progress);
+  r.from_sha256 = net->Sha256();
+  r.to_sha256 = end->Sha256();
+  r.model_description = net->Description();
+  r.parameter_count = net->ParameterCount();
+  r.curve = EvaluateAlong(*net, from, dir, alphas, o.probe, data, progress);
   r.distance = std::sqrt(norm2);
   const auto& x = r.curve.t;
   const auto& y = r.curve.train_loss;
@@ -465,10 +489,8 @@ HessianResult TopHessianEigenvalue(const HessianOptions& o, const ProbeProgress&
   if (!o.IsValid(&why)) throw std::invalid_argument(why);
   detail::SetThreads(o.base);
   const detail::Data data = detail::LoadData(o.base, true, o.sample_size);
-  std::string checkpoint_sha256;
-  detail::Net net = detail::LoadCheckpoint(o.base, o.checkpoint, &checkpoint_sha256);
-  net->eval();
-  const std::vector<torch::Tensor> params = net->parameters();
+  const auto net = detail::LoadTarget(o.base, o.model, o.checkpoint, "HessianOptions::model");
+  const std::vector<torch::Tensor> params = net->ParameterTensors();
   at::Generator gen = at::detail::createCPUGenerator(o.base.seed * 7919 + 17);
   std::vector<torch::Tensor> v;
   double norm2 = 0;
@@ -480,7 +502,9 @@ HessianResult TopHessianEigenvalue(const HessianOptions& o, const ProbeProgress&
   const int64_t n = data.size();
   const int64_t batch = std::max<int64_t>(2, std::min<int64_t>(o.base.batch * 2, n));
   HessianResult r;
-  r.checkpoint_sha256 = checkpoint_sha256;
+  r.checkpoint_sha256 = net->Sha256();
+  r.model_description = net->Description();
+  r.parameter_count = net->ParameterCount();
   double previous = 0;
   r.last_change = std::nan("");
   for (int it = 1; it <= o.iterations; ++it) {
@@ -488,7 +512,7 @@ HessianResult TopHessianEigenvalue(const HessianOptions& o, const ProbeProgress&
     for (const auto& p : params) hv.push_back(torch::zeros_like(p));
     for (int64_t i = 0; i < n; i += batch) {
       const int64_t m = std::min<int64_t>(batch, n - i);
-      const torch::Tensor out = net->forward(data.x.narrow(0, i, m));
+      const torch::Tensor out = net->ForwardEval(data.x.narrow(0, i, m));
       const torch::Tensor loss =
           torch::cross_entropy_loss(out, data.y.narrow(0, i, m)) * (static_cast<double>(m) / n);
       const auto grads = torch::autograd::grad({loss}, params, {}, true, true);

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "scripted_model.hpp"
+
 namespace valleys::realnets {
 
 bool DeviceAvailable(Device device) {
@@ -51,6 +53,10 @@ torch::Device DeviceOf(const TrainOptions& o) {
 }
 
 Data LoadData(const TrainOptions& o, bool train, int limit) {
+  const std::string& file = train ? o.train_data : o.test_data;
+  if (!file.empty())
+    return LoadTensorData(file, limit, DeviceOf(o),
+                          train ? "TrainOptions::train_data" : "TrainOptions::test_data");
   const CifarSplit& split = CachedSplit(o.data_dir, o.subset, train);
   const int n = limit > 0 ? std::min(limit, split.size()) : split.size();
   torch::Tensor x = torch::from_blob(const_cast<std::uint8_t*>(split.pixels.data()), {n, 3, 32, 32},

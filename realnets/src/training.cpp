@@ -57,6 +57,8 @@ bool TrainOptions::IsValid(std::string* why) const {
     return Fail(why, "TrainOptions::train_size, TrainOptions::test_size must be 0 (all) or >= 2");
   if (bn_batches < 0)
     return Fail(why, fmt::format("TrainOptions::bn_batches = {} (allowed: >= 0)", bn_batches));
+  if (train_data.empty() != test_data.empty())
+    return Fail(why, "TrainOptions::train_data and TrainOptions::test_data: give both or neither");
   if (threads < 1 || threads > 1024)
     return Fail(why, fmt::format("TrainOptions::threads = {} (allowed: 1..1024)", threads));
   if (!DeviceAvailable(device))
@@ -197,6 +199,9 @@ bool LoadState(const TrainOptions& o, TrainStateRecord& st, const detail::Net& n
 TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRow&)>& on_epoch) {
   std::string why;
   if (!o.IsValid(&why)) throw std::invalid_argument(why);
+  if (!o.train_data.empty())
+    throw std::invalid_argument(
+        "TrainOptions::train_data: training reads CIFAR-10 only (tensor files are for probes)");
   detail::SetThreads(o);
   torch::manual_seed(o.seed);
   const detail::Data train = detail::LoadData(o, true, o.train_size);
@@ -289,6 +294,9 @@ SgdAfterSwaResult SgdAfterSwa(const SgdAfterSwaOptions& o,
                               const std::function<void(const SgdAfterSwaRow&)>& on_epoch) {
   std::string why;
   if (!o.IsValid(&why)) throw std::invalid_argument(why);
+  if (!o.base.train_data.empty())
+    throw std::invalid_argument(
+        "TrainOptions::train_data: training reads CIFAR-10 only (tensor files are for probes)");
   const TrainOptions& b = o.base;
   detail::SetThreads(b);
   torch::manual_seed(b.seed + 1000);

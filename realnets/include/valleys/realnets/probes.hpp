@@ -30,6 +30,11 @@ struct ProbeCurve {
 struct ProfileOptions {
   ProbeOptions probe;
   std::string checkpoint = "swa";
+  // A TorchScript module saved from Python (torch.jit.script(model).save or a traced one) to probe
+  // instead of valleys' network: its output is the logits, the loss the mean cross-entropy, its
+  // BatchNorm modules (found by type) recomputed by update_bn's rule; checkpoint and the model
+  // fields of probe.base are then not used. Empty: valleys' own checkpoint.
+  std::string model;
   // The law of the direction's coordinates. Scaled to unit L2 norm over the perturbed parameters:
   // uniform01 (the authors': U(0,1)), gaussian (N(0,1)), sign (|N(0,1)| sign(w)), ones (every
   // coordinate 1: the limit of uniform01 as the network grows), shifted-gaussian (N(shift_mean, 1);
@@ -65,6 +70,8 @@ struct ProfileResult {
   double direction_norm = 0;             // L2 norm of the direction (1 except for the filter law)
   long long perturbed = 0;               // coordinates the direction touches
   ProfileScore train_score, test_score;  // the width rule at one height (kappa = 2)
+  std::string model_description;         // the network measured, in words
+  long long parameter_count = 0;         // its learnable parameters
   // The training and test profiles under the declared criterion (AsymmetryCriterion defaults).
   AsymmetryReport train_asymmetry, test_asymmetry;
   std::string checkpoint_sha256;  // of the checkpoint file measured
@@ -104,6 +111,8 @@ struct HeightProfileResult {
   double sign_agreement = 0, direction_norm = 0;
   long long perturbed = 0;
   std::string checkpoint_sha256;
+  std::string model_description;
+  long long parameter_count = 0;
 };
 // `progress` counts the accepted points of 2 x heights (a censored side has none).
 HeightProfileResult ProfileAtHeights(const ProfileOptions& profile,
@@ -115,6 +124,8 @@ HeightProfileResult ProfileAtHeights(const ProfileOptions& profile,
 struct LineOptions {
   ProbeOptions probe;
   std::string from = "swa", to = "sgd_after_swa";
+  bool scripted =
+      false;  // from and to are TorchScript modules (ProfileOptions::model), not checkpoints
   double alpha_lo = -2, alpha_hi = 3;
   int points = 201;  // the grid must hold alpha = 0 and alpha = 1
   bool IsValid(std::string* why) const;
@@ -123,6 +134,8 @@ struct LineResult {
   ProbeCurve curve;                    // t = alpha
   double distance = 0;                 // ||w_to - w_from||
   std::string from_sha256, to_sha256;  // of the two checkpoint files
+  std::string model_description;       // the network measured, in words
+  long long parameter_count = 0;
   // Mean slopes of the training loss beyond each end: over alpha in [1, 1 + s] (past `to`) and
   // over [-s, 0] (past `from`, sign flipped so that rising away from `from` is positive), s = 1.
   double slope_beyond_to = 0, slope_beyond_from = 0;
@@ -135,6 +148,7 @@ LineResult Line(const LineOptions& options, const ProbeProgress& progress = {});
 struct HessianOptions {
   TrainOptions base;
   std::string checkpoint = "swa";
+  std::string model;  // a TorchScript module instead of the checkpoint (ProfileOptions::model)
   int sample_size = 1000;
   int iterations = 20;
   double tolerance = 1e-3;  // stop when the Rayleigh quotient changes by less (relative)
@@ -149,6 +163,8 @@ struct HessianResult {
   double last_change = 0;  // |q_k - q_(k-1)| / |q_k| at the last iteration (NaN after one)
   std::vector<double> history;
   std::string checkpoint_sha256;  // of the checkpoint file measured
+  std::string model_description;
+  long long parameter_count = 0;
 };
 HessianResult TopHessianEigenvalue(const HessianOptions& options,
                                    const ProbeProgress& progress = {});

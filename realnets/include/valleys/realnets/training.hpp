@@ -18,6 +18,10 @@ struct TrainOptions {
   ModelSpec model;
   std::string data_dir;
   Subset subset = Subset::kSmall;
+  // Probes only: the user's own data instead of CIFAR-10, each a file of Python's torch.save({
+  // "images": float32 [N, C, H, W] normalized as the model expects, "labels": int64 [N]}). Both
+  // or neither; train_size and test_size take their first N.
+  std::string train_data, test_data;
   int train_size = 0;  // first N training images (0: all of the chosen set)
   int test_size = 0;   // first N test images (0: all)
   int epochs = 4;      // the schedule's shape scales with this
