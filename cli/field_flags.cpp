@@ -61,6 +61,7 @@ const std::vector<std::pair<std::string, std::string>>& Table() {
       {"TrainOptions::train_data", "--train-data"},
       {"TrainOptions::test_data", "--test-data"},
       {"ProfileOptions::model", "--model"},
+      {"ProfileOptions::exclude_pattern", "--exclude-params"},
       {"HessianOptions::model", "--model"},
       {"LineOptions::from", "--from"},
       {"LineOptions::to", "--to"},

@@ -82,6 +82,9 @@ int main(int argc, char** argv) {
   CLI::Option* exclude =
       p->add_flag("--exclude-bn", prof.exclude_bn, "Leave BN gamma/beta out of the direction");
   p->add_flag("--only-bn", prof.only_bn, "Perturb BN gamma/beta only")->excludes(exclude);
+  AddOption(*p, "--exclude-params", prof.options.exclude_pattern,
+            "Leave the parameters whose names match this pattern out of the direction "
+            "(shell-style: '*.bias', 'head.*')");
   p->add_flag("--filter-copy-1d", prof.options.filter_copy_1d,
               "filter law: 1-D parameters copy the weights (default: zero)");
   AddOption(*p, "--range", prof.options.range, "Grid: offsets in [-range, range]");

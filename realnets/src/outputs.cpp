@@ -119,6 +119,7 @@ Json ProfileDirectionMeta(const ProfileOptions& o, const std::string& checkpoint
   m["direction_law"] = DirectionLabel(o);
   m["direction_index"] = o.direction;
   m["direction_mask"] = ParameterMaskToString(o.mask);
+  if (!o.exclude_pattern.empty()) m["direction_excludes"] = o.exclude_pattern;
   m["bn_in_direction"] = o.mask != ParameterMask::kExcludeBn;
   if (o.law == DirectionLaw::kFilter) m["filter_1d_policy"] = o.filter_copy_1d ? "copy" : "zero";
   return m;

@@ -1,5 +1,7 @@
 // Probes of a trained network: loss profiles along random directions, the SWA<->SGD line, and the
 // top Hessian eigenvalue (protocol.md §2-3).
+#include <fnmatch.h>
+
 #include <cmath>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -170,8 +172,10 @@ Direction MakeDirection(const detail::ProbeTarget& net, const ProfileOptions& o)
   for (const auto& [name, value] : net.NamedParameters()) {
     const torch::Tensor w = value.detach().to(torch::kCPU);
     const bool is_bn = bn.count(name) > 0;
-    const bool excluded = (o.mask == ParameterMask::kExcludeBn && is_bn) ||
-                          (o.mask == ParameterMask::kOnlyBn && !is_bn);
+    const bool excluded =
+        (o.mask == ParameterMask::kExcludeBn && is_bn) ||
+        (o.mask == ParameterMask::kOnlyBn && !is_bn) ||
+        (!o.exclude_pattern.empty() && ::fnmatch(o.exclude_pattern.c_str(), name.c_str(), 0) == 0);
     torch::Tensor d;
     switch (o.law) {
       case DirectionLaw::kUniform01:
@@ -212,9 +216,10 @@ Direction MakeDirection(const detail::ProbeTarget& net, const ProfileOptions& o)
   }
   if (out.perturbed == 0)
     throw std::invalid_argument(fmt::format(
-        "ProfileOptions::mask = {}: the network has no parameter it perturbs (a BN-free network "
+        "ProfileOptions::mask = {}{}: the network has no parameter it perturbs (a BN-free network "
         "has no BN gamma/beta)",
-        ParameterMaskToString(o.mask)));
+        ParameterMaskToString(o.mask),
+        o.exclude_pattern.empty() ? "" : ", exclude_pattern = '" + o.exclude_pattern + "'"));
   const double scale = o.law == DirectionLaw::kFilter || norm2 == 0 ? 1.0 : 1.0 / std::sqrt(norm2);
   for (auto& d : out.tensors) d = d * scale;
   out.norm = std::sqrt(norm2) * scale;

@@ -199,6 +199,15 @@ def main():
     print(f"top Hessian eigenvalue: valleys {ours:.6g} PyTorch {q:.6g} (relative {rel:.2e})")
     if rel > 0.02:
         sys.exit(f"hessian: relative difference {rel:.2e} > 0.02")
+    # A name pattern leaves parameters out of the direction: every bias and the head.
+    masked = os.path.join(a.work, "masked.pt")
+    run([a.valleys, "realnets", "profile", *common, "--law", "gaussian", "--points", "5",
+         "--exclude-params", "head.*", "--save-direction", masked])
+    d = torch.load(masked)
+    assert torch.count_nonzero(d["head.weight"]) == 0 and torch.count_nonzero(d["head.bias"]) == 0
+    assert torch.count_nonzero(d["features.0.weight"]) == d["features.0.weight"].numel()
+    print("--exclude-params 'head.*': head.weight and head.bias zero, the convolutions not")
+
     # Data and models that are not what they should be: exit 2, the option and the fault named.
     bad = os.path.join(a.work, "bad.pt")
     probe = [a.valleys, "realnets", "profile", "--model", paths["model"], "--test-data",

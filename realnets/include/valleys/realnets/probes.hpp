@@ -47,6 +47,9 @@ struct ProfileOptions {
   double agreement = 0.75;  // sign-agreement: probability that a coordinate agrees (0..1)
   // The parameters the direction touches: all, exclude-bn (BN gamma/beta zero), only-bn.
   ParameterMask mask = ParameterMask::kAll;
+  // Also left out of the direction (zero; drawn anyway): the parameters whose names match this
+  // shell-style pattern (fnmatch: "*.bias", "head.*", "features.[04].weight"). Empty: none.
+  std::string exclude_pattern;
   bool filter_copy_1d = false;  // filter law: 1-D parameters zero (false) or equal to the weights
   int direction = 0;            // direction index: stream seed, direction, law
   double range = 1.0;           // offsets t in [-range, range]
