@@ -11,6 +11,10 @@ namespace {
 // Field -> flag, for every field whose IsValid message a user can reach through a flag.
 const std::vector<std::pair<std::string, std::string>>& Table() {
   static const std::vector<std::pair<std::string, std::string>> table = {
+      {"SgdSpec::profile", "--profile"},
+      {"SgdSpec::noise", "--noise"},
+      {"SgdSpec::shift", "--shift"},
+      {"SgdSpec::T", "--T"},
       {"SimSpec::profiles", "--profile"},
       {"SimSpec::dim", "--dim"},
       {"SimSpec::basis", "--basis"},

@@ -58,35 +58,10 @@ std::string Risk(const std::string& profile_spec, const std::string& shift_spec,
   });
 }
 
-std::string Sgd(const std::string& profile_spec, double eta, const std::string& noise_spec,
-                double wd, std::optional<long long> T, double x0,
-                const std::optional<std::string>& shift_spec, std::optional<int> cells_per_step) {
+std::string Sgd(const valleys::io::SgdSpec& spec) {
   return Guarded([&] {
-    const auto profile = valleys::io::MakeProfile(profile_spec, "profile");
-    const valleys::io::NoiseSpec noise = valleys::io::MakeNoise(noise_spec, "noise");
-    valleys::io::SgdRequest request;
-    request.chain.eta = eta;
-    request.chain.weight_decay = wd;
-    request.chain.noise = noise.kind;
-    request.chain.noise_std = noise.s;
-    if (cells_per_step) request.solver.cells_per_step = *cells_per_step;
-    std::string why;
-    if (!request.chain.IsValid(*profile, &why) || !request.solver.IsValid(&why))
-      throw valleys::io::InputError(why);
-    if (T && (*T < 1 || *T > 10000000))
-      throw valleys::io::InputError("T = " + std::to_string(*T) +
-                                    " is out of range (allowed: 1 <= T <= 1e7)");
-    if (T) request.T = static_cast<int>(*T);
-    request.x0 = x0;
-    if (shift_spec) request.shift = valleys::io::MakeShift(*shift_spec, "shift");
-    Json extra = {{"profile", profile->Spec()},
-                  {"eta", eta},
-                  {"noise", valleys::io::NoiseSpecText(noise)},
-                  {"wd", wd}};
-    if (request.T) extra["T"] = *request.T, extra["x0"] = x0;
-    if (request.shift) extra["shift"] = request.shift->Spec();
-    return Output(valleys::io::SgdResultJson(*profile, request),
-                  valleys::io::Metadata("theory sgd", extra));
+    const valleys::io::SgdOutput out = valleys::io::SolveSgdSpec(spec);
+    return Output(out.result, valleys::io::Metadata("theory sgd", out.extra));
   });
 }
 
@@ -158,8 +133,19 @@ PYBIND11_MODULE(_core, m) {
   m.attr("version") = std::string(valleys::io::Version());
   m.attr("git") = std::string(valleys::io::GitHash());
   m.def("risk", &Risk, py::arg("profile"), py::arg("shift"), py::arg("biases"));
-  m.def("sgd", &Sgd, py::arg("profile"), py::arg("eta"), py::arg("noise"), py::arg("wd"),
-        py::arg("T"), py::arg("x0"), py::arg("shift"), py::arg("cells_per_step"));
+  m.def(
+      "sgd",
+      [](const std::string& profile, double eta, const std::string& noise, double wd,
+         std::optional<long long> T, double x0, const std::optional<std::string>& shift,
+         std::optional<int> cells_per_step) {
+        valleys::io::SgdSpec spec;
+        spec.profile = profile, spec.eta = eta, spec.noise = noise, spec.wd = wd, spec.T = T;
+        spec.x0 = x0, spec.shift = shift.value_or("");
+        if (cells_per_step) spec.cells_per_step = *cells_per_step;
+        return Sgd(spec);
+      },
+      py::arg("profile"), py::arg("eta"), py::arg("noise"), py::arg("wd"), py::arg("T"),
+      py::arg("x0"), py::arg("shift"), py::arg("cells_per_step"));
   m.def("sim", &Sim, py::arg("profiles"), py::arg("fields"), py::arg("noise_per_direction"),
         py::call_guard<py::gil_scoped_release>());
   m.def("score", &Score, py::arg("x"), py::arg("loss"), py::arg("source"), py::arg("heights"),

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "valleys/io/factories.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/theory/bias.hpp"
 #include "valleys/theory/risk.hpp"
@@ -87,6 +88,35 @@ Json SgdResultJson(const theory::Profile& profile, const SgdRequest& request) {
     out["truncation_bound"] = tr.truncation_bound;
     out["mean_t"] = tr.mean_t;
   }
+  return out;
+}
+
+SgdOutput SolveSgdSpec(const SgdSpec& spec) {
+  const auto profile = MakeProfile(spec.profile, "SgdSpec::profile");
+  const NoiseSpec noise = MakeNoise(spec.noise, "SgdSpec::noise");
+  SgdRequest request;
+  request.chain.eta = spec.eta;
+  request.chain.weight_decay = spec.wd;
+  request.chain.noise = noise.kind;
+  request.chain.noise_std = noise.s;
+  request.solver.cells_per_step = spec.cells_per_step;
+  std::string why;
+  if (!request.chain.IsValid(*profile, &why) || !request.solver.IsValid(&why))
+    throw InputError(why);
+  if (spec.T && (*spec.T < 1 || *spec.T > 10000000))
+    throw InputError(
+        fmt::format("SgdSpec::T = {} is out of range (allowed: 1 <= T <= 1e7)", *spec.T));
+  if (spec.T) request.T = static_cast<int>(*spec.T);
+  request.x0 = spec.x0;
+  if (!spec.shift.empty()) request.shift = MakeShift(spec.shift, "SgdSpec::shift");
+  SgdOutput out;
+  out.result = SgdResultJson(*profile, request);
+  out.extra = {{"profile", profile->Spec()},
+               {"eta", spec.eta},
+               {"noise", NoiseSpecText(noise)},
+               {"wd", spec.wd}};
+  if (request.T) out.extra["T"] = *request.T, out.extra["x0"] = spec.x0;
+  if (request.shift) out.extra["shift"] = request.shift->Spec();
   return out;
 }
 

@@ -82,8 +82,8 @@ int64_t EvalBatch(const torch::Device& device) {
 }
 }  // namespace
 
-Eval Evaluate(const Net& net, const Data& d, bool augment) {
-  net->eval();
+Eval EvaluateWith(const std::function<torch::Tensor(const torch::Tensor&)>& forward, const Data& d,
+                  bool augment) {
   c10::InferenceMode guard;  // no autograd bookkeeping at all (lighter than NoGradGuard)
   torch::Tensor loss = torch::zeros({}, d.x.options().dtype(torch::kFloat64));
   torch::Tensor correct = torch::zeros({}, d.x.options().dtype(torch::kFloat64));
@@ -92,13 +92,18 @@ Eval Evaluate(const Net& net, const Data& d, bool augment) {
     const int64_t m = std::min<int64_t>(batch, n - i);
     torch::Tensor xb = d.x.narrow(0, i, m);
     if (augment) xb = ChannelsLast(Augment(xb));
-    const torch::Tensor out = net->forward(xb);
+    const torch::Tensor out = forward(xb);
     const torch::Tensor yb = d.y.narrow(0, i, m);
     loss += torch::cross_entropy_loss(out, yb, {}, torch::Reduction::Sum).to(torch::kFloat64);
     correct += out.argmax(1).eq(yb).sum().to(torch::kFloat64);
   }
   return {loss.item<double>() / static_cast<double>(n),
           correct.item<double>() / static_cast<double>(n)};
+}
+
+Eval Evaluate(const Net& net, const Data& d, bool augment) {
+  net->eval();
+  return EvaluateWith([&net](const torch::Tensor& x) { return net->forward(x); }, d, augment);
 }
 
 std::vector<torch::Tensor> CloneParameters(const Net& net) {

@@ -2,6 +2,7 @@
 // parameter copies.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,6 +32,9 @@ struct Eval {
 // Puts `net` in eval mode and evaluates it in batches (128 images on the CPU, 1000 on the GPU).
 // With `augment`, each batch is augmented first (the authors' loader).
 Eval Evaluate(const Net& net, const Data& d, bool augment = false);
+// The same over any forward pass (the caller sets eval mode): sums of the batch losses in double.
+Eval EvaluateWith(const std::function<torch::Tensor(const torch::Tensor&)>& forward, const Data& d,
+                  bool augment = false);
 
 std::vector<torch::Tensor> CloneParameters(const Net& net);
 void CopyParameters(const Net& net, const std::vector<torch::Tensor>& values);

@@ -118,19 +118,7 @@ torch::Tensor ScriptedModel::Forward(const torch::Tensor& x) const {
 
 Eval ScriptedModel::Evaluate(const Data& d) const {
   module_.eval();
-  torch::NoGradGuard guard;
-  torch::Tensor loss = torch::zeros({}, d.x.options().dtype(torch::kFloat64));
-  torch::Tensor correct = torch::zeros({}, d.x.options().dtype(torch::kFloat64));
-  const int64_t n = d.size(), batch = d.x.device().is_cuda() ? 1000 : 128;
-  for (int64_t i = 0; i < n; i += batch) {
-    const int64_t m = std::min<int64_t>(batch, n - i);
-    const torch::Tensor out = Forward(d.x.narrow(0, i, m));
-    const torch::Tensor yb = d.y.narrow(0, i, m);
-    loss += torch::cross_entropy_loss(out, yb, {}, torch::Reduction::Sum).to(torch::kFloat64);
-    correct += out.argmax(1).eq(yb).sum().to(torch::kFloat64);
-  }
-  return {loss.item<double>() / static_cast<double>(n),
-          correct.item<double>() / static_cast<double>(n)};
+  return EvaluateWith([this](const torch::Tensor& x) { return Forward(x); }, d);
 }
 
 long long ScriptedModel::ParameterCount() const {

@@ -35,7 +35,7 @@ class ScriptedModel {
   // BatchNorm's running mean and variance become the average over the batches of the batch mean
   // and unbiased variance, num_batches_tracked the batch count. Leaves the module in eval mode.
   void RecomputeBatchNorm(const torch::Tensor& images, int batch, int bn_batches) const;
-  Eval Evaluate(const Data& data) const;                // eval mode, batches of 128 (CPU)
+  Eval Evaluate(const Data& data) const;                // eval mode, as detail::Evaluate
   torch::Tensor Forward(const torch::Tensor& x) const;  // the logits, in the current mode
   void SetEvalMode() const { module_.eval(); }
 
