@@ -62,7 +62,7 @@ void RegisterExperimentCommand(CLI::App& app, ExperimentArgs& a) {
   CLI::App* e =
       app.add_subcommand("experiment",
                          "The whole protocol (train, SWA, SGD-after-SWA, profiles, line, shift, "
-                         "Hessian, logistic model) with figures and a C10-C17 report");
+                         "Hessian, logistic model) with figures and a C10-C18 report");
   AddOption(*e, "--preset", a.preset,
             "smoke (every stage at its smallest size, numbers meaningless) | tiny (about 3 min on "
             "2 CPU cores) | small (about 15 min) | gpu (full set)");

@@ -88,7 +88,7 @@ std::string ReproduceReport(const ReproduceFacts& f) {
              "inconclusive. All draws: `claims.json`. Regenerate all: `valleys check --scale {} "
              "--seed {} --out DIR`.\n\n{}\n{}"
              "## Figures\n\n{}\n"
-             "## Real networks (C10-C17)\n\n{}\n"
+             "## Real networks (C10-C18)\n\n{}\n"
              "Data: `theory_risk.csv`, `theory_sgd.csv`, `claims.json`, `figures/`; metadata: "
              "`metadata.json`.\n",
              f.scale, f.seed, f.wall_seconds, RiskMarkdown(f.risk), SgdMarkdown(f.sgd), f.scale,

@@ -21,6 +21,11 @@ const std::vector<FigureInfo>& RealnetsFigures() {
        "The 2-parameter logistic model: loss rise along U(0,1) directions through the minimizer "
        "and through the GD average, 50 seeds",
        "seed,t,loss_rise,asymmetric,loss_rise_minimizer,asymmetric_minimizer"},
+      {"swa_bias",
+       "C18: where the SWA average sits along each direction, measured from the iterates and "
+       "predicted by the exact SGD chain on the measured profile",
+       "seed,kind,measured_bias_sd,predicted_bias_sd,measured_p_flat,predicted_p_flat,flat_side,"
+       "direction"},
   };
   return figures;
 }
@@ -97,6 +102,29 @@ const char* kLogistic2d = R"(
   unset multiplot
 )";
 
+// kind: 1 random direction, 2 principal component; flat_side: 1 +, -1 -, 0 none. Rows without a
+// prediction hold NaN there and are not drawn.
+const char* kSwaBias = R"(
+  set multiplot layout 1,2 title 'C18: the SWA average along each direction, measured (SWA-phase iterates) against the exact chain on the fitted profile'
+  set key top left font ',10'
+  set title 'bias of the average from the profile''s minimum (iterate sd)'
+  set xlabel 'predicted (exact chain)'
+  set ylabel 'measured'
+  set xzeroaxis lc rgb '#bbbbbb'
+  set yzeroaxis lc rgb '#bbbbbb'
+  plot data using ($2 == 1 ? $4 : NaN):3 every ::1 with points ls 1 pt 7 ps 1.1 title 'random directions', \
+       data using ($2 == 2 ? $4 : NaN):3 every ::1 with points ls 2 pt 5 ps 1.2 title 'principal components', \
+       x with lines ls 6 title 'measured = predicted'
+  set title 'fraction of the iterates on the flat side of the minimum'
+  set xrange [0:1]
+  set yrange [0:1]
+  plot data using ($2 == 1 && $7 != 0 ? $6 : NaN):5 every ::1 with points ls 1 pt 7 ps 1.1 title 'random, flat side', \
+       data using ($2 == 2 && $7 != 0 ? $6 : NaN):5 every ::1 with points ls 2 pt 5 ps 1.2 title 'PC, flat side', \
+       data using ($7 == 0 ? $6 : NaN):5 every ::1 with points ls 3 pt 6 ps 1.0 title 'no flat side (+ side shown)', \
+       x with lines ls 6 title 'measured = predicted'
+  unset multiplot
+)";
+
 }  // namespace
 
 std::string RealnetsGnuplotScript(const std::string& id, const std::string& data_csv,
@@ -105,14 +133,16 @@ std::string RealnetsGnuplotScript(const std::string& id, const std::string& data
   for (const auto& f : RealnetsFigures())
     if (f.id == id) info = &f;
   if (!info)
-    throw std::invalid_argument(fmt::format(
-        "realnets figure '{}' does not exist (allowed: profiles, asymmetry, line, logistic2d)",
-        id));
+    throw std::invalid_argument(
+        fmt::format("realnets figure '{}' does not exist (allowed: profiles, asymmetry, line, "
+                    "logistic2d, swa_bias)",
+                    id));
   const char* body = id == "profiles"    ? kProfiles
                      : id == "asymmetry" ? kAsymmetry
                      : id == "line"      ? kLine
+                     : id == "swa_bias"  ? kSwaBias
                                          : kLogistic2d;
-  const bool wide = id == "profiles" || id == "line" || id == "logistic2d";
+  const bool wide = id == "profiles" || id == "line" || id == "logistic2d" || id == "swa_bias";
   return fmt::format("# Figure {}: {}\n# data columns: {}\n", id, info->title, info->columns) +
          detail::Header(out_stem, data_csv) +
          detail::BothTerminals(body, wide ? "1500,1000" : "1100,750",

@@ -12,7 +12,7 @@ bool Fail(std::string* why, std::string message) {
 }  // namespace
 
 const std::vector<std::string>& PresetNames() {
-  static const std::vector<std::string> names = {"smoke", "tiny", "small", "gpu"};
+  static const std::vector<std::string> names = {"smoke", "tiny", "small", "cpu-long", "gpu"};
   return names;
 }
 
@@ -26,19 +26,26 @@ bool StringToPreset(const std::string& name, Preset* preset) {
     p.directions = 1, p.points = 5, p.range = 2, p.eval_size = 128;
     p.line_points = 6, p.after_max_epochs = 1;
     p.hessian_sample = 64, p.hessian_iterations = 2;
+    p.seeds = 2;
+    p.record_every = 1, p.swa_bias_directions = 1, p.swa_bias_pcs = 1, p.swa_bias_points = 7;
   } else if (name == "tiny") {
     p.model.depth = 8, p.model.width = 8;
     p.train_size = 5000, p.test_size = 1000, p.epochs = 6;
     p.directions = 3, p.points = 13, p.range = 6, p.eval_size = 1000;
     p.line_points = 41, p.after_max_epochs = 3;
     p.hessian_sample = 500, p.hessian_iterations = 40;
-  } else if (name == "small") {
-    p.model.depth = 8, p.model.width = 16;
-    p.train_size = 10000, p.test_size = 2000, p.epochs = 12;
-    p.directions = 4, p.points = 15, p.range = 6, p.eval_size = 1000;
-    p.line_points = 41, p.after_max_epochs = 5;
-    p.hessian_sample = 1000, p.hessian_iterations = 40;
+    p.record_every = 4, p.swa_bias_directions = 1, p.swa_bias_pcs = 2, p.swa_bias_points = 11;
+  } else if (name == "small" || name == "cpu-long") {
+    // Fitted networks: no augmentation, so that the SWA average fits the training images.
+    const bool long_run = name == "cpu-long";
+    p.model.depth = 8, p.model.width = long_run ? 16 : 8;
+    p.train_size = long_run ? 3000 : 2000, p.test_size = 1000, p.epochs = 64;
+    p.lr = 0.1, p.augment = false, p.seeds = 3;
+    p.directions = 3, p.points = 13, p.range = 6, p.eval_size = 1000;
+    p.line_points = 41, p.after_lr = 0.001, p.after_max_epochs = 50;
+    p.hessian_sample = 1000, p.hessian_iterations = 60;
     p.softplus = true;
+    p.record_every = 2, p.swa_bias_directions = 2, p.swa_bias_pcs = 2, p.swa_bias_points = 15;
   } else if (name == "gpu") {
     p.model.depth = 20, p.model.width = 16;
     p.subset = Subset::kFull;
@@ -47,6 +54,7 @@ bool StringToPreset(const std::string& name, Preset* preset) {
     p.line_points = 81, p.after_max_epochs = 5;
     p.hessian_sample = 2000, p.hessian_iterations = 40;
     p.softplus = true;
+    p.record_every = 8, p.swa_bias_directions = 4, p.swa_bias_pcs = 4, p.swa_bias_points = 15;
   } else {
     return false;
   }
@@ -71,6 +79,19 @@ bool Preset::IsValid(std::string* why) const {
                                  filter_range));
   if (line_points < 6)
     return Fail(why, fmt::format("Preset::line_points = {} (allowed: >= 6)", line_points));
+  if (seeds < 1 || seeds > 16)
+    return Fail(why, fmt::format("Preset::seeds = {} is out of range (allowed: 1..16)", seeds));
+  if (record_every < 0)
+    return Fail(why,
+                fmt::format("Preset::record_every = {} (allowed: >= 0; 0: no C18)", record_every));
+  if (swa_bias_directions < 0 || swa_bias_directions > 100 || swa_bias_pcs < 0 ||
+      swa_bias_pcs > 16 || (record_every > 0 && swa_bias_directions + swa_bias_pcs == 0))
+    return Fail(why, fmt::format("Preset::swa_bias_directions = {}, swa_bias_pcs = {} (allowed: "
+                                 "0..100 and 0..16, not both 0 when record_every > 0)",
+                                 swa_bias_directions, swa_bias_pcs));
+  if (swa_bias_points < 7 || swa_bias_points > 101 || swa_bias_points % 2 == 0)
+    return Fail(
+        why, fmt::format("Preset::swa_bias_points = {} (allowed: odd, 7..101)", swa_bias_points));
   return true;
 }
 

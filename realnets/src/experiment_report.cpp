@@ -1,8 +1,35 @@
 #include "experiment_report.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace valleys::realnets::detail {
+
+namespace {
+
+// "0.0312 ± 0.0040 (0.027, 0.031, 0.036)" over the seeds: mean, sample standard deviation and the
+// values; one value alone.
+std::string Spread(const std::vector<double>& v, int digits = 4) {
+  if (v.empty()) return "-";
+  auto num = [&](double x) { return fmt::format("{:.{}g}", x, digits); };
+  if (v.size() == 1) return num(v[0]);
+  double mean = 0, ss = 0;
+  for (double x : v) mean += x;
+  mean /= static_cast<double>(v.size());
+  for (double x : v) ss += (x - mean) * (x - mean);
+  std::string values;
+  for (double x : v) values += (values.empty() ? "" : ", ") + num(x);
+  return fmt::format("{} ± {} ({})", num(mean), num(std::sqrt(ss / (v.size() - 1.0))), values);
+}
+
+std::string SeedList(const std::vector<std::uint64_t>& seeds) {
+  std::string s;
+  for (auto x : seeds) s += (s.empty() ? "" : ", ") + std::to_string(x);
+  return s;
+}
+
+}  // namespace
 
 std::string ExperimentSection(const ExperimentFacts& f) {
   const ExperimentOptions& o = *f.options;
@@ -11,25 +38,48 @@ std::string ExperimentSection(const ExperimentFacts& f) {
   for (const auto& [name, seconds] : f.stage_seconds)
     stage_times += fmt::format("{}{} {:.0f} s", stage_times.empty() ? "" : "; ", name, seconds);
   std::string md = fmt::format(
-      "Preset `{}` ({} of CIFAR-10: {} training / {} test images; {}; {} epochs of the SWA recipe; "
-      "seed {}; {} thread(s), device {}). Wall time {:.0f} s ({}). Regenerate: `valleys "
-      "realnets experiment --preset {} --seed {} --out DIR`.\n\n",
+      "Preset `{}` ({} of CIFAR-10: {} training / {} test images; {}; {} epochs of the SWA recipe, "
+      "{}; seeds {} ({} per network); {} thread(s), device {}). Wall time {:.0f} s ({}). "
+      "Regenerate: `valleys realnets experiment --preset {} --seed {} --out DIR`.\n\n",
       preset.name, preset.subset == Subset::kSmall ? "the balanced subset" : "the full set",
       preset.train_size ? std::to_string(preset.train_size) : "all",
       preset.test_size ? std::to_string(preset.test_size) : "all", preset.model.Describe(),
-      preset.epochs, o.seed, o.threads, DeviceToString(o.device), f.wall_seconds, stage_times,
-      preset.name, o.seed);
+      preset.epochs, preset.augment ? "random crop and flip" : "no augmentation", SeedList(f.seeds),
+      f.seeds.size(), o.threads, DeviceToString(o.device), f.wall_seconds, stage_times, preset.name,
+      o.seed);
+  md += fmt::format(
+      "Per network, over the {} seeds (mean ± standard deviation, then each seed's value). The "
+      "training loss is the eval-mode loss on the clean training images at the centre the probes "
+      "measure (SWA average; plain SGD for `bn-sgd`).\n\n",
+      f.seeds.size());
   md +=
-      "| network | parameters | SGD test acc | SWA test acc | SWA test loss | top Hessian "
-      "eigenvalue (SWA) |\n|---|---|---|---|---|---|\n";
+      "| network | parameters | training loss at the centre | SGD test acc | SWA test acc | SWA "
+      "test loss | top Hessian eigenvalue (SWA, seed " +
+      std::to_string(f.seeds.front()) + ") |\n|---|---|---|---|---|---|---|\n";
   for (const auto& v : f.variants) {
-    const auto& s = f.trained.at(v.id);
+    const auto& runs = f.trained.at(v.id);
+    std::vector<double> centre, sgd_acc, swa_acc, swa_loss;
+    for (const auto& s : runs) {
+      centre.push_back(s.has_swa ? s.swa_train_loss : s.sgd_train_loss);
+      sgd_acc.push_back(s.sgd_test_acc);
+      if (s.has_swa) swa_acc.push_back(s.swa_test_acc), swa_loss.push_back(s.swa_test_loss);
+    }
     const auto h = f.hessians.find(v.id);
-    md += fmt::format("| {} (`{}`) | {} | {:.3f} | {} | {} | {} |\n", v.title, v.id, s.parameters,
-                      s.sgd_test_acc, s.has_swa ? fmt::format("{:.3f}", s.swa_test_acc) : "-",
-                      s.has_swa ? fmt::format("{:.4f}", s.swa_test_loss) : "-",
-                      h == f.hessians.end() ? std::string("-") : h->second);
+    md +=
+        fmt::format("| {} (`{}`) | {} | {} | {} | {} | {} | {} |\n", v.title, v.id,
+                    runs.front().parameters, Spread(centre), Spread(sgd_acc, 3), Spread(swa_acc, 3),
+                    Spread(swa_loss), h == f.hessians.end() ? std::string("-") : h->second);
   }
+  std::string accepted;
+  for (std::size_t i = 0; i < f.after.size(); ++i)
+    accepted += fmt::format("{}seed {}: {}", i ? "; " : "", f.seeds[i],
+                            f.after[i].accepted_epoch
+                                ? fmt::format("epoch {}", f.after[i].accepted_epoch)
+                                : fmt::format("none in {} epochs", f.after[i].rows.size()));
+  md += fmt::format(
+      "\nSGD after SWA (constant rate {}, at most {} epochs; an epoch is accepted when it fits "
+      "the training images better and the test images worse than SWA): {}.\n",
+      preset.after_lr, preset.after_max_epochs, accepted);
   md += fmt::format(
       "\nEvery profile: {} offsets over [-{}, {}] along a unit-norm direction (filter law: [-{}, "
       "{}] in filter units), BN statistics recomputed at every point on {} clean training images, "
@@ -45,8 +95,8 @@ std::string ExperimentSection(const ExperimentFacts& f) {
                       v.numbers, v.figure, v.figure);
   md += fmt::format("\n{}\n\n", kVerdictRules);
   md +=
-      "| network | checkpoint | law | directions | n_eff | mean cosine | asymmetric (95% CI) | "
-      "flat + / - | median abs log10 ratio (95% CI) | median sign agreement "
+      "| network | checkpoint | law | directions (all seeds) | n_eff | mean cosine | asymmetric "
+      "(95% CI) | flat + / - | median abs log10 ratio (95% CI) | median sign agreement "
       "|\n|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& v : f.variants) {
     std::vector<std::string> laws = {"uniform01", "gaussian", "sign", "filter"};
@@ -63,13 +113,61 @@ std::string ExperimentSection(const ExperimentFacts& f) {
             ShortNumber(s.median_abs_log_ratio_ci.hi), ShortNumber(s.median_sign_agreement));
       }
   }
+  if (!f.swa_bias.empty()) {
+    const SwaBiasResult& first = f.swa_bias.front().second;
+    md += fmt::format(
+        "\n### C18: the SWA average against the exact SGD chain\n\nThe BN network's iterates "
+        "of the SWA phase ({} per seed, every {} optimizer steps of epochs {}-{}) projected on "
+        "each direction d through w_SWA (unit norm): t_k = <w_k - w_SWA, d>. Its training "
+        "objective phi(t) = L(w_SWA + t d) + (wd/2)|w_SWA + t d|^2 is measured at {} offsets over "
+        "+-{} standard deviations of the t_k (BN recomputed at every point). Predicted: the "
+        "stationary law of the exact chain t' = t - eta_eff (phi'(t) + omega) on the measured "
+        "phi (monotone cubic interpolation), eta_eff = lr / (1 - momentum) = {} / (1 - {}) "
+        "(heavy-ball momentum folded into the rate: the small-rate limit), omega Gaussian with the "
+        "standard deviation of the per-batch gradients' projections <g_b, d> at w_SWA (training "
+        "mode, {} batches of {}). Assumed, not tested: a 1-D chain along d driven by the profile "
+        "through w_SWA, state-independent noise, the eval-mode clean-image loss as the function "
+        "SGD "
+        "descends. Bias: the iterates' mean minus the profile's minimizer t_min, in units of the "
+        "iterates' sd; flat side: the side of t_min with the smaller rise at the largest distance "
+        "both sides reach, ratio >= 1.5. PC: a top principal component of the iterates (variance "
+        "fraction in parentheses).\n\n",
+        first.snapshots, preset.record_every, first.epochs.front(), first.epochs.back(),
+        preset.swa_bias_points, SwaBiasOptions{}.range_sd, first.lr, first.momentum,
+        SwaBiasOptions{}.noise_batches, TrainOptions{}.batch);
+    md +=
+        "| seed | direction | iterate sd | skewness | t_min (sd) | rise ratio | flat side | bias "
+        "measured (sd) | bias predicted (sd) | P(flat) measured | P(flat) predicted | noise sd "
+        "|\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    for (const auto& [seed, r] : f.swa_bias) {
+      std::size_t pc = 0;
+      for (const auto& w : r.rows) {
+        std::string name = w.direction;
+        if (name.rfind("pc", 0) == 0 && pc < r.pc_variance_fraction.size())
+          name += fmt::format(" ({:.2f})", r.pc_variance_fraction[pc++]);
+        const double sd = w.sd > 0 ? w.sd : std::nan("");
+        md += fmt::format(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", seed, name,
+            ShortNumber(w.sd), ShortNumber(w.skewness), ShortNumber(w.minimum / sd),
+            ShortNumber(w.ratio), theory::SideName(w.flat_side), ShortNumber(w.measured_bias / sd),
+            w.predicted ? ShortNumber(w.predicted_bias / sd) : "- (" + w.why_not + ")",
+            ShortNumber(w.measured_p_flat),
+            w.predicted ? ShortNumber(w.predicted_p_flat) : std::string("-"),
+            ShortNumber(w.noise_std));
+      }
+    }
+    md += "\n![swa_bias](figures/swa_bias.png)\n";
+  }
   md +=
       "\n![profiles](figures/profiles.png)\n![asymmetry](figures/asymmetry.png)\n"
       "![line](figures/line.png)\n![logistic2d](figures/logistic2d.png)\n\n"
-      "Data: `profiles_summary.csv` (every profile's scores and shift fit), "
-      "`direction_groups.csv` (n_eff and the mean cosine of each law's directions), "
-      "`<network>/profile_*.csv`, `bn/line_*.csv`, `<network>/epochs.csv`, "
-      "`<network>/hessian_swa.json`, `figures/*.csv` (each CSV with a `.json` sidecar).\n";
+      "The profile and line figures show the first seed's networks. Data: "
+      "`profiles_summary.csv` (every profile's scores and shift fit, every seed), "
+      "`direction_groups.csv` (n_eff and the mean cosine of each seed's, network's and law's "
+      "directions), `swa_bias.csv` (C18, every seed), `seed-<N>/<network>/profile_*.csv`, "
+      "`seed-<N>/bn/line_*.csv`, `seed-<N>/bn/swa_bias_profiles.csv`, `seed-<N>/<network>/"
+      "epochs.csv`, `seed-<N>/<network>/hessian_swa.json`, `figures/*.csv` (each CSV with a "
+      "`.json` sidecar).\n";
   return md;
 }
 

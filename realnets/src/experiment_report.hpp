@@ -9,6 +9,7 @@
 
 #include "valleys/realnets/experiment.hpp"
 #include "valleys/realnets/probes.hpp"
+#include "valleys/realnets/swa_bias.hpp"
 #include "valleys/realnets/training.hpp"
 
 namespace valleys::realnets::detail {
@@ -16,10 +17,14 @@ namespace valleys::realnets::detail {
 struct ExperimentFacts {
   const ExperimentOptions* options = nullptr;
   std::vector<Variant> variants;
-  std::map<std::string, TrainSummary> trained;  // by variant id
-  std::map<std::string, std::string> hessians;  // HessianSummary by variant id (bn, nobn)
-  std::vector<DirectionRecord> directions;      // every profile
-  std::vector<DirectionGroup> groups;           // per network, checkpoint and law
+  std::vector<std::uint64_t> seeds;
+  std::map<std::pair<std::uint64_t, std::string>, TrainOptions> runs;  // by seed and variant id
+  std::map<std::string, std::vector<TrainSummary>> trained;  // by variant id, one per seed
+  std::map<std::string, std::string> hessians;  // HessianSummary by variant id (bn, nobn; seed 1)
+  std::vector<SgdAfterSwaResult> after;         // per seed
+  std::vector<std::pair<std::uint64_t, SwaBiasResult>> swa_bias;  // per seed (C18)
+  std::vector<DirectionRecord> directions;                        // every profile
+  std::vector<DirectionGroup> groups;                             // per network, checkpoint and law
   std::vector<VerdictRow> verdicts;
   double wall_seconds = 0;
   std::vector<std::pair<std::string, double>> stage_seconds;

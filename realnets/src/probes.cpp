@@ -8,32 +8,19 @@
 
 #include <fmt/format.h>
 
+#include "probe_points.hpp"
 #include "probe_target.hpp"
 #include "runtime.hpp"
 
 namespace valleys::realnets {
 
-namespace {
-
-bool Fail(std::string* why, const std::string& m) {
-  if (why) *why = m;
-  return false;
-}
-
-// The data every probe point evaluates: eval_size training images (BN recompute and training
-// loss) and the test set.
-struct ProbeData {
-  detail::Data train, test;
-};
+namespace detail {
 
 ProbeData LoadProbeData(const ProbeOptions& p) {
-  return {detail::LoadData(p.base, true, p.eval_size),
-          detail::LoadData(p.base, false, p.base.test_size)};
+  return {LoadData(p.base, true, p.eval_size), LoadData(p.base, false, p.base.test_size)};
 }
 
-// Evaluates centre + t * direction at every offset t (parameters only; BN buffers are the
-// centre's, or recomputed at each point).
-ProbeCurve EvaluateAlong(const detail::ProbeTarget& net, const std::vector<torch::Tensor>& centre,
+ProbeCurve EvaluateAlong(const ProbeTarget& net, const std::vector<torch::Tensor>& centre,
                          const std::vector<torch::Tensor>& direction,
                          const std::vector<double>& offsets, const ProbeOptions& p,
                          const ProbeData& data, const ProbeProgress& progress) {
@@ -43,8 +30,8 @@ ProbeCurve EvaluateAlong(const detail::ProbeTarget& net, const std::vector<torch
     for (std::size_t k = 0; k < centre.size(); ++k) w[k] = centre[k] + t * direction[k];
     net.SetParameters(w);
     if (p.bn_mode == BnMode::kRecompute) net.RecomputeBatchNorm(p, data.train.x);
-    const detail::Eval tr = net.Evaluate(data.train, p.augmented_train_eval);
-    const detail::Eval te = net.Evaluate(data.test, false);
+    const Eval tr = net.Evaluate(data.train, p.augmented_train_eval);
+    const Eval te = net.Evaluate(data.test, false);
     c.t.push_back(t);
     c.train_loss.push_back(tr.loss);
     c.train_acc.push_back(tr.acc);
@@ -54,6 +41,87 @@ ProbeCurve EvaluateAlong(const detail::ProbeTarget& net, const std::vector<torch
       progress(static_cast<long long>(c.t.size()), static_cast<long long>(offsets.size()));
   }
   return c;
+}
+
+Direction MakeDirection(const ProbeTarget& net, const ProfileOptions& o) {
+  const TrainOptions& b = o.probe.base;
+  const std::set<std::string> bn = net.BatchNormParameterNames();
+  // The direction's own stream: seed, direction index and law mixed (splitmix-style constants).
+  // shifted-gaussian draws the gaussian law's stream, so that mean 0 is that direction.
+  const DirectionLaw stream_law =
+      o.law == DirectionLaw::kShiftedGaussian ? DirectionLaw::kGaussian : o.law;
+  const std::uint64_t law_code = static_cast<std::uint64_t>(DirectionLawCode(stream_law));
+  const std::uint64_t stream =
+      b.seed * 0x9E3779B97F4A7C15ULL + 1000003ULL * (o.direction + 1) + 7919ULL * law_code;
+  at::Generator gen = at::detail::createCPUGenerator(stream);
+  Direction out;
+  double norm2 = 0, agree = 0, support = 0;
+  torch::NoGradGuard guard;
+  for (const auto& [name, value] : net.NamedParameters()) {
+    const torch::Tensor w = value.detach().to(torch::kCPU);
+    const bool is_bn = bn.count(name) > 0;
+    const bool excluded =
+        (o.mask == ParameterMask::kExcludeBn && is_bn) ||
+        (o.mask == ParameterMask::kOnlyBn && !is_bn) ||
+        (!o.exclude_pattern.empty() && ::fnmatch(o.exclude_pattern.c_str(), name.c_str(), 0) == 0);
+    torch::Tensor d;
+    switch (o.law) {
+      case DirectionLaw::kUniform01:
+        d = at::rand(w.sizes(), gen);
+        break;
+      case DirectionLaw::kGaussian:
+        d = at::randn(w.sizes(), gen);
+        break;
+      case DirectionLaw::kSign:
+        d = at::randn(w.sizes(), gen).abs() * torch::sign(w);
+        break;
+      case DirectionLaw::kFilter:
+        d = FilterNormalize(at::randn(w.sizes(), gen), w, o.filter_copy_1d);
+        break;
+      case DirectionLaw::kOnes:
+        d = torch::ones_like(w);
+        break;
+      case DirectionLaw::kShiftedGaussian:
+        d = at::randn(w.sizes(), gen) + o.shift_mean;
+        break;
+      case DirectionLaw::kSignAgreement: {
+        // The weights' sign (+ where w = 0), kept with probability `agreement`, else flipped.
+        const torch::Tensor magnitude = at::randn(w.sizes(), gen).abs();
+        const torch::Tensor keep = at::rand(w.sizes(), gen) < o.agreement;
+        const torch::Tensor sign_w = torch::where(w < 0, -torch::ones_like(w), torch::ones_like(w));
+        d = magnitude * torch::where(keep, sign_w, -sign_w);
+        break;
+      }
+    }
+    if (excluded) d = torch::zeros_like(w);  // drawn anyway: a mask does not move the stream
+    const torch::Tensor both = (d != 0).logical_and(w != 0);
+    agree += (torch::sign(d) == torch::sign(w)).logical_and(both).sum().item<double>();
+    support += both.sum().item<double>();
+    out.perturbed += (d != 0).sum().item<int64_t>();
+    norm2 += d.to(torch::kFloat64).pow(2).sum().item<double>();
+    out.names.push_back(name);
+    out.tensors.push_back(d);
+  }
+  if (out.perturbed == 0)
+    throw std::invalid_argument(fmt::format(
+        "ProfileOptions::mask = {}{}: the network has no parameter it perturbs (a BN-free network "
+        "has no BN gamma/beta)",
+        ParameterMaskToString(o.mask),
+        o.exclude_pattern.empty() ? "" : ", exclude_pattern = '" + o.exclude_pattern + "'"));
+  const double scale = o.law == DirectionLaw::kFilter || norm2 == 0 ? 1.0 : 1.0 / std::sqrt(norm2);
+  for (auto& d : out.tensors) d = d * scale;
+  out.norm = std::sqrt(norm2) * scale;
+  out.sign_agreement = support > 0 ? agree / support : 0.0;
+  return out;
+}
+
+}  // namespace detail
+
+namespace {
+
+bool Fail(std::string* why, const std::string& m) {
+  if (why) *why = m;
+  return false;
 }
 
 double InterpolateAt(const std::vector<double>& x, const std::vector<double>& y, double at) {
@@ -144,100 +212,15 @@ bool ParseDirectionLabel(const std::string& text, ProfileOptions* o, std::string
   return true;
 }
 
-namespace {
-
-// A direction of a profile, on the CPU, scaled as its law says.
-struct Direction {
-  std::vector<std::string> names;      // the named parameters, in order
-  std::vector<torch::Tensor> tensors;  // one per named parameter, in order
-  double norm = 0;                     // its L2 norm (1 except for the filter law)
-  double sign_agreement = 0;
-  long long perturbed = 0;
-};
-
-Direction MakeDirection(const detail::ProbeTarget& net, const ProfileOptions& o) {
-  const TrainOptions& b = o.probe.base;
-  const std::set<std::string> bn = net.BatchNormParameterNames();
-  // The direction's own stream: seed, direction index and law mixed (splitmix-style constants).
-  // shifted-gaussian draws the gaussian law's stream, so that mean 0 is that direction.
-  const DirectionLaw stream_law =
-      o.law == DirectionLaw::kShiftedGaussian ? DirectionLaw::kGaussian : o.law;
-  const std::uint64_t law_code = static_cast<std::uint64_t>(DirectionLawCode(stream_law));
-  const std::uint64_t stream =
-      b.seed * 0x9E3779B97F4A7C15ULL + 1000003ULL * (o.direction + 1) + 7919ULL * law_code;
-  at::Generator gen = at::detail::createCPUGenerator(stream);
-  Direction out;
-  double norm2 = 0, agree = 0, support = 0;
-  torch::NoGradGuard guard;
-  for (const auto& [name, value] : net.NamedParameters()) {
-    const torch::Tensor w = value.detach().to(torch::kCPU);
-    const bool is_bn = bn.count(name) > 0;
-    const bool excluded =
-        (o.mask == ParameterMask::kExcludeBn && is_bn) ||
-        (o.mask == ParameterMask::kOnlyBn && !is_bn) ||
-        (!o.exclude_pattern.empty() && ::fnmatch(o.exclude_pattern.c_str(), name.c_str(), 0) == 0);
-    torch::Tensor d;
-    switch (o.law) {
-      case DirectionLaw::kUniform01:
-        d = at::rand(w.sizes(), gen);
-        break;
-      case DirectionLaw::kGaussian:
-        d = at::randn(w.sizes(), gen);
-        break;
-      case DirectionLaw::kSign:
-        d = at::randn(w.sizes(), gen).abs() * torch::sign(w);
-        break;
-      case DirectionLaw::kFilter:
-        d = detail::FilterNormalize(at::randn(w.sizes(), gen), w, o.filter_copy_1d);
-        break;
-      case DirectionLaw::kOnes:
-        d = torch::ones_like(w);
-        break;
-      case DirectionLaw::kShiftedGaussian:
-        d = at::randn(w.sizes(), gen) + o.shift_mean;
-        break;
-      case DirectionLaw::kSignAgreement: {
-        // The weights' sign (+ where w = 0), kept with probability `agreement`, else flipped.
-        const torch::Tensor magnitude = at::randn(w.sizes(), gen).abs();
-        const torch::Tensor keep = at::rand(w.sizes(), gen) < o.agreement;
-        const torch::Tensor sign_w = torch::where(w < 0, -torch::ones_like(w), torch::ones_like(w));
-        d = magnitude * torch::where(keep, sign_w, -sign_w);
-        break;
-      }
-    }
-    if (excluded) d = torch::zeros_like(w);  // drawn anyway: a mask does not move the stream
-    const torch::Tensor both = (d != 0).logical_and(w != 0);
-    agree += (torch::sign(d) == torch::sign(w)).logical_and(both).sum().item<double>();
-    support += both.sum().item<double>();
-    out.perturbed += (d != 0).sum().item<int64_t>();
-    norm2 += d.to(torch::kFloat64).pow(2).sum().item<double>();
-    out.names.push_back(name);
-    out.tensors.push_back(d);
-  }
-  if (out.perturbed == 0)
-    throw std::invalid_argument(fmt::format(
-        "ProfileOptions::mask = {}{}: the network has no parameter it perturbs (a BN-free network "
-        "has no BN gamma/beta)",
-        ParameterMaskToString(o.mask),
-        o.exclude_pattern.empty() ? "" : ", exclude_pattern = '" + o.exclude_pattern + "'"));
-  const double scale = o.law == DirectionLaw::kFilter || norm2 == 0 ? 1.0 : 1.0 / std::sqrt(norm2);
-  for (auto& d : out.tensors) d = d * scale;
-  out.norm = std::sqrt(norm2) * scale;
-  out.sign_agreement = support > 0 ? agree / support : 0.0;
-  return out;
-}
-
-}  // namespace
-
 ProfileResult Profile(const ProfileOptions& o, const ProbeProgress& progress) {
   std::string why;
   if (!o.IsValid(&why)) throw std::invalid_argument(why);
   const TrainOptions& b = o.probe.base;
   detail::SetThreads(b);
   torch::manual_seed(b.seed + 7);  // augmented probe evaluation only
-  const ProbeData data = LoadProbeData(o.probe);
+  const detail::ProbeData data = detail::LoadProbeData(o.probe);
   const auto net = detail::LoadTarget(b, o.model, o.checkpoint, "ProfileOptions::model");
-  const Direction d = MakeDirection(*net, o);
+  const detail::Direction d = detail::MakeDirection(*net, o);
   std::vector<torch::Tensor> centre, dir;
   torch::NoGradGuard guard;
   for (const auto& t : net->ParameterTensors()) centre.push_back(t.detach().clone());
@@ -249,7 +232,7 @@ ProfileResult Profile(const ProfileOptions& o, const ProbeProgress& progress) {
   r.checkpoint_sha256 = net->Sha256();
   r.model_description = net->Description();
   r.parameter_count = net->ParameterCount();
-  r.curve = EvaluateAlong(*net, centre, dir, offsets, o.probe, data, progress);
+  r.curve = detail::EvaluateAlong(*net, centre, dir, offsets, o.probe, data, progress);
   r.sign_agreement = d.sign_agreement;
   r.direction_norm = d.norm;
   r.perturbed = d.perturbed;
@@ -270,8 +253,8 @@ std::vector<double> DirectionCosines(const std::vector<ProfileOptions>& profiles
   detail::SetThreads(b);
   const auto net = detail::LoadTarget(b, profiles.front().model, profiles.front().checkpoint,
                                       "ProfileOptions::model");
-  std::vector<Direction> dirs;
-  for (const auto& o : profiles) dirs.push_back(MakeDirection(*net, o));
+  std::vector<detail::Direction> dirs;
+  for (const auto& o : profiles) dirs.push_back(detail::MakeDirection(*net, o));
   const std::size_t m = dirs.size();
   std::vector<double> gram(m * m, 0.0);
   torch::NoGradGuard guard;
@@ -293,7 +276,7 @@ std::string DirectionFileBytes(const ProfileOptions& o) {
   if (!o.IsValid(&why)) throw std::invalid_argument(why);
   detail::SetThreads(o.probe.base);
   const auto net = detail::LoadTarget(o.probe.base, o.model, o.checkpoint, "ProfileOptions::model");
-  const Direction d = MakeDirection(*net, o);
+  const detail::Direction d = detail::MakeDirection(*net, o);
   c10::Dict<std::string, at::Tensor> dict;
   for (std::size_t k = 0; k < d.names.size(); ++k)
     dict.insert(d.names[k], d.tensors[k].to(torch::kFloat32).contiguous());
@@ -309,13 +292,13 @@ HeightProfileResult ProfileAtHeights(const ProfileOptions& o, const HeightSearch
   const TrainOptions& b = o.probe.base;
   detail::SetThreads(b);
   torch::manual_seed(b.seed + 7);  // augmented probe evaluation only
-  const ProbeData data = LoadProbeData(o.probe);
+  const detail::ProbeData data = detail::LoadProbeData(o.probe);
   HeightProfileResult r;
   const auto net = detail::LoadTarget(b, o.model, o.checkpoint, "ProfileOptions::model");
   r.checkpoint_sha256 = net->Sha256();
   r.model_description = net->Description();
   r.parameter_count = net->ParameterCount();
-  const Direction d = MakeDirection(*net, o);
+  const detail::Direction d = detail::MakeDirection(*net, o);
   std::vector<torch::Tensor> centre, dir;
   torch::NoGradGuard guard;
   for (const auto& t : net->ParameterTensors()) centre.push_back(t.detach().clone());
@@ -426,7 +409,7 @@ LineResult Line(const LineOptions& o, const ProbeProgress& progress) {
   const TrainOptions& b = o.probe.base;
   detail::SetThreads(b);
   torch::manual_seed(b.seed + 11);
-  const ProbeData data = LoadProbeData(o.probe);
+  const detail::ProbeData data = detail::LoadProbeData(o.probe);
   const auto net = detail::LoadTarget(b, o.scripted ? o.from : "", o.from, "LineOptions::from");
   const auto end = detail::LoadTarget(b, o.scripted ? o.to : "", o.to, "LineOptions::to");
   const auto from_named = net->NamedParameters(), to_named = end->NamedParameters();
@@ -463,7 +446,7 @@ LineResult Line(const LineOptions& o, const ProbeProgress& progress) {
   r.to_sha256 = end->Sha256();
   r.model_description = net->Description();
   r.parameter_count = net->ParameterCount();
-  r.curve = EvaluateAlong(*net, from, dir, alphas, o.probe, data, progress);
+  r.curve = detail::EvaluateAlong(*net, from, dir, alphas, o.probe, data, progress);
   r.distance = std::sqrt(norm2);
   const auto& x = r.curve.t;
   const auto& y = r.curve.train_loss;

@@ -55,6 +55,8 @@ bool TrainOptions::IsValid(std::string* why) const {
                 fmt::format("TrainOptions::batch = {} is out of range (allowed: 2..4096)", batch));
   if (train_size < 0 || test_size < 0 || train_size == 1)
     return Fail(why, "TrainOptions::train_size, TrainOptions::test_size must be 0 (all) or >= 2");
+  if (record_every < 0)
+    return Fail(why, fmt::format("TrainOptions::record_every = {} (allowed: >= 0)", record_every));
   if (bn_batches < 0)
     return Fail(why, fmt::format("TrainOptions::bn_batches = {} (allowed: >= 0)", bn_batches));
   if (train_data.empty() != test_data.empty())
@@ -89,6 +91,16 @@ double LearningRate(const TrainOptions& o, int epoch) {
   return swa_lr;
 }
 
+std::string IteratesPath(const std::string& out_dir, int epoch) {
+  return (std::filesystem::path(out_dir) / fmt::format("iterates_e{}.pt", epoch)).string();
+}
+
+int FirstAveragedEpoch(const TrainOptions& o) {
+  int n = 1;  // the same comparison as the training loop's, so that the two never disagree
+  while (n < o.epochs && !(n >= o.swa_start_fraction * o.epochs)) ++n;
+  return n;
+}
+
 namespace {
 
 struct EpochStats {
@@ -96,9 +108,9 @@ struct EpochStats {
 };
 
 // One pass over the training set in a random order (drawn on the CPU generator), mean
-// cross-entropy, the optimizer's step after each batch.
+// cross-entropy, the optimizer's step after each batch; `after_step` (if set) sees the step count.
 EpochStats TrainEpoch(const detail::Net& net, torch::optim::SGD& opt, const detail::Data& train,
-                      int batch, bool augment) {
+                      int batch, bool augment, const std::function<void(int)>& after_step = {}) {
   net->train();
   const int64_t n = train.size();
   const torch::Tensor perm = torch::randperm(n, torch::kInt64).to(train.x.device());
@@ -115,6 +127,7 @@ EpochStats TrainEpoch(const detail::Net& net, torch::optim::SGD& opt, const deta
     const torch::Tensor loss = torch::cross_entropy_loss(out, yb);
     loss.backward();
     opt.step();
+    if (after_step) after_step(static_cast<int>(i / batch) + 1);
     torch::NoGradGuard guard;
     loss_sum += loss.detach().to(torch::kFloat64) * static_cast<double>(m);
     correct += out.argmax(1).eq(yb).sum().to(torch::kFloat64);
@@ -227,7 +240,20 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
     const double lr = LearningRate(o, epoch);
     for (auto& group : opt.param_groups())
       static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
-    const EpochStats stats = TrainEpoch(net, opt, train, o.batch, o.augment);
+    const bool averaged = o.schedule == Schedule::kSwa && epoch + 1 >= FirstAveragedEpoch(o);
+    std::vector<torch::Tensor> iterates;
+    std::function<void(int)> record;
+    if (averaged && o.record_every > 0 && !o.out_dir.empty())
+      record = [&](int step) {
+        if (step % o.record_every != 0) return;
+        torch::NoGradGuard guard;
+        std::vector<torch::Tensor> flat;
+        for (const auto& p : net->parameters()) flat.push_back(p.detach().flatten());
+        iterates.push_back(torch::cat(flat).to(torch::kCPU, torch::kFloat32));
+      };
+    const EpochStats stats = TrainEpoch(net, opt, train, o.batch, o.augment, record);
+    if (!iterates.empty())
+      SaveAtomically(torch::stack(iterates), IteratesPath(o.out_dir, epoch + 1));
     images += stats.images;
     train_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     EpochRow row;
@@ -235,7 +261,7 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
     row.lr = lr;
     row.train_loss = stats.loss;
     row.train_acc = stats.acc;
-    if (o.schedule == Schedule::kSwa && epoch + 1 >= o.swa_start_fraction * o.epochs) {
+    if (averaged) {
       torch::NoGradGuard guard;  // SWA: equal-weight running average
       const auto params = net->parameters();
       if (swa.empty())

@@ -33,6 +33,58 @@ bool WidthAbove(const LawStats& a, const LawStats& b) {
          a.median_abs_log_width_ratio_ci.lo > b.median_abs_log_width_ratio_ci.hi;
 }
 
+// C18: the chain's predicted bias and the measured one agree in sign, and the measured average
+// lies on the flat side where the profile has one.
+VerdictRow SwaBiasVerdict(const SwaBiasNumbers& b, std::uint64_t seed) {
+  int n = 0, agree = 0, sided = 0, on_flat = 0;
+  std::vector<double> measured, predicted, p_measured, p_predicted;
+  for (const auto& r : b.records) {
+    if (!r.predicted) continue;
+    ++n;
+    agree += (r.measured_bias > 0) == (r.predicted_bias > 0) && r.measured_bias != 0 &&
+             r.predicted_bias != 0;
+    measured.push_back(r.measured_bias);
+    predicted.push_back(r.predicted_bias);
+    p_measured.push_back(r.measured_p_flat);
+    p_predicted.push_back(r.predicted_p_flat);
+    if (r.flat_side == theory::Side::kNone) continue;
+    ++sided;
+    on_flat += (r.flat_side == theory::Side::kPositive) == (r.measured_bias > 0);
+  }
+  VerdictRow row{"C18", "the SWA average sits on the flat side, as the exact chain predicts",
+                 "not run", "", "swa_bias"};
+  if (b.records.empty()) {
+    row.numbers = "no iterates were recorded";
+    return row;
+  }
+  if (n == 0) {
+    row.verdict = "inconclusive";
+    row.numbers =
+        fmt::format("the chain was solved along none of the {} directions", b.records.size());
+    return row;
+  }
+  const double n_eff = std::min(b.n_eff > 0 ? b.n_eff : n, static_cast<double>(n));
+  const double sided_eff = n_eff * sided / n;
+  const Interval agree_ci = ClopperPearson(n_eff * agree / n, n_eff);
+  const Interval flat_ci =
+      sided ? ClopperPearson(sided_eff * on_flat / sided, sided_eff) : Interval{0, 1};
+  const bool holds = agree_ci.lo > 0.5 && sided > 0 && flat_ci.lo > 0.5;
+  const bool fails = agree_ci.hi < 0.5 || (sided > 0 && flat_ci.hi < 0.5);
+  row.verdict = Word(holds, fails);
+  auto median = [&](const std::vector<double>& v, std::uint64_t k) {
+    return MedianText(Median(v), BootstrapMedian(v, seed + k));
+  };
+  row.numbers = fmt::format(
+      "{} directions with a prediction (n_eff {}{}): measured and predicted bias of the average "
+      "from the profile's minimum agree in sign along {} ({}); where the profile has a flat side "
+      "({} directions), the average lies on it along {} ({}); median bias in iterate sd: measured "
+      "{}, predicted {}; median fraction of iterates on the flat side: measured {}, predicted {}",
+      n, ShortNumber(n_eff), n_eff < 2.995 ? ", < 3: too few independent directions to decide" : "",
+      agree, Ci(agree_ci), sided, on_flat, sided ? Ci(flat_ci) : std::string("no interval"),
+      median(measured, 11), median(predicted, 12), median(p_measured, 13), median(p_predicted, 14));
+  return row;
+}
+
 }  // namespace
 
 std::string ShortNumber(double v) {
@@ -94,9 +146,18 @@ LawStats Stats(const std::vector<DirectionRecord>& records,
       widths.empty() ? Interval{std::nan(""), std::nan("")} : BootstrapMedian(widths, seed);
   s.n_eff = s.n;
   s.mean_cosine = std::nan("");
+  double n_eff = 0, cosines = 0;
+  int matched = 0;
   for (const auto& g : groups)
-    if (g.variant == variant && g.checkpoint == checkpoint && g.law == law)
-      s.n_eff = std::min(g.n_eff, static_cast<double>(s.n)), s.mean_cosine = g.mean_cosine;
+    if (g.variant == variant && g.checkpoint == checkpoint && g.law == law) {
+      n_eff += g.n_eff;
+      if (std::isfinite(g.mean_cosine)) cosines += g.mean_cosine, ++matched;
+      s.mean_cosine = 0;
+    }
+  if (!std::isnan(s.mean_cosine)) {
+    s.n_eff = std::min(n_eff, static_cast<double>(s.n));
+    s.mean_cosine = matched ? cosines / matched : std::nan("");
+  }
   s.median_abs_log_ratio = Median(ratios);
   s.median_sign_agreement = Median(agreements);
   if (s.n > 0) {
@@ -122,9 +183,11 @@ const char* const kVerdictRules =
     "with that of controls where no shift explains the test loss (the Gaussian directions and "
     "mismatched train/test pairs of the same network): holds when its bootstrap interval lies "
     "below the controls', fails when its lower end is at or above the controls' median. C13 "
-    "holds when the training loss is lower at SGD, the test loss lower at SWA and the loss rises "
-    "faster beyond SGD, and fails when neither loss ordering holds; C14 holds when the test loss "
-    "at alpha = -0.25 is within 1% of SWA's and fails beyond 5% (one line each: no interval). C15 "
+    "holds when on every seed's line the training loss is lower at SGD, the test loss lower at "
+    "SWA and the loss rises faster beyond SGD, and fails when on every line neither loss ordering "
+    "holds; C14 holds when on every line the test loss at alpha = -0.25 is within 1% of SWA's and "
+    "fails when on every line it is beyond 5% (one line per seed: the count carries a "
+    "Clopper-Pearson interval, the rule asks for all of them). C15 "
     "compares the BN network with its BN-free twin along filter-normalized directions (the "
     "twin's loss grows without bound along all-positive ones) at matched heights: the median "
     "|log10 width ratio| at the largest height both sides of a profile reach; holds when the BN "
@@ -133,12 +196,19 @@ const char* const kVerdictRules =
     "provided the ReLU network's does; otherwise inconclusive. C17 holds when the intervals of "
     "the median |log10 ratio| put uniform01 and sign directions above gaussian ones and the "
     "N(0, 0.1) gamma init below the ones init, fails when uniform01 and sign lie below gaussian. "
-    "Otherwise inconclusive.";
+    "C18 (Theorem 2 on the BN network: random directions and the top principal components of "
+    "the SWA phase's iterates, every seed) holds when the Clopper-Pearson interval of the fraction "
+    "of directions whose measured bias of the iterates' average from the profile's minimum has "
+    "the sign the exact chain predicts lies above 1/2 and so does that of the fraction whose "
+    "average lies on the flat side (among directions whose objective has one, rise ratio >= 1.5 "
+    "at the noise scale); fails when either lies below 1/2. Otherwise inconclusive.";
 
 std::vector<VerdictRow> EvaluateVerdicts(const std::vector<DirectionRecord>& records,
                                          const std::vector<DirectionGroup>& groups,
-                                         const LineNumbers& line, const LogisticNumbers& logistic,
-                                         const ShiftControls& controls, std::uint64_t seed) {
+                                         const std::vector<LineNumbers>& lines,
+                                         const LogisticNumbers& logistic,
+                                         const ShiftControls& controls,
+                                         const SwaBiasNumbers& swa_bias, std::uint64_t seed) {
   auto stats = [&](const char* variant, const char* checkpoint, const char* law) {
     return Stats(records, groups, variant, checkpoint, law, seed);
   };
@@ -209,30 +279,53 @@ std::vector<VerdictRow> EvaluateVerdicts(const std::vector<DirectionRecord>& rec
                  null_ratios.size(),
                  null_ratios.empty() ? std::string("none") : MedianText(null_median, null_ci)),
        "profiles"});
-  const double tr0 = line.train_at_swa, tr1 = line.train_at_sgd;
-  const double te0 = line.test_at_swa, te1 = line.test_at_sgd;
-  const bool c13_train = tr1 < tr0;  // training loss lower at SGD
-  const bool c13_test = te0 < te1;   // test loss lower at SWA
-  const bool c13_slope = line.slope_beyond_sgd > line.slope_beyond_swa;
-  verdicts.push_back(
-      {"C13", "SWA sits on the flat side of the SWA-SGD line",
-       Word(c13_train && c13_test && c13_slope, !c13_train && !c13_test),
-       fmt::format(
-           "one line (n = 1, no interval): train loss SWA {} vs SGD {} ({}); test loss SWA {} vs "
-           "SGD {} ({}); slope beyond SGD {} vs beyond SWA {} ({}); SGD-after-SWA accepted at "
-           "epoch {} (0: none, last epoch used); distance {}",
-           ShortNumber(tr0), ShortNumber(tr1), c13_train ? "lower at SGD" : "not lower at SGD",
-           ShortNumber(te0), ShortNumber(te1), c13_test ? "lower at SWA" : "not lower at SWA",
-           ShortNumber(line.slope_beyond_sgd), ShortNumber(line.slope_beyond_swa),
-           c13_slope ? "steeper beyond SGD" : "not steeper beyond SGD", line.accepted_epoch,
-           ShortNumber(line.distance)),
-       "line"});
+  // C13 and C14: one line per seed; a claim holds when every seed's line shows it and fails when
+  // every seed's line shows the opposite.
+  int c13_holds = 0, c13_fails = 0, c14_holds = 0, c14_fails = 0;
+  std::string c13_lines, c14_lines;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const LineNumbers& line = lines[i];
+    const double tr0 = line.train_at_swa, tr1 = line.train_at_sgd;
+    const double te0 = line.test_at_swa, te1 = line.test_at_sgd;
+    const bool train_lower = tr1 < tr0;  // training loss lower at SGD
+    const bool test_lower = te0 < te1;   // test loss lower at SWA
+    const bool steeper = line.slope_beyond_sgd > line.slope_beyond_swa;
+    c13_holds += train_lower && test_lower && steeper;
+    c13_fails += !train_lower && !test_lower;
+    c14_holds += line.test_past_swa <= te0 * 1.01;
+    c14_fails += line.test_past_swa > te0 * 1.05;
+    c13_lines += fmt::format(
+        "{}line {}: train loss SWA {} vs SGD {} ({}); test loss SWA {} vs SGD {} ({}); slope "
+        "beyond SGD {} vs beyond SWA {} ({}); SGD-after-SWA accepted at epoch {} (0: none, last "
+        "epoch used); distance {}",
+        i ? "; " : "", i + 1, ShortNumber(tr0), ShortNumber(tr1),
+        train_lower ? "lower at SGD" : "not lower at SGD", ShortNumber(te0), ShortNumber(te1),
+        test_lower ? "lower at SWA" : "not lower at SWA", ShortNumber(line.slope_beyond_sgd),
+        ShortNumber(line.slope_beyond_swa),
+        steeper ? "steeper beyond SGD" : "not steeper beyond SGD", line.accepted_epoch,
+        ShortNumber(line.distance));
+    c14_lines += fmt::format("{}line {}: {} vs {} at SWA", i ? "; " : "", i + 1,
+                             ShortNumber(line.test_past_swa), ShortNumber(te0));
+  }
+  const int n_lines = static_cast<int>(lines.size());
+  auto line_count = [&](int k) {
+    const Interval ci = ClopperPearson(k, n_lines);
+    return n_lines == 1 ? std::string("one line (n = 1, no interval)")
+                        : fmt::format("{} of {} lines, one per seed ({})", k, n_lines, Ci(ci));
+  };
+  verdicts.push_back({"C13", "SWA sits on the flat side of the SWA-SGD line",
+                      n_lines == 0 ? "not run" : Word(c13_holds == n_lines, c13_fails == n_lines),
+                      n_lines == 0 ? std::string("no line")
+                                   : fmt::format("{} show all three orderings: {}",
+                                                 line_count(c13_holds), c13_lines),
+                      "line"});
   verdicts.push_back(
       {"C14", "moving past SWA toward the flat side does not hurt",
-       Word(line.test_past_swa <= te0 * 1.01, line.test_past_swa > te0 * 1.05),
-       fmt::format("one line (n = 1, no interval): test loss at alpha = -0.25: {} vs {} at SWA "
-                   "(holds within +1%, fails beyond +5%)",
-                   ShortNumber(line.test_past_swa), ShortNumber(te0)),
+       n_lines == 0 ? "not run" : Word(c14_holds == n_lines, c14_fails == n_lines),
+       n_lines == 0 ? std::string("no line")
+                    : fmt::format("{} within +1%: test loss at alpha = -0.25 {} (holds within +1%, "
+                                  "fails beyond +5%)",
+                                  line_count(c14_holds), c14_lines),
        "line"});
   verdicts.push_back(
       {"C15", "BN is a major cause (no-BN profiles closer to symmetric)",
@@ -270,6 +363,7 @@ std::vector<VerdictRow> EvaluateVerdicts(const std::vector<DirectionRecord>& rec
                    ShortNumber(bn_g.median_sign_agreement),
                    MedianText(gamma_u.median_abs_log_ratio, gamma_u.median_abs_log_ratio_ci)),
        "asymmetry"});
+  verdicts.push_back(SwaBiasVerdict(swa_bias, seed));
   return verdicts;
 }
 

@@ -412,7 +412,7 @@ TEST_CASE("merge and reproduce refuse to write over what exists", "[cli][out]") 
   INFO(p.out);
   CHECK(p.code == 2);
   CHECK_THAT(p.out,
-             Catch::Contains("--realnets-preset = 'huge' (allowed: smoke, tiny, small, gpu)"));
+             Catch::Contains("--realnets-preset = 'huge' (allowed: smoke, tiny, small, cpu-long, gpu)"));
   CHECK_FALSE(fs::exists(dir / "fresh"));
 }
 

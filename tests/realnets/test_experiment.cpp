@@ -1,6 +1,6 @@
 // The experiment driver as a library: a miniature preset runs every stage in order, reports its
 // progress through the callbacks, writes every file with the documented headers (the plots'
-// schema), judges C10-C17, refuses invalid options by field name, and a second run in the same
+// schema), judges C10-C18, refuses invalid options by field name, and a second run in the same
 // folder reuses the training and ends with the same numbers. The run folder's name holds quotes,
 // a command substitution, a semicolon, a backquote and a newline, and the figures are rendered by
 // gnuplot as the command line renders them: no shell may run any of it.
@@ -111,7 +111,7 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
   std::string figures_dir;
   ExperimentCallbacks cb;
   cb.on_stage = [&](int index, int count, const std::string&) {
-    CHECK(count == 6);
+    CHECK(count == 7);
     stages.push_back(index);
   };
   cb.on_progress = [&](const std::string& unit, long long done, long long total) {
@@ -130,24 +130,24 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
       });
   };
   const ExperimentSummary s = RunExperiment(o, cb);
-  CHECK(stages == std::vector<int>{1, 2, 3, 4, 5, 6});
-  CHECK(progress["epochs"].second == 4 * 2);  // four networks, two epochs each
+  CHECK(stages == std::vector<int>{1, 2, 3, 4, 5, 6, 7});
+  CHECK(progress["epochs"].second == 2 * 4 * 2);  // seeds x networks x epochs
   // Profiles: bn 4 laws + nobn 4 + gamma 2, one direction each, bn's 4 families, plus one at the
   // BN network's last SGD iterate and one at the plain-SGD solution.
-  CHECK(progress["profiles"].second == 16);
+  CHECK(progress["profiles"].second == 2 * 16);
   CHECK(figures_dir == (dir / "figures").string());
   for (const auto& f : valleys::plots::RealnetsFigures()) {
     INFO(f.id);
     CHECK(fs::file_size(dir / "figures" / (f.id + ".png")) > 1000);
   }
   CHECK(s.report_path == (dir / "report.md").string());
-  REQUIRE(s.verdicts.size() == 8);
+  REQUIRE(s.verdicts.size() == 9);
   CHECK(s.verdicts.front().id == "C10");
-  CHECK(s.verdicts.back().id == "C17");
+  CHECK(s.verdicts.back().id == "C18");
   for (const auto& v : s.verdicts)
     CHECK((v.verdict == "holds" || v.verdict == "fails" || v.verdict == "inconclusive" ||
            v.verdict == "not run"));
-  REQUIRE(s.stage_seconds.size() == 6);
+  REQUIRE(s.stage_seconds.size() == 7);
   CHECK(s.stage_seconds.front().first == "training");
 
   // The figure data carries the columns the plots document (and their scripts read).
@@ -156,30 +156,42 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
     CHECK(FirstLine(dir / "figures" / (f.id + ".csv")) == f.columns);
     CHECK(fs::exists(dir / "figures" / (f.id + ".csv.json")));
   }
-  CHECK(Lines(dir / "profiles_summary.csv") == 1 + 16);
-  CHECK(fs::exists(dir / "bn" / "profile_swa_shifted-gaussian-m2_d0_recompute.csv"));
-  CHECK(fs::exists(dir / "bn" / "profile_swa_sign-agreement-r0.75_d0_recompute.csv"));
-  CHECK(fs::exists(dir / "bn" / "profile_swa_ones_d0_recompute.csv"));
+  // Two seeds, each with its own networks: seed-1/ and seed-2/.
+  const fs::path s1 = dir / "seed-1", s2 = dir / "seed-2";
+  CHECK(Lines(dir / "profiles_summary.csv") == 1 + 2 * 16);
+  CHECK(fs::exists(s2 / "bn" / "swa.pt"));
+  CHECK(fs::exists(s2 / "bn" / "line_swa_sgd_after_swa_recompute.csv"));
+  // C18: the iterates of the averaged epoch, one row per direction (4 laws + 1 PC) and seed.
+  CHECK(fs::exists(s1 / "bn" / "iterates_e2.pt"));
+  CHECK_FALSE(fs::exists(s1 / "nobn" / "iterates_e2.pt"));
+  CHECK(Lines(dir / "swa_bias.csv") == 1 + 2 * 5);
+  CHECK(Lines(s1 / "bn" / "swa_bias_profiles.csv") == 1 + 5 * 7);
+  CHECK_THAT(Slurp(dir / "swa_bias.csv"), Catch::Contains(",pc1,"));
+  CHECK(fs::exists(s1 / "bn" / "profile_swa_shifted-gaussian-m2_d0_recompute.csv"));
+  CHECK(fs::exists(s1 / "bn" / "profile_swa_sign-agreement-r0.75_d0_recompute.csv"));
+  CHECK(fs::exists(s1 / "bn" / "profile_swa_ones_d0_recompute.csv"));
   CHECK(Slurp(dir / "profiles_summary.csv").find(",shifted-gaussian:mean=0.5,") !=
         std::string::npos);
   // The figures draw the four laws only.
   CHECK(Slurp(dir / "figures" / "profiles.csv").find("shifted") == std::string::npos);
-  CHECK(fs::exists(dir / "bn-sgd" / "profile_sgd_uniform01_d0_recompute.csv"));
-  CHECK_FALSE(fs::exists(dir / "bn-sgd" / "swa.pt"));  // plain SGD: no average
+  CHECK(fs::exists(s1 / "bn-sgd" / "profile_sgd_uniform01_d0_recompute.csv"));
+  CHECK_FALSE(fs::exists(s1 / "bn-sgd" / "swa.pt"));  // plain SGD: no average
   CHECK(Lines(dir / "figures" / "line.csv") == 1 + 6);
   for (const char* net : {"bn", "nobn", "gamma"}) {
     INFO(net);
-    CHECK(fs::exists(dir / net / "swa.pt"));
-    CHECK(Lines(dir / net / "epochs.csv") == 1 + 2);
+    CHECK(fs::exists(s1 / net / "swa.pt"));
+    CHECK(Lines(s1 / net / "epochs.csv") == 1 + 2);
   }
-  CHECK(fs::exists(dir / "bn" / "hessian_swa.json"));
-  CHECK(fs::exists(dir / "nobn" / "hessian_swa.json"));
+  CHECK(fs::exists(s1 / "bn" / "hessian_swa.json"));
+  CHECK(fs::exists(s1 / "nobn" / "hessian_swa.json"));
   const std::string report = Slurp(dir / "report.md");
-  CHECK_THAT(report, Catch::Contains("## Real networks (C10-C17)"));
+  CHECK_THAT(report, Catch::Contains("## Real networks (C10-C18)"));
+  CHECK_THAT(report, Catch::Contains("### C18: the SWA average against the exact SGD chain"));
+  CHECK_THAT(report, Catch::Contains("seeds 1, 2 (2 per network)"));
   CHECK_THAT(report, Catch::Contains("| C10 "));
   CHECK_THAT(Slurp(dir / "metadata.json"), Catch::Contains("\"verdicts\""));
   // Two power iterations cannot meet the tolerance: no eigenvalue is printed as a result.
-  const std::string hessian = Slurp(dir / "bn" / "hessian_swa.json");
+  const std::string hessian = Slurp(s1 / "bn" / "hessian_swa.json");
   CHECK_THAT(hessian, Catch::Contains("\"converged\": false"));
   CHECK_THAT(hessian, !Catch::Contains("\"top_eigenvalue\""));
   CHECK_THAT(hessian, Catch::Contains("\"iteration_cap\": 2"));
@@ -188,13 +200,13 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
 
   // Again in the same folder: the training is reused (its epoch rows, wall times included, come
   // back from the saved state) and the numbers repeat.
-  const std::string epochs_before = Slurp(dir / "bn" / "epochs.csv");
+  const std::string epochs_before = Slurp(s1 / "bn" / "epochs.csv");
   const std::string summary_before = Slurp(dir / "profiles_summary.csv");
   const std::string line_before = Slurp(dir / "figures" / "line.csv");
   progress.clear();
   stages.clear();
   const ExperimentSummary again = RunExperiment(o, cb);
-  CHECK(Slurp(dir / "bn" / "epochs.csv") == epochs_before);
+  CHECK(Slurp(s1 / "bn" / "epochs.csv") == epochs_before);
   CHECK(Slurp(dir / "profiles_summary.csv") == summary_before);
   CHECK(Slurp(dir / "figures" / "line.csv") == line_before);
   for (std::size_t i = 0; i < again.verdicts.size(); ++i)

@@ -1,4 +1,4 @@
-// The C10-C17 rules on made-up records: every branch of every rule (holds, fails, inconclusive,
+// The C10-C18 rules on made-up records: every branch of every rule (holds, fails, inconclusive,
 // not run), with the intervals the rules decide on. An asymmetric record has log10 ratio 0.7
 // (ratio 5), a symmetric one 0.08 (ratio 1.2). Clopper-Pearson at n_eff = 20: 20/20 gives
 // [0.832, 1] (holds), 0/20 [0, 0.168] (fails), 10/20 [0.272, 0.728] (inconclusive).
@@ -41,7 +41,9 @@ struct Scenario {
   realnets::LineNumbers line;
   realnets::LogisticNumbers logistic{50, 40, 30, 10, 48, 40, 30, 10};
   realnets::ShiftControls controls;
+  realnets::SwaBiasNumbers swa_bias;
   Scenario() {
+    SetSwaBias(20, 20, 20);
     Add(records, "bn-sgd", "sgd", "uniform01", 20, 20);
     Add(records, "bn", "sgd", "uniform01", 0, 20);  // reported beside C10, does not decide
     Add(records, "bn", "swa", "uniform01", 20, 20);
@@ -56,8 +58,24 @@ struct Scenario {
     line.test_past_swa = 1.205;                        // within +1%
     line.slope_beyond_sgd = 2.0, line.slope_beyond_swa = 0.5;
   }
+  // C18: n directions with a prediction (n_eff n), `agree` of them with the measured bias of the
+  // predicted sign, the flat side + on all, `on_flat` with the measured average on it.
+  void SetSwaBias(int n, int agree, int on_flat) {
+    swa_bias = {};
+    for (int i = 0; i < n; ++i) {
+      realnets::SwaBiasRecord r;
+      r.predicted = true;
+      r.flat_side = theory::Side::kPositive;
+      r.measured_bias = i < on_flat ? 0.4 : -0.4;
+      r.predicted_bias = (i < agree) == (r.measured_bias > 0) ? 0.3 : -0.3;
+      r.measured_p_flat = 0.6, r.predicted_p_flat = 0.55;
+      swa_bias.records.push_back(r);
+    }
+    swa_bias.n_eff = n;
+  }
   realnets::VerdictRow Row(const std::string& id) const {
-    for (const auto& v : realnets::EvaluateVerdicts(records, groups, line, logistic, controls))
+    for (const auto& v :
+         realnets::EvaluateVerdicts(records, groups, {line}, logistic, controls, swa_bias))
       if (v.id == id) return v;
     FAIL("no verdict " << id);
     return {};
@@ -110,8 +128,9 @@ TEST_CASE("signed log ratios, medians and counts", "[realnets][verdicts]") {
 
 TEST_CASE("every claim holds in the all-holds scenario, with its numbers", "[realnets][verdicts]") {
   const Scenario s;
-  const auto rows = realnets::EvaluateVerdicts(s.records, s.groups, s.line, s.logistic, s.controls);
-  REQUIRE(rows.size() == 8);
+  const auto rows =
+      realnets::EvaluateVerdicts(s.records, s.groups, {s.line}, s.logistic, s.controls, s.swa_bias);
+  REQUIRE(rows.size() == 9);
   for (const auto& r : rows) {
     INFO(r.id << ": " << r.numbers);
     CHECK(r.verdict == "holds");
@@ -261,4 +280,62 @@ TEST_CASE("C17: direction laws and the gamma init", "[realnets][verdicts]") {
   s.Set("bn", "swa", "uniform01", 0, 20);
   s.Set("bn", "swa", "sign", 0, 20);  // both below gaussian
   CHECK(s.Verdict("C17") == "fails");
+}
+
+TEST_CASE("C18: sign agreement with the chain and the flat side, each against 1/2",
+          "[realnets][verdicts]") {
+  Scenario s;
+  CHECK(s.Verdict("C18") == "holds");
+  CHECK_THAT(s.Row("C18").numbers,
+             Catch::StartsWith("20 directions with a prediction (n_eff 20): measured and predicted "
+                               "bias of the average from the profile's minimum agree in sign "
+                               "along 20 (95% CI 0.8316-1)"));
+  s.SetSwaBias(20, 20, 0);  // the chain predicts the steep side's sign, the average sits there
+  CHECK(s.Verdict("C18") == "fails");
+  s.SetSwaBias(20, 0, 20);  // on the flat side, against the chain's sign
+  CHECK(s.Verdict("C18") == "fails");
+  s.SetSwaBias(20, 10, 20);
+  CHECK(s.Verdict("C18") == "inconclusive");
+  s.SetSwaBias(2, 2, 2);  // too few directions for an interval above 1/2
+  CHECK(s.Verdict("C18") == "inconclusive");
+  CHECK_THAT(s.Row("C18").numbers, Catch::Contains("< 3: too few independent directions"));
+  s.swa_bias = {};
+  CHECK(s.Verdict("C18") == "not run");
+  realnets::SwaBiasRecord unsolved;
+  s.swa_bias.records.push_back(unsolved);
+  CHECK(s.Verdict("C18") == "inconclusive");
+  CHECK_THAT(s.Row("C18").numbers, Catch::Contains("solved along none of the 1 directions"));
+}
+
+TEST_CASE("several seeds: n_eff adds over seeds, every line must show C13 and C14",
+          "[realnets][verdicts]") {
+  Scenario s;
+  // Two seeds' groups of the same network and law: 1.4 + 1.6 effectively independent directions.
+  const realnets::LawStats two = realnets::Stats(
+      s.records,
+      {{"bn", "swa", "uniform01", 1.4, 0.75, 1}, {"bn", "swa", "uniform01", 1.6, 0.5, 2}}, "bn",
+      "swa", "uniform01");
+  CHECK(two.n_eff == Approx(3.0));
+  CHECK(two.mean_cosine == Approx(0.625));
+  realnets::LineNumbers bad = s.line;
+  bad.train_at_sgd = 1.1;  // not lower at SGD
+  bad.test_at_sgd = 1.1;   // not lower at SWA
+  auto verdict = [&](const std::vector<realnets::LineNumbers>& lines, const char* id) {
+    for (const auto& v :
+         realnets::EvaluateVerdicts(s.records, s.groups, lines, s.logistic, s.controls, s.swa_bias))
+      if (v.id == id) return v;
+    FAIL("no verdict " << id);
+    return realnets::VerdictRow{};
+  };
+  CHECK(verdict({s.line, s.line, s.line}, "C13").verdict == "holds");
+  CHECK_THAT(verdict({s.line, s.line, s.line}, "C13").numbers,
+             Catch::StartsWith("3 of 3 lines, one per seed (95% CI 0.2924-1) show all three"));
+  CHECK(verdict({s.line, bad, s.line}, "C13").verdict == "inconclusive");
+  CHECK(verdict({bad, bad, bad}, "C13").verdict == "fails");
+  realnets::LineNumbers hurt = s.line;
+  hurt.test_past_swa = 1.3;  // +8%
+  CHECK(verdict({s.line, s.line}, "C14").verdict == "holds");
+  CHECK(verdict({s.line, hurt}, "C14").verdict == "inconclusive");
+  CHECK(verdict({hurt, hurt}, "C14").verdict == "fails");
+  CHECK(verdict({}, "C13").verdict == "not run");
 }

@@ -1,8 +1,10 @@
-// The whole real-network protocol in one run folder: SWA-recipe training of the BN network, its
-// BN-free twin and the gamma-init ablation (and a softplus variant), SGD after SWA, profiles along
-// every direction law, the SWA-SGD line, the shift fit, the top Hessian eigenvalues and the
-// 2-parameter logistic model; CSVs with JSON sidecars, the C10-C17 verdicts and a report section.
-// Resumable: finished training is reused from its saved state, so a killed run continues.
+// The whole real-network protocol in one run folder, for each training seed: SWA-recipe training
+// of the BN network, its BN-free twin and the gamma-init ablation (and a softplus variant), the
+// decayed-rate plain-SGD baseline, SGD after SWA, profiles along every direction law, the SWA-SGD
+// line, the shift fit, Theorem 2 measured along directions through the SWA solution (C18); then
+// the top Hessian eigenvalues and the 2-parameter logistic model; CSVs with JSON sidecars, the
+// C10-C18 verdicts over seeds and directions, and a report section. Resumable: finished training
+// is reused from its saved state, so a killed run continues.
 //
 // The driver prints nothing: stages, progress and figure rendering reach the caller through
 // ExperimentCallbacks. No LibTorch types here; the implementation is experiment.cpp.
@@ -38,12 +40,20 @@ struct Preset {
   int after_max_epochs = 3;
   int hessian_sample = 500, hessian_iterations = 40;  // power iterations at most (tolerance 1e-3)
   bool softplus = false;                              // with the softplus variant (C16)
+  int seeds = 1;        // training seeds ExperimentOptions::seed, seed + 1, ... (1..16)
+  bool augment = true;  // random crop and flip in training (false: the networks fit the set)
+  // C18: the BN network's iterates recorded every record_every optimizer steps of the SWA phase
+  // (0: no C18), probed along swa_bias_directions directions of each of uniform01, gaussian, sign
+  // and filter and the top swa_bias_pcs principal components, swa_bias_points offsets each.
+  int record_every = 0;
+  int swa_bias_directions = 2, swa_bias_pcs = 2, swa_bias_points = 15;
   bool IsValid(std::string* why) const;
 };
 
-// The named presets: smoke (every stage at the smallest size that runs it, under a minute: a test
-// of the pipeline whose numbers mean nothing), tiny (about 3 min on 2 CPU cores), small (about
-// 15 min), gpu (the full set).
+// The named presets: smoke (every stage at the smallest size that runs it, under two minutes: a
+// test of the pipeline whose numbers mean nothing), tiny (about 3 min on 2 CPU cores, one seed,
+// unfitted networks), small (fitted networks on 2,000 images, three seeds, under 45 min on 2
+// cores), cpu-long (fitted, wider, 4,000 images, three seeds, under 2 h), gpu (the full set).
 const std::vector<std::string>& PresetNames();
 // False when `name` is not one of PresetNames(); `preset` is then unchanged.
 bool StringToPreset(const std::string& name, Preset* preset);
@@ -85,6 +95,11 @@ struct ExperimentCallbacks {
   std::function<void(const std::string& figures_dir)> render_figures;
 };
 
+// The training seeds of a run: options.seed, options.seed + 1, ... (preset.seeds of them).
+std::vector<std::uint64_t> ExperimentSeeds(const ExperimentOptions& options);
+// The folder of one seed's networks: out_dir/seed-<seed>.
+std::string SeedDirectory(const ExperimentOptions& options, std::uint64_t seed);
+
 struct ExperimentSummary {
   std::string report_path;  // out_dir/report.md
   std::vector<VerdictRow> verdicts;
@@ -92,10 +107,11 @@ struct ExperimentSummary {
   std::vector<std::pair<std::string, double>> stage_seconds;  // in order
 };
 
-// Runs the protocol into options.out_dir: per network NAME/ (checkpoints, epochs.csv, profiles,
-// hessian_swa.json), profiles_summary.csv, figures/*.csv, stages.log, section.md, report.md and
-// metadata.json. Throws io::InputError for invalid options (naming the field) and
-// std::runtime_error when the data or a file cannot be read or written.
+// Runs the protocol into options.out_dir: per seed and network seed-N/NAME/ (checkpoints,
+// epochs.csv, profiles, the SWA-phase iterates, swa_bias.csv, hessian_swa.json for the first seed),
+// profiles_summary.csv, direction_groups.csv, swa_bias.csv, figures/*.csv, stages.log,
+// section.md, report.md and metadata.json. Throws io::InputError for invalid options (naming the
+// field) and std::runtime_error when the data or a file cannot be read or written.
 ExperimentSummary RunExperiment(const ExperimentOptions& options,
                                 const ExperimentCallbacks& callbacks = {});
 

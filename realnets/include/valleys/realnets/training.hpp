@@ -44,9 +44,20 @@ struct TrainOptions {
   // saved after every epoch; resume continues from it (refusing a state of other options), so a
   // run killed at any moment and resumed ends with the same numbers as an uninterrupted one.
   bool resume = false;
+  // SWA schedule, for the C18 measurement (swa_bias.hpp): in every averaged epoch N, the
+  // flattened learnable parameters (float32, named-parameter order) after every record_every-th
+  // optimizer step, saved with out_dir as IteratesPath(out_dir, N), a [k, parameters] tensor.
+  // 0: none. Reads the parameters only, so it is not in the fingerprint.
+  int record_every = 0;
   bool IsValid(std::string* why) const;
   std::string Fingerprint() const;  // everything that changes the numbers
 };
+
+// The iterates recorded in averaged epoch `epoch` (1-based): out_dir/iterates_e<epoch>.pt.
+std::string IteratesPath(const std::string& out_dir, int epoch);
+// The first averaged epoch (1-based) of the SWA schedule: the smallest N with N >=
+// swa_start_fraction x epochs.
+int FirstAveragedEpoch(const TrainOptions& options);
 
 struct TrainSummary {
   std::vector<EpochRow> epochs;

@@ -1,4 +1,4 @@
-// The C10-C17 verdict rules of the real-network experiment, as plain functions of its measured
+// The C10-C18 verdict rules of the real-network experiment, as plain functions of its measured
 // numbers (no LibTorch). A profile is asymmetric under the declared criterion (AsymmetryCriterion:
 // the detrended rise ratio at the largest common distance). Counts carry Clopper-Pearson 95%
 // intervals over the effectively independent directions, medians bootstrap 95% intervals; a claim
@@ -19,6 +19,7 @@ namespace valleys::realnets {
 
 // One profile of the experiment, as the rules see it.
 struct DirectionRecord {
+  std::uint64_t seed = 1;   // the training seed of the network
   std::string variant;      // bn | nobn | gamma | softplus
   std::string checkpoint;   // swa | sgd
   std::string law;          // uniform01 | gaussian | sign | filter
@@ -32,11 +33,13 @@ struct DirectionRecord {
 };
 
 // The directions of one network, checkpoint and law: how many are effectively independent
-// (EffectiveCount of their cosines) and their mean pairwise cosine.
+// (EffectiveCount of their cosines) and their mean pairwise cosine. With several training seeds,
+// one group per seed; the networks of different seeds are independent, so their n_eff add.
 struct DirectionGroup {
   std::string variant, checkpoint, law;
   double n_eff = 0;
   double mean_cosine = 0;
+  std::uint64_t seed = 1;
 };
 
 // The SWA-SGD line (alpha = 0 at SWA, 1 at SGD after SWA) and its restart.
@@ -63,6 +66,21 @@ struct LogisticNumbers {
 // records.
 struct ShiftControls {
   std::vector<double> mismatched;
+};
+
+// C18: one direction through the BN network's SWA solution (realnets::MeasureSwaBias), biases in
+// units of the iterates' standard deviation along it.
+struct SwaBiasRecord {
+  std::uint64_t seed = 1;
+  std::string direction;
+  bool predicted = false;  // the chain was solved
+  double measured_bias = 0, predicted_bias = 0;
+  theory::Side flat_side = theory::Side::kNone;
+  double measured_p_flat = 0, predicted_p_flat = 0;
+};
+struct SwaBiasNumbers {
+  std::vector<SwaBiasRecord> records;
+  double n_eff = 0;  // effectively independent directions among the predicted records
 };
 
 struct VerdictRow {
@@ -109,11 +127,13 @@ LawStats Stats(const std::vector<DirectionRecord>& records,
                const std::vector<DirectionGroup>& groups, const std::string& variant,
                const std::string& checkpoint, const std::string& law, std::uint64_t seed = 1);
 
-// C10 .. C17, in order.
+// C10 .. C18, in order; `lines` has one SWA-SGD line per training seed (C13, C14).
 std::vector<VerdictRow> EvaluateVerdicts(const std::vector<DirectionRecord>& records,
                                          const std::vector<DirectionGroup>& groups,
-                                         const LineNumbers& line, const LogisticNumbers& logistic,
+                                         const std::vector<LineNumbers>& lines,
+                                         const LogisticNumbers& logistic,
                                          const ShiftControls& controls = {},
+                                         const SwaBiasNumbers& swa_bias = {},
                                          std::uint64_t seed = 1);
 
 // The rules, in words, as the report states them.

@@ -1,0 +1,24 @@
+// The least-squares asymmetric quadratic through a measured profile:
+//   y(t) ~ c + (h+ / 2) (t - m)_+^2 + (h- / 2) (t - m)_-^2,
+// the valley model of the companion theory (theory::QuadraticProfile, centred at m). For each
+// candidate m on a uniform grid over [t_1, t_(n-2)] (strictly inside the samples), (c, h+, h-) by
+// linear least squares (normal equations); the m of the smallest residual.
+#pragma once
+
+#include <vector>
+
+namespace valleys::realnets {
+
+struct AsymmetricQuadraticFit {
+  double m = 0, c = 0, h_plus = 0, h_minus = 0;
+  double r2 = 0;           // 1 - residual / total sum of squares
+  bool interior = false;   // m is not the first or last candidate (false: y falls toward an end)
+  bool falls_low = false;  // !interior: toward the low end (else the high end)
+};
+
+// Throws std::invalid_argument when t has fewer than 5 points, is not strictly increasing, the
+// lengths differ or a value is not finite, or candidates < 2.
+AsymmetricQuadraticFit FitAsymmetricQuadratic(const std::vector<double>& t,
+                                              const std::vector<double>& y, int candidates = 400);
+
+}  // namespace valleys::realnets
