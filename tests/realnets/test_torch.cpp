@@ -25,6 +25,7 @@
 #include <filesystem>
 
 #include "data_dir.hpp"
+#include "support/run_command.hpp"
 #include "support/spawn.hpp"
 #include "valleys/realnets/experiment.hpp"
 #include "valleys/realnets/outputs.hpp"
@@ -578,13 +579,8 @@ struct Output {
 };
 // Runs `command` through /bin/sh (the test's runner; valleys-realnets itself starts no shell).
 Output Sh(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string text;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, pipe) != nullptr) text += buf;
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text};
+  const valleys::testing::CommandResult r = valleys::testing::RunCommand(command);
+  return {r.code, r.out};
 }
 std::string Word(const std::string& s) {
   std::string q = "'";
