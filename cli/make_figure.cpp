@@ -6,6 +6,7 @@
 
 #include "valleys/figure_data/figure_data.hpp"
 #include "valleys/io/atomic_file.hpp"
+#include "valleys/io/metadata.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/plots/figures.hpp"
 
@@ -16,8 +17,17 @@ void MakeFigure(const std::string& id, const std::string& dir, const std::string
   io::EnsureDirectory(dir);
   const std::filesystem::path folder(dir);
   const std::string data_name = id + ".csv";
+  // The data's sidecar (<id>.csv.json): what made it. Data given with --data keeps its own.
+  nlohmann::json meta = io::Metadata(
+      "plot",
+      {{"figure", id}, {"title", plots::Figure(id).title}, {"columns", plots::Figure(id).columns}});
   if (data_csv.empty()) {
     io::WriteFileAtomically(folder / data_name, figure_data::FigureData(id, scale, seed));
+    meta["seed"] = seed;
+    meta["scale"] = {{"name", scale.name},     {"draws", scale.draws},
+                     {"chains", scale.chains}, {"steps", scale.steps},
+                     {"burnin", scale.burnin}, {"mc_samples", scale.mc_samples}};
+    io::WriteFileAtomically(folder / (data_name + ".json"), meta.dump(2) + "\n");
   } else {
     const std::string text = io::ReadFile(data_csv);
     const std::string expected = plots::Figure(id).columns;
@@ -25,8 +35,16 @@ void MakeFigure(const std::string& id, const std::string& dir, const std::string
       throw io::InputError(
           fmt::format("--data '{}' is not figure {}'s data (expected the header '{}')", data_csv,
                       id, expected));
-    if (std::filesystem::absolute(data_csv) != std::filesystem::absolute(folder / data_name))
+    if (std::filesystem::absolute(data_csv) != std::filesystem::absolute(folder / data_name)) {
       io::WriteFileAtomically(folder / data_name, text);
+      meta["data_from"] = std::filesystem::absolute(data_csv).string();
+      const std::string sidecar = data_csv + ".json";
+      if (std::filesystem::exists(sidecar)) {
+        const auto given = nlohmann::json::parse(io::ReadFile(sidecar), nullptr, false);
+        if (!given.is_discarded()) meta["data_meta"] = given;
+      }
+      io::WriteFileAtomically(folder / (data_name + ".json"), meta.dump(2) + "\n");
+    }
   }
   plots::RenderFigure(folder, id, [&](const std::string& stem) {
     return plots::GnuplotScript(id, data_name, stem);

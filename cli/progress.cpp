@@ -27,14 +27,23 @@ Progress::~Progress() {
 void Progress::Update(long long done) {
   if (!active_) return;
   const auto now = std::chrono::steady_clock::now();
+  if (first_done_ < 0) {
+    first_done_ = done;
+    start_ = now;
+  }
   if (now - last_draw_ < std::chrono::milliseconds(100) && done < total_) return;
   last_draw_ = now;
   const double elapsed = std::chrono::duration<double>(now - start_).count();
-  const double rate = elapsed > 0 ? done / elapsed : 0.0;
+  const double rate = elapsed > 0 ? static_cast<double>(done - first_done_) / elapsed : 0.0;
   const double left = rate > 0 ? (total_ - done) / rate : 0.0;
   fmt::print(stderr, "\r\033[K{}: {}/{} ({:.3g}/s, {:.0f} s left)", label_, done, total_, rate,
              left);
   std::fflush(stderr);
+}
+
+void Progress::Update(long long done, long long total) {
+  total_ = total;
+  Update(done);
 }
 
 void Progress::Finish() {

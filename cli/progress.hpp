@@ -12,12 +12,14 @@ class Progress {
   Progress(std::string label, long long total, bool quiet = false);
   ~Progress();
   void Update(long long done);  // throttled to ~10 redraws per second
+  void Update(long long done, long long total);  // the total known only once the work starts
   void Finish();
   static bool Enabled();  // stderr is a terminal
 
  private:
   std::string label_;
   long long total_;
+  long long first_done_ = -1;  // the count at the first update: a resumed run's rate is its own
   bool active_;
   std::chrono::steady_clock::time_point start_, last_draw_;
 };

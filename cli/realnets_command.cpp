@@ -36,7 +36,8 @@ const std::vector<LibTorchCommand>& LibTorchCommands() {
       {"line", "Loss along the SWA-SGD line"},
       {"hessian", "Top Hessian eigenvalue by power iteration"},
       {"experiment",
-       "The whole protocol with figures and the C10-C18 report (--preset smoke|tiny|small|cpu-long|gpu)"},
+       "The whole protocol with figures and the C10-C18 report (--preset "
+       "smoke|tiny|small|cpu-long|gpu)"},
   };
   return commands;
 }

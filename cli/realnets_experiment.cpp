@@ -14,6 +14,7 @@
 #include "valleys/io/spec.hpp"
 #include "valleys/plots/figures.hpp"
 #include "valleys/plots/realnets_figures.hpp"
+#include "valleys/plots/report_html.hpp"
 #include "valleys/realnets/experiment.hpp"
 
 namespace valleys::cli {
@@ -53,7 +54,7 @@ void Run(const ExperimentArgs& args) {
         });
     };
   const realnets::ExperimentSummary summary = realnets::RunExperiment(o, callbacks);
-  fmt::print("wrote {}\n", summary.report_path);
+  fmt::print("wrote {} and {}\n", summary.report_path, plots::WriteReportHtml(summary.report_path));
 }
 
 }  // namespace

@@ -16,12 +16,14 @@ void RunTrain(realnets::TrainOptions& o, const RunFlags& flags) {
   PrepareOutDir(o.out_dir);
   std::string csv = realnets::kEpochCsvHeader;
   const Json meta = realnets::TrainMeta(o);
-  Progress progress("epochs", o.epochs);
-  const realnets::TrainSummary s = realnets::Train(o, [&](const realnets::EpochRow& r) {
-    csv += realnets::EpochCsvRow(r);
-    io::WriteFileAtomically(std::filesystem::path(o.out_dir) / "epochs.csv", csv);
-    progress.Update(r.epoch);
-  });
+  Progress progress("optimizer steps", 0);
+  const realnets::TrainSummary s = realnets::Train(
+      o,
+      [&](const realnets::EpochRow& r) {
+        csv += realnets::EpochCsvRow(r);
+        io::WriteFileAtomically(std::filesystem::path(o.out_dir) / "epochs.csv", csv);
+      },
+      [&](long long done, long long total) { progress.Update(done, total); });
   progress.Finish();
   realnets::WriteCsv(o.out_dir, "epochs", csv, meta);
   const Json result = realnets::TrainResultJson(s);

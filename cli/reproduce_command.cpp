@@ -19,6 +19,7 @@
 #include "valleys/io/metadata.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/plots/figures.hpp"
+#include "valleys/plots/report_html.hpp"
 #include "valleys/realnets/experiment.hpp"
 
 namespace valleys::cli {
@@ -73,7 +74,7 @@ void Run(const ReproduceArgs& a) {
         {"experiment", "--preset", preset, "--seed", std::to_string(a.seed), "--out", folder});
   };
   const claims::ReproduceSummary summary = claims::RunReproduce(o, callbacks);
-  fmt::print("wrote {}\n", summary.report_path);
+  fmt::print("wrote {} and {}\n", summary.report_path, plots::WriteReportHtml(summary.report_path));
   const int realnets_status = summary.realnets_status;
   if (realnets_status > 0)
     throw std::runtime_error(

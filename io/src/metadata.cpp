@@ -4,6 +4,8 @@
 
 #include <array>
 #include <ctime>
+#include <fstream>
+#include <iterator>
 
 #include "valleys/io/version.hpp"
 
@@ -19,6 +21,31 @@ std::string FormatUtc(const char* format) {
   return buf.data();
 }
 }  // namespace
+
+std::string ProcessCommandLine() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  const std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string line, word;
+  auto flush = [&] {
+    const bool plain = !word.empty() && word.find_first_not_of(
+                                            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                            "0123456789_-+=:,./@%") == std::string::npos;
+    std::string quoted = "'";
+    for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    quoted += "'";
+    // The first word is the program as it names itself ("valleys realnets" after the hand-over).
+    line += line.empty() ? word : " " + (plain ? word : quoted);
+    word.clear();
+  };
+  for (char c : raw) {
+    if (c == '\0')
+      flush();
+    else
+      word += c;
+  }
+  if (!word.empty()) flush();
+  return line;
+}
 
 std::string UtcTimestamp() {
   return FormatUtc("%Y-%m-%dT%H:%M:%SZ");
@@ -36,8 +63,13 @@ std::string ReportHeader(const std::string& title, const nlohmann::json& meta) {
 nlohmann::json Metadata(const std::string& command, const nlohmann::json& extra) {
   std::array<char, 256> host{};
   if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
-  nlohmann::json meta = {{"tool", "valleys"},  {"version", Version()},      {"git", GitHash()},
-                         {"command", command}, {"created", UtcTimestamp()}, {"host", host.data()}};
+  nlohmann::json meta = {{"tool", "valleys"},
+                         {"version", Version()},
+                         {"git", GitHash()},
+                         {"command", command},
+                         {"command_line", ProcessCommandLine()},
+                         {"created", UtcTimestamp()},
+                         {"host", host.data()}};
   for (auto it = extra.begin(); it != extra.end(); ++it) meta[it.key()] = it.value();
   return meta;
 }

@@ -237,10 +237,17 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
   // 1. Training of every variant and seed (the SWA recipe; bn-sgd: plain SGD).
   stages.Begin(1, "training", "training (SWA recipe; plain SGD for bn-sgd)");
   {
-    const long long total = static_cast<long long>(variants.size()) * preset.epochs *
-                            static_cast<long long>(seeds.size());
-    long long done = 0;
-    Progress(callbacks, "epochs", 0, total);
+    // Optimizer steps over every network (each as many: the same data and batch); the total is
+    // known at the first step.
+    const long long networks =
+        static_cast<long long>(variants.size()) * static_cast<long long>(seeds.size());
+    long long trained = 0;
+    bool started = false;
+    const auto on_step = [&](long long done, long long per_network) {
+      if (!started) Progress(callbacks, "optimizer steps", 0, networks * per_network);
+      started = true;
+      Progress(callbacks, "optimizer steps", trained * per_network + done, networks * per_network);
+    };
     for (const std::uint64_t seed : seeds)
       for (const auto& v : variants) {
         TrainOptions o = base;
@@ -250,10 +257,9 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
         o.out_dir = (fs::path(SeedDirectory(options, seed)) / v.id).string();
         o.record_every = v.id == "bn" ? preset.record_every : 0;
         std::string csv = kEpochCsvHeader;
-        facts.trained[v.id].push_back(Train(o, [&](const EpochRow& r) {
-          csv += EpochCsvRow(r);
-          Progress(callbacks, "epochs", ++done, total);
-        }));
+        facts.trained[v.id].push_back(Train(
+            o, [&](const EpochRow& r) { csv += EpochCsvRow(r); }, on_step));
+        ++trained;
         WriteCsv(o.out_dir, "epochs", csv, TrainMeta(o));
         facts.runs[{seed, v.id}] = o;
       }

@@ -133,8 +133,8 @@ std::string ExperimentSection(const ExperimentFacts& f) {
         "both sides reach, ratio >= 1.5. PC: a top principal component of the iterates (variance "
         "fraction in parentheses).\n\n",
         first.snapshots, preset.record_every, first.epochs.front(), first.epochs.back(),
-        preset.swa_bias_points, SwaBiasOptions{}.range_sd, first.lr, first.momentum,
-        SwaBiasOptions{}.noise_batches, TrainOptions{}.batch);
+        preset.swa_bias_points, first.range_sd, first.lr, first.momentum, first.noise_batches,
+        first.batch);
     md +=
         "| seed | direction | iterate sd | skewness | t_min (sd) | rise ratio | flat side | bias "
         "measured (sd) | bias predicted (sd) | P(flat) measured | P(flat) predicted | noise sd "

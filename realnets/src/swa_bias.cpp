@@ -203,6 +203,9 @@ SwaBiasResult MeasureSwaBias(const SwaBiasOptions& o, const ProbeProgress& progr
   result.snapshots = static_cast<int>(iterates.size(0));
   result.lr = LearningRate(b, b.epochs - 1);
   result.momentum = b.momentum;
+  result.range_sd = o.range_sd;
+  result.noise_batches = o.noise_batches;
+  result.batch = b.batch;
   result.weight_decay = b.weight_decay;
   const auto net = detail::LoadTarget(b, "", "swa", "SwaBiasOptions::probe");
   result.model_description = net->Description();

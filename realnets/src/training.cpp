@@ -209,7 +209,8 @@ bool LoadState(const TrainOptions& o, TrainStateRecord& st, const detail::Net& n
 
 }  // namespace
 
-TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRow&)>& on_epoch) {
+TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRow&)>& on_epoch,
+                   const std::function<void(long long, long long)>& on_step) {
   std::string why;
   if (!o.IsValid(&why)) throw std::invalid_argument(why);
   if (!o.train_data.empty())
@@ -235,6 +236,8 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
     if (on_epoch)
       for (const auto& r : state.rows) on_epoch(r);
   }
+  const long long steps_per_epoch = (train.size() + o.batch - 1) / o.batch;
+  const long long total_steps = steps_per_epoch * o.epochs;
   for (int epoch = state.epoch; epoch < o.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     const double lr = LearningRate(o, epoch);
@@ -242,16 +245,18 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
       static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
     const bool averaged = o.schedule == Schedule::kSwa && epoch + 1 >= FirstAveragedEpoch(o);
     std::vector<torch::Tensor> iterates;
-    std::function<void(int)> record;
-    if (averaged && o.record_every > 0 && !o.out_dir.empty())
-      record = [&](int step) {
-        if (step % o.record_every != 0) return;
+    const bool recording = averaged && o.record_every > 0 && !o.out_dir.empty();
+    std::function<void(int)> after_step;
+    if (recording || on_step)
+      after_step = [&](int step) {
+        if (on_step) on_step(epoch * steps_per_epoch + step, total_steps);
+        if (!recording || step % o.record_every != 0) return;
         torch::NoGradGuard guard;
         std::vector<torch::Tensor> flat;
         for (const auto& p : net->parameters()) flat.push_back(p.detach().flatten());
         iterates.push_back(torch::cat(flat).to(torch::kCPU, torch::kFloat32));
       };
-    const EpochStats stats = TrainEpoch(net, opt, train, o.batch, o.augment, record);
+    const EpochStats stats = TrainEpoch(net, opt, train, o.batch, o.augment, after_step);
     if (!iterates.empty())
       SaveAtomically(torch::stack(iterates), IteratesPath(o.out_dir, epoch + 1));
     images += stats.images;

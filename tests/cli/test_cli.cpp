@@ -123,6 +123,11 @@ TEST_CASE("theory risk JSON contract", "[cli]") {
   CHECK(j["R_at_bias"][1]["R"].get<double>() == Approx(0.492).margin(5e-4));
   CHECK(j["meta"]["profile"] == "quadratic:hplus=1,hminus=9");
   CHECK(j["meta"].contains("git"));
+  // The command line as typed, to run again: the program, then every argument in order.
+  CHECK(j["meta"]["command_line"] ==
+        std::string(VALLEYS_BINARY) +
+            " theory risk --profile quadratic:hplus=1,hminus=9 --shift uniform:a=1 --bias 0.2 "
+            "--bias 0.8 --format json");
 }
 
 TEST_CASE("theory sgd JSON contract", "[cli]") {
@@ -455,6 +460,15 @@ TEST_CASE("the main job writes its report under a hostile path and runs no shell
   for (const char* figure : {"A", "B", "C", "D", "E", "F", "G", "H"})
     CHECK(fs::file_size(dir / "figures" / (std::string(figure) + ".png")) > 1000);
   CHECK(fs::exists(dir / "realnets" / "report.md"));
+  // Both reports as pages too, their figures inline by relative address.
+  for (const fs::path& page : {dir / "report.html", dir / "realnets" / "report.html"}) {
+    INFO(page);
+    REQUIRE(fs::exists(page));
+    std::ifstream in(page);
+    const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK_THAT(html, Catch::Contains("<table>"));
+    CHECK_THAT(html, Catch::Contains("<img src=\"figures/"));
+  }
   for (const auto& entry : fs::recursive_directory_iterator(base)) {
     CHECK(entry.path().filename() != "PWNED");
     CHECK(entry.path().filename().string().find(".partial-") == std::string::npos);
@@ -582,6 +596,29 @@ TEST_CASE("the command line: nearest options and help without artefacts and list
   CHECK_THAT(hessian.out, Catch::Contains("checkpoint 'x.json' does not exist"));
 }
 
+TEST_CASE("metadata quotes the arguments that are not plain words", "[cli]") {
+  const auto dir = std::filesystem::temp_directory_path() / "valleys meta quoting";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string out = (dir / "it's.json").string();
+  const Run r = Valleys(
+      "theory risk --profile quadratic:hplus=1,hminus=9 --shift uniform:a=1 --format json --out "
+      "\"" +
+      out + "\"");
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(std::ifstream(out));
+  std::string quoted = "'";  // the path in single quotes, its own quote as '\''
+  for (char c : out) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  quoted += "'";
+  CHECK(j["meta"]["command_line"] ==
+        std::string(VALLEYS_BINARY) +
+            " theory risk --profile quadratic:hplus=1,hminus=9 --shift uniform:a=1 --format json "
+            "--out " +
+            quoted);
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("a command past its time limit is reported and killed with its process group",
           "[cli][support]") {
   const auto log = std::filesystem::temp_directory_path() / "valleys-run-command-selftest.log";
@@ -601,8 +638,18 @@ TEST_CASE("a command past its time limit is reported and killed with its process
   std::ifstream pid_in(pid_file);
   pid_t background = 0;
   REQUIRE(pid_in >> background);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  CHECK(::kill(background, 0) != 0);  // the background child died with the group
+  // The background child died with the group: gone, or a zombie until its new parent reaps it.
+  const auto dead = [](pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return true;
+    const auto close = line.rfind(')');
+    return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
+  };
+  bool gone = false;
+  for (int i = 0; i < 50 && !(gone = dead(background)); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(gone);
   std::ifstream log_in(log);
   std::string first;
   std::getline(log_in, first);

@@ -131,7 +131,8 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
   };
   const ExperimentSummary s = RunExperiment(o, cb);
   CHECK(stages == std::vector<int>{1, 2, 3, 4, 5, 6, 7});
-  CHECK(progress["epochs"].second == 2 * 4 * 2);  // seeds x networks x epochs
+  // Optimizer steps: seeds x networks x epochs x ceil(256 images / batch 128).
+  CHECK(progress["optimizer steps"].second == 2 * 4 * 2 * 2);
   // Profiles: bn 4 laws + nobn 4 + gamma 2, one direction each, bn's 4 families, plus one at the
   // BN network's last SGD iterate and one at the plain-SGD solution.
   CHECK(progress["profiles"].second == 2 * 16);

@@ -76,6 +76,9 @@ struct SwaBiasResult {
   int snapshots = 0;             // iterates recorded
   std::vector<int> epochs;       // the epochs they come from
   double lr = 0, momentum = 0, weight_decay = 0;
+  // As measured: SwaBiasOptions::range_sd and noise_batches, and the batch size of the noise.
+  double range_sd = 0;
+  int noise_batches = 0, batch = 0;
   std::string model_description, checkpoint_sha256;
   // The variance fraction of each principal component among the iterates.
   std::vector<double> pc_variance_fraction;

@@ -72,8 +72,11 @@ double LearningRate(const TrainOptions& options, int epoch);  // epoch 0-based
 
 // Trains and writes out_dir/sgd.pt (the last iterate) and, with the swa schedule, out_dir/swa.pt
 // (the average, its BN statistics recomputed). on_epoch sees every finished epoch.
+// `on_epoch` sees each epoch's row (on resume, the saved rows first); `on_step` the optimizer
+// steps done of the run's total (epochs x ceil(training images / batch)), after every step.
 TrainSummary Train(const TrainOptions& options,
-                   const std::function<void(const EpochRow&)>& on_epoch = {});
+                   const std::function<void(const EpochRow&)>& on_epoch = {},
+                   const std::function<void(long long done, long long total)>& on_step = {});
 
 // protocol.md §2: plain SGD restarted from swa.pt at a constant small rate; after each epoch the BN
 // statistics are recomputed and the eval-mode losses on the clean training images and the test set
