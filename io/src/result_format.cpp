@@ -46,6 +46,33 @@ bool IsObjectArray(const Json& v) {
   return v.is_array() && !v.empty() && v.front().is_object();
 }
 
+// How a flattened value is written: a CSV field, as is (tables), or on one `#` line (line
+// breaks as \n).
+enum class Cell { kCsv, kPlain, kComment };
+
+// One `path<separator>value` line per scalar: objects by `.name`, arrays by `[index]`
+// (R_at_bias[0].bias, theory.mean_avg), so that no cell holds JSON. `prefix` starts every line.
+void FlattenRows(const Json& v, const std::string& path, const char* separator, Cell cell,
+                 std::string* out, const std::string& prefix = "") {
+  if (v.is_object() && !v.empty()) {
+    for (auto f = v.begin(); f != v.end(); ++f)
+      FlattenRows(f.value(), path.empty() ? f.key() : path + "." + f.key(), separator, cell, out,
+                  prefix);
+    return;
+  }
+  if (v.is_array() && !v.empty()) {
+    for (std::size_t i = 0; i < v.size(); ++i)
+      FlattenRows(v[i], fmt::format("{}[{}]", path, i), separator, cell, out, prefix);
+    return;
+  }
+  std::string value = Scalar(v, true);
+  if (cell == Cell::kCsv) value = CsvField(value);
+  if (cell == Cell::kComment)
+    for (std::size_t at = value.find('\n'); at != std::string::npos; at = value.find('\n', at + 2))
+      value.replace(at, 1, "\\n");
+  *out += prefix + path + separator + value + "\n";
+}
+
 std::string RenderTable(const Json& result, const Json& meta) {
   std::string out;
   for (auto it = meta.begin(); it != meta.end(); ++it)
@@ -66,6 +93,10 @@ std::string RenderTable(const Json& result, const Json& meta) {
           line += fmt::format("{:>14}", Scalar(f.value(), false));
         out += line + "\n";
       }
+    } else if (v.is_object()) {
+      std::string rows;
+      FlattenRows(v, it.key(), "  ", Cell::kPlain, &rows);
+      out += rows;
     } else if (v.is_array()) {
       std::string items;
       for (const auto& x : v) items += (items.empty() ? "" : " ") + Scalar(x, false);
@@ -79,25 +110,9 @@ std::string RenderTable(const Json& result, const Json& meta) {
 
 std::string RenderCsv(const Json& result, const Json& meta) {
   std::string out;
-  for (auto it = meta.begin(); it != meta.end(); ++it)
-    out += fmt::format("# {}={}\n", it.key(), Scalar(it.value(), true));
+  FlattenRows(meta, "", "=", Cell::kComment, &out, "# ");
   out += "key,value\n";
-  for (auto it = result.begin(); it != result.end(); ++it) {
-    const Json& v = it.value();
-    if (v.is_array()) {
-      for (std::size_t i = 0; i < v.size(); ++i) {
-        if (v[i].is_object()) {
-          for (auto f = v[i].begin(); f != v[i].end(); ++f)
-            out += fmt::format("{}[{}].{},{}\n", it.key(), i, f.key(),
-                               CsvField(Scalar(f.value(), true)));
-        } else {
-          out += fmt::format("{}[{}],{}\n", it.key(), i, CsvField(Scalar(v[i], true)));
-        }
-      }
-    } else {
-      out += fmt::format("{},{}\n", it.key(), CsvField(Scalar(v, true)));
-    }
-  }
+  FlattenRows(result, "", ",", Cell::kCsv, &out);
   return out;
 }
 

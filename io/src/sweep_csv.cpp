@@ -16,19 +16,20 @@
 #include <fmt/format.h>
 
 #include "valleys/io/atomic_file.hpp"
+#include "valleys/io/csv_field.hpp"
 #include "valleys/io/spec.hpp"
 
 namespace valleys::io {
 
 namespace {
-std::size_t CountFields(const std::string& line) {
-  std::size_t n = 1;
-  bool quoted = false;
-  for (char c : line) {
-    if (c == '"') quoted = !quoted;
-    if (c == ',' && !quoted) ++n;
-  }
-  return n;
+// The fields of one row (RFC 4180); a malformed row is an error naming its line.
+std::size_t CountFields(const std::string& line, const std::string& source, int line_no) {
+  std::vector<std::string> fields;
+  std::string why;
+  std::size_t pos = 0;
+  if (!ReadCsvRecord(line, &pos, &fields, &why))
+    throw InputError(fmt::format("{}: line {}: {}", source, line_no, why));
+  return fields.size();
 }
 }  // namespace
 
@@ -73,9 +74,11 @@ SweepCsv ParseSweepCsv(const std::string& text, const std::string& source) {
         index != std::floor(index))  // range first: casting out-of-range doubles is UB
       throw InputError(fmt::format("{}: line {}: index '{}' is not a non-negative integer", source,
                                    line_no, first));
-    if (CountFields(line) != CountFields(out.header))
+    const std::size_t fields = CountFields(line, source, line_no);
+    const std::size_t header_fields = CountFields(out.header, source, header_line);
+    if (fields != header_fields)
       throw InputError(fmt::format("{}: line {} has {} fields but the header has {}", source,
-                                   line_no, CountFields(line), CountFields(out.header)));
+                                   line_no, fields, header_fields));
     out.rows.push_back(line);
     out.indices.push_back(static_cast<long long>(index));
   }

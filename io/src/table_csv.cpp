@@ -1,34 +1,20 @@
 #include "valleys/io/table_csv.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "valleys/io/atomic_file.hpp"
+#include "valleys/io/csv_field.hpp"
 #include "valleys/io/spec.hpp"
 
 namespace valleys::io {
 
 namespace {
-// Fields between commas (a trailing comma ends with an empty field).
-std::vector<std::string> SplitCsv(const std::string& line) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t comma = line.find(',', start);
-    if (comma == std::string::npos) {
-      out.emplace_back(line, start);
-      return out;
-    }
-    out.emplace_back(line, start, comma - start);
-    start = comma + 1;
-  }
-}
-
 // A number of the table; the message names the table, the line and the column.
 double TableNumber(const std::string& field, const char* column, const std::string& source,
                    int line_no) {
@@ -45,18 +31,26 @@ theory::TableOptions ParseTableCsv(const std::string& text, const std::string& s
                                    const std::string& x_column, const std::string& loss_column) {
   theory::TableOptions out;
   out.source = source;
-  std::istringstream in(text);
-  std::string line;
-  int line_no = 0;
   std::size_t xi = 0, li = 1;
   bool header_seen = false;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos ||
-        line[line.find_first_not_of(" \t")] == '#')
+  std::size_t pos = 0;
+  int next_line = 1;  // the line the next record starts on
+  std::vector<std::string> fields;
+  while (pos < text.size()) {
+    const int line_no = next_line;
+    // Blank lines and lines that start with '#' (after blanks) are skipped whole.
+    const std::size_t end = std::min(text.find('\n', pos), text.size());
+    const std::size_t first = text.find_first_not_of(" \t\r", pos);
+    if (first >= end || text[first] == '#') {
+      pos = end + 1;
+      ++next_line;
       continue;
-    const auto fields = SplitCsv(line);
+    }
+    std::string why;
+    int lines = 0;
+    if (!ReadCsvRecord(text, &pos, &fields, &why, &lines))
+      throw InputError(fmt::format("table {}: line {}: {}", source, line_no, why));
+    next_line += lines;
     if (!header_seen && out.x.empty()) {
       header_seen = true;
       bool numeric = fields.size() >= 2;

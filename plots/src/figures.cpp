@@ -172,15 +172,25 @@ std::string BodyE() {
   return R"(
   set title 'Excess test risk over the minimizer: linear valley p=1, c=2, shift U[-1,1], noise s=2'
   set logscale x
+  set autoscale xfix
+  set offsets graph 0.04, graph 0.04, 0, 0
   set xlabel 'learning rate {/Symbol h}'
   set ylabel 'R - R(0) (loss; < 0: better than the minimizer)'
-  set yrange [-0.15:0.6]
-  set key top left font ',10'
-  plot 0 with lines ls 6 title 'minimizer', \
-       data using 1:($2-$6):3 every ::1 with yerrorlines ls 1 pt 7 ps 0.7 title 'SWA average (simulation {/Symbol \261} 1 se)', \
-       data using 1:($4-$6):5 every ::1 with yerrorlines ls 2 pt 5 ps 0.7 title 'last iterate (simulation)', \
-       data using 1:($7-$6) every ::1 with lines ls 3 title 'R(exact stationary mean) - R(0)'
+  ytop = 0.6
+  set yrange [-0.15:ytop]
+  set key top left font ',10' opaque box
+  clip(v) = v > ytop ? NaN : v
+  over(v) = v > ytop ? ytop : NaN
+  plot data using 1:(0):(($7-$6) < 0 ? ($7-$6) : 0) every ::1 with filledcurves lc rgb '#2ca02c' fs transparent solid 0.18 noborder title 'window: the exact average beats the minimizer', \
+       0 with lines ls 6 title 'minimizer', \
+       data using 1:(clip($7-$6)) every ::1 with lines ls 3 title 'R(exact stationary mean) - R(0)', \
+       data using 1:(clip($2-$6)):3 every ::1 with yerrorlines ls 1 lw 1.5 pt 6 ps 1.4 title 'SWA average (simulation {/Symbol \261} 1 se)', \
+       data using 1:(clip($4-$6)):5 every ::1 with yerrorlines ls 2 pt 5 ps 0.7 title 'last iterate (simulation)', \
+       data using 1:(over($4-$6)) every ::1 with points ls 2 pt 9 ps 1.8 title 'last iterate above the frame', \
+       data using 1:(over($2-$6)) every ::1 with points ls 1 pt 9 ps 0.9 title 'SWA average above the frame'
   unset logscale
+  set autoscale x
+  set offsets 0, 0, 0, 0
   set yrange [*:*]
 )";
 }
@@ -237,6 +247,7 @@ std::string BodyH() {
   return R"(
   stats data using 4 every ::1::1 nooutput prefix 'W'
   stats data using 5 every ::1::1 nooutput prefix 'P'
+  set multiplot
   set title sprintf('Minibatch model: n=50 samples z_i from N(0,1), quadratic h_+=1, h_-=9; emerging shift ŵ* - {/Symbol z}* = %.3f', W_min - P_min) font ',11'
   set xlabel 'x'
   set ylabel 'loss'
@@ -244,12 +255,31 @@ std::string BodyH() {
   set key top right font ',10'
   set arrow 1 from W_min, graph 0 to W_min, graph 1 nohead ls 2 dt 2
   set arrow 2 from P_min, graph 0 to P_min, graph 1 nohead ls 1 dt 2
-  set label 3 'training minimizer ŵ* ' at W_min, graph 0.62 right tc rgb '#d62728'
-  set label 4 ' population optimum {/Symbol z}*' at P_min, graph 0.55 left tc rgb '#1f77b4'
+  set label 3 'training minimizer ŵ* ' at (W_min < P_min ? W_min : P_min), graph 0.62 right tc rgb '#d62728'
+  set label 4 'population optimum {/Symbol z}* ' at (W_min < P_min ? W_min : P_min), graph 0.55 right tc rgb '#1f77b4'
   plot data using 1:3 every ::1 with lines ls 1 title 'population risk R(x) = E {/Symbol f}(x - z)', \
        data using 1:2 every ::1 with lines ls 2 title 'training loss (1/n) {/Symbol S} {/Symbol f}(x - z_i)'
-  unset arrow 1; unset arrow 2; unset label 3; unset label 4
+  unset label 3; unset label 4
+  # The zoom: the two minimizers, a shift too small to read at full scale.
+  gap = abs(W_min - P_min) > 0.01 ? abs(W_min - P_min) : 0.01
+  set origin 0.58, 0.40
+  set size 0.38, 0.38
+  set xrange [(W_min < P_min ? W_min : P_min) - 2*gap : (W_min > P_min ? W_min : P_min) + 2*gap]
   set yrange [*:*]
+  set title 'zoom on the minimizers' font ',9'
+  unset xlabel; unset ylabel
+  set key off
+  set xtics font ',8'; set ytics font ',8'
+  set object 1 rectangle from graph 0, graph 0 to graph 1, graph 1 behind fc rgb 'white' fs solid 1.0
+  plot data using 1:3 every ::1 with lines ls 1, data using 1:2 every ::1 with lines ls 2
+  unset object 1; unset arrow 1; unset arrow 2
+  set origin 0, 0
+  set size 1, 1
+  set xrange [*:*]
+  set yrange [*:*]
+  set xtics font ''; set ytics font ''
+  set key
+  unset multiplot
 )";
 }
 

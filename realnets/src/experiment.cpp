@@ -11,6 +11,7 @@
 
 #include "experiment_report.hpp"
 #include "valleys/io/atomic_file.hpp"
+#include "valleys/io/csv_field.hpp"
 #include "valleys/io/metadata.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/realnets/logistic2d.hpp"
@@ -156,13 +157,13 @@ std::string SwaBiasCsv(std::uint64_t seed, const SwaBiasResult& r) {
       "measured_p_flat,eta_eff,noise_std,predicted,predicted_bias,predicted_p_flat,predicted_sd,"
       "why_not\n";
   for (const auto& w : r.rows)
-    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"\n", seed,
-                       w.direction, w.snapshots, w.mean, w.sd, w.skewness, w.range, w.minimum,
-                       ShortNumber(w.ratio), theory::SideName(w.flat_side), w.measured_bias,
-                       w.measured_p_flat, w.eta_eff, w.noise_std, w.predicted ? 1 : 0,
-                       w.predicted ? fmt::format("{}", w.predicted_bias) : "NaN",
-                       w.predicted ? fmt::format("{}", w.predicted_p_flat) : "NaN",
-                       w.predicted ? fmt::format("{}", w.predicted_sd) : "NaN", w.why_not);
+    csv += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", seed, w.direction,
+        w.snapshots, w.mean, w.sd, w.skewness, w.range, w.minimum, ShortNumber(w.ratio),
+        theory::SideName(w.flat_side), w.measured_bias, w.measured_p_flat, w.eta_eff, w.noise_std,
+        w.predicted ? 1 : 0, w.predicted ? fmt::format("{}", w.predicted_bias) : "NaN",
+        w.predicted ? fmt::format("{}", w.predicted_p_flat) : "NaN",
+        w.predicted ? fmt::format("{}", w.predicted_sd) : "NaN", io::CsvField(w.why_not));
   return csv;
 }
 

@@ -8,6 +8,13 @@ namespace valleys::realnets::detail {
 
 namespace {
 
+// Text for a Markdown table cell: a '|' (as in |log10 ratio|) would end the cell, so it is escaped.
+std::string TableCell(const std::string& text) {
+  std::string out;
+  for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
 // "0.0312 ± 0.0040 (0.027, 0.031, 0.036)" over the seeds: mean, sample standard deviation and the
 // values; one value alone.
 std::string Spread(const std::vector<double>& v, int digits = 4) {
@@ -91,8 +98,8 @@ std::string ExperimentSection(const ExperimentFacts& f) {
       preset.eval_size);
   md += "| claim | verdict | numbers | figure |\n|---|---|---|---|\n";
   for (const auto& v : f.verdicts)
-    md += fmt::format("| {} {} | **{}** | {} | [{}](figures/{}.png) |\n", v.id, v.claim, v.verdict,
-                      v.numbers, v.figure, v.figure);
+    md += fmt::format("| {} {} | **{}** | {} | [{}](figures/{}.png) |\n", v.id, TableCell(v.claim),
+                      v.verdict, TableCell(v.numbers), v.figure, v.figure);
   md += fmt::format("\n{}\n\n", kVerdictRules);
   md +=
       "| network | checkpoint | law | directions (all seeds) | n_eff | mean cosine | asymmetric "

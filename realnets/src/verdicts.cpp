@@ -310,7 +310,7 @@ std::vector<VerdictRow> EvaluateVerdicts(const std::vector<DirectionRecord>& rec
   const int n_lines = static_cast<int>(lines.size());
   auto line_count = [&](int k) {
     const Interval ci = ClopperPearson(k, n_lines);
-    return n_lines == 1 ? std::string("one line (n = 1, no interval)")
+    return n_lines == 1 ? fmt::format("{} of 1 line (n = 1, no interval)", k)
                         : fmt::format("{} of {} lines, one per seed ({})", k, n_lines, Ci(ci));
   };
   verdicts.push_back({"C13", "SWA sits on the flat side of the SWA-SGD line",

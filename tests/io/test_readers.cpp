@@ -172,3 +172,50 @@ TEST_CASE("report headers and CSV fields", "[io]") {
   CHECK(CsvField("say \"hi\"") == "\"say \"\"hi\"\"\"");
   CHECK(CsvField("two\nlines") == "\"two\nlines\"");
 }
+
+TEST_CASE("CSV records as RFC 4180 writes them", "[io][csv]") {
+  using Fields = std::vector<std::string>;
+  CHECK(SplitCsvRecord("a,b,c") == Fields{"a", "b", "c"});
+  CHECK(SplitCsvRecord("a,,") == Fields{"a", "", ""});
+  CHECK(SplitCsvRecord("") == Fields{""});
+  CHECK(SplitCsvRecord("\"x,y\",2") == Fields{"x,y", "2"});
+  CHECK(SplitCsvRecord("\"say \"\"hi\"\"\",\"\"") == Fields{"say \"hi\"", ""});
+  CHECK(SplitCsvRecord("a,b\r\n") == Fields{"a", "b"});
+  CHECK_THROWS_WITH(SplitCsvRecord("\"open,1"), Catch::Contains("never closed"));
+  CHECK_THROWS_WITH(SplitCsvRecord("\"a\"b,1"), Catch::Contains("text after a closing quote"));
+
+  // Records across lines: a quoted line break stays in its field; the line count follows.
+  const std::string text = "h1,h2\n\"two\nlines\",x\r\nlast,\"\"";
+  std::size_t pos = 0;
+  Fields fields;
+  std::string why;
+  int lines = 0;
+  REQUIRE(ReadCsvRecord(text, &pos, &fields, &why, &lines));
+  CHECK((fields == Fields{"h1", "h2"}));
+  CHECK(lines == 1);
+  REQUIRE(ReadCsvRecord(text, &pos, &fields, &why, &lines));
+  CHECK((fields == Fields{"two\nlines", "x"}));
+  CHECK(lines == 2);
+  REQUIRE(ReadCsvRecord(text, &pos, &fields, &why, &lines));
+  CHECK((fields == Fields{"last", ""}));
+  CHECK(lines == 0);
+  CHECK(pos == text.size());
+
+  // What CsvRecord writes reads back to the same fields.
+  const Fields hostile{"plain", "a,b", "say \"hi\"", "two\nlines", "cr\r", "", "\""};
+  CHECK(SplitCsvRecord(CsvRecord(hostile)) == hostile);
+  CHECK(CsvField("cr\r") == "\"cr\r\"");
+}
+
+TEST_CASE("table CSV: quoted headers and fields, comments, line numbers", "[io][csv][table]") {
+  const auto t = ParseTableCsv(
+      "# a comment\n\"offset, t\",\"loss\",note\n0,1,\"a, b\"\n\n1,0.5,\"two\nlines\"\n2,2,x\n",
+      "q.csv", "offset, t", "loss");
+  CHECK(t.x == std::vector<double>{0, 1, 2});
+  CHECK(t.loss == std::vector<double>{1, 0.5, 2});
+  // The line of a bad value counts the line break inside the quoted field before it.
+  CHECK_THROWS_WITH(ParseTableCsv("x,loss,note\n0,1,\"a\nb\"\n1,zz,c\n", "q.csv"),
+                    Catch::Contains("line 4"));
+  CHECK_THROWS_WITH(ParseTableCsv("x,loss\n0,\"1\n", "q.csv"),
+                    Catch::Contains("line 2: a quoted field is never closed"));
+}

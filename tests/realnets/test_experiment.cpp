@@ -190,6 +190,21 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
   CHECK_THAT(report, Catch::Contains("### C18: the SWA average against the exact SGD chain"));
   CHECK_THAT(report, Catch::Contains("seeds 1, 2 (2 per network)"));
   CHECK_THAT(report, Catch::Contains("| C10 "));
+  // Every verdict row has the table's four cells: a '|' inside a cell (|log10 ratio|) is escaped.
+  {
+    std::istringstream lines(report);
+    int rows = 0;
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("| C1", 0) != 0) continue;
+      int bars = 0;
+      for (std::size_t i = 0; i < line.size(); ++i)
+        bars += line[i] == '|' && (i == 0 || line[i - 1] != '\\');
+      INFO(line);
+      CHECK(bars == 5);
+      ++rows;
+    }
+    CHECK(rows == 9);  // C10-C18
+  }
   CHECK_THAT(Slurp(dir / "metadata.json"), Catch::Contains("\"verdicts\""));
   // Two power iterations cannot meet the tolerance: no eigenvalue is printed as a result.
   const std::string hessian = Slurp(s1 / "bn" / "hessian_swa.json");
