@@ -22,6 +22,14 @@ std::string MedianText(double median, const Interval& ci) {
   return fmt::format("{} ({})", ShortNumber(median), Ci(ci));
 }
 
+// The sample behind a median: "n 9, n_eff 4.23", flagged when n_eff < 3 (2.995: an n_eff that
+// prints as 3 is not flagged, as in DescribeCount).
+std::string SampleText(const LawStats& s) {
+  return fmt::format(
+      "n {}, n_eff {}{}", s.n, ShortNumber(s.n_eff),
+      s.n_eff < 2.995 ? "; n_eff < 3: too few independent directions to decide" : "");
+}
+
 // The interval of `a` lies above that of `b` (both measured).
 bool Above(const LawStats& a, const LawStats& b) {
   return a.n > 0 && b.n > 0 && a.median_abs_log_ratio_ci.lo > b.median_abs_log_ratio_ci.hi;
@@ -332,12 +340,12 @@ std::vector<VerdictRow> EvaluateVerdicts(const std::vector<DirectionRecord>& rec
        Word(WidthAbove(bn_f, nobn_f), WidthAbove(nobn_f, bn_f)),
        fmt::format(
            "filter-normalized directions at SWA, median |log10 width ratio| at the "
-           "largest matched height: BN {} over {} of {} profiles; BN-free {} over {} of "
-           "{} (n_eff {} and {})",
+           "largest matched height: BN {} over {} of {} profiles ({}); BN-free {} over {} of "
+           "{} ({})",
            MedianText(bn_f.median_abs_log_width_ratio, bn_f.median_abs_log_width_ratio_ci),
-           bn_f.n_width, bn_f.n,
+           bn_f.n_width, bn_f.n, SampleText(bn_f),
            MedianText(nobn_f.median_abs_log_width_ratio, nobn_f.median_abs_log_width_ratio_ci),
-           nobn_f.n_width, nobn_f.n, ShortNumber(bn_f.n_eff), ShortNumber(nobn_f.n_eff)),
+           nobn_f.n_width, nobn_f.n, SampleText(nobn_f)),
        "asymmetry"});
   // Without asymmetry in the ReLU network there is nothing for softplus to reproduce.
   verdicts.push_back(
@@ -353,15 +361,16 @@ std::vector<VerdictRow> EvaluateVerdicts(const std::vector<DirectionRecord>& rec
       {"C17", "sign agreement drives the asymmetry (Li et al. 2024)",
        Word(Above(bn_u, bn_g) && Above(bn_s, bn_g) && Above(bn_u, gamma_u),
             Above(bn_g, bn_u) && Above(bn_g, bn_s)),
-       fmt::format("BN at SWA, median |log10 ratio|: uniform01 {} (sign agreement {}), sign {} "
-                   "({}), gaussian {} ({}); gamma ~ N(0, 0.1): uniform01 {}",
+       fmt::format("BN at SWA, median |log10 ratio|: uniform01 {} (sign agreement {}; {}), sign "
+                   "{} ({}; {}), gaussian {} ({}; {}); gamma ~ N(0, 0.1): uniform01 {} ({})",
                    MedianText(bn_u.median_abs_log_ratio, bn_u.median_abs_log_ratio_ci),
-                   ShortNumber(bn_u.median_sign_agreement),
+                   ShortNumber(bn_u.median_sign_agreement), SampleText(bn_u),
                    MedianText(bn_s.median_abs_log_ratio, bn_s.median_abs_log_ratio_ci),
-                   ShortNumber(bn_s.median_sign_agreement),
+                   ShortNumber(bn_s.median_sign_agreement), SampleText(bn_s),
                    MedianText(bn_g.median_abs_log_ratio, bn_g.median_abs_log_ratio_ci),
-                   ShortNumber(bn_g.median_sign_agreement),
-                   MedianText(gamma_u.median_abs_log_ratio, gamma_u.median_abs_log_ratio_ci)),
+                   ShortNumber(bn_g.median_sign_agreement), SampleText(bn_g),
+                   MedianText(gamma_u.median_abs_log_ratio, gamma_u.median_abs_log_ratio_ci),
+                   SampleText(gamma_u)),
        "asymmetry"});
   verdicts.push_back(SwaBiasVerdict(swa_bias, seed));
   return verdicts;

@@ -280,6 +280,14 @@ TEST_CASE("C17: direction laws and the gamma init", "[realnets][verdicts]") {
   s.Set("bn", "swa", "uniform01", 0, 20);
   s.Set("bn", "swa", "sign", 0, 20);  // both below gaussian
   CHECK(s.Verdict("C17") == "fails");
+  // Every median names its sample; one of fewer than 3 independent directions says so.
+  CHECK_THAT(s.Row("C17").numbers, Catch::Contains("(sign agreement 0.5; n 20, n_eff 20)"));
+  CHECK_THAT(s.Row("C17").numbers, !Catch::Contains("n_eff < 3"));
+  s = Scenario();
+  s.Set("bn", "swa", "uniform01", 2, 2);
+  CHECK_THAT(s.Row("C17").numbers,
+             Catch::Contains("n 2, n_eff 2; n_eff < 3: too few independent directions to decide"));
+  CHECK_THAT(s.Row("C15").numbers, Catch::Contains("(n 20, n_eff 20)"));
 }
 
 TEST_CASE("C18: sign agreement with the chain and the flat side, each against 1/2",
