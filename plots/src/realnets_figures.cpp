@@ -41,19 +41,39 @@ const char* kProfiles = R"(
   set ylabel 'training loss rise (nats)'
   stats data using 3 every ::1 nooutput prefix 'D'
   nd = int(D_max)
+  array has[4]
+  names = "'BN' 'no BN' 'BN, {/Symbol g} init N(0, 0.1)' 'BN, softplus'"
   do for [l=1:4] {
-    # The y range follows the BN networks; steeper BN-free curves are clipped (see the CSV).
-    # (stats only counts points inside the current range: reset it first.)
+    # The y range follows the BN networks; steeper curves leave the frame, which the panel says
+    # (the CSV has them whole). stats only counts points inside the current range: reset it first.
     set autoscale y
     stats data using ((($1 == 1 || $1 == 3) && $2 == l) ? $5 : NaN) every ::1 nooutput prefix 'B'
-    set yrange [B_min - 0.05 * (B_max - B_min + 1e-3) : B_max + 0.5 * (B_max - B_min + 1e-3)]
+    ybot = B_min - 0.05 * (B_max - B_min + 1e-3)
+    ytop = B_max + 0.5 * (B_max - B_min + 1e-3)
+    # Which networks have a curve in this panel (the key lists only those), and whether any curve
+    # leaves the frame at the top or the bottom.
+    do for [v=1:4] {
+      stats data using (($1 == v && $2 == l) ? 1 : 0) every ::1 nooutput prefix 'C'
+      has[v] = C_sum > 0
+    }
+    stats data using ($2 == l ? $5 : ytop) every ::1 nooutput prefix 'Y'
+    above = Y_max > ytop
+    stats data using ($2 == l ? $5 : ybot) every ::1 nooutput prefix 'Y'
+    below = Y_min < ybot
+    set yrange [ybot : ytop]
     set title word(laws, l).(l == 4 ? ' (filter-normalized, t in filter units)' : ' (unit norm)')
     set key top center font ',9'
-    plot for [k=0:nd] data using (($1 == 1 && $2 == l && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 1 title (k == 0 ? 'BN' : ''), \
-         for [k=0:nd] data using (($1 == 2 && $2 == l && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 2 title (k == 0 ? 'no BN (clipped)' : ''), \
-         for [k=0:nd] data using (($1 == 3 && $2 == l && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 3 title (k == 0 ? 'BN, {/Symbol g} init N(0, 0.1)' : ''), \
-         for [k=0:nd] data using (($1 == 4 && $2 == l && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 4 title (k == 0 ? 'BN, softplus' : '')
+    if (above || below) {
+      set label 7 (above && below ? 'curves leave the frame above and below' : above ? 'curves leave the frame above' : 'curves leave the frame below') at graph 0.02, graph 0.04 font ',8' tc rgb '#555555'
+    } else {
+      unset label 7
+    }
+    plot for [k=0:nd] data using (($1 == 1 && $2 == l && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 1 title (k == 0 && has[1] ? word(names, 1) : ''), \
+         for [k=0:nd] data using (($1 == 2 && $2 == l && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 2 title (k == 0 && has[2] ? word(names, 2) : ''), \
+         for [k=0:nd] data using (($1 == 3 && $2 == l && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 3 title (k == 0 && has[3] ? word(names, 3) : ''), \
+         for [k=0:nd] data using (($1 == 4 && $2 == l && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 4 title (k == 0 && has[4] ? word(names, 4) : '')
   }
+  unset label 7
 )";
 
 const char* kAsymmetry = R"(
@@ -77,14 +97,28 @@ const char* kLine = R"(
   set xlabel '{/Symbol a}'
   set arrow 1 from 0, graph 0 to 0, graph 1 nohead ls 6
   set arrow 2 from 1, graph 0 to 1, graph 1 nohead ls 6
-  set key top center font ',10'
-  set ylabel 'loss (nats)'
-  set title 'loss'
-  plot data using 1:2 every ::1 with lines ls 1 title 'training', data using 1:4 every ::1 with lines ls 2 title 'test'
-  set ylabel 'accuracy'
-  set title 'accuracy'
-  set key bottom center
-  plot data using 1:3 every ::1 with lines ls 1 title 'training', data using 1:5 every ::1 with lines ls 2 title 'test'
+  set label 5 'SWA ' at 0, graph 0.04 right font ',9'
+  set label 6 ' SGD' at 1, graph 0.04 left font ',9'
+  set tmargin 4
+  set key top center font ',10' opaque
+  # Training and test on axes of their own: each is fitted to its curve, so that differences of
+  # a few thousandths along a short line stay visible.
+  set ytics nomirror tc rgb '#1f77b4'
+  set y2tics tc rgb '#d62728'
+  set ylabel 'training loss (nats)' tc rgb '#1f77b4'
+  set y2label 'test loss (nats)' tc rgb '#d62728'
+  set title 'loss (left axis training, right axis test)'
+  plot data using 1:2 every ::1 with linespoints ls 1 pt 7 ps 0.5 axes x1y1 title 'training', \
+       data using 1:4 every ::1 with linespoints ls 2 pt 7 ps 0.5 axes x1y2 title 'test'
+  set ylabel 'training accuracy' tc rgb '#1f77b4'
+  set y2label 'test accuracy' tc rgb '#d62728'
+  set title 'accuracy (left axis training, right axis test)'
+  plot data using 1:3 every ::1 with linespoints ls 1 pt 7 ps 0.5 axes x1y1 title 'training', \
+       data using 1:5 every ::1 with linespoints ls 2 pt 7 ps 0.5 axes x1y2 title 'test'
+  unset label 5; unset label 6; unset y2tics; unset y2label
+  set ytics mirror tc rgb 'black'
+  set ylabel tc rgb 'black'
+  unset tmargin
 )";
 
 const char* kLogistic2d = R"(
