@@ -11,7 +11,7 @@ class Progress {
  public:
   Progress(std::string label, long long total, bool quiet = false);
   ~Progress();
-  void Update(long long done);  // throttled to ~10 redraws per second
+  void Update(long long done);                   // throttled to ~10 redraws per second
   void Update(long long done, long long total);  // the total known only once the work starts
   void Finish();
   static bool Enabled();  // stderr is a terminal
