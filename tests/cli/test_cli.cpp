@@ -211,6 +211,11 @@ TEST_CASE("hostile output paths are plain paths: no shell runs them", "[cli][hos
     CHECK(plot.code == 0);
     CHECK(fs::file_size(dir / "A.png") > 1000);
     CHECK(fs::file_size(dir / "A.pdf") > 1000);
+    // The data's sidecar says what made it.
+    const auto sidecar = nlohmann::json::parse(std::ifstream(dir / "A.csv.json"));
+    CHECK(sidecar["figure"] == "A");
+    CHECK(sidecar["seed"] == 1);
+    CHECK(sidecar["scale"]["name"] == "quick");
     const Run risk =
         Valleys("theory risk --profile quadratic:hplus=1,hminus=9 --shift uniform:a=1 --out " +
                 ShellWord((dir / "risk.json").string()) + " --format json");
@@ -608,14 +613,12 @@ TEST_CASE("metadata quotes the arguments that are not plain words", "[cli]") {
   INFO(r.out);
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(std::ifstream(out));
-  std::string quoted = "'";  // the path in single quotes, its own quote as '\''
-  for (char c : out) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  quoted += "'";
   CHECK(j["meta"]["command_line"] ==
         std::string(VALLEYS_BINARY) +
             " theory risk --profile quadratic:hplus=1,hminus=9 --shift uniform:a=1 --format json "
             "--out " +
-            quoted);
+            ShellWord(out));  // the path in single quotes, its own quote as '\''
+
   std::filesystem::remove_all(dir);
 }
 
