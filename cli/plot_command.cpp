@@ -26,7 +26,7 @@ void RegisterPlotCommand(CLI::App& app) {
   CLI::App* p =
       app.add_subcommand("plot", "Regenerate a figure (A-H) from saved data, or compute its data");
   AddOption(*p, "figure", a->figure,
-            "A | B | C | D | E | F | G | H | profiles | asymmetry | line | logistic2d")
+            "A | B | C | D | E | F | G | H | profiles | asymmetry | line | logistic2d | swa_bias")
       ->required();
   AddOption(*p, "--data", a->data,
             "Reuse this data CSV (from a report folder) instead of computing it");
@@ -53,7 +53,8 @@ void RegisterPlotCommand(CLI::App& app) {
     }
     if (a->figure.size() != 1 || a->figure[0] < 'A' || a->figure[0] > 'H')
       throw io::InputError(fmt::format(
-          "figure '{}' does not exist (allowed: A-H, profiles, asymmetry, line, logistic2d)",
+          "figure '{}' does not exist (allowed: A-H, profiles, asymmetry, line, logistic2d, "
+          "swa_bias)",
           a->figure));
     MakeFigure(a->figure, a->out, a->data, ScaleFromFlag(a->scale), a->seed);
     fmt::print("wrote {}/{}.png and .pdf\n", a->out, a->figure);

@@ -1,6 +1,7 @@
 #include "valleys/claims/reproduce_report.hpp"
 
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -14,6 +15,46 @@ const char* ClaimFigure(const std::string& claim) {
                                                              {"C4", ""},  {"C5", ""},  {"C6", "C"},
                                                              {"C7", "D"}, {"C8", "E"}, {"C9", "G"}};
   return figures.at(claim);
+}
+
+const char* FigureCaption(const std::string& id) {
+  static const std::map<std::string, const char*> captions = {
+      {"A",
+       "The valley families along one direction, minimum at x = 0, flat side shaded. Read: how "
+       "much more slowly each family rises on the flat side than on the sharp one."},
+      {"B",
+       "Expected test risk against the bias zeta, under a uniform and a Gaussian shift. Read: the "
+       "Monte Carlo points lie on the theory curve (C1); its minimum zeta* (dashed) lies on the "
+       "flat side, zeta > 0 (C2), inside the shaded window of biases that beat the minimizer "
+       "(C3)."},
+      {"C",
+       "The stationary law of SGD at a small and a large rate. Read: the histogram follows the "
+       "exact chain's density at both rates (C6); the SDE limit is close at the small rate and "
+       "misplaced at the large one."},
+      {"D",
+       "The SWA average's bias against the learning rate (log-log). Read: the simulation lies on "
+       "the exact curve at every rate (C7); the SDE limit agrees only at small rates on the "
+       "quadratic valley and is a constant factor too low on the linear one."},
+      {"E",
+       "Excess test risk over the minimizer against the learning rate. Read: inside the shaded "
+       "window the SWA average's excess is below 0, so it beats the minimizer, and it is above 0 "
+       "outside (C8); the last iterate does worse at every rate."},
+      {"F",
+       "The mean iterate E[x_t] and the mean average E[w_T] started at the minimizer. Read: both "
+       "drift to the flat side; the iterate reaches its stationary mean first and the average "
+       "follows; the simulation points lie on the exact curves."},
+      {"G",
+       "SGD on a rotated 2-D valley with its level sets. Read: the path spreads further toward the "
+       "flat side of q_1 (green), and the running average (red; zoom at the right) settles on that "
+       "side of the minimizer, as the 1-D chain along q_1 predicts (C9: separable directions are "
+       "independent 1-D problems)."},
+      {"H",
+       "The minibatch model: the training loss of n = 50 samples against the population risk. "
+       "Read: the training minimizer and the population optimum differ (the inset zooms on them): "
+       "the shift that the random-shift model assumes emerges from sampling."},
+  };
+  const auto it = captions.find(id);
+  return it == captions.end() ? "" : it->second;
 }
 
 namespace {
@@ -34,6 +75,7 @@ std::string ClaimsTable(const std::vector<ClaimResult>& results) {
 
 std::string ClaimsDetail(const std::vector<ClaimResult>& results) {
   std::string md;
+  std::set<std::string> shown;  // a figure is drawn under the first claim that reads it
   for (const auto& r : results) {
     md += r.Markdown(false);
     // The first three draws as examples of the numbers behind the verdict.
@@ -44,7 +86,13 @@ std::string ClaimsDetail(const std::vector<ClaimResult>& results) {
                         d.SimulatedCell(), d.ExactCell());
     }
     const std::string figure = ClaimFigure(r.id);
-    md += figure.empty() ? "\n" : fmt::format("\n![figure {0}](figures/{0}.png)\n\n", figure);
+    if (figure.empty())
+      md += "\n";
+    else if (shown.insert(figure).second)
+      md += fmt::format("\n![figure {0}](figures/{0}.png)\n\n*Figure {0}.* {1}\n\n", figure,
+                        FigureCaption(figure));
+    else
+      md += fmt::format("\nFigure: [{0}](figures/{0}.png), shown above.\n\n", figure);
   }
   return md;
 }
@@ -54,8 +102,9 @@ std::string FigureList(const std::vector<FigureLink>& figures) {
   for (const auto& f : figures)
     md += fmt::format(
         "- **{}**: {} ([png](figures/{}.png), [pdf](figures/{}.pdf), data `figures/{}.csv`, script "
-        "`figures/{}.gp`; regenerate: `valleys plot {} --data figures/{}.csv --out figures`)\n",
-        f.id, f.title, f.id, f.id, f.id, f.id, f.id, f.id);
+        "`figures/{}.gp`; regenerate: `valleys plot {} --data figures/{}.csv --out figures`). "
+        "{}\n",
+        f.id, f.title, f.id, f.id, f.id, f.id, f.id, f.id, FigureCaption(f.id));
   return md;
 }
 

@@ -10,11 +10,18 @@ namespace valleys::plots {
 
 const std::vector<FigureInfo>& RealnetsFigures() {
   static const std::vector<FigureInfo> figures = {
-      {"profiles", "Loss rise along random directions through the SWA solution, per law",
+      {"profiles",
+       "Loss rise (training and test) along random directions through the SWA solution, per law, "
+       "and (uniform01) through the SGD centres",
        "variant_id,law_id,direction,t,train_rise,test_rise,variant,law,checkpoint"},
       {"asymmetry",
-       "Detrended rise ratio of each profile: BN vs the BN-free twin and the gamma ablation",
-       "variant_id,law_id,direction,signed_log10_ratio,sign_agreement,variant,law"},
+       "Detrended rise ratio of each profile: BN vs the BN-free twin and the gamma ablation, at "
+       "SWA and at the SGD centres (the data: profiles_summary.csv, read by column name)",
+       "seed,variant,checkpoint,law,direction,sign_agreement,direction_norm,asymmetric,flat_side,"
+       "detrended_ratio,signed_log10_ratio,tilt,min_offset,rise_plus,rise_minus,width_ratio_0.1,"
+       "width_ratio_0.5,slope_ratio,test_asymmetric,test_flat_side,test_detrended_ratio,"
+       "shift_delta,shift_ratio,width_rule_flat_side,width_rule_ratio,matched_height,"
+       "log10_width_ratio_matched"},
       {"line", "The SWA-SGD line: training and test loss",
        "alpha,train_loss,train_acc,test_loss,test_acc"},
       {"logistic2d",
@@ -35,61 +42,103 @@ namespace {
 // variant ids: 1 bn, 2 nobn, 3 gamma (bn-init N(0, 0.1)), 4 softplus; law ids: 1 uniform01,
 // 2 gaussian, 3 sign, 4 filter.
 const char* kProfiles = R"(
-  set multiplot layout 2,2 title 'Training loss rise L(w_{SWA} + t d) - L(w_{SWA}) along random directions d (BN recomputed)'
+  set multiplot layout 2,2 title 'Loss rise L(w + t d) - L(w) along random directions d through w = w_{SWA} (and, uniform01, the SGD centres); BN recomputed'
   laws = 'uniform01 gaussian sign filter'
   set xlabel 't (offset along d)'
-  set ylabel 'training loss rise (nats)'
+  set ylabel 'loss rise (nats)'
   stats data using 3 every ::1 nooutput prefix 'D'
   nd = int(D_max)
-  array has[4]
-  names = "'BN' 'no BN' 'BN, {/Symbol g} init N(0, 0.1)' 'BN, softplus'"
+  array has[7]
+  names = "'BN, training' 'no BN' 'BN, {/Symbol g} init N(0, 0.1)' 'BN, softplus' 'BN at its last constant-rate iterate' 'BN, plain SGD (decayed rate)' 'BN, test (C12)'"
+  swa(c) = c eq 'swa'
+  # curve k of panel l: 1-4 the networks at SWA (training), 5 BN at the SWA run's last iterate,
+  # 6 the plain-SGD network, 7 the BN network's test loss at SWA.
+  sel(k, l) = ($2 == l) && (k <= 4 ? ($1 == k && swa(strcol(9))) : k == 5 ? ($1 == 1 && !swa(strcol(9))) : k == 6 ? ($1 == 5) : ($1 == 1 && swa(strcol(9))))
+  heights = '0.05 0.1 0.2 0.5 1 2'
   do for [l=1:4] {
-    # The y range follows the BN networks; steeper curves leave the frame, which the panel says
-    # (the CSV has them whole). stats only counts points inside the current range: reset it first.
+    # The y range follows the BN networks at SWA (training and test); steeper curves leave the
+    # frame, which the panel says (the CSV has them whole). stats only counts points inside the
+    # current range: reset it first.
     set autoscale y
-    stats data using ((($1 == 1 || $1 == 3) && $2 == l) ? $5 : NaN) every ::1 nooutput prefix 'B'
-    ybot = B_min - 0.05 * (B_max - B_min + 1e-3)
-    ytop = B_max + 0.5 * (B_max - B_min + 1e-3)
-    # Which networks have a curve in this panel (the key lists only those), and whether any curve
-    # leaves the frame at the top or the bottom.
-    do for [v=1:4] {
-      stats data using (($1 == v && $2 == l) ? 1 : 0) every ::1 nooutput prefix 'C'
-      has[v] = C_sum > 0
+    stats data using ((($1 == 1 || $1 == 3) && $2 == l && swa(strcol(9))) ? ($5 > $6 ? $5 : $6) : NaN) every ::1 nooutput prefix 'B'
+    stats data using ((($1 == 1 || $1 == 3) && $2 == l && swa(strcol(9))) ? ($5 < $6 ? $5 : $6) : NaN) every ::1 nooutput prefix 'L'
+    ybot = L_min - 0.05 * (B_max - L_min + 1e-3)
+    ytop = B_max + 0.5 * (B_max - L_min + 1e-3)
+    # Which curves this panel has (the key lists only those), and whether any leaves the frame.
+    do for [k=1:7] {
+      stats data using (sel(k, l) ? 1 : 0) every ::1 nooutput prefix 'C'
+      has[k] = C_sum > 0
     }
-    stats data using ($2 == l ? $5 : ytop) every ::1 nooutput prefix 'Y'
+    stats data using ($2 == l ? ($5 > $6 ? $5 : $6) : ytop) every ::1 nooutput prefix 'Y'
     above = Y_max > ytop
-    stats data using ($2 == l ? $5 : ybot) every ::1 nooutput prefix 'Y'
+    stats data using ($2 == l ? ($5 < $6 ? $5 : $6) : ybot) every ::1 nooutput prefix 'Y'
     below = Y_min < ybot
     set yrange [ybot : ytop]
     set title word(laws, l).(l == 4 ? ' (filter-normalized, t in filter units)' : ' (unit norm)')
-    set key top center font ',9'
+    set key top center font ',9' opaque
     if (above || below) {
       set label 7 (above && below ? 'curves leave the frame above and below' : above ? 'curves leave the frame above' : 'curves leave the frame below') at graph 0.02, graph 0.04 font ',8' tc rgb '#555555'
     } else {
       unset label 7
     }
-    plot for [k=0:nd] data using (($1 == 1 && $2 == l && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 1 title (k == 0 && has[1] ? word(names, 1) : ''), \
-         for [k=0:nd] data using (($1 == 2 && $2 == l && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 2 title (k == 0 && has[2] ? word(names, 2) : ''), \
-         for [k=0:nd] data using (($1 == 3 && $2 == l && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 3 title (k == 0 && has[3] ? word(names, 3) : ''), \
-         for [k=0:nd] data using (($1 == 4 && $2 == l && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 4 title (k == 0 && has[4] ? word(names, 4) : '')
+    # The criterion's heights (widths are matched there), inside the frame.
+    do for [h=1:6] {
+      hv = real(word(heights, h))
+      if (hv < ytop) {
+        set arrow 10 + h from graph 0, first hv to graph 1, first hv nohead lc rgb '#cccccc' dt 3
+        set label 10 + h sprintf('%g', hv) at graph 1, first hv offset 0.3, 0 font ',7' tc rgb '#999999'
+      } else {
+        unset arrow 10 + h; unset label 10 + h
+      }
+    }
+    plot for [k=0:nd] data using ((sel(1, l) && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 1 title (k == 0 && has[1] ? word(names, 1) : ''), \
+         for [k=0:nd] data using ((sel(7, l) && $3 == k) ? $4 : NaN):6 every ::1 with lines ls 1 lw 1.2 dt 2 title (k == 0 && has[7] ? word(names, 7) : ''), \
+         for [k=0:nd] data using ((sel(2, l) && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 2 title (k == 0 && has[2] ? word(names, 2) : ''), \
+         for [k=0:nd] data using ((sel(3, l) && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 3 title (k == 0 && has[3] ? word(names, 3) : ''), \
+         for [k=0:nd] data using ((sel(4, l) && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 4 title (k == 0 && has[4] ? word(names, 4) : ''), \
+         for [k=0:nd] data using ((sel(5, l) && $3 == k) ? $4 : NaN):5 every ::1 with lines ls 5 title (k == 0 && has[5] ? word(names, 5) : ''), \
+         for [k=0:nd] data using ((sel(6, l) && $3 == k) ? $4 : NaN):5 every ::1 with lines lc rgb '#333333' lw 2 title (k == 0 && has[6] ? word(names, 6) : '')
   }
   unset label 7
+  do for [h=1:6] { unset arrow 10 + h; unset label 10 + h }
 )";
 
+// The data: profiles_summary.csv (one row per profile, by column name). Slots per law: the
+// networks at SWA, then (uniform01 only) the BN network's SGD centres; points spread by seed and
+// direction so that equal values stay visible.
 const char* kAsymmetry = R"(
-  set title 'Asymmetry of each profile: log_{10}(r_-/r_+), the detrended rises at the largest common distance (clipped at {/Symbol \261}3)'
-  set xrange [0.4:4.6]
-  set yrange [-3.2:3.2]
+  set datafile columnheaders
+  set title 'Asymmetry of each profile: log_{10}(r_-/r_+), the detrended rises at the largest common distance (every seed and direction)'
+  set xrange [0.45:4.75]
+  set yrange [-3.4:3.4]
   set xtics ('uniform01' 1, 'gaussian' 2, 'sign' 3, 'filter' 4)
   set ylabel 'log_{10} rise ratio (> 0: flat side +)'
-  set arrow 1 from 0.4, log10(3) to 4.6, log10(3) nohead ls 6
-  set arrow 2 from 0.4, -log10(3) to 4.6, -log10(3) nohead ls 6
-  set label 3 '{/Symbol k} = 3' at 4.15, log10(3) offset 0,0.6 font ',9'
-  set key top left font ',10'
-  plot data using ($1 == 1 ? $2 - 0.2 : NaN):4 every ::1 with points ls 1 pt 7 ps 1.1 title 'BN', \
-       data using ($1 == 2 ? $2 : NaN):4 every ::1 with points ls 2 pt 5 ps 1.1 title 'no BN', \
-       data using ($1 == 3 ? $2 + 0.2 : NaN):4 every ::1 with points ls 3 pt 9 ps 1.2 title 'BN, {/Symbol g} init N(0, 0.1)', \
-       data using ($1 == 4 ? $2 + 0.35 : NaN):4 every ::1 with points ls 4 pt 11 ps 1.2 title 'BN, softplus'
+  set arrow 1 from 0.45, log10(3) to 4.75, log10(3) nohead ls 6
+  set arrow 2 from 0.45, -log10(3) to 4.75, -log10(3) nohead ls 6
+  set label 3 'asymmetric above: {/Symbol k} = 3' at 4.72, log10(3) right offset 0,0.6 font ',9'
+  set label 4 'asymmetric below: 1/{/Symbol k}' at 4.72, -log10(3) right offset 0,-0.6 font ',9'
+  set arrow 5 from 0.45, 3 to 4.75, 3 nohead lc rgb '#cccccc' dt 3
+  set arrow 6 from 0.45, -3 to 4.75, -3 nohead lc rgb '#cccccc' dt 3
+  lawx(l) = l eq 'uniform01' ? 1 : l eq 'gaussian' ? 2 : l eq 'sign' ? 3 : l eq 'filter' ? 4 : NaN
+  jit(s, d) = (s - 2) * 0.03 + (d - 1) * 0.009
+  # slot: 1 BN at SWA, 2 no BN, 3 gamma N(0, 0.1), 4 softplus, 5 BN at SGD (SWA run's last iterate), 6 BN plain SGD (decayed rate)
+  slot(v, c) = c eq 'swa' ? (v eq 'bn' ? 1 : v eq 'nobn' ? 2 : v eq 'gamma' ? 3 : v eq 'softplus' ? 4 : NaN) : (v eq 'bn' ? 5 : v eq 'bn-sgd' ? 6 : NaN)
+  xof(v, c, l, s, d) = lawx(l) + (slot(v, c) - 3.5) * 0.13 + jit(s, d)
+  val(k) = (slot(strcol('variant'), strcol('checkpoint')) == k) ? column('signed_log10_ratio') : NaN
+  xpos(dummy) = xof(strcol('variant'), strcol('checkpoint'), strcol('law'), column('seed'), column('direction'))
+  names = "'BN at SWA' 'no BN at SWA' 'BN, {/Symbol g} init N(0, 0.1), at SWA' 'BN, softplus, at SWA' 'BN at its last constant-rate iterate (SGD)' 'BN, plain SGD, decayed rate (C10)'"
+  array has[6]
+  do for [k=1:6] {
+    stats data using (val(k) == val(k) ? 1 : 0) nooutput prefix 'C'
+    has[k] = C_sum > 0
+  }
+  stats data using (abs(column('signed_log10_ratio')) >= 3 ? 1 : 0) nooutput prefix 'Q'
+  ncens = int(Q_sum)
+  set key top left font ',9' opaque box samplen 1
+  plot for [k=1:6] data using (xpos(0)):(abs(val(k)) < 3 ? val(k) : NaN) with points ls k pt (k == 1 ? 7 : k == 2 ? 5 : k == 3 ? 9 : k == 4 ? 11 : k == 5 ? 6 : 4) ps 1.0 title (has[k] ? word(names, k) : ''), \
+       data using (xpos(0)):(abs(column('signed_log10_ratio')) >= 3 ? column('signed_log10_ratio') : NaN) with points lc rgb 'black' pt 3 ps 1.6 title (ncens > 0 ? sprintf('censored (%d): one side has no detrended rise, drawn at {/Symbol \261}3', ncens) : ''), \
+       for [k=1:6] data using (xpos(0)):(abs(val(k)) >= 3 ? val(k) : NaN) with points ls k pt (k == 1 ? 7 : k == 2 ? 5 : k == 3 ? 9 : k == 4 ? 11 : k == 5 ? 6 : 4) ps 1.0
+  set datafile nocolumnheaders
 )";
 
 const char* kLine = R"(
@@ -121,18 +170,35 @@ const char* kLine = R"(
   unset tmargin
 )";
 
+// A curve that falls below its centre by more than `dip` nats is drawn apart: its centre is not
+// a minimum along that direction, so a rise ratio says nothing there.
 const char* kLogistic2d = R"(
-  set multiplot layout 1,2 title 'Logistic model sigmoid(wx + b): loss rise along U(0,1)^2 directions'
+  set multiplot layout 1,2 title 'Logistic model sigmoid(wx + b): loss rise along U(0,1)^2 directions, one curve per seed'
   set xlabel 't (offset along the unit direction)'
   set ylabel 'loss rise (nats)'
   stats data using 1 every ::1 nooutput prefix 'S'
-  set key top center font ',10'
+  s0 = int(S_min); s1 = int(S_max)
+  dip = 0.05
+  array low_min[s1 - s0 + 1]
+  array low_avg[s1 - s0 + 1]
+  do for [s=s0:s1] {
+    # min(0, the curve's lowest rise); 0 where a seed has no curve (no minimizer)
+    stats data using (($1 == s && $5 == $5) ? $5 : 0) every ::1 nooutput prefix 'M'
+    low_min[s - s0 + 1] = M_min
+    stats data using (($1 == s && $3 == $3) ? $3 : 0) every ::1 nooutput prefix 'M'
+    low_avg[s - s0 + 1] = M_min
+  }
+  set key top center font ',10' opaque
+  set arrow 1 from graph 0, first 0 to graph 1, first 0 nohead lc rgb '#999999' dt 2
   set title 'through the minimizer (C11; separable seeds have none)'
-  plot for [s=int(S_min):int(S_max)] data using 2:(($1 == s && $6 == 1) ? $5 : NaN) every ::1 with lines lc rgb '#1f77b4' lw 1 title (s == int(S_min) ? 'asymmetric' : ''), \
-       for [s=int(S_min):int(S_max)] data using 2:(($1 == s && $6 == 0) ? $5 : NaN) every ::1 with lines lc rgb '#d62728' lw 1 title (s == int(S_min) ? 'not asymmetric' : '')
+  plot for [s=s0:s1] data using 2:(($1 == s && $6 == 1 && low_min[s - s0 + 1] >= -dip) ? $5 : NaN) every ::1 with lines lc rgb '#1f77b4' lw 1 title (s == s0 ? 'asymmetric' : ''), \
+       for [s=s0:s1] data using 2:(($1 == s && $6 == 0 && low_min[s - s0 + 1] >= -dip) ? $5 : NaN) every ::1 with lines lc rgb '#d62728' lw 1 title (s == s0 ? 'not asymmetric' : ''), \
+       for [s=s0:s1] data using 2:(($1 == s && low_min[s - s0 + 1] < -dip) ? $5 : NaN) every ::1 with lines lc rgb '#aaaaaa' lw 1 title (s == s0 ? sprintf('falls > %g nats below the centre: not a minimum along d', dip) : '')
   set title 'through the average of 30 GD steps (the authors'' centre: not a minimum)'
-  plot for [s=int(S_min):int(S_max)] data using 2:(($1 == s && $4 == 1) ? $3 : NaN) every ::1 with lines lc rgb '#1f77b4' lw 1 title (s == int(S_min) ? 'asymmetric' : ''), \
-       for [s=int(S_min):int(S_max)] data using 2:(($1 == s && $4 == 0) ? $3 : NaN) every ::1 with lines lc rgb '#d62728' lw 1 title (s == int(S_min) ? 'not asymmetric' : '')
+  plot for [s=s0:s1] data using 2:(($1 == s && $4 == 1 && low_avg[s - s0 + 1] >= -dip) ? $3 : NaN) every ::1 with lines lc rgb '#1f77b4' lw 1 title (s == s0 ? 'asymmetric' : ''), \
+       for [s=s0:s1] data using 2:(($1 == s && $4 == 0 && low_avg[s - s0 + 1] >= -dip) ? $3 : NaN) every ::1 with lines lc rgb '#d62728' lw 1 title (s == s0 ? 'not asymmetric' : ''), \
+       for [s=s0:s1] data using 2:(($1 == s && low_avg[s - s0 + 1] < -dip) ? $3 : NaN) every ::1 with lines lc rgb '#aaaaaa' lw 1 title (s == s0 ? sprintf('falls > %g nats below the centre: not a minimum along d', dip) : '')
+  unset arrow 1
   unset multiplot
 )";
 
@@ -140,18 +206,24 @@ const char* kLogistic2d = R"(
 // prediction hold NaN there and are not drawn.
 const char* kSwaBias = R"(
   set multiplot layout 1,2 title 'C18: the SWA average along each direction, measured (SWA-phase iterates) against the exact chain on the fitted profile'
-  set key top left font ',10'
   set title 'bias of the average from the profile''s minimum (iterate sd)'
   set xlabel 'predicted (exact chain)'
   set ylabel 'measured'
   set xzeroaxis lc rgb '#bbbbbb'
   set yzeroaxis lc rgb '#bbbbbb'
+  # Where the measured bias has the predicted sign (the first count of C18).
+  set object 1 rect from first 0, first 0 to graph 1, graph 1 fc rgb '#e3f0e3' fs solid 1.0 noborder behind
+  set object 2 rect from graph 0, graph 0 to first 0, first 0 fc rgb '#e3f0e3' fs solid 1.0 noborder behind
+  set key top left font ',10' opaque box
   plot data using ($2 == 1 ? $4 : NaN):3 every ::1 with points ls 1 pt 7 ps 1.1 title 'random directions', \
        data using ($2 == 2 ? $4 : NaN):3 every ::1 with points ls 2 pt 5 ps 1.2 title 'principal components', \
-       x with lines ls 6 title 'measured = predicted'
+       x with lines ls 6 title 'measured = predicted', \
+       keyentry with boxes fc rgb '#e3f0e3' fs solid 1.0 border lc rgb '#9fcf9f' title 'signs agree'
+  unset object 1; unset object 2
   set title 'fraction of the iterates on the flat side of the minimum'
   set xrange [0:1]
   set yrange [0:1]
+  set key at graph 0.98, graph 0.45 right font ',10' opaque box
   plot data using ($2 == 1 && $7 != 0 ? $6 : NaN):5 every ::1 with points ls 1 pt 7 ps 1.1 title 'random, flat side', \
        data using ($2 == 2 && $7 != 0 ? $6 : NaN):5 every ::1 with points ls 2 pt 5 ps 1.2 title 'PC, flat side', \
        data using ($7 == 0 ? $6 : NaN):5 every ::1 with points ls 3 pt 6 ps 1.0 title 'no flat side (+ side shown)', \

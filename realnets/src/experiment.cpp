@@ -87,10 +87,8 @@ struct ProfileTables {
       "width_ratio_0.5,slope_ratio,test_asymmetric,test_flat_side,test_detrended_ratio,"
       "shift_delta,shift_ratio,width_rule_flat_side,width_rule_ratio,matched_height,"
       "log10_width_ratio_matched\n";
-  std::string asymmetry =
-      "variant_id,law_id,direction,signed_log10_ratio,sign_agreement,variant,law\n";
 
-  // `drawn`: the profile figure shows it (the four laws at SWA, first seed).
+  // `drawn`: the profile figure shows it (the first seed's, at every centre, without families).
   void Add(const ProfileJob& job, const ProfileOptions& o, const ProfileResult& r,
            const ShiftFit& shift, bool drawn) {
     const auto& c = r.curve;
@@ -118,10 +116,6 @@ struct ProfileTables {
         theory::SideName(r.train_score.score.flat_side),
         ShortNumber(r.train_score.score.width_ratio), ShortNumber(matched_height),
         ShortNumber(log_width));
-    if (o.checkpoint == "swa" && job.family.empty())
-      asymmetry +=
-          fmt::format("{},{},{},{},{},{},{}\n", job.variant->code, DirectionLawCode(o.law),
-                      o.direction, SignedLogRatio(a), r.sign_agreement, job.variant->id, law);
   }
 };
 
@@ -321,8 +315,7 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
       const auto& c = r.curve;
       const ShiftFit shift = FitShift(c.t, c.train_loss, c.test_loss, o.range / 2);
       WriteCsv(o.probe.base.out_dir, ProfileStem(o), CurveCsv(c, "t"), ProfileMeta(o, r));
-      tables.Add(job, o, r, shift,
-                 job.seed == first_seed && job.checkpoint == "swa" && job.family.empty());
+      tables.Add(job, o, r, shift, job.seed == first_seed && job.family.empty());
       const std::string label = DirectionLabel(o);
       DirectionRecord record{job.seed,
                              job.variant->id,
@@ -369,7 +362,7 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
   WriteCsv(dir.string(), "direction_groups", groups_csv, meta);
   WriteCsv(dir.string(), "profiles_summary", tables.summary, meta);
   WriteCsv(figures, "profiles", tables.curves, meta);
-  WriteCsv(figures, "asymmetry", tables.asymmetry, meta);
+  WriteCsv(figures, "asymmetry", tables.summary, meta);  // the figure reads the summary
 
   // 4. The line, per seed (the figure shows the first seed's).
   stages.Begin(4, "line", "the SWA-SGD line");

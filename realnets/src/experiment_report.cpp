@@ -163,11 +163,30 @@ std::string ExperimentSection(const ExperimentFacts& f) {
             ShortNumber(w.noise_std));
       }
     }
-    md += "\n![swa_bias](figures/swa_bias.png)\n";
+    md +=
+        "\n![swa_bias](figures/swa_bias.png)\n\n*Figure swa_bias.* Each direction's SWA average, "
+        "measured from the SWA-phase iterates against the exact chain's prediction on the fitted "
+        "profile. Read: left, whether the measured bias has the predicted sign (shaded quadrants) "
+        "and how far it is from the diagonal; right, the fraction of the iterates on the flat "
+        "side, measured against predicted.\n";
   }
   md +=
-      "\n![profiles](figures/profiles.png)\n![asymmetry](figures/asymmetry.png)\n"
-      "![line](figures/line.png)\n![logistic2d](figures/logistic2d.png)\n\n"
+      "\n![profiles](figures/profiles.png)\n\n*Figure profiles.* The first seed's training "
+      "loss rise along each law's directions through w_SWA (dashed: the BN network's test loss, "
+      "C12), and in the uniform01 panel through the SGD centres (C10); dotted: the criterion's "
+      "heights, where widths are matched (C15). Read: on which side each curve rises more "
+      "slowly, and whether BN and its twin differ.\n\n"
+      "![asymmetry](figures/asymmetry.png)\n\n*Figure asymmetry.* Every profile's detrended rise "
+      "ratio (every seed and direction; the dashed lines are the criterion's kappa). Read: the "
+      "points beyond the dashed lines are asymmetric (C10, C16, C17); each network and law is a "
+      "column of points.\n\n"
+      "![line](figures/line.png)\n\n*Figure line.* The first seed's line from w_SWA (alpha = "
+      "0) to the SGD-after-SWA solution (alpha = 1). Read: which end fits the training images "
+      "better and which generalizes better (C13), and the test loss at alpha = -0.25 (C14).\n\n"
+      "![logistic2d](figures/logistic2d.png)\n\n*Figure logistic2d.* The 2-parameter logistic "
+      "model, one curve per seed. Read: left, the share of asymmetric profiles through the "
+      "minimizer (C11); right, through the authors' 30-step average, which is not a minimum: "
+      "the grey curves fall below their centre.\n\n"
       "The profile and line figures show the first seed's networks. Data: "
       "`profiles_summary.csv` (every profile's scores and shift fit, every seed), "
       "`direction_groups.csv` (n_eff and the mean cosine of each seed's, network's and law's "

@@ -6,6 +6,7 @@
 
 #include "valleys/claims/check_report.hpp"
 #include "valleys/claims/reproduce.hpp"
+#include "valleys/claims/reproduce_report.hpp"
 
 using namespace valleys;
 using Catch::Matchers::Contains;
@@ -90,4 +91,30 @@ TEST_CASE("a draw's description in a report: parameters at 4 significant digits"
   CHECK(d.ShortDescription() == "linear:p=1,c=2.05 uniform:a=0.6936 s=1.25 T=400 h=19.03");
   d.description = "eta 0.08328 small 1.5e-05 tiny 2.123456e-07";
   CHECK(d.ShortDescription() == "eta 0.08328 small 1.5e-05 tiny 2.123e-07");
+}
+
+TEST_CASE("the reproduce report draws each figure once, under its first claim, with a caption",
+          "[claims][report]") {
+  claims::ReproduceFacts f;
+  f.meta = {{"version", "9.9"}, {"git", "abc"}};
+  f.scale = "quick";
+  f.claims = {
+      Made("C1", claims::Verdict::kHolds, 1, 1, 1), Made("C2", claims::Verdict::kHolds, 1, 1, 1),
+      Made("C3", claims::Verdict::kHolds, 1, 1, 1), Made("C4", claims::Verdict::kHolds, 1, 1, 1)};
+  f.figures = {{"B", "risk"}};
+  const std::string md = claims::ReproduceReport(f);
+  auto count = [&](const std::string& what) {
+    int n = 0;
+    for (auto p = md.find(what); p != std::string::npos; p = md.find(what, p + 1)) ++n;
+    return n;
+  };
+  CHECK(count("![figure B](figures/B.png)") == 1);
+  CHECK(count("Figure: [B](figures/B.png), shown above.") == 2);
+  CHECK(count("*Figure B.* Expected test risk against the bias zeta") == 1);
+  CHECK(count("![figure") == 1);  // C4 has no figure
+  for (const char* id : {"A", "B", "C", "D", "E", "F", "G", "H"}) {
+    INFO(id);
+    CHECK(std::string(claims::FigureCaption(id)).rfind("Read:") != std::string::npos);
+  }
+  CHECK(std::string(claims::FigureCaption("Z")).empty());
 }

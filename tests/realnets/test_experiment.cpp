@@ -175,6 +175,10 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
         std::string::npos);
   // The figures draw the four laws only.
   CHECK(Slurp(dir / "figures" / "profiles.csv").find("shifted") == std::string::npos);
+  // ... at SWA and at the SGD centres (C10's); the asymmetry figure reads every profile's row.
+  CHECK_THAT(Slurp(dir / "figures" / "profiles.csv"), Catch::Contains(",bn-sgd,uniform01,sgd\n"));
+  CHECK_THAT(Slurp(dir / "figures" / "profiles.csv"), Catch::Contains(",bn,uniform01,sgd\n"));
+  CHECK(Slurp(dir / "figures" / "asymmetry.csv") == Slurp(dir / "profiles_summary.csv"));
   CHECK(fs::exists(s1 / "bn-sgd" / "profile_sgd_uniform01_d0_recompute.csv"));
   CHECK_FALSE(fs::exists(s1 / "bn-sgd" / "swa.pt"));  // plain SGD: no average
   CHECK(Lines(dir / "figures" / "line.csv") == 1 + 6);

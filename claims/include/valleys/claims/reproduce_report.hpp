@@ -18,6 +18,10 @@ namespace valleys::claims {
 // another id.
 const char* ClaimFigure(const std::string& claim);
 
+// What to read from figure A-H (one or two sentences, naming the claims it shows); "" for other
+// ids.
+const char* FigureCaption(const std::string& id);
+
 struct FigureLink {
   std::string id, title;
 };
