@@ -83,7 +83,9 @@ MergedSweep MergeShards(const std::vector<std::string>& inputs) {
   merged.sidecar["shard"] = "1/1";
   merged.sidecar["merged_from"] = inputs;
   merged.sidecar["rows_in_file"] = total;
-  merged.sidecar["meta"] = io::Metadata("merge", {{"inputs", inputs}});
+  // The merge's metadata over the shards', at the top level (one sidecar schema for every CSV).
+  const auto merge_meta = io::Metadata("merge", {{"inputs", inputs}});
+  for (const auto& [key, value] : merge_meta.items()) merged.sidecar[key] = value;
   merged.rows = total;
   return merged;
 }

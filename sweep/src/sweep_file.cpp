@@ -51,16 +51,19 @@ SweepFileSummary RunSweepIntoFile(const SweepPlan& plan, const SweepFileOptions&
 
   const std::string started = io::UtcTimestamp();
   auto write_sidecar = [&](const char* status) {
-    nlohmann::ordered_json side = {{"meta", o.meta},
-                                   {"sweep_id", plan.sweep_id},
-                                   {"spec", plan.specification},
-                                   {"configurations", total},
-                                   {"shard", fmt::format("{}/{}", o.shard.k, o.shard.n)},
-                                   {"rows_in_file", summary.rows_in_file},
-                                   {"status", status},
-                                   {"started", started},
-                                   {"seconds", summary.seconds},
-                                   {"mpi_ranks", transport.Size()}};
+    // One sidecar schema for every CSV: the run's metadata at the top level (as JSON output's
+    // `meta`), then the sweep's own state.
+    const nlohmann::ordered_json state = {{"sweep_id", plan.sweep_id},
+                                          {"spec", plan.specification},
+                                          {"configurations", total},
+                                          {"shard", fmt::format("{}/{}", o.shard.k, o.shard.n)},
+                                          {"rows_in_file", summary.rows_in_file},
+                                          {"status", status},
+                                          {"started", started},
+                                          {"seconds", summary.seconds},
+                                          {"mpi_ranks", transport.Size()}};
+    nlohmann::ordered_json side = o.meta;
+    for (const auto& [key, value] : state.items()) side[key] = value;
     if (std::string(status) == "complete") side["finished"] = io::UtcTimestamp();
     io::WriteFileAtomically(summary.sidecar, side.dump(2) + "\n");
   };

@@ -126,6 +126,12 @@ TEST_CASE("shards merged equal the single-process sweep and a missing shard is r
                             " --out " + (dir / "merged.csv").string();
   REQUIRE(Shell(merge).code == 0);
   CHECK(Slurp(dir / "merged.csv") == Slurp(dir / "one.csv"));
+  // The merged sidecar has the schema of every sidecar: the metadata at the top level.
+  const std::string side = Slurp(dir / "merged.csv.json");
+  CHECK_THAT(side, Catch::Contains("\"command\": \"merge\""));
+  CHECK_THAT(side, Catch::Contains("\"shard\": \"1/1\""));
+  CHECK_THAT(side, !Catch::Contains("\"meta\""));
+  CHECK_THAT(Slurp(dir / "s1.csv.json"), Catch::Contains("\"command\": \"sweep\""));
   const Run missing =
       Shell(std::string(VALLEYS_BINARY) + " merge " + (dir / "s1.csv").string() + " " +
             (dir / "s3.csv").string() + " --out " + (dir / "bad.csv").string());

@@ -20,7 +20,7 @@ struct SweepFileOptions {
   std::string out;              // the CSV (required); its sidecar is out + ".json"
   io::Shard shard;              // run configurations i with shard.Owns(i)
   bool resume = false;          // keep the completed rows of `out` and run the rest
-  nlohmann::ordered_json meta;  // io::Metadata of the run, the sidecar's "meta"
+  nlohmann::ordered_json meta;  // io::Metadata of the run: the sidecar's top-level fields
 };
 
 struct SweepFileSummary {
