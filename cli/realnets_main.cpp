@@ -79,9 +79,8 @@ int main(int argc, char** argv) {
             "uniform01 (authors') | gaussian | sign | filter | ones | shifted-gaussian:mean=M | "
             "sign-agreement:r=R");
   AddOption(*p, "--direction", prof.options.direction, "Direction index (its own random stream)");
-  CLI::Option* exclude =
-      p->add_flag("--exclude-bn", prof.exclude_bn, "Leave BN gamma/beta out of the direction");
-  p->add_flag("--only-bn", prof.only_bn, "Perturb BN gamma/beta only")->excludes(exclude);
+  p->add_flag("--exclude-bn", prof.exclude_bn, "Leave BN gamma/beta out of the direction");
+  p->add_flag("--only-bn", prof.only_bn, "Perturb BN gamma/beta only (not with --exclude-bn)");
   AddOption(*p, "--exclude-params", prof.options.exclude_pattern,
             "Leave the parameters whose names match this pattern out of the direction "
             "(shell-style: '*.bias', 'head.*')");

@@ -51,6 +51,8 @@ void RunProfile(ProfileCommand& c) {
   FinishTrainOptions(o.probe.base, c.flags.subset);
   std::string why;
   if (!realnets::ParseDirectionLabel(c.law, &o, &why)) throw io::InputError(why);
+  if (c.exclude_bn && c.only_bn)
+    throw io::InputError("--exclude-bn and --only-bn were both given (allowed: one of them)");
   o.mask = c.exclude_bn ? realnets::ParameterMask::kExcludeBn
            : c.only_bn  ? realnets::ParameterMask::kOnlyBn
                         : realnets::ParameterMask::kAll;

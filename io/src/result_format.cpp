@@ -1,6 +1,8 @@
 #include "valleys/io/result_format.hpp"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -46,31 +48,35 @@ bool IsObjectArray(const Json& v) {
   return v.is_array() && !v.empty() && v.front().is_object();
 }
 
-// How a flattened value is written: a CSV field, as is (tables), or on one `#` line (line
-// breaks as \n).
-enum class Cell { kCsv, kPlain, kComment };
-
-// One `path<separator>value` line per scalar: objects by `.name`, arrays by `[index]`
-// (R_at_bias[0].bias, theory.mean_avg), so that no cell holds JSON. `prefix` starts every line.
-void FlattenRows(const Json& v, const std::string& path, const char* separator, Cell cell,
-                 std::string* out, const std::string& prefix = "") {
+// Every scalar of `v` with its path: objects by `.name`, arrays by `[index]`
+// (R_at_bias[0].bias, theory.mean_avg), so that no cell holds JSON.
+void Flatten(const Json& v, const std::string& path,
+             std::vector<std::pair<std::string, std::string>>* out) {
   if (v.is_object() && !v.empty()) {
     for (auto f = v.begin(); f != v.end(); ++f)
-      FlattenRows(f.value(), path.empty() ? f.key() : path + "." + f.key(), separator, cell, out,
-                  prefix);
+      Flatten(f.value(), path.empty() ? f.key() : path + "." + f.key(), out);
     return;
   }
   if (v.is_array() && !v.empty()) {
-    for (std::size_t i = 0; i < v.size(); ++i)
-      FlattenRows(v[i], fmt::format("{}[{}]", path, i), separator, cell, out, prefix);
+    for (std::size_t i = 0; i < v.size(); ++i) Flatten(v[i], fmt::format("{}[{}]", path, i), out);
     return;
   }
-  std::string value = Scalar(v, true);
-  if (cell == Cell::kCsv) value = CsvField(value);
-  if (cell == Cell::kComment)
-    for (std::size_t at = value.find('\n'); at != std::string::npos; at = value.find('\n', at + 2))
-      value.replace(at, 1, "\\n");
-  *out += prefix + path + separator + value + "\n";
+  out->emplace_back(path, Scalar(v, true));
+}
+
+// One `prefix path<separator>value` line per scalar; `comment`: line breaks inside a value are
+// written as \n, so that each stays on its `#` line.
+void FlattenRows(const Json& v, const std::string& path, const char* separator, bool comment,
+                 std::string* out, const std::string& prefix = "") {
+  std::vector<std::pair<std::string, std::string>> cells;
+  Flatten(v, path, &cells);
+  for (auto& [key, value] : cells) {
+    if (comment)
+      for (std::size_t at = value.find('\n'); at != std::string::npos;
+           at = value.find('\n', at + 2))
+        value.replace(at, 1, "\\n");
+    *out += prefix + key + separator + value + "\n";
+  }
 }
 
 std::string RenderTable(const Json& result, const Json& meta) {
@@ -95,7 +101,7 @@ std::string RenderTable(const Json& result, const Json& meta) {
       }
     } else if (v.is_object()) {
       std::string rows;
-      FlattenRows(v, it.key(), "  ", Cell::kPlain, &rows);
+      FlattenRows(v, it.key(), "  ", false, &rows);
       out += rows;
     } else if (v.is_array()) {
       std::string items;
@@ -108,12 +114,18 @@ std::string RenderTable(const Json& result, const Json& meta) {
   return out;
 }
 
+// Tidy: one header row of the flattened keys and one row of their values.
 std::string RenderCsv(const Json& result, const Json& meta) {
   std::string out;
-  FlattenRows(meta, "", "=", Cell::kComment, &out, "# ");
-  out += "key,value\n";
-  FlattenRows(result, "", ",", Cell::kCsv, &out);
-  return out;
+  FlattenRows(meta, "", "=", true, &out, "# ");
+  std::vector<std::pair<std::string, std::string>> cells;
+  Flatten(result, "", &cells);
+  std::string header, row;
+  for (const auto& [key, value] : cells) {
+    header += (header.empty() ? "" : ",") + CsvField(key);
+    row += (row.empty() ? "" : ",") + CsvField(value);
+  }
+  return out + header + "\n" + row + "\n";
 }
 
 }  // namespace

@@ -17,7 +17,8 @@ std::string FormatNames();  // "table, csv, json"
 
 // `result` holds scalar keys, arrays of numbers, and arrays of flat objects; `meta` the metadata.
 // table: aligned "key  value" lines (arrays of objects as sub-tables), metadata first as comments;
-// csv: "key,value" rows (arrays as key[i] or one row per object), metadata as '#' lines;
+// csv: tidy, one header row and one row of values, a column per scalar (objects flattened by
+// `.name`, arrays by `[index]`: R_at_bias[1].R), metadata as '#' lines;
 // json: one object, the result's keys plus "meta".
 std::string Render(const nlohmann::ordered_json& result, const nlohmann::ordered_json& meta,
                    Format format);
