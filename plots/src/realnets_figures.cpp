@@ -148,6 +148,8 @@ const char* kLine = R"(
   set arrow 2 from 1, graph 0 to 1, graph 1 nohead ls 6
   set label 5 'SWA ' at 0, graph 0.04 right font ',9'
   set label 6 ' SGD' at 1, graph 0.04 left font ',9'
+  set arrow 3 from -0.25, graph 0 to -0.25, graph 1 nohead lc rgb '#2ca02c' dt 3
+  set label 8 'C14: {/Symbol a} = -0.25 ' at -0.25, graph 0.1 right font ',9' tc rgb '#2ca02c'
   set tmargin 4
   set key top center font ',10' opaque
   # Training and test on axes of their own: each is fitted to its curve, so that differences of
@@ -164,7 +166,7 @@ const char* kLine = R"(
   set title 'accuracy (left axis training, right axis test)'
   plot data using 1:3 every ::1 with linespoints ls 1 pt 7 ps 0.5 axes x1y1 title 'training', \
        data using 1:5 every ::1 with linespoints ls 2 pt 7 ps 0.5 axes x1y2 title 'test'
-  unset label 5; unset label 6; unset y2tics; unset y2label
+  unset label 5; unset label 6; unset label 8; unset arrow 3; unset y2tics; unset y2label
   set ytics mirror tc rgb 'black'
   set ylabel tc rgb 'black'
   unset tmargin
