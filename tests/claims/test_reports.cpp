@@ -112,6 +112,7 @@ TEST_CASE("the reproduce report draws each figure once, under its first claim, w
   CHECK(count("Figure: [B](figures/B.png), shown above.") == 2);
   CHECK(count("*Figure B.* Expected test risk against the bias zeta") == 1);
   CHECK(count("![figure") == 1);  // C4 has no figure
+  CHECK(count("## How to read this report\n") == 1);
   for (const char* id : {"A", "B", "C", "D", "E", "F", "G", "H"}) {
     INFO(id);
     CHECK(std::string(claims::FigureCaption(id)).rfind("Read:") != std::string::npos);
