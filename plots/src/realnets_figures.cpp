@@ -110,7 +110,8 @@ const char* kAsymmetry = R"(
   set datafile columnheaders
   set title 'Asymmetry of each profile: log_{10}(r_-/r_+), the detrended rises at the largest common distance (every seed and direction)'
   set xrange [0.45:4.75]
-  set yrange [-3.4:3.4]
+  set yrange [-3.4:4.9]  # room above +3 for the key
+  set ytics -3, 1, 3
   set xtics ('uniform01' 1, 'gaussian' 2, 'sign' 3, 'filter' 4)
   set ylabel 'log_{10} rise ratio (> 0: flat side +)'
   set arrow 1 from 0.45, log10(3) to 4.75, log10(3) nohead ls 6
@@ -132,13 +133,14 @@ const char* kAsymmetry = R"(
     stats data using (val(k) == val(k) ? 1 : 0) nooutput prefix 'C'
     has[k] = C_sum > 0
   }
-  stats data using (abs(column('signed_log10_ratio')) >= 3 ? 1 : 0) nooutput prefix 'Q'
+  stats data using ((xpos(0) == xpos(0) && abs(column('signed_log10_ratio')) >= 3) ? 1 : 0) nooutput prefix 'Q'
   ncens = int(Q_sum)
   set key top left font ',9' opaque box samplen 1
   plot for [k=1:6] data using (xpos(0)):(abs(val(k)) < 3 ? val(k) : NaN) with points ls k pt (k == 1 ? 7 : k == 2 ? 5 : k == 3 ? 9 : k == 4 ? 11 : k == 5 ? 6 : 4) ps 1.0 title (has[k] ? word(names, k) : ''), \
        data using (xpos(0)):(abs(column('signed_log10_ratio')) >= 3 ? column('signed_log10_ratio') : NaN) with points lc rgb 'black' pt 3 ps 1.6 title (ncens > 0 ? sprintf('censored (%d): one side has no detrended rise, drawn at {/Symbol \261}3', ncens) : ''), \
        for [k=1:6] data using (xpos(0)):(abs(val(k)) >= 3 ? val(k) : NaN) with points ls k pt (k == 1 ? 7 : k == 2 ? 5 : k == 3 ? 9 : k == 4 ? 11 : k == 5 ? 6 : 4) ps 1.0
   set datafile nocolumnheaders
+  set ytics autofreq
 )";
 
 const char* kLine = R"(
