@@ -127,18 +127,20 @@ std::string ExperimentSection(const ExperimentFacts& f) {
         "of the SWA phase ({} per seed, every {} optimizer steps of epochs {}-{}) projected on "
         "each direction d through w_SWA (unit norm): t_k = <w_k - w_SWA, d>. Its training "
         "objective phi(t) = L(w_SWA + t d) + (wd/2)|w_SWA + t d|^2 is measured at {} offsets over "
-        "+-{} standard deviations of the t_k (BN recomputed at every point). Predicted: the "
-        "stationary law of the exact chain t' = t - eta_eff (phi'(t) + omega) on the measured "
-        "phi (monotone cubic interpolation), eta_eff = lr / (1 - momentum) = {} / (1 - {}) "
+        "+-{} standard deviations of the t_k (BN recomputed at every point; where the fit below "
+        "has no minimum inside, again over 4 and 16 times that range) and fitted by least squares "
+        "with the asymmetric quadratic c + (h+/2)(t - t_min)_+^2 + (h-/2)(t - t_min)_-^2. "
+        "Predicted: the stationary law of the exact chain t' = t - eta_eff (phi'(t) + omega) on "
+        "that fit, eta_eff = lr / (1 - momentum) = {} / (1 - {}) "
         "(heavy-ball momentum folded into the rate: the small-rate limit), omega Gaussian with the "
         "standard deviation of the per-batch gradients' projections <g_b, d> at w_SWA (training "
         "mode, {} batches of {}). Assumed, not tested: a 1-D chain along d driven by the profile "
         "through w_SWA, state-independent noise, the eval-mode clean-image loss as the function "
         "SGD "
         "descends. Bias: the iterates' mean minus the profile's minimizer t_min, in units of the "
-        "iterates' sd; flat side: the side of t_min with the smaller rise at the largest distance "
-        "both sides reach, ratio >= 1.5. PC: a top principal component of the iterates (variance "
-        "fraction in parentheses).\n\n",
+        "iterates' sd; rise ratio: h-/h+ of the fit; flat side: + where it is >= 1.5, - where it "
+        "is <= 1/1.5. PC: a top principal component of the iterates (variance fraction in "
+        "parentheses).\n\n",
         first.snapshots, preset.record_every, first.epochs.front(), first.epochs.back(),
         preset.swa_bias_points, first.range_sd, first.lr, first.momentum, first.noise_batches,
         first.batch);
