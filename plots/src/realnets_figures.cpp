@@ -54,7 +54,7 @@ const char* kProfiles = R"(
   # curve k of panel l: 1-4 the networks at SWA (training), 5 BN at the SWA run's last iterate,
   # 6 the plain-SGD network, 7 the BN network's test loss at SWA.
   sel(k, l) = ($2 == l) && (k <= 4 ? ($1 == k && swa(strcol(9))) : k == 5 ? ($1 == 1 && !swa(strcol(9))) : k == 6 ? ($1 == 5) : ($1 == 1 && swa(strcol(9))))
-  heights = '0.05 0.1 0.2 0.5 1 2'
+  heights = '0.05 0.1 0.2 0.5 1 2'  # AsymmetryCriterion::heights' default (a test keeps them equal)
   do for [l=1:4] {
     # The y range follows the BN networks at SWA (training and test); steeper curves leave the
     # frame, which the panel says (the CSV has them whole). stats only counts points inside the
@@ -69,9 +69,12 @@ const char* kProfiles = R"(
       stats data using (sel(k, l) ? 1 : 0) every ::1 nooutput prefix 'C'
       has[k] = C_sum > 0
     }
-    stats data using ($2 == l ? ($5 > $6 ? $5 : $6) : ytop) every ::1 nooutput prefix 'Y'
+    # The losses the panel draws: training, and test for the BN network at SWA only.
+    hi(dummy) = sel(7, l) && $6 > $5 ? $6 : $5
+    lo(dummy) = sel(7, l) && $6 < $5 ? $6 : $5
+    stats data using ($2 == l ? hi(0) : ytop) every ::1 nooutput prefix 'Y'
     above = Y_max > ytop
-    stats data using ($2 == l ? ($5 < $6 ? $5 : $6) : ybot) every ::1 nooutput prefix 'Y'
+    stats data using ($2 == l ? lo(0) : ybot) every ::1 nooutput prefix 'Y'
     below = Y_min < ybot
     set yrange [ybot : ytop]
     set title word(laws, l).(l == 4 ? ' (filter-normalized, t in filter units)' : ' (unit norm)')

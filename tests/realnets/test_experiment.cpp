@@ -14,10 +14,13 @@
 #include <map>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "data_dir.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/plots/figures.hpp"
 #include "valleys/plots/realnets_figures.hpp"
+#include "valleys/realnets/asymmetry_measure.hpp"
 #include "valleys/realnets/experiment.hpp"
 
 using namespace valleys::realnets;
@@ -238,4 +241,12 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
   }
   CHECK_FALSE(fs::exists("PWNED"));
   fs::remove_all(base);
+}
+
+TEST_CASE("the profile figure marks the asymmetry criterion's heights", "[realnets][experiment]") {
+  std::string heights;
+  for (double h : valleys::realnets::AsymmetryCriterion{}.heights)
+    heights += (heights.empty() ? "" : " ") + fmt::format("{}", h);
+  CHECK_THAT(valleys::plots::RealnetsGnuplotScript("profiles", "p.csv", "p"),
+             Catch::Contains("heights = '" + heights + "'"));
 }
