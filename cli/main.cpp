@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,10 +15,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
-#include "field_flags.hpp"
-#include "output.hpp"
-#include "parse_errors.hpp"
-#include "valleys/io/spec.hpp"
+#include "run_app.hpp"
 #include "valleys/io/version.hpp"
 
 namespace cli = valleys::cli;
@@ -61,29 +57,13 @@ int main(int argc, char** argv) {
   app.set_version_flag(
       "--version", fmt::format("valleys {} ({})", valleys::io::Version(), valleys::io::GitHash()));
   app.require_subcommand(1);
-  valleys::cli::RegisterTheoryCommand(app);
-  valleys::cli::RegisterSimCommand(app);
-  valleys::cli::RegisterSweepCommand(app);
-  valleys::cli::RegisterMergeCommand(app);
-  valleys::cli::RegisterCheckCommand(app);
-  valleys::cli::RegisterPlotCommand(app);
-  valleys::cli::RegisterRealnetsCommand(app);
-  valleys::cli::RegisterReproduceCommand(app);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    return cli::ReportError("valleys", "error", cli::ExplainParseError(app, e, "valleys").c_str(),
-                            2);
-  } catch (const std::invalid_argument& e) {  // io::InputError included
-    return cli::ReportError("valleys", "error", cli::FieldsToFlags(e.what()).c_str(), 2);
-  } catch (const std::exception& e) {
-    return cli::ReportError("valleys", "failed", e.what(), 1);
-  }
-  return 0;
+  cli::RegisterTheoryCommand(app);
+  cli::RegisterSimCommand(app);
+  cli::RegisterSweepCommand(app);
+  cli::RegisterMergeCommand(app);
+  cli::RegisterCheckCommand(app);
+  cli::RegisterPlotCommand(app);
+  cli::RegisterRealnetsCommand(app);
+  cli::RegisterReproduceCommand(app);
+  return cli::RunApp(app, argc, argv, "valleys");
 }

@@ -18,10 +18,6 @@ constexpr int kRowTag = 7;
 }  // namespace
 
 #ifdef VALLEYS_HAVE_MPI
-bool MpiContext::Built() {
-  return true;
-}
-
 MpiContext::MpiContext() {
   if (!LaunchedByMpirun()) return;
   MPI_Init(nullptr, nullptr);
@@ -73,13 +69,7 @@ void MpiContext::ReceiveRow(long long* index, std::string* row) {
 void MpiContext::Barrier() {
   if (active_) MPI_Barrier(MPI_COMM_WORLD);
 }
-void MpiContext::AbortAll(int code) {
-  if (active_) MPI_Abort(MPI_COMM_WORLD, code);
-}
 #else
-bool MpiContext::Built() {
-  return false;
-}
 MpiContext::MpiContext() {
   if (LaunchedByMpirun() && std::getenv("OMPI_COMM_WORLD_RANK") != nullptr &&
       std::string(std::getenv("OMPI_COMM_WORLD_SIZE")) != "1")
@@ -93,7 +83,6 @@ bool MpiContext::TryReceiveRow(long long*, std::string*) {
 }
 void MpiContext::ReceiveRow(long long*, std::string*) {}
 void MpiContext::Barrier() {}
-void MpiContext::AbortAll(int) {}
 #endif
 
 }  // namespace valleys::cli

@@ -5,7 +5,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "valleys/io/csv_field.hpp"
 #include "valleys/io/result_format.hpp"
 
 namespace valleys::cli {
@@ -13,8 +12,6 @@ namespace valleys::cli {
 using Json = nlohmann::ordered_json;
 using io::Format;
 using io::Render;
-
-using io::CsvField;
 
 // Writes to stdout when path is empty or "-", else atomically to path. Throws std::runtime_error
 // when standard output cannot take it (a full disk, a closed pipe).

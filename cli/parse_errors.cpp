@@ -23,19 +23,17 @@ std::size_t EditDistance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-namespace {
-
-// The innermost subcommand that was parsed (the command whose options the user was giving);
-// *path gets the subcommand names on the way ("realnets profile").
-const CLI::App* Innermost(const CLI::App& app, std::string* path) {
+const CLI::App* InnermostCommand(const CLI::App& app, std::string* path) {
   const CLI::App* current = &app;
   for (;;) {
     const auto parsed = current->get_subcommands();
     if (parsed.empty()) return current;
     current = parsed.front();
-    *path += " " + current->get_name();
+    if (path) *path += " " + current->get_name();
   }
 }
+
+namespace {
 
 // The long option of `command` nearest to `typed` ("--etaa"), or "" when none is within a third
 // of its length (at least 2 edits).
@@ -59,7 +57,7 @@ std::string ExplainParseError(const CLI::App& app, const CLI::ParseError& error,
                               const std::string& program) {
   if (dynamic_cast<const CLI::ExtrasError*>(&error) == nullptr) return error.what();
   std::string path = program;
-  const CLI::App* command = Innermost(app, &path);
+  const CLI::App* command = InnermostCommand(app, &path);
   for (const std::string& arg : app.remaining(true)) {
     if (arg.rfind("--", 0) != 0 || arg.size() < 3) continue;
     const std::string near = Nearest(*command, arg);

@@ -8,11 +8,10 @@
 
 #include "claim_scale_flag.hpp"
 #include "commands.hpp"
-#include "make_figure.hpp"
 #include "strict_option.hpp"
+#include "valleys/figure_data/figure_files.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/spec.hpp"
-#include "valleys/plots/figures.hpp"
 #include "valleys/plots/realnets_figures.hpp"
 
 namespace valleys::cli {
@@ -45,9 +44,7 @@ void RegisterPlotCommand(CLI::App& app) {
       if (!std::filesystem::exists(csv) ||
           !std::filesystem::equivalent(csv, std::filesystem::path(a->data)))
         io::WriteFileAtomically(csv, io::ReadFile(a->data));
-      plots::RenderFigure(dir, f.id, [&](const std::string& stem) {
-        return plots::RealnetsGnuplotScript(f.id, f.id + ".csv", stem);
-      });
+      plots::RenderRealnetsFigure(dir, f.id);
       fmt::print("wrote {}/{}.png and .pdf\n", a->out, f.id);
       return;
     }
@@ -56,7 +53,7 @@ void RegisterPlotCommand(CLI::App& app) {
           "figure '{}' does not exist (allowed: A-H, profiles, asymmetry, line, logistic2d, "
           "swa_bias)",
           a->figure));
-    MakeFigure(a->figure, a->out, a->data, ScaleFromFlag(a->scale), a->seed);
+    figure_data::MakeFigure({a->figure, a->out, a->data, ScaleFromFlag(a->scale), a->seed});
     fmt::print("wrote {}/{}.png and .pdf\n", a->out, a->figure);
   });
 }

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <memory>
 
 #include <fmt/format.h>
 
@@ -53,14 +52,17 @@ void Progress::Finish() {
   active_ = false;
 }
 
-std::function<void(const std::string&, long long, long long)> ProgressCallback() {
-  auto current = std::make_shared<std::unique_ptr<Progress>>();
-  return [current](const std::string& unit, long long done, long long total) {
-    if (done == 0) *current = std::make_unique<Progress>(unit, total);
-    if (!*current) return;
-    (*current)->Update(done);
-    if (done == total) current->reset();
-  };
+void ProgressByUnit::operator()(const std::string& unit, long long done, long long total) {
+  if (!line_->progress || line_->unit != unit) {
+    line_->unit = unit;
+    line_->progress = std::make_unique<Progress>(unit, total);
+  }
+  line_->progress->Update(done, total);
+  if (done == total) line_->progress.reset();
+}
+
+void ProgressByUnit::Finish() {
+  line_->progress.reset();
 }
 
 void Stage(int index, int count, const std::string& name) {

@@ -2,7 +2,7 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
+#include <memory>
 #include <string>
 
 namespace valleys::cli {
@@ -24,9 +24,21 @@ class Progress {
   std::chrono::steady_clock::time_point start_, last_draw_;
 };
 
-// A progress callback for a library's stages (`on_progress(unit, done, total)`, done = 0 first):
-// one Progress per unit, from its done = 0 call to its done = total call.
-std::function<void(const std::string& unit, long long done, long long total)> ProgressCallback();
+// The progress of a library's stages (`on_progress(unit, done, total)`): one Progress per unit,
+// from the first call of a unit to its done = total call. Copies share one line, which Finish
+// clears (a run may end short of its total: a censored height search).
+class ProgressByUnit {
+ public:
+  void operator()(const std::string& unit, long long done, long long total);
+  void Finish();
+
+ private:
+  struct Line {
+    std::string unit;
+    std::unique_ptr<Progress> progress;
+  };
+  std::shared_ptr<Line> line_ = std::make_shared<Line>();
+};
 
 // One line per stage ("[2/5] simulations"), on a terminal only.
 void Stage(int index, int count, const std::string& name);

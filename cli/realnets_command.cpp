@@ -1,24 +1,14 @@
 // `valleys realnets`: the commands without LibTorch (data, logistic2d, shift) run here; the
 // LibTorch ones are listed for --help and handed over to valleys-realnets (main.cpp).
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "commands.hpp"
 #include "output.hpp"
 #include "strict_option.hpp"
-#include "valleys/io/atomic_file.hpp"
-#include "valleys/io/metadata.hpp"
+#include "valleys/io/run_program.hpp"
 #include "valleys/io/spec.hpp"
-#include "valleys/io/table_csv.hpp"
-#include "valleys/realnets/analysis_json.hpp"
-#include "valleys/realnets/logistic2d.hpp"
-#include "valleys/realnets/profile_analysis.hpp"
+#include "valleys/realnets/analysis_commands.hpp"
 
 namespace valleys::cli {
 
@@ -48,46 +38,10 @@ struct LogisticArgs {
   Format format = Format::kTable;
 };
 
-void RunLogistic(const LogisticArgs& a) {
-  std::string why;
-  if (!a.options.IsValid(&why)) throw io::InputError(why);
-  const realnets::Logistic2dSummary s = realnets::RunLogistic2d(a.options);
-  const Json meta = realnets::Logistic2dMeta(a.options);
-  if (!a.out.empty()) {
-    io::EnsureDirectory(a.out);
-    io::WriteFileAtomically(std::filesystem::path(a.out) / "logistic2d.csv",
-                            realnets::Logistic2dCsv(s));
-    io::WriteFileAtomically(std::filesystem::path(a.out) / "logistic2d.csv.json",
-                            meta.dump(2) + "\n");
-  }
-  Emit(Render(realnets::Logistic2dResultJson(s, a.options), meta, a.format), "");
-}
-
 struct ShiftArgs {
-  std::string profile, x = "t", train = "train_loss", test = "test_loss";
+  realnets::ShiftOptions options;
   Format format = Format::kTable;
-  double max_shift = 0;  // 0: a quarter of the offset range
 };
-
-void RunShift(const ShiftArgs& a) {
-  if (a.max_shift < 0)
-    throw io::InputError(fmt::format(
-        "--max-shift = {} is out of range (allowed: > 0, or 0 for a quarter of the range)",
-        a.max_shift));
-  const theory::TableOptions train = io::ReadTableCsv(a.profile, a.x, a.train);
-  const theory::TableOptions test = io::ReadTableCsv(a.profile, a.x, a.test);
-  const std::vector<double>& t = train.x;
-  const double max_shift = a.max_shift > 0 ? a.max_shift : 0.25 * (t.back() - t.front());
-  const realnets::ShiftFit fit = realnets::FitShift(t, train.loss, test.loss, max_shift);
-  Emit(
-      Render(realnets::ShiftFitJson(fit),
-             io::Metadata("realnets shift",
-                          {{"profile", a.profile},
-                           {"max_shift", max_shift},
-                           {"mismatch", "mean squared difference after removing the mean offset"}}),
-             a.format),
-      "");
-}
 
 }  // namespace
 
@@ -103,20 +57,11 @@ bool IsLibTorchCommand(const std::string& subcommand) {
 }
 
 int RunRealnetsChild(const std::vector<std::string>& args) {
-  const std::string bin = RealnetsBinary();
-  if (!std::filesystem::exists(bin)) return -1;
-  const pid_t child = ::fork();
-  if (child < 0) throw std::runtime_error("fork failed");
-  if (child == 0) {
-    std::vector<char*> argv{const_cast<char*>(bin.c_str())};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(bin.c_str(), argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  std::vector<std::string> argv{RealnetsBinary()};
+  if (!std::filesystem::exists(argv[0])) return -1;
+  argv.insert(argv.end(), args.begin(), args.end());
+  const io::ProgramResult r = io::RunProgram(argv, "", io::ProgramOutput::kInherited);
+  return r.signal != 0 ? 128 + r.signal : r.exit_code;
 }
 
 void RegisterRealnetsCommand(CLI::App& app) {
@@ -140,21 +85,28 @@ void RegisterRealnetsCommand(CLI::App& app) {
   AddOption(*lc, "--kappa", l->options.kappa, "Asymmetric when the detrended rise ratio >= kappa");
   AddOption(*lc, "--out", l->out, "Folder for logistic2d.csv and its sidecar");
   AddFormatOption(*lc, l->format);
-  lc->callback([l] { RunLogistic(*l); });
+  lc->callback([l] {
+    const realnets::RunOutput out = realnets::Logistic2dCommand(l->options, l->out);
+    Emit(Render(out.result, out.meta, l->format), "");
+  });
 
   auto s = std::make_shared<ShiftArgs>();
   CLI::App* sc = r->add_subcommand(
       "shift", "Translation between the test and training profile of a profile CSV (claim C12)");
-  AddOption(*sc, "--profile", s->profile, "Profile CSV (from `valleys realnets profile`)")
+  realnets::ShiftOptions& so = s->options;
+  AddOption(*sc, "--profile", so.profile, "Profile CSV (from `valleys realnets profile`)")
       ->required();
-  AddOption(*sc, "--x", s->x, "Offset column");
-  AddOption(*sc, "--train", s->train, "Training loss column");
-  AddOption(*sc, "--test", s->test, "Test loss column");
-  AddOption(*sc, "--max-shift", s->max_shift,
+  AddOption(*sc, "--x", so.x, "Offset column");
+  AddOption(*sc, "--train", so.train, "Training loss column");
+  AddOption(*sc, "--test", so.test, "Test loss column");
+  AddOption(*sc, "--max-shift", so.max_shift,
             "Largest |delta| searched (default: a quarter of the range)")
       ->default_str("");
   AddFormatOption(*sc, s->format);
-  sc->callback([s] { RunShift(*s); });
+  sc->callback([s] {
+    const realnets::RunOutput out = realnets::ShiftCommand(s->options);
+    Emit(Render(out.result, out.meta, s->format), "");
+  });
 
   // The LibTorch commands run in valleys-realnets (main.cpp hands over before parsing); listed
   // here so that --help shows them.

@@ -12,6 +12,7 @@
 #include "valleys/io/metadata.hpp"
 #include "valleys/io/run_program.hpp"
 #include "valleys/io/spec.hpp"
+#include "valleys/realnets/analysis_commands.hpp"
 #include "valleys/realnets/cifar.hpp"
 
 namespace valleys::cli {
@@ -33,8 +34,9 @@ void RunData(const DataArgs& a) {
     std::string archive = a.archive;
     if (a.download) {
       archive = (std::filesystem::temp_directory_path() / "cifar-10-binary.tar.gz").string();
-      const io::ProgramResult got = io::RunProgram(
-          {"curl", "-fL", "--retry", "3", "-o", archive, realnets::kOfficialUrl}, "", false);
+      const io::ProgramResult got =
+          io::RunProgram({"curl", "-fL", "--retry", "3", "-o", archive, realnets::kOfficialUrl}, "",
+                         io::ProgramOutput::kStdout);
       if (got.exit_code != 0)
         throw std::runtime_error(
             fmt::format("download of {} failed (network access needed; or use --from-archive FILE)",
@@ -44,28 +46,10 @@ void RunData(const DataArgs& a) {
   } else {
     dir = FindDataDir(a.data);
   }
-  Json result;
-  result["folder"] = std::filesystem::absolute(dir).string();
-  Json files = Json::array();
-  bool full = true, subset = true;
-  for (const auto& c : realnets::VerifyFolder(dir)) {
-    files.push_back({{"file", c.name}, {"status", c.status}});
-    const bool ok = c.status == "ok";
-    if (c.name.rfind("subset", 0) == 0)
-      subset = subset && ok;
-    else
-      full = full && ok;
-  }
-  result["files"] = files;
-  result["full_set_ok"] = full;
-  result["subset_ok"] = subset;
-  Emit(Render(result, io::Metadata("realnets data", {{"data", a.data}}), a.format), "");
-  for (const auto& c : files)
-    if (c["status"].get<std::string>().rfind("corrupt", 0) == 0)
-      throw std::runtime_error(
-          fmt::format("{} in '{}' is corrupt (see above)", c["file"].get<std::string>(), dir));
-  if (!full && !subset)
-    throw std::runtime_error(fmt::format("'{}' holds neither the full set nor the subset", dir));
+  const realnets::DataFolderCheck check = realnets::CheckDataFolder(dir);
+  Emit(Render(check.output.result, io::Metadata("realnets data", {{"data", a.data}}), a.format),
+       "");
+  if (!check.complete) throw std::runtime_error(check.problem);
 }
 
 }  // namespace

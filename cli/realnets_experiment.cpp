@@ -12,7 +12,6 @@
 #include "strict_option.hpp"
 #include "valleys/io/metadata.hpp"
 #include "valleys/io/spec.hpp"
-#include "valleys/plots/figures.hpp"
 #include "valleys/plots/realnets_figures.hpp"
 #include "valleys/plots/report_html.hpp"
 #include "valleys/realnets/experiment.hpp"
@@ -24,15 +23,16 @@ namespace {
 namespace fs = std::filesystem;
 
 void Run(const ExperimentArgs& args) {
-  realnets::ExperimentOptions o;
+  realnets::ExperimentOptions o = args.options;
   if (!realnets::StringToPreset(args.preset, &o.preset))
     throw io::InputError(fmt::format("--preset = '{}' (allowed: {})", args.preset,
                                      fmt::join(realnets::PresetNames(), ", ")));
   if (!args.set.empty()) {
-    if (args.set != "small" && args.set != "full")
-      throw io::InputError(fmt::format("--set = '{}' (allowed: small, full)", args.set));
-    realnets::OverrideSubset(
-        args.set == "small" ? realnets::Subset::kSmall : realnets::Subset::kFull, &o.preset);
+    realnets::Subset subset;
+    if (!realnets::StringToSubset(args.set, &subset))
+      throw io::InputError(
+          fmt::format("--set = '{}' (allowed: {})", args.set, realnets::SubsetNames()));
+    realnets::OverrideSubset(subset, &o.preset);
   }
   o.data_dir = FindDataDir(args.data);
   // Absolute: gnuplot runs from the figures folder.
@@ -40,18 +40,12 @@ void Run(const ExperimentArgs& args) {
       fs::absolute(args.out.empty() ? fs::path("results") / ("realnets-" + io::CompactTimestamp())
                                     : fs::path(args.out))
           .string();
-  o.device = args.device;
-  o.threads = args.threads;
-  o.seed = args.seed;
   realnets::ExperimentCallbacks callbacks;
   callbacks.on_stage = Stage;
-  callbacks.on_progress = ProgressCallback();
+  callbacks.on_progress = ProgressByUnit();
   if (!args.no_figures)
     callbacks.render_figures = [](const std::string& dir) {
-      for (const auto& f : plots::RealnetsFigures())
-        plots::RenderFigure(dir, f.id, [&](const std::string& stem) {
-          return plots::RealnetsGnuplotScript(f.id, f.id + ".csv", stem);
-        });
+      for (const auto& f : plots::RealnetsFigures()) plots::RenderRealnetsFigure(dir, f.id);
     };
   const realnets::ExperimentSummary summary = realnets::RunExperiment(o, callbacks);
   fmt::print("wrote {} and {}\n", summary.report_path, plots::WriteReportHtml(summary.report_path));
@@ -70,10 +64,10 @@ void RegisterExperimentCommand(CLI::App& app, ExperimentArgs& a) {
             "more data, 3 seeds: about 55 min, measured 3,190 s) | gpu (the full set, on a GPU)");
   AddOption(*e, "--out", a.out, "Run folder (default results/realnets-<UTC time>)");
   AddOption(*e, "--data", a.data, "CIFAR-10 folder (default: found as in `valleys realnets data`)");
-  AddEnumOption(*e, "--device", a.device, kDevice, "cpu | cuda");
+  AddEnumOption(*e, "--device", a.options.device, kDevice, "cpu | cuda");
   AddOption(*e, "--set", a.set, "small | full: override the preset's data set (all of it)");
-  AddOption(*e, "--threads", a.threads, "LibTorch threads");
-  AddOption(*e, "--seed", a.seed, "Seed of training, directions and the logistic model");
+  AddOption(*e, "--threads", a.options.threads, "LibTorch threads");
+  AddOption(*e, "--seed", a.options.seed, "Seed of training, directions and the logistic model");
   e->add_flag("--no-figures", a.no_figures, "Skip gnuplot");
 }
 

@@ -6,18 +6,16 @@
 
 #include <CLI/CLI.hpp>
 
-#include "valleys/realnets/types.hpp"
+#include "valleys/realnets/experiment.hpp"
 
 namespace valleys::cli {
 
 struct ExperimentArgs {
+  realnets::ExperimentOptions options;  // device, threads, seed; the rest from the flags below
   std::string preset = "tiny";
   std::string out;
   std::string data;
-  realnets::Device device = realnets::Device::kCpu;
   std::string set;  // small | full: overrides the preset's data set (sizes: all of it)
-  int threads = 2;
-  unsigned long long seed = 1;
   bool no_figures = false;
 };
 

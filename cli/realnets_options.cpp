@@ -1,23 +1,15 @@
 #include "realnets_options.hpp"
 
-#include <cmath>
-#include <filesystem>
-
-#include <fmt/format.h>
-
 #include "data_dir.hpp"
-#include "enum_option.hpp"
 #include "strict_option.hpp"
-#include "valleys/io/atomic_file.hpp"
-#include "valleys/io/metadata.hpp"
 #include "valleys/io/spec.hpp"
 
 namespace valleys::cli {
 
-void AddTrainFlags(CLI::App& c, realnets::TrainOptions& o, RunFlags& flags) {
+void AddTrainFlags(CLI::App& c, realnets::TrainOptions& o, Format& format) {
   AddOption(c, "--data", o.data_dir,
             "CIFAR-10 folder (default: found as in `valleys realnets data`)");
-  AddOption(c, "--set", flags.subset, "small (10k/2k subset) | full (50k/10k)");
+  AddEnumOption(c, "--set", o.subset, kSubset, "small (10k/2k subset) | full (50k/10k)");
   AddOption(c, "--train-data", o.train_data,
             "Probes: your training data instead of CIFAR-10, a torch.save'd dict {images: "
             "float32 [N,C,H,W], labels: int64 [N]} (with --test-data)");
@@ -43,7 +35,7 @@ void AddTrainFlags(CLI::App& c, realnets::TrainOptions& o, RunFlags& flags) {
   AddOption(c, "--threads", o.threads, "LibTorch threads");
   AddEnumOption(c, "--device", o.device, kDevice, "cpu | cuda");
   AddOption(c, "--out", o.out_dir, "Run folder (checkpoints; CSVs with JSON sidecars)")->required();
-  AddFormatOption(c, flags.format);
+  AddFormatOption(c, format);
 }
 
 void AddProbeFlags(CLI::App& c, realnets::ProbeOptions& o) {
@@ -54,22 +46,58 @@ void AddProbeFlags(CLI::App& c, realnets::ProbeOptions& o) {
              "Training loss and BN recompute on augmented images (the authors' loader)");
 }
 
-void FinishTrainOptions(realnets::TrainOptions& o, const std::string& subset) {
-  if (subset == "small")
-    o.subset = realnets::Subset::kSmall;
-  else if (subset == "full")
-    o.subset = realnets::Subset::kFull;
-  else
-    throw io::InputError(fmt::format("--set = '{}' (allowed: small, full)", subset));
+realnets::TrainOptions WithDataDir(realnets::TrainOptions o) {
   if (o.train_data.empty() || o.test_data.empty()) o.data_dir = FindDataDir(o.data_dir);
-  std::string why;
-  if (!o.IsValid(&why)) throw io::InputError(why);
+  return o;
 }
 
-void PrepareOutDir(const std::string& out_dir) {
-  if (out_dir.empty())
-    throw io::InputError("--out is empty (allowed: a folder, created when missing)");
-  io::EnsureDirectory(out_dir);
+void AddProfileFlags(CLI::App& p, ProfileFlags& f) {
+  realnets::ProfileOptions& o = f.run.profile;
+  AddTrainFlags(p, o.probe.base, f.format);
+  AddProbeFlags(p, o.probe);
+  AddOption(p, "--checkpoint", o.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt");
+  AddOption(p, "--model", o.model,
+            "A TorchScript module saved from Python (torch.jit.script(model).save) to probe "
+            "instead of a checkpoint of valleys' network");
+  AddOption(p, "--law", f.law,
+            "uniform01 (authors') | gaussian | sign | filter | ones | shifted-gaussian:mean=M | "
+            "sign-agreement:r=R");
+  AddOption(p, "--direction", o.direction, "Direction index (its own random stream)");
+  p.add_flag("--exclude-bn", f.exclude_bn, "Leave BN gamma/beta out of the direction");
+  p.add_flag("--only-bn", f.only_bn, "Perturb BN gamma/beta only (not with --exclude-bn)");
+  AddOption(p, "--exclude-params", o.exclude_pattern,
+            "Leave the parameters whose names match this pattern out of the direction "
+            "(shell-style: '*.bias', 'head.*')");
+  p.add_flag("--filter-copy-1d", o.filter_copy_1d,
+             "filter law: 1-D parameters copy the weights (default: zero)");
+  AddOption(p, "--range", o.range, "Grid: offsets in [-range, range]");
+  AddOption(p, "--points", o.points, "Grid: number of offsets (odd)");
+  AddOption(p, "--heights", f.heights,
+            "Find the offsets where the training loss first rises by these heights (nats, "
+            "increasing, e.g. 0.05,0.1,0.25,0.5,1,2) instead of the grid");
+  AddOption(p, "--max-offset", f.search.max_offset, "Height search: |t| at most (censored)");
+  AddOption(p, "--height-tolerance", f.search.tolerance,
+            "Height search: relative tolerance on the height and the bracket");
+  AddOption(p, "--save-direction", f.run.save_direction,
+            "Write the direction to FILE.pt (torch.load gives {parameter name: tensor})");
+}
+
+realnets::ProfileCommandOptions ProfileCommandFromFlags(const ProfileFlags& f) {
+  realnets::ProfileCommandOptions run = f.run;
+  realnets::ProfileOptions& o = run.profile;
+  o.probe.base = WithDataDir(o.probe.base);
+  std::string why;
+  if (!realnets::ParseDirectionLabel(f.law, &o, &why)) throw io::InputError(why);
+  if (f.exclude_bn && f.only_bn)
+    throw io::InputError("--exclude-bn and --only-bn were both given (allowed: one of them)");
+  o.mask = f.exclude_bn ? realnets::ParameterMask::kExcludeBn
+           : f.only_bn  ? realnets::ParameterMask::kOnlyBn
+                        : realnets::ParameterMask::kAll;
+  if (!f.heights.empty()) {
+    run.heights = f.search;
+    run.heights->heights = ParseNumberList(f.heights, "--heights");
+  }
+  return run;
 }
 
 }  // namespace valleys::cli

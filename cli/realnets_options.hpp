@@ -1,13 +1,14 @@
-// Flags and output helpers shared by the LibTorch commands of valleys-realnets.
+// Flags of the LibTorch commands of valleys-realnets and the steps from flags to options that
+// they share.
 #pragma once
 
 #include <string>
 
 #include <CLI/CLI.hpp>
 
-#include "enum_option.hpp"
 #include "output.hpp"
-#include "valleys/realnets/outputs.hpp"
+#include "strict_option.hpp"
+#include "valleys/realnets/commands.hpp"
 
 namespace valleys::cli {
 
@@ -26,43 +27,30 @@ inline constexpr EnumNames<realnets::Device> kDevice{
     realnets::StringToDevice, realnets::DeviceToString, realnets::DeviceNames};
 inline constexpr EnumNames<realnets::BnMode> kBnMode{
     realnets::StringToBnMode, realnets::BnModeToString, realnets::BnModeNames};
-inline constexpr EnumNames<realnets::DirectionLaw> kDirectionLaw{
-    realnets::StringToDirectionLaw, realnets::DirectionLawToString, realnets::DirectionLawNames};
+inline constexpr EnumNames<realnets::Subset> kSubset{
+    realnets::StringToSubset, realnets::SubsetToString, realnets::SubsetNames};
 
-// The flags of a command that are text until it runs: --set and --format.
-struct RunFlags {
-  std::string subset = "small";    // small | full
-  Format format = Format::kTable;  // table | csv | json (the printed result)
-};
-
-// --data --set --train-size --test-size, the model flags, --seed --threads --device --out
-// (required), --format. Call FinishTrainOptions after parsing.
-void AddTrainFlags(CLI::App& app, realnets::TrainOptions& o, RunFlags& flags);
+// --data --set --train-data --test-data --train-size --test-size, the model flags, --batch
+// --bn-batches --seed --threads --device --out (required), --format.
+void AddTrainFlags(CLI::App& app, realnets::TrainOptions& o, Format& format);
 // --bn-mode --eval-size --augmented-train-eval
 void AddProbeFlags(CLI::App& app, realnets::ProbeOptions& o);
 
-// Resolves --set and the data folder; throws io::InputError naming a bad value.
-void FinishTrainOptions(realnets::TrainOptions& o, const std::string& subset);
-// Refuses an empty --out and creates the folder, before any work (a command of valleys-realnets
-// that writes into --out calls it first, so an unusable folder fails at once).
-void PrepareOutDir(const std::string& out_dir);
+// `o` with its CIFAR-10 folder found as `valleys realnets data` finds it (unless both tensor
+// files are given).
+realnets::TrainOptions WithDataDir(realnets::TrainOptions o);
 
-// The commands (realnets_runs.cpp): finish the options, run, write the files, print the result.
-void RunTrain(realnets::TrainOptions& o, const RunFlags& flags);
-void RunSgdAfterSwa(realnets::SgdAfterSwaOptions& o, const RunFlags& flags);
-// `valleys realnets profile`: the fixed grid, or, with heights, the height search; the direction
-// saved to save_direction when given.
-struct ProfileCommand {
-  realnets::ProfileOptions options;
-  RunFlags flags;
+// `valleys realnets profile`: its flags beyond the run's, read into ProfileCommandOptions by
+// ProfileCommandFromFlags (which throws io::InputError naming a bad flag).
+struct ProfileFlags {
+  realnets::ProfileCommandOptions run;
+  Format format = Format::kTable;
   std::string law = "uniform01";  // a direction label (realnets::ParseDirectionLabel)
   bool exclude_bn = false, only_bn = false;
   std::string heights;  // "0.05,0.1,..." (empty: the fixed grid)
   realnets::HeightSearchOptions search;
-  std::string save_direction;  // a path (empty: not saved)
 };
-void RunProfile(ProfileCommand& c);
-void RunLine(realnets::LineOptions& o, const RunFlags& flags);
-void RunHessian(realnets::HessianOptions& o, const RunFlags& flags);
+void AddProfileFlags(CLI::App& app, ProfileFlags& flags);
+realnets::ProfileCommandOptions ProfileCommandFromFlags(const ProfileFlags& flags);
 
 }  // namespace valleys::cli

@@ -1,9 +1,10 @@
-// Every command-line option is registered through AddOption, which shows the variable's value as
-// the option's default in --help and reads numbers strictly before
-// CLI11 converts them: decimal only (no hex, octal or binary prefixes, no surrounding spaces), a
-// finite floating-point value, and an integer inside its variable's type (no wrapping of "-1" into
-// 2^64 - 1, no saturation of 2^64). The message names the option, the value and the allowed range
-// on one line ("--seed: '-1' is out of range (allowed: integers from 0 to 18446744073709551615)").
+// Every command-line option is registered through AddOption (or AddEnumOption, for an enum's
+// names), which shows the variable's value as the option's default in --help and reads numbers
+// strictly before CLI11 converts them: decimal only (no hex, octal or binary prefixes, no
+// surrounding spaces), a finite floating-point value, and an integer inside its variable's type (no
+// wrapping of "-1" into 2^64 - 1, no saturation of 2^64). The message names the option, the value
+// and the allowed range on one line ("--seed: '-1' is out of range (allowed: integers from 0 to
+// 18446744073709551615)").
 #pragma once
 
 #include <string>
@@ -13,7 +14,8 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
-#include "enum_option.hpp"  // AddEnumOption and AddFormatOption, beside AddOption
+#include "valleys/io/result_format.hpp"
+#include "valleys/io/spec.hpp"
 #include "valleys/io/strict_number.hpp"
 
 namespace valleys::cli {
@@ -62,6 +64,38 @@ CLI::Option* AddOption(CLI::App& app, const std::string& name, T& variable,
         CLI::Validator([](std::string& text) { return detail::CanonicalNumber<Element>(text); }, "",
                        "strict number"));
   return option;
+}
+
+// An option whose value is one of an enum's names: StringTo... reads it, ...ToString shows the
+// default, ...Names lists the allowed names in the error ("--law = 'x' (allowed: uniform01,
+// gaussian, sign, filter)", exit 2).
+template <class E>
+struct EnumNames {
+  bool (*from)(const std::string&, E*);
+  const char* (*to)(E);
+  std::string (*names)();
+};
+
+template <class E>
+CLI::Option* AddEnumOption(CLI::App& app, const std::string& name, E& variable, EnumNames<E> names,
+                           const std::string& description) {
+  CLI::Option* option = app.add_option_function<std::string>(
+      name,
+      [&variable, names, name](const std::string& text) {
+        if (!names.from(text, &variable))
+          throw io::InputError(fmt::format("{} = '{}' (allowed: {})", name, text, names.names()));
+      },
+      description);
+  option->default_str(names.to(variable));
+  return option;
+}
+
+inline constexpr EnumNames<io::Format> kFormat{io::StringToFormat, io::FormatToString,
+                                               io::FormatNames};
+
+// --format table | csv | json: how the result is printed.
+inline CLI::Option* AddFormatOption(CLI::App& app, io::Format& format) {
+  return AddEnumOption(app, "--format", format, kFormat, "table | csv | json");
 }
 
 }  // namespace valleys::cli

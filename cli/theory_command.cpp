@@ -1,16 +1,11 @@
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "commands.hpp"
 #include "output.hpp"
 #include "strict_option.hpp"
-#include "valleys/io/factories.hpp"
 #include "valleys/io/metadata.hpp"
-#include "valleys/io/spec.hpp"
 #include "valleys/io/theory_result_json.hpp"
 
 namespace valleys::cli {
@@ -18,9 +13,9 @@ namespace valleys::cli {
 namespace {
 
 struct RiskArgs {
-  std::string profile, shift, out;
+  io::RiskSpec spec;
+  std::string out;
   Format format = Format::kTable;
-  std::vector<double> biases;
 };
 
 struct SgdArgs {
@@ -30,18 +25,8 @@ struct SgdArgs {
   Format format = Format::kTable;
 };
 
-void RunRisk(const RiskArgs& a) {
-  const auto profile = io::MakeProfile(a.profile, "--profile");
-  const auto shift = io::MakeShift(a.shift, "--shift");
-  const Json result = io::RiskResultJson(*profile, shift, a.biases);
-  const Json meta =
-      io::Metadata("theory risk", {{"profile", profile->Spec()}, {"shift", shift.Spec()}});
-  Emit(Render(result, meta, a.format), a.out);
-}
-
-void RunSgd(const SgdArgs& a) {
-  const io::SgdOutput out = io::SolveSgdSpec(a.spec);
-  Emit(Render(out.result, io::Metadata("theory sgd", out.extra), a.format), a.out);
+void Print(const io::SpecOutput& out, const char* command, Format format, const std::string& path) {
+  Emit(Render(out.result, io::Metadata(command, out.extra), format), path);
 }
 
 }  // namespace
@@ -55,17 +40,19 @@ void RegisterTheoryCommand(CLI::App& app) {
   CLI::App* r = theory->add_subcommand(
       "risk",
       "Expected test risk R(zeta) = E phi(zeta + delta): R(0), optimal bias, improving window");
-  AddOption(*r, "--profile", risk->profile, "Valley profile spec, e.g. quadratic:hplus=1,hminus=9")
+  AddOption(*r, "--profile", risk->spec.profile,
+            "Valley profile spec, e.g. quadratic:hplus=1,hminus=9")
       ->required();
-  AddOption(*r, "--shift", risk->shift,
+  AddOption(*r, "--shift", risk->spec.shift,
             "Shift law spec: uniform:a=A | gaussian:sigma=S | rademacher:a=A")
       ->required();
-  AddOption(*r, "--bias", risk->biases,
+  AddOption(*r, "--bias", risk->spec.biases,
             "Also evaluate R at these biases (repeatable or comma-separated)")
       ->delimiter(',');
   AddFormatOption(*r, risk->format);
   AddOption(*r, "--out", risk->out, "Write to this file (atomically) instead of stdout");
-  r->callback([risk] { RunRisk(*risk); });
+  r->callback(
+      [risk] { Print(io::SolveRiskSpec(risk->spec), "theory risk", risk->format, risk->out); });
 
   auto sgd = std::make_shared<SgdArgs>();
   CLI::App* s = theory->add_subcommand(
@@ -90,7 +77,7 @@ void RegisterTheoryCommand(CLI::App& app) {
   AddOption(*s, "--out", sgd->out, "Write to this file (atomically) instead of stdout");
   s->callback([sgd, T_option] {
     if (T_option->count() > 0) sgd->spec.T = sgd->T;
-    RunSgd(*sgd);
+    Print(io::SolveSgdSpec(sgd->spec), "theory sgd", sgd->format, sgd->out);
   });
 }
 

@@ -47,20 +47,17 @@ std::string Guarded(F&& f) {
   }
 }
 
-std::string Risk(const std::string& profile_spec, const std::string& shift_spec,
+std::string Risk(const std::string& profile, const std::string& shift,
                  const std::vector<double>& biases) {
   return Guarded([&] {
-    const auto profile = valleys::io::MakeProfile(profile_spec, "profile");
-    const auto shift = valleys::io::MakeShift(shift_spec, "shift");
-    return Output(valleys::io::RiskResultJson(*profile, shift, biases),
-                  valleys::io::Metadata("theory risk",
-                                        {{"profile", profile->Spec()}, {"shift", shift.Spec()}}));
+    const valleys::io::SpecOutput out = valleys::io::SolveRiskSpec({profile, shift, biases});
+    return Output(out.result, valleys::io::Metadata("theory risk", out.extra));
   });
 }
 
 std::string Sgd(const valleys::io::SgdSpec& spec) {
   return Guarded([&] {
-    const valleys::io::SgdOutput out = valleys::io::SolveSgdSpec(spec);
+    const valleys::io::SpecOutput out = valleys::io::SolveSgdSpec(spec);
     return Output(out.result, valleys::io::Metadata("theory sgd", out.extra));
   });
 }

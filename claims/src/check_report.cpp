@@ -1,6 +1,12 @@
 #include "valleys/claims/check_report.hpp"
 
+#include <filesystem>
+
 #include <fmt/format.h>
+
+#include "valleys/io/atomic_file.hpp"
+#include "valleys/io/metadata.hpp"
+#include "valleys/io/spec.hpp"
 
 namespace valleys::claims {
 
@@ -60,6 +66,39 @@ std::string CheckReport::Markdown() const {
   md += "\n";
   for (const auto& r : results) md += r.Markdown(true);
   return md;
+}
+
+std::string CheckReport::Render(io::Format format) const {
+  return format == io::Format::kJson  ? ToJson().dump(2) + "\n"
+         : format == io::Format::kCsv ? Csv()
+                                      : Table();
+}
+
+CheckReport RunChecks(const CheckOptions& o,
+                      const std::function<void(int, int, const std::string&)>& on_stage) {
+  ClaimScale scale;
+  if (!StringToClaimScale(o.scale, &scale))
+    throw io::InputError(
+        fmt::format("CheckOptions::scale = '{}' is not a scale (allowed: quick, full)", o.scale));
+  const std::vector<std::string> ids = o.claims.empty() ? ClaimIds() : o.claims;
+  for (const auto& id : ids)
+    if (!IsClaimId(id))
+      throw io::InputError(
+          fmt::format("CheckOptions::claims = '{}' is not a claim (allowed: C1..C9)", id));
+  CheckReport report;
+  report.meta = io::Metadata("check", {{"scale", o.scale}, {"seed", o.seed}});
+  const int n = static_cast<int>(ids.size());
+  for (int k = 0; k < n; ++k) {
+    if (on_stage) on_stage(k + 1, n, "claim " + ids[k]);
+    report.results.push_back(CheckClaim(ids[k], scale, o.seed));
+  }
+  if (!o.out_dir.empty()) {
+    io::EnsureDirectory(o.out_dir);
+    const std::filesystem::path dir(o.out_dir);
+    io::WriteFileAtomically(dir / "check.json", report.ToJson().dump(2) + "\n");
+    io::WriteFileAtomically(dir / "check.md", report.Markdown());
+  }
+  return report;
 }
 
 }  // namespace valleys::claims

@@ -8,6 +8,7 @@
 
 #include "valleys/claims/theory_tables.hpp"
 #include "valleys/io/atomic_file.hpp"
+#include "valleys/io/spec.hpp"
 
 namespace valleys::claims {
 
@@ -39,8 +40,15 @@ ReproduceSummary RunReproduce(const ReproduceOptions& o, const ReproduceCallback
     throw std::invalid_argument("ReproduceCallbacks::make_figure is required with figures");
   if (o.with_realnets && !cb.run_realnets)
     throw std::invalid_argument("ReproduceCallbacks::run_realnets is required with_realnets");
-  const auto start = std::chrono::steady_clock::now();
   const std::filesystem::path dir(o.out_dir);
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec) && !std::filesystem::is_empty(dir, ec) && !o.force)
+    throw io::InputError(fmt::format(
+        "ReproduceOptions::out_dir '{}' is a folder that is not empty (allowed: a new or empty "
+        "folder; ReproduceOptions::force writes into it, replacing the files of the same names)",
+        o.out_dir));
+  io::EnsureDirectory(dir);
+  const auto start = std::chrono::steady_clock::now();
   auto stage = [&](int k, const std::string& name) {
     if (cb.on_stage) cb.on_stage(k, o.with_realnets ? 5 : 4, name);
   };

@@ -36,7 +36,7 @@ struct FileActions {
 }  // namespace
 
 ProgramResult RunProgram(const std::vector<std::string>& argv, const std::string& working_dir,
-                         bool quiet_stdout) {
+                         ProgramOutput output) {
   if (argv.empty()) throw std::invalid_argument("RunProgram: argv is empty");
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
@@ -46,8 +46,10 @@ ProgramResult RunProgram(const std::vector<std::string>& argv, const std::string
 
   FileActions fa;
   posix_spawn_file_actions_addopen(&fa.actions, 0, "/dev/null", O_RDONLY, 0);
-  if (quiet_stdout) posix_spawn_file_actions_addopen(&fa.actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa.actions, write_end.fd, 2);
+  if (output == ProgramOutput::kQuiet)
+    posix_spawn_file_actions_addopen(&fa.actions, 1, "/dev/null", O_WRONLY, 0);
+  if (output != ProgramOutput::kInherited)
+    posix_spawn_file_actions_adddup2(&fa.actions, write_end.fd, 2);
   if (!working_dir.empty()) posix_spawn_file_actions_addchdir_np(&fa.actions, working_dir.c_str());
 
   std::vector<char*> args;

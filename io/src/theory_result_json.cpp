@@ -91,7 +91,7 @@ Json SgdResultJson(const theory::Profile& profile, const SgdRequest& request) {
   return out;
 }
 
-SgdOutput SolveSgdSpec(const SgdSpec& spec) {
+SpecOutput SolveSgdSpec(const SgdSpec& spec) {
   const auto profile = MakeProfile(spec.profile, "SgdSpec::profile");
   const NoiseSpec noise = MakeNoise(spec.noise, "SgdSpec::noise");
   SgdRequest request;
@@ -109,7 +109,7 @@ SgdOutput SolveSgdSpec(const SgdSpec& spec) {
   if (spec.T) request.T = static_cast<int>(*spec.T);
   request.x0 = spec.x0;
   if (!spec.shift.empty()) request.shift = MakeShift(spec.shift, "SgdSpec::shift");
-  SgdOutput out;
+  SpecOutput out;
   out.result = SgdResultJson(*profile, request);
   out.extra = {{"profile", profile->Spec()},
                {"eta", spec.eta},
@@ -118,6 +118,13 @@ SgdOutput SolveSgdSpec(const SgdSpec& spec) {
   if (request.T) out.extra["T"] = *request.T, out.extra["x0"] = spec.x0;
   if (request.shift) out.extra["shift"] = request.shift->Spec();
   return out;
+}
+
+SpecOutput SolveRiskSpec(const RiskSpec& spec) {
+  const auto profile = MakeProfile(spec.profile, "RiskSpec::profile");
+  const auto shift = MakeShift(spec.shift, "RiskSpec::shift");
+  return {RiskResultJson(*profile, shift, spec.biases),
+          {{"profile", profile->Spec()}, {"shift", shift.Spec()}}};
 }
 
 }  // namespace valleys::io

@@ -262,4 +262,10 @@ std::string RealnetsGnuplotScript(const std::string& id, const std::string& data
                                wide ? "9in,6in" : "6.5in,4.5in");
 }
 
+void RenderRealnetsFigure(const std::filesystem::path& folder, const std::string& id) {
+  RenderFigure(folder, id, [&](const std::string& stem) {
+    return RealnetsGnuplotScript(id, id + ".csv", stem);
+  });
+}
+
 }  // namespace valleys::plots

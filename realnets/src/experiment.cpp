@@ -140,10 +140,6 @@ LineNumbers LineNumbersOf(const LineResult& line, const SgdAfterSwaResult& after
   return n;
 }
 
-std::string SubsetName(Subset s) {
-  return s == Subset::kSmall ? "small" : "full";
-}
-
 // C18's rows as CSV: one per direction, the biases in units of the iterates' spread.
 std::string SwaBiasCsv(std::uint64_t seed, const SwaBiasResult& r) {
   std::string csv =
@@ -215,7 +211,7 @@ ExperimentSummary RunExperiment(const ExperimentOptions& options,
                                                          {"epochs", preset.epochs},
                                                          {"train_size", preset.train_size},
                                                          {"test_size", preset.test_size},
-                                                         {"set", SubsetName(preset.subset)},
+                                                         {"set", SubsetToString(preset.subset)},
                                                          {"augment", preset.augment},
                                                          {"directions_per_law", preset.directions},
                                                          {"points", preset.points},

@@ -16,7 +16,7 @@ Json RunMeta(const std::string& command, const TrainOptions& o) {
       {"model", o.model.Describe()},
       {"parameters", CountParameters(o.model)},
       {"bn", o.model.batch_norm},
-      {"set", o.subset == Subset::kSmall ? "small" : "full"},
+      {"set", SubsetToString(o.subset)},
       {"train_size", o.train_size},
       {"test_size", o.test_size},
       {"batch", o.batch},

@@ -37,6 +37,7 @@ const Names<BnMode, 2> kBnMode{{"recompute", "frozen"}};
 const Names<DirectionLaw, 7> kLaw{
     {"uniform01", "gaussian", "sign", "filter", "ones", "shifted-gaussian", "sign-agreement"}};
 const Names<ParameterMask, 3> kMask{{"all", "exclude-bn", "only-bn"}};
+const Names<Subset, 2> kSubset{{"small", "full"}};
 
 }  // namespace
 
@@ -60,6 +61,7 @@ VALLEYS_REALNETS_ENUM_NAMES(Device, kDevice)
 VALLEYS_REALNETS_ENUM_NAMES(BnMode, kBnMode)
 VALLEYS_REALNETS_ENUM_NAMES(DirectionLaw, kLaw)
 VALLEYS_REALNETS_ENUM_NAMES(ParameterMask, kMask)
+VALLEYS_REALNETS_ENUM_NAMES(Subset, kSubset)
 
 #undef VALLEYS_REALNETS_ENUM_NAMES
 

@@ -1,11 +1,13 @@
 #include "valleys/sweep/merge.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "valleys/io/atomic_file.hpp"
 #include "valleys/io/metadata.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/sweep/sweep.hpp"
@@ -99,6 +101,27 @@ std::vector<long long> RemainingAfter(const io::SweepCsv& existing,
           fmt::format("'{}' row {} has index {} where {} was expected: not a prefix of this sweep",
                       path, k + 1, existing.indices[k], k < owned.size() ? owned[k] : -1));
   return {owned.begin() + static_cast<long>(existing.indices.size()), owned.end()};
+}
+
+MergedSweep MergeShardsIntoFile(const MergeOptions& o) {
+  for (const auto& target : {o.out, o.out + ".json"}) {
+    std::error_code ec;
+    for (const auto& path : o.shards)
+      for (const auto& input : {path, path + ".json"})
+        if (std::filesystem::equivalent(target, input, ec))
+          throw io::InputError(fmt::format(
+              "merge: MergeOptions::out '{}' would overwrite the input '{}' (allowed: a new file)",
+              o.out, input));
+    if (std::filesystem::exists(target) && !o.force)
+      throw io::InputError(fmt::format(
+          "merge: MergeOptions::out '{}' exists ('{}'): pass MergeOptions::force to replace it, or "
+          "choose another MergeOptions::out",
+          o.out, target));
+  }
+  MergedSweep merged = MergeShards(o.shards);
+  io::WriteFileAtomically(o.out, merged.csv);
+  io::WriteFileAtomically(o.out + ".json", merged.sidecar.dump(2) + "\n");
+  return merged;
 }
 
 }  // namespace valleys::sweep

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "valleys/io/spec.hpp"
+#include "valleys/io/sweep_file.hpp"
 #include "valleys/sweep/sweep.hpp"
 
 namespace valleys::sweep {
@@ -37,6 +38,24 @@ SweepPlan PlanSweep(const io::SimSpec& base, const std::vector<io::GridAxis>& ax
     plan.specification["axes"].push_back({{"name", a.name}, {"values", a.values}});
   plan.sweep_id = SweepId(plan.specification.dump());
   return plan;
+}
+
+SweepPlan PlanSweep(const SweepRequest& request) {
+  if (request.base.profiles.empty() && request.file.empty())
+    throw io::InputError("sweep: SimSpec::profiles (or a SweepRequest::file with one) is required");
+  io::SimSpec base = request.base;
+  std::vector<io::GridAxis> axes;
+  if (!request.file.empty()) {
+    const io::SweepFile file = io::ReadSweepToml(request.file);
+    io::ApplySweepBase(base, file, request.file);
+    axes = file.grid;
+  }
+  for (const auto& g : request.grid) axes.push_back(io::ParseGridAxis(g, "SweepRequest::grid"));
+  if (axes.empty())
+    throw io::InputError(
+        "sweep: no grid axes (use SweepRequest::grid NAME=SPEC or a SweepRequest::file with a "
+        "[grid] table)");
+  return PlanSweep(base, axes, request.with_theory);
 }
 
 }  // namespace valleys::sweep

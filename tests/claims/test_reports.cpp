@@ -1,12 +1,19 @@
 // The claims' renderings and the main job's driver, on made-up results: the check report's table,
-// CSV, Markdown and JSON, and RunReproduce's refusal of missing callbacks.
+// CSV, Markdown and JSON, RunReproduce's refusal of missing callbacks and of a used folder, and
+// RunChecks' refusals, stages and files.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include "valleys/claims/check_report.hpp"
 #include "valleys/claims/reproduce.hpp"
 #include "valleys/claims/reproduce_report.hpp"
+#include "valleys/io/atomic_file.hpp"
 
 using namespace valleys;
 using Catch::Matchers::Contains;
@@ -63,6 +70,53 @@ TEST_CASE("RunReproduce names what it lacks before any work", "[claims][report]"
   CHECK_THROWS_WITH(claims::RunReproduce(o, {}), Contains("make_figure is required"));
   o.figures.clear();
   CHECK_THROWS_WITH(claims::RunReproduce(o, {}), Contains("run_realnets is required"));
+}
+
+TEST_CASE("RunReproduce refuses a folder that holds another run's files", "[claims][report]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("valleys_used_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "report.md") << "another run\n";
+  claims::ReproduceOptions o;
+  o.out_dir = dir.string();
+  o.with_realnets = false;
+  CHECK_THROWS_WITH(claims::RunReproduce(o, {}),
+                    Contains("ReproduceOptions::out_dir '" + dir.string() +
+                             "' is a folder that is "
+                             "not empty"));
+  CHECK(io::ReadFile(dir / "report.md") == "another run\n");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("RunChecks: a bad scale or claim before any work; stages and files", "[claims][report]") {
+  namespace fs = std::filesystem;
+  claims::CheckOptions o;
+  o.scale = "huge";
+  CHECK_THROWS_WITH(claims::RunChecks(o), Contains("CheckOptions::scale = 'huge'"));
+  o.scale = "test";
+  o.claims = {"C7", "C99"};
+  std::vector<std::string> stages;
+  const auto on_stage = [&](int k, int n, const std::string& name) {
+    stages.push_back(std::to_string(k) + "/" + std::to_string(n) + " " + name);
+  };
+  CHECK_THROWS_WITH(claims::RunChecks(o, on_stage), Contains("CheckOptions::claims = 'C99'"));
+  CHECK(stages.empty());
+  o.claims = {"C7"};
+  o.out_dir =
+      (fs::temp_directory_path() / ("valleys_checks_" + std::to_string(::getpid()))).string();
+  fs::remove_all(o.out_dir);
+  const claims::CheckReport report = claims::RunChecks(o, on_stage);
+  CHECK(stages == std::vector<std::string>{"1/1 claim C7"});
+  REQUIRE(report.results.size() == 1);
+  CHECK(report.results[0].id == "C7");
+  CHECK(report.meta["scale"] == "test");
+  CHECK(report.meta["command"] == "check");
+  CHECK(nlohmann::json::parse(
+            io::ReadFile(fs::path(o.out_dir) / "check.json"))["claims"][0]["claim"] == "C7");
+  CHECK(io::ReadFile(fs::path(o.out_dir) / "check.md") == report.Markdown());
+  CHECK(report.Render(io::Format::kCsv) == report.Csv());
+  fs::remove_all(o.out_dir);
 }
 
 TEST_CASE("a draw's report cells: simulated beside exact, or the texts that replace them",

@@ -27,6 +27,7 @@
 #include "data_dir.hpp"
 #include "support/run_command.hpp"
 #include "support/spawn.hpp"
+#include "valleys/realnets/commands.hpp"
 #include "valleys/realnets/experiment.hpp"
 #include "valleys/realnets/outputs.hpp"
 #include "valleys/realnets/probes.hpp"
@@ -692,4 +693,30 @@ TEST_CASE("result objects: widths at heights with censored sides, line stem and 
   CHECK_FALSE(TrainResultJson(s).contains("swa_test_loss"));
   s.has_swa = true;
   CHECK(TrainResultJson(s).contains("swa_test_loss"));
+}
+
+TEST_CASE("the single-step commands refuse invalid options before they create a run folder",
+          "[realnets][torch][commands]") {
+  const fs::path dir = fs::temp_directory_path() / ("valleys_cmds_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  TrainOptions train;
+  train.out_dir = (dir / "train").string();
+  train.epochs = 0;
+  CHECK_THROWS_WITH(TrainCommand(train), Catch::Contains("TrainOptions::epochs = 0"));
+  ProfileCommandOptions profile;
+  profile.profile.probe.base.out_dir = (dir / "profile").string();
+  profile.profile.points = 4;
+  CHECK_THROWS_WITH(ProfileCommand(profile), Catch::Contains("ProfileOptions::points = 4"));
+  profile.profile.points = 5;
+  profile.heights = HeightSearchOptions{};
+  profile.heights->tolerance = 0;
+  CHECK_THROWS_WITH(ProfileCommand(profile), Catch::Contains("HeightSearchOptions::tolerance"));
+  LineOptions line;
+  line.probe.base.out_dir = (dir / "line").string();
+  line.points = 1;
+  CHECK_THROWS_AS(LineCommand(line), std::invalid_argument);
+  HessianOptions hessian;
+  hessian.base.out_dir.clear();
+  CHECK_THROWS_WITH(HessianCommand(hessian), Catch::Contains("TrainOptions::out_dir is empty"));
+  CHECK_FALSE(fs::exists(dir));
 }

@@ -1,6 +1,7 @@
 // The sweep engine as a library: the CSV schema, the sweep id, the kept-row check, and the runner
 // over a row transport (a stand-in second rank here; MPI itself is tested through the program), and
-// the sweep into a file (sidecar, shard, resume, refusals).
+// the sweep into a file (sidecar, shard, resume, refusals), the plan of a request, and the merge
+// into a file.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -14,14 +15,38 @@
 #include <string>
 #include <vector>
 
+#include "valleys/io/atomic_file.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/sim/options.hpp"
+#include "valleys/sweep/merge.hpp"
 #include "valleys/sweep/plan.hpp"
 #include "valleys/sweep/sweep.hpp"
 #include "valleys/sweep/sweep_file.hpp"
 #include "valleys/theory/analytic_profiles.hpp"
 
 using namespace valleys;
+namespace fs = std::filesystem;
+
+namespace {
+
+// An empty scratch folder of this process.
+fs::path Scratch(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+// A sweep over learning rates, small enough for a unit test.
+sweep::SweepPlan Rates(const std::vector<std::string>& etas = {"0.01", "0.02", "0.05"}) {
+  io::SimSpec base;
+  base.profiles = {"quadratic:hplus=1,hminus=9"};
+  base.chains = 8;
+  base.steps = 50;
+  return sweep::PlanSweep(base, {{"eta", etas}}, true);
+}
+
+}  // namespace
 
 TEST_CASE("sweep ids are FNV-1a of the specification (published test vectors)", "[sweep]") {
   // FNV-1a 64: the offset basis for the empty string, and the reference value for "a".
@@ -172,17 +197,8 @@ TEST_CASE("a sweep plan refuses a repeated axis and names a bad configuration", 
 
 TEST_CASE("a sweep into a file: sidecar, shard, resume, and a kept file of another sweep",
           "[sweep]") {
-  namespace fs = std::filesystem;
-  const fs::path dir =
-      fs::temp_directory_path() / ("valleys_sweep_file_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  io::SimSpec base;
-  base.profiles = {"quadratic:hplus=1,hminus=9"};
-  base.chains = 8;
-  base.steps = 50;
-  const std::vector<io::GridAxis> axes = {{"eta", {"0.01", "0.02", "0.05"}}};
-  const sweep::SweepPlan plan = sweep::PlanSweep(base, axes, true);
+  const fs::path dir = Scratch("valleys_sweep_file");
+  const sweep::SweepPlan plan = Rates();
   sweep::LocalTransport local;
   sweep::SweepFileOptions o;
   o.out = (dir / "s.csv").string();
@@ -228,7 +244,7 @@ TEST_CASE("a sweep into a file: sidecar, shard, resume, and a kept file of anoth
   CHECK(io::ReadSweepCsv(half.out).rows[0].rfind("1,", 0) == 0);
 
   // The complete file of this sweep is not the file of another one: refused, left as it was.
-  const sweep::SweepPlan other = sweep::PlanSweep(base, {{"eta", {"0.01", "0.03"}}}, true);
+  const sweep::SweepPlan other = Rates({"0.01", "0.03"});
   CHECK_THROWS_AS(sweep::RunSweepIntoFile(other, o, local), io::InputError);
   std::ifstream kept(o.out);
   CHECK(std::string((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>()) ==
@@ -236,5 +252,62 @@ TEST_CASE("a sweep into a file: sidecar, shard, resume, and a kept file of anoth
   o.out.clear();
   CHECK_THROWS_WITH(sweep::RunSweepIntoFile(plan, o, local),
                     Catch::Contains("SweepFileOptions::out is empty"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a sweep request: the file's base and axes first, then the axes given as text",
+          "[sweep]") {
+  const fs::path file =
+      fs::temp_directory_path() / ("valleys_sweep_request_" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(file) << "[base]\nprofile = \"quadratic:hplus=1,hminus=9\"\nchains = 10\n"
+                         "steps = 20\nseed = 7\n\n[grid]\neta = [0.01, 0.02]\n";
+  sweep::SweepRequest request;
+  request.file = file.string();
+  request.grid = {"momentum=0,0.5,0.9"};
+  const sweep::SweepPlan plan = sweep::PlanSweep(request);
+  REQUIRE(plan.axes.size() == 2);
+  CHECK(plan.axes[0].name == "eta");  // the file's axes first (slowest)
+  CHECK(plan.axes[1].name == "momentum");
+  REQUIRE(plan.configurations.size() == 6);
+  CHECK(plan.configurations[0].chains == 10);
+  CHECK(plan.configurations[4].lr.eta == 0.02);
+  CHECK(plan.configurations[4].momentum == 0.5);
+  CHECK(plan.specification["base"]["seed"] == 7);  // the file's base over the request's
+  fs::remove(file);
+
+  sweep::SweepRequest bare;
+  CHECK_THROWS_WITH(sweep::PlanSweep(bare), Catch::Contains("SimSpec::profiles"));
+  bare.base.profiles = {"quadratic:hplus=1,hminus=9"};
+  CHECK_THROWS_WITH(sweep::PlanSweep(bare), Catch::Contains("no grid axes"));
+  bare.grid = {"eta=0.1:0.2"};
+  CHECK_THROWS_WITH(sweep::PlanSweep(bare), Catch::Contains("SweepRequest::grid"));
+}
+
+TEST_CASE("merging into a file refuses to overwrite a shard or, without force, any file",
+          "[sweep]") {
+  const fs::path dir = Scratch("valleys_merge_file");
+  const sweep::SweepPlan plan = Rates();
+  sweep::LocalTransport local;
+  std::vector<std::string> shards;
+  for (int k = 1; k <= 2; ++k) {
+    sweep::SweepFileOptions o;
+    o.out = (dir / ("s" + std::to_string(k) + ".csv")).string();
+    o.shard = {k, 2};
+    o.meta = {{"command", "sweep"}};
+    sweep::RunSweepIntoFile(plan, o, local);
+    shards.push_back(o.out);
+  }
+  sweep::MergeOptions m{shards, (dir / "m.csv").string(), false};
+  const sweep::MergedSweep merged = sweep::MergeShardsIntoFile(m);
+  CHECK(merged.rows == 3);
+  REQUIRE(io::ReadSweepCsv(m.out).rows.size() == 3);
+  CHECK(fs::exists(m.out + ".json"));
+  CHECK_THROWS_WITH(sweep::MergeShardsIntoFile(m), Catch::Contains("MergeOptions::force"));
+  m.force = true;
+  CHECK_NOTHROW(sweep::MergeShardsIntoFile(m));
+  const std::string shard_before = io::ReadFile(shards[0]);
+  m.out = shards[0];  // even with force: never a shard
+  CHECK_THROWS_WITH(sweep::MergeShardsIntoFile(m), Catch::Contains("would overwrite the input"));
+  CHECK(io::ReadFile(shards[0]) == shard_before);
   fs::remove_all(dir);
 }

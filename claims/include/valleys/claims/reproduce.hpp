@@ -17,7 +17,8 @@
 namespace valleys::claims {
 
 struct ReproduceOptions {
-  std::string out_dir;          // must exist; receives every file
+  std::string out_dir;          // a new or empty folder (created when missing); receives every file
+  bool force = false;           // also write into a folder that is not empty (same names replaced)
   std::string scale = "quick";  // quick | full (the claims' scale and the real-network preset)
   std::uint64_t seed = 1;
   bool with_realnets = true;
@@ -45,9 +46,11 @@ struct ReproduceSummary {
   double wall_seconds = 0;
 };
 
-// Writes theory_risk.csv, theory_sgd.csv, claims.json, metadata.json (with wall_time_s),
-// figures/ and report.md into out_dir, the experiment into out_dir/realnets. A failed experiment
-// does not stop the report: it says so, and the summary carries the status.
+// Refuses (io::InputError naming ReproduceOptions::out_dir) a folder that is not empty, unless
+// `force`: a report folder holds one run, and writing into another run's folder would mix its
+// files with stale ones. Writes theory_risk.csv, theory_sgd.csv, claims.json, metadata.json (with
+// wall_time_s), figures/ and report.md into out_dir, the experiment into out_dir/realnets. A failed
+// experiment does not stop the report: it says so, and the summary carries the status.
 ReproduceSummary RunReproduce(const ReproduceOptions& options, const ReproduceCallbacks& callbacks);
 
 }  // namespace valleys::claims

@@ -14,11 +14,17 @@ struct ProgramResult {
   std::string errors;  // what it wrote to its standard error
 };
 
+// Where the program's standard output and standard error go.
+enum class ProgramOutput {
+  kQuiet,      // standard output to /dev/null; standard error captured (ProgramResult::errors)
+  kStdout,     // standard output inherited; standard error captured
+  kInherited,  // both inherited (a program that shows its own progress); `errors` stays empty
+};
+
 // Runs argv[0] (looked up on PATH) with `argv`, in `working_dir` (the current one when empty),
-// standard input from /dev/null, standard output inherited unless `quiet_stdout` (then
-// /dev/null), standard error captured; waits for it. Throws std::runtime_error when it cannot be
-// started (naming the program and the reason).
+// standard input from /dev/null, its outputs as `output` says; waits for it. Throws
+// std::runtime_error when it cannot be started (naming the program and the reason).
 ProgramResult RunProgram(const std::vector<std::string>& argv, const std::string& working_dir = "",
-                         bool quiet_stdout = true);
+                         ProgramOutput output = ProgramOutput::kQuiet);
 
 }  // namespace valleys::io

@@ -43,11 +43,23 @@ struct SgdSpec {
   std::string shift;  // empty: no test risk
   int cells_per_step = theory::SolverOptions{}.cells_per_step;
 };
-struct SgdOutput {
-  nlohmann::ordered_json result;  // SgdResultJson
-  nlohmann::ordered_json extra;  // the inputs as metadata (profile, eta, noise, wd, [T, x0, shift])
+// A solved spec: the result and the inputs as metadata.
+struct SpecOutput {
+  nlohmann::ordered_json result;
+  nlohmann::ordered_json extra;
 };
-// Checks the spec (InputError naming the field) and solves it.
-SgdOutput SolveSgdSpec(const SgdSpec& spec);
+// Checks the spec (InputError naming the field) and solves it: SgdResultJson, and profile, eta,
+// noise, wd, [T, x0, shift].
+SpecOutput SolveSgdSpec(const SgdSpec& spec);
+
+// `valleys theory risk` as its user writes it: the profile and shift specs and the biases at
+// which R is also evaluated.
+struct RiskSpec {
+  std::string profile, shift;
+  std::vector<double> biases;
+};
+// Checks the specs (InputError naming RiskSpec::profile or ::shift) and solves them:
+// RiskResultJson, and the profile and shift as metadata.
+SpecOutput SolveRiskSpec(const RiskSpec& spec);
 
 }  // namespace valleys::io

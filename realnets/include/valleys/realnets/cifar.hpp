@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "valleys/realnets/types.hpp"
+
 namespace valleys::realnets {
 
 constexpr int kImageBytes = 3072;
@@ -21,8 +23,6 @@ struct CifarFile {
 // The eight files: data_batch_1..5, test_batch (the full set), subset_train, subset_test.
 const std::vector<CifarFile>& KnownFiles();
 const CifarFile& KnownFile(const std::string& name);  // throws std::invalid_argument
-
-enum class Subset { kFull, kSmall };  // 50k/10k, or the balanced 10k/2k subset
 
 struct CifarSplit {
   std::vector<std::uint8_t> labels;  // 0..9

@@ -25,6 +25,8 @@ enum class DirectionLaw {
   kSignAgreement
 };
 enum class ParameterMask { kAll, kExcludeBn, kOnlyBn };  // all | exclude-bn | only-bn
+// CIFAR-10: the balanced 10k/2k subset, or the full 50k/10k
+enum class Subset { kSmall, kFull };  // small | full
 
 const char* ArchToString(Arch v);
 const char* BlockTypeToString(BlockType v);
@@ -35,6 +37,7 @@ const char* DeviceToString(Device v);
 const char* BnModeToString(BnMode v);
 const char* DirectionLawToString(DirectionLaw v);
 const char* ParameterMaskToString(ParameterMask v);
+const char* SubsetToString(Subset v);
 
 bool StringToArch(const std::string& name, Arch* v);
 bool StringToBlockType(const std::string& name, BlockType* v);
@@ -45,6 +48,7 @@ bool StringToDevice(const std::string& name, Device* v);
 bool StringToBnMode(const std::string& name, BnMode* v);
 bool StringToDirectionLaw(const std::string& name, DirectionLaw* v);
 bool StringToParameterMask(const std::string& name, ParameterMask* v);
+bool StringToSubset(const std::string& name, Subset* v);
 
 std::string ArchNames();
 std::string BlockTypeNames();
@@ -55,6 +59,7 @@ std::string DeviceNames();
 std::string BnModeNames();
 std::string DirectionLawNames();
 std::string ParameterMaskNames();
+std::string SubsetNames();
 
 // A law's code in the direction's random stream and the figure data: 1 uniform01 .. 7
 // sign-agreement, in the order of the enumerators.

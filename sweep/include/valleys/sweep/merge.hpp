@@ -24,6 +24,16 @@ struct MergedSweep {
 // exactly once. Throws io::InputError naming the file at fault.
 MergedSweep MergeShards(const std::vector<std::string>& shard_paths);
 
+// MergeShards into `out` and its sidecar `out`.json, both written atomically. Refuses
+// (io::InputError naming MergeOptions::out) an output that is one of the shards or their sidecars,
+// and, unless `force`, one that exists; nothing is written then.
+struct MergeOptions {
+  std::vector<std::string> shards;
+  std::string out;
+  bool force = false;
+};
+MergedSweep MergeShardsIntoFile(const MergeOptions& options);
+
 // The axes of a sweep from its specification (a sidecar's "spec"); `where` names it in errors.
 std::vector<io::GridAxis> AxesOfSpec(const nlohmann::ordered_json& spec, const std::string& where);
 

@@ -29,4 +29,17 @@ struct SweepPlan {
 SweepPlan PlanSweep(const io::SimSpec& base, const std::vector<io::GridAxis>& axes,
                     bool with_theory);
 
+// `valleys sweep` as its user gives it: a base configuration, a TOML sweep file (its [base] over
+// the base, its [grid] axes first) and more axes as text.
+struct SweepRequest {
+  io::SimSpec base;
+  std::string file;               // the TOML sweep file (empty: none)
+  std::vector<std::string> grid;  // NAME=lo:hi:count[:lin|log] | NAME=v1,v2,...
+  bool with_theory = true;
+};
+
+// PlanSweep of the request. Throws io::InputError for a request without a profile or without
+// axes, an axis written wrong (naming SweepRequest::grid) and a sweep file that cannot be used.
+SweepPlan PlanSweep(const SweepRequest& request);
+
 }  // namespace valleys::sweep
