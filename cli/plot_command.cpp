@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include "claim_scale_flag.hpp"
 #include "commands.hpp"
 #include "strict_option.hpp"
 #include "valleys/figure_data/figure_files.hpp"
@@ -53,7 +52,11 @@ void RegisterPlotCommand(CLI::App& app) {
           "figure '{}' does not exist (allowed: A-H, profiles, asymmetry, line, logistic2d, "
           "swa_bias)",
           a->figure));
-    figure_data::MakeFigure({a->figure, a->out, a->data, ScaleFromFlag(a->scale), a->seed});
+    claims::ClaimScale scale;
+    if (!claims::StringToClaimScale(a->scale, &scale))
+      throw io::InputError(
+          fmt::format("--scale = '{}' is not a scale (allowed: quick, full)", a->scale));
+    figure_data::MakeFigure({a->figure, a->out, a->data, scale, a->seed});
     fmt::print("wrote {}/{}.png and .pdf\n", a->out, a->figure);
   });
 }

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "claim_scale_flag.hpp"
 #include "commands.hpp"
 #include "output.hpp"
 #include "progress.hpp"
@@ -25,7 +24,6 @@ namespace valleys::cli {
 namespace {
 
 void Run(claims::ReproduceOptions o) {
-  const claims::ClaimScale claim_scale = ScaleFromFlag(o.scale);
   realnets::Preset known;
   if (!o.realnets_preset.empty() && !realnets::StringToPreset(o.realnets_preset, &known))
     throw io::InputError(fmt::format("--realnets-preset = '{}' (allowed: {})", o.realnets_preset,
@@ -38,8 +36,9 @@ void Run(claims::ReproduceOptions o) {
   claims::ReproduceCallbacks callbacks;
   callbacks.on_stage = Stage;
   callbacks.on_progress = ProgressByUnit();
-  callbacks.make_figure = [&](const std::string& id, const std::string& folder) {
-    figure_data::MakeFigure({id, folder, "", claim_scale, o.seed});
+  callbacks.make_figure = [](const std::string& id, const std::string& folder,
+                             const claims::ClaimScale& scale, std::uint64_t seed) {
+    figure_data::MakeFigure({id, folder, "", scale, seed});
   };
   // The real-network experiment runs in valleys-realnets (LibTorch), as a child process.
   callbacks.run_realnets = [&](const std::string& preset, const std::string& folder) {

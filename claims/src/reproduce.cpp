@@ -34,8 +34,8 @@ std::string RealnetsSection(int status, const std::string& preset,
 ReproduceSummary RunReproduce(const ReproduceOptions& o, const ReproduceCallbacks& cb) {
   ClaimScale claim_scale;
   if (!StringToClaimScale(o.scale, &claim_scale))
-    throw std::invalid_argument(
-        fmt::format("ReproduceOptions::scale = '{}' (allowed: quick, full)", o.scale));
+    throw io::InputError(fmt::format(
+        "ReproduceOptions::scale = '{}' is not a scale (allowed: quick, full)", o.scale));
   if (!o.figures.empty() && !cb.make_figure)
     throw std::invalid_argument("ReproduceCallbacks::make_figure is required with figures");
   if (o.with_realnets && !cb.run_realnets)
@@ -84,7 +84,7 @@ ReproduceSummary RunReproduce(const ReproduceOptions& o, const ReproduceCallback
   const long long figures = static_cast<long long>(o.figures.size());
   progress("figures", 0, figures);
   for (const auto& f : o.figures) {
-    cb.make_figure(f.id, (dir / "figures").string());
+    cb.make_figure(f.id, (dir / "figures").string(), claim_scale, o.seed);
     facts.figures.push_back(f);
     progress("figures", static_cast<long long>(facts.figures.size()), figures);
   }

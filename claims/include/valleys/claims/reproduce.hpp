@@ -32,8 +32,11 @@ struct ReproduceCallbacks {
   std::function<void(int index, int count, const std::string& name)> on_stage;
   // Progress inside a stage: called with done = 0 first and done = total last.
   std::function<void(const std::string& unit, long long done, long long total)> on_progress;
-  // Writes figure `id` (its data and its rendering) into `dir`. Required when figures are given.
-  std::function<void(const std::string& id, const std::string& dir)> make_figure;
+  // Writes figure `id` (its data at the run's claim scale and seed, and its rendering) into `dir`.
+  // Required when figures are given.
+  std::function<void(const std::string& id, const std::string& dir, const ClaimScale& scale,
+                     std::uint64_t seed)>
+      make_figure;
   // Runs the real-network experiment with `preset` into `dir`: its exit status, -1 when this
   // build cannot run it. Required when with_realnets.
   std::function<int(const std::string& preset, const std::string& dir)> run_realnets;
