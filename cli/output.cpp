@@ -21,7 +21,7 @@ void Emit(const std::string& text, const std::string& path) {
                                            errno != 0 ? std::strerror(errno) : "write error"));
     return;
   }
-  io::WriteFileAtomically(path, text);
+  io::WriteFileAtomically(path, text, io::LinkPolicy::kFollow);  // the path the user named
 }
 
 int ReportError(const char* program, const char* kind, const char* message, int code) noexcept {

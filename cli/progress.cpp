@@ -8,6 +8,15 @@
 
 namespace valleys::cli {
 
+std::string DurationText(double seconds) {
+  if (!(seconds < 1e300)) return "forever";
+  if (seconds < 120) return fmt::format("{:.0f} s", seconds);
+  if (seconds < 7200) return fmt::format("{:.0f} min", seconds / 60);
+  if (seconds < 172800) return fmt::format("{:.1f} hours", seconds / 3600);
+  if (seconds < 3.156e7) return fmt::format("{:.1f} days", seconds / 86400);
+  return fmt::format("{:.3g} years", seconds / 3.156e7);
+}
+
 bool Progress::Enabled() {
   return ::isatty(STDERR_FILENO) == 1;
 }
@@ -35,8 +44,8 @@ void Progress::Update(long long done) {
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   const double rate = elapsed > 0 ? static_cast<double>(done - first_done_) / elapsed : 0.0;
   const double left = rate > 0 ? (total_ - done) / rate : 0.0;
-  fmt::print(stderr, "\r\033[K{}: {}/{} ({:.3g}/s, {:.0f} s left)", label_, done, total_, rate,
-             left);
+  fmt::print(stderr, "\r\033[K{}: {}/{} ({:.3g}/s, {} left)", label_, done, total_, rate,
+             DurationText(left));
   std::fflush(stderr);
 }
 

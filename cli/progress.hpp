@@ -7,6 +7,9 @@
 
 namespace valleys::cli {
 
+// "42 s", "17 min", "3.2 hours", "12.5 days", "3.6e+04 years".
+std::string DurationText(double seconds);
+
 class Progress {
  public:
   Progress(std::string label, long long total, bool quiet = false);

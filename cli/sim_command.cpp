@@ -1,5 +1,9 @@
 // `valleys sim`: one configuration of the Monte Carlo simulator.
+#include <omp.h>
+
 #include <memory>
+
+#include <fmt/format.h>
 
 #include "commands.hpp"
 #include "output.hpp"
@@ -25,9 +29,19 @@ void Run(const SimCommandArgs& a) {
   const sim::SimOptions options = io::MakeSimOptions(a.sim);
   sim::RunControl control;
   control.backend = a.sim.backend == "cuda" ? sim::Backend::kCuda : sim::Backend::kCpu;
-  // In chain-steps (chains x (burn-in + steps)), so the rate reads as chain-steps/s.
-  const long long work = options.chains * (options.burnin + options.steps);
-  Progress progress("sim chain-steps", work, a.quiet);
+  // In chain-steps (chains x (burn-in + steps)), so the rate reads as chain-steps/s; computed in
+  // double, since the product can exceed 2^63.
+  const double total = static_cast<double>(options.chains) *
+                       (static_cast<double>(options.burnin) + static_cast<double>(options.steps));
+  // A run that will take long says so before it starts, on a terminal or in a log.
+  if (total > 1e9) {
+    const double seconds = sim::EstimateSeconds(options, control.backend);
+    if (seconds > 10)
+      fmt::print(stderr, "sim: {:.3g} chain-steps, expected to take about {} on {} threads\n",
+                 total, DurationText(seconds), omp_get_max_threads());
+  }
+  const long long work = total < 9e18 ? static_cast<long long>(total) : 0;
+  Progress progress("sim chain-steps", work, a.quiet || work == 0);
   control.progress = [&](double f) { progress.Update(static_cast<long long>(f * work)); };
   const sim::SimSummary summary = sim::Simulate(options, control);
   progress.Finish();

@@ -22,6 +22,16 @@ namespace valleys::cli {
 
 namespace detail {
 
+// A text value that starts with "--" is an option the user forgot the value before
+// ("--save-direction --out DIR"), never taken as a path or a spec.
+inline std::string NotAnOption(const std::string& text) {
+  if (text.rfind("--", 0) != 0) return "";
+  return fmt::format(
+      "'{}' looks like an option, not a value (allowed: a value; a file whose "
+      "name starts with '--' is written ./{})",
+      text, text);
+}
+
 template <class T>
 struct ElementOf {
   using type = T;
@@ -63,6 +73,9 @@ CLI::Option* AddOption(CLI::App& app, const std::string& name, T& variable,
     option->transform(
         CLI::Validator([](std::string& text) { return detail::CanonicalNumber<Element>(text); }, "",
                        "strict number"));
+  if constexpr (std::is_same_v<Element, std::string>)
+    option->check(CLI::Validator([](std::string& text) { return detail::NotAnOption(text); }, "",
+                                 "not an option"));
   return option;
 }
 

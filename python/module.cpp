@@ -2,11 +2,18 @@
 // command-line twin and returns that command's JSON output (the result's keys plus "meta") as text;
 // the package (valleys/__init__.py) turns it into a dict with NumPy arrays. Bad input raises
 // ValueError with the command line's message (fields named by their flags).
+#include <omp.h>
+#include <pthread.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
+#include <chrono>
+#include <future>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "field_flags.hpp"
@@ -47,6 +54,41 @@ std::string Guarded(F&& f) {
   }
 }
 
+bool g_forked_child = false;  // set in a child of fork() (SingleThreadedAfterFork)
+
+// Runs work(stop) on a thread of its own while the calling (Python) thread, with the GIL released
+// (the binding's call_guard), takes the GIL every 50 ms to let Python handle signals: Ctrl-C sets
+// `stop`, the work ends early (throwing), and KeyboardInterrupt is raised. Signals are handled by
+// Python's main thread only, and an OpenMP run may leave that thread waiting at its barrier while
+// a worker runs the only chain, so the wait happens here, outside OpenMP.
+template <class Work>
+auto Interruptible(Work&& work) {
+  using Result = decltype(work(std::declval<const std::atomic<bool>&>()));
+  std::atomic<bool> stop{false};
+  std::packaged_task<Result()> task([&] {
+    if (g_forked_child) omp_set_num_threads(1);  // this thread's own OpenMP setting
+    return work(stop);
+  });
+  std::future<Result> done = task.get_future();
+  std::thread runner(std::move(task));
+  bool interrupted = false;
+  while (done.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+    if (interrupted) continue;
+    py::gil_scoped_acquire gil;
+    if (PyErr_CheckSignals() != 0) {
+      interrupted = true;
+      stop = true;
+    }
+  }
+  runner.join();
+  if (interrupted) {
+    py::gil_scoped_acquire gil;
+    if (PyErr_Occurred() == nullptr) PyErr_SetNone(PyExc_KeyboardInterrupt);
+    throw py::error_already_set();
+  }
+  return done.get();  // rethrows the work's exception
+}
+
 std::string Risk(const std::string& profile, const std::string& shift,
                  const std::vector<double>& biases) {
   return Guarded([&] {
@@ -75,7 +117,11 @@ std::string Sim(const std::vector<std::string>& profiles,
       if (!valleys::io::SetSimSpecField(spec, name, value, "sim.run(" + name + "=...)"))
         throw valleys::io::InputError("sim.run: '" + name + "' is not a simulator input");
     const valleys::sim::SimOptions options = valleys::io::MakeSimOptions(spec);
-    const valleys::sim::SimSummary summary = valleys::sim::Simulate(options, {});
+    const valleys::sim::SimSummary summary = Interruptible([&](const std::atomic<bool>& stop) {
+      valleys::sim::RunControl control;
+      control.should_stop = [&stop] { return stop.load(); };
+      return valleys::sim::Simulate(options, control);
+    });
     return Output(valleys::io::SimResultJson(summary, valleys::sim::PredictIfPossible(options)),
                   valleys::io::Metadata("sim", valleys::io::SimSpecJson(spec)));
   });
@@ -125,7 +171,19 @@ std::string Check(const std::string& id, const std::string& scale_name, std::uin
 
 }  // namespace
 
+namespace {
+// After fork() the child has no OpenMP worker threads, but libgomp's pool still counts the
+// parent's: a parallel region would wait for them forever. A child (multiprocessing's default
+// start method on Linux) therefore runs single-threaded; its numbers are the same, since no result
+// depends on the thread count.
+void SingleThreadedAfterFork() {
+  g_forked_child = true;
+  omp_set_num_threads(1);
+}
+}  // namespace
+
 PYBIND11_MODULE(_core, m) {
+  pthread_atfork(nullptr, nullptr, &SingleThreadedAfterFork);
   m.doc() = "valleys' libraries (theory, simulator, profile scoring, claims) without LibTorch";
   m.attr("version") = std::string(valleys::io::Version());
   m.attr("git") = std::string(valleys::io::GitHash());

@@ -21,6 +21,16 @@ namespace {
   throw std::runtime_error(
       fmt::format("cannot {} '{}': {}", what, path.string(), std::strerror(err)));
 }
+// The umask, read without changing it (umask(2) would, for a moment, for every thread): from
+// /proc/self/status, 022 where that is not mounted.
+mode_t ProcessUmask() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("Umask:", 0) == 0)
+      return static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8));
+  return 022;
+}
 }  // namespace
 
 std::string ReadFile(const std::filesystem::path& path, std::size_t max_bytes) {
@@ -49,21 +59,26 @@ void EnsureDirectory(const std::filesystem::path& dir) {
         fmt::format("cannot create directory '{}': {}", dir.string(), ec.message()));
 }
 
-void WriteFileAtomically(const std::filesystem::path& given, std::string_view content) {
+void WriteFileAtomically(const std::filesystem::path& given, std::string_view content,
+                         LinkPolicy links) {
   namespace fs = std::filesystem;
-  // A symbolic link is written through (its target is replaced, the link kept); anything that
-  // exists and is not a regular file (a device, a FIFO, a folder) is refused, never replaced.
+  // kFollow writes a link's target (the link kept); kReplace renames over the link itself. Anything
+  // that exists and is not a regular file (a device, a FIFO, a folder) is refused, never replaced.
   std::error_code ec;
   fs::path path = given;
-  if (fs::is_symlink(fs::symlink_status(given, ec))) {
+  const bool is_link = fs::is_symlink(fs::symlink_status(given, ec));
+  if (is_link && links == LinkPolicy::kFollow) {
     path = fs::weakly_canonical(given, ec);
     if (ec) Fail("resolve the link", given, ec.value());
   }
-  const fs::file_status st = fs::status(path, ec);
-  if (fs::exists(st) && !fs::is_regular_file(st))
+  struct stat existing {};
+  const bool exists =
+      !(is_link && links == LinkPolicy::kReplace) && ::stat(path.c_str(), &existing) == 0;
+  if (exists && !S_ISREG(existing.st_mode))
     throw std::invalid_argument(
         fmt::format("'{}' exists and is not a regular file (allowed: a new path or a regular file)",
                     given.string()));
+  const mode_t mode = exists ? (existing.st_mode & 07777) : (0666 & ~ProcessUmask());
   const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   std::string tmpl = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
   const int fd = ::mkstemp(tmpl.data());
@@ -83,7 +98,7 @@ void WriteFileAtomically(const std::filesystem::path& given, std::string_view co
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::fchmod(fd, 0644) != 0) cleanup("set permissions of");
+  if (::fchmod(fd, mode) != 0) cleanup("set permissions of");
   if (::fsync(fd) != 0) cleanup("flush");
   if (::close(fd) != 0) {
     const int err = errno;

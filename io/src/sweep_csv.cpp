@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -22,6 +23,18 @@
 namespace valleys::io {
 
 namespace {
+// flock(LOCK_EX | LOCK_NB) on fd, or InputError naming the file when another process holds it.
+void LockOrRefuse(int fd, const std::string& path) {
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return;
+  const int error = errno;
+  if (error == EWOULDBLOCK)
+    throw InputError(fmt::format(
+        "'{}' is being written by another process (the file itself is locked); refusing to "
+        "interleave",
+        path));
+  throw InputError(fmt::format("cannot lock '{}': {}", path, std::strerror(error)));
+}
+
 // The fields of one row (RFC 4180); a malformed row is an error naming its line.
 std::size_t CountFields(const std::string& line, const std::string& source, int line_no) {
   std::vector<std::string> fields;
@@ -94,6 +107,17 @@ SweepCsv SweepCsvWriter::Open(const std::string& path, const std::string& sweep_
   path_ = path;
   SweepCsv existing;
   const std::string top = SweepIdLine(sweep_id) + "\n" + header + "\n";
+  // The CSV itself is locked (flock on the inode being appended to), beside OutputLock's PATH.lock:
+  // a second writer is refused even when the lock file was removed or replaced while its owner
+  // runs. An existing file is locked before anything is read or rewritten.
+  const int held = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct Closer {
+    int fd;
+    ~Closer() {
+      if (fd >= 0) ::close(fd);
+    }
+  } held_closer{held};
+  if (held >= 0) LockOrRefuse(held, path);
   if (std::filesystem::exists(path)) {
     if (!resume)
       throw InputError(
@@ -119,19 +143,32 @@ SweepCsv SweepCsvWriter::Open(const std::string& path, const std::string& sweep_
     if (existing.had_partial_line) {  // rewrite without the cut line, atomically
       std::string text = top;
       for (const auto& r : existing.rows) text += r + "\n";
-      WriteFileAtomically(path, text);
+      WriteFileAtomically(path, text, LinkPolicy::kFollow);  // the path the user named
     }
   } else {
-    WriteFileAtomically(path, top);
+    WriteFileAtomically(path, top, LinkPolicy::kFollow);
   }
   fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (fd_ < 0)
     throw std::runtime_error(
         fmt::format("cannot open '{}' for appending: {}", path, std::strerror(errno)));
+  // flock is per open file: the read-only lock is let go before the appending one is taken (a
+  // writer starting in between is refused by one of the two).
+  if (held_closer.fd >= 0) ::close(std::exchange(held_closer.fd, -1));
+  LockOrRefuse(fd_, path);
   return existing;
 }
 
 void SweepCsvWriter::Append(const std::string& row) {
+  // Rows appended to a file that is no longer at the path would be lost without a word.
+  struct stat by_fd {
+  }, by_path{};
+  if (::fstat(fd_, &by_fd) != 0 || ::stat(path_.c_str(), &by_path) != 0 ||
+      by_fd.st_ino != by_path.st_ino || by_fd.st_dev != by_path.st_dev)
+    throw std::runtime_error(fmt::format(
+        "'{}' was removed or replaced while this sweep was writing it; stopped so that no row "
+        "goes to a file that is no longer there",
+        path_));
   const std::string line = row + "\n";
   const ssize_t n = ::write(fd_, line.data(), line.size());
   if (n != static_cast<ssize_t>(line.size()))
@@ -174,7 +211,13 @@ std::string Field(const std::string& text, const std::string& key) {
 
 OutputLock::OutputLock(const std::string& path) : lock_path_(path + ".lock") {
   for (int attempt = 0; attempt < 8; ++attempt) {
-    const int fd = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    // O_NOFOLLOW: a link planted at PATH.lock must not make this write through it.
+    const int fd = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0 && errno == ELOOP)
+      throw InputError(fmt::format(
+          "lock file '{}' is a symbolic link (allowed: a regular file or none); refusing to write "
+          "through it",
+          lock_path_));
     if (fd < 0)
       throw InputError(
           fmt::format("cannot create lock file '{}': {}", lock_path_, std::strerror(errno)));

@@ -72,6 +72,11 @@ theory::TableOptions ParseTableCsv(const std::string& text, const std::string& s
         };
         xi = find(x_column, "x", 0);
         li = find(loss_column, "loss", 1);
+        if (xi == li)
+          throw InputError(fmt::format(
+              "table {}: x and loss both name column {} ('{}') of the header on line {} (allowed: "
+              "two different columns)",
+              source, xi + 1, fields[xi], line_no));
         continue;
       }
       if (!x_column.empty() || !loss_column.empty())

@@ -62,7 +62,8 @@ std::string PlainText(cmark_node* node) {
   for (cmark_event_type ev; (ev = cmark_iter_next(it.get())) != CMARK_EVENT_DONE;) {
     cmark_node* n = cmark_iter_get_node(it.get());
     if (ev == CMARK_EVENT_ENTER &&
-        (cmark_node_get_type(n) == CMARK_NODE_TEXT || cmark_node_get_type(n) == CMARK_NODE_CODE))
+        (cmark_node_get_type(n) == CMARK_NODE_TEXT || cmark_node_get_type(n) == CMARK_NODE_CODE ||
+         cmark_node_get_type(n) == CMARK_NODE_HTML_INLINE))
       text += cmark_node_get_literal(n);
   }
   return text;
@@ -96,6 +97,33 @@ std::string MarkdownToHtml(const std::string& markdown) {
   cmark_parser_feed(parser.get(), markdown.data(), markdown.size());
   std::unique_ptr<cmark_node, NodeDeleter> doc(cmark_parser_finish(parser.get()));
 
+  // Raw HTML in the Markdown is text a report quoted (a path or a name holding '<'), never markup:
+  // each such node becomes a text node (a block one, a paragraph of it), which the renderer
+  // escapes, so the page shows exactly what the Markdown says.
+  {
+    std::vector<cmark_node*> raw;
+    std::unique_ptr<cmark_iter, IterDeleter> it(cmark_iter_new(doc.get()));
+    for (cmark_event_type ev; (ev = cmark_iter_next(it.get())) != CMARK_EVENT_DONE;) {
+      cmark_node* n = cmark_iter_get_node(it.get());
+      if (ev == CMARK_EVENT_ENTER && (cmark_node_get_type(n) == CMARK_NODE_HTML_INLINE ||
+                                      cmark_node_get_type(n) == CMARK_NODE_HTML_BLOCK))
+        raw.push_back(n);
+    }
+    for (cmark_node* n : raw) {
+      const bool block = cmark_node_get_type(n) == CMARK_NODE_HTML_BLOCK;
+      std::string literal = cmark_node_get_literal(n) ? cmark_node_get_literal(n) : "";
+      if (block) literal.erase(literal.find_last_not_of('\n') + 1);
+      cmark_node* text = cmark_node_new(CMARK_NODE_TEXT);
+      cmark_node_set_literal(text, literal.c_str());
+      cmark_node* replacement = text;
+      if (block) {
+        replacement = cmark_node_new(CMARK_NODE_PARAGRAPH);
+        cmark_node_append_child(replacement, text);
+      }
+      cmark_node_replace(n, replacement);
+      cmark_node_free(n);
+    }
+  }
   std::string title = "report";
   bool have_title = false;
   std::vector<cmark_node*> figure_links;

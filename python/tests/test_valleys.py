@@ -97,3 +97,61 @@ def test_version_and_no_libtorch():
     assert valleys.version
     with open("/proc/self/maps") as maps:
         assert "libtorch" not in maps.read()
+
+
+SMALL = dict(eta=0.05, chains=256, steps=2000, seed=7)
+
+
+def test_numpy_scalars_are_numbers():
+    plain = valleys.sim.run(QUAD, **SMALL)
+    numpy = valleys.sim.run(QUAD, eta=np.float64(0.05), chains=np.int64(256),
+                            steps=np.uint32(2000), seed=np.int8(7))
+    assert numpy["mean_avg"] == plain["mean_avg"]
+    with pytest.raises(ValueError, match="expected a number or a spec"):
+        valleys.sim.run(QUAD, eta=0.05, chains=np.bool_(True))
+
+
+def test_huge_sizes_are_refused_before_allocating():
+    with pytest.raises(ValueError, match="GB for the chains' results"):
+        valleys.sim.run(QUAD, eta=0.05, chains=2**32, steps=10)
+
+
+_LONG_RUN = ("import valleys, sys; print('started', flush=True); "
+             "valleys.sim.run('quadratic:hplus=1,hminus=9', eta=0.05, chains=1, "
+             "steps=2**50)")
+
+
+def test_a_long_run_stops_on_sigint():
+    import signal
+    import subprocess
+    import sys
+    import time
+    child = subprocess.Popen([sys.executable, "-c", _LONG_RUN], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "started"
+        time.sleep(1.0)
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=10)
+    finally:
+        child.kill()
+    assert "KeyboardInterrupt" in err
+
+
+def _sim_in_child(queue):
+    queue.put(valleys.sim.run(QUAD, **SMALL)["mean_avg"])
+
+
+def test_a_forked_child_runs_after_the_parent_used_the_package():
+    import multiprocessing
+    parent = valleys.sim.run(QUAD, **SMALL)["mean_avg"]  # starts OpenMP's threads here
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_sim_in_child, args=(queue,))
+    child.start()
+    child.join(timeout=60)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the forked child hung")
+    assert child.exitcode == 0
+    assert queue.get(timeout=5) == parent  # same numbers on one thread

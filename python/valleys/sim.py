@@ -1,4 +1,9 @@
 """The Monte Carlo simulator of SGD with weight averaging (`valleys sim`)."""
+import numbers
+import operator
+
+import numpy as np
+
 from . import _core
 from ._convert import numbers_list, result
 
@@ -13,9 +18,20 @@ def run(profile, **inputs):
     OpenMP's threads; the numbers do not depend on their count."""
     profiles = [profile] if isinstance(profile, str) else list(profile)
     per_direction = numbers_list("noise_per_direction", inputs.pop("noise_per_direction", ()))
-    fields = []
-    for name, value in inputs.items():
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise ValueError(f"sim.run({name}=...): expected a number or a spec, got {value!r}")
-        fields.append((name.replace("_", "-"), value if isinstance(value, str) else repr(value)))
+    fields = [(name.replace("_", "-"), _field_text(name, value)) for name, value in inputs.items()]
     return result(_core.sim(profiles, fields, per_direction))
+
+
+def _field_text(name, value):
+    """The text of one input: a spec as it is; an integer (int, numpy.int64, anything with
+    __index__) in decimal; any other real number (float, numpy.float32, anything with __float__)
+    as the shortest text that reads back to the same double."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"sim.run({name}=...): expected a number or a spec, got {value!r}")
+    if hasattr(value, "__index__"):
+        return str(operator.index(value))
+    if isinstance(value, numbers.Real) or hasattr(value, "__float__"):
+        return repr(float(value))
+    raise ValueError(f"sim.run({name}=...): expected a number or a spec, got {value!r}")

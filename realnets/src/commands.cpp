@@ -89,7 +89,8 @@ RunOutput ProfileCommand(const ProfileCommandOptions& options, const RunProgress
     out.result = HeightProfileResultJson(r, stem + "_heights.csv");
   }
   if (!options.save_direction.empty()) {
-    io::WriteFileAtomically(options.save_direction, DirectionFileBytes(o));
+    io::WriteFileAtomically(options.save_direction, DirectionFileBytes(o),
+                            io::LinkPolicy::kFollow);  // the path the user named
     out.result["direction_file"] = options.save_direction;
   }
   return out;

@@ -1,5 +1,7 @@
 #include "models.hpp"
 
+#include "valleys/io/atomic_file.hpp"
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <filesystem>
@@ -250,12 +252,14 @@ Net MakeModel(const ModelSpec& spec) {
 }
 
 void SaveNet(const Net& net, const std::string& path) {
-  const std::string tmp = path + ".tmp";
+  // Serialized in memory, then written by WriteFileAtomically: LibTorch's file writer throws from
+  // its destructor on a full disk (std::terminate), where this gives an error naming the file.
   torch::serialize::OutputArchive archive;
   net->save(archive);
   archive.write(kModelKey, c10::IValue(net->description));
-  archive.save_to(tmp);
-  std::filesystem::rename(tmp, path);
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  io::WriteFileAtomically(path, bytes.str());
   WriteChecksumFile(path);
 }
 

@@ -1,6 +1,9 @@
 #include "probe_target.hpp"
 
+#include <fmt/format.h>
+
 #include "models.hpp"
+#include "probe_points.hpp"
 #include "scripted_model.hpp"
 
 namespace valleys::realnets::detail {
@@ -9,6 +12,36 @@ std::vector<torch::Tensor> ProbeTarget::ParameterTensors() const {
   std::vector<torch::Tensor> out;
   for (const auto& p : NamedParameters()) out.push_back(p.second);
   return out;
+}
+
+void ProbeTarget::CheckLabels(const Data& data, const std::string& source) const {
+  if (data.size() == 0) return;
+  int64_t classes = 0;
+  {
+    torch::NoGradGuard guard;
+    const torch::Tensor out = ForwardEval(data.x.narrow(0, 0, 1));
+    if (out.dim() != 2 || out.size(0) != 1)
+      throw std::invalid_argument(fmt::format(
+          "{}: the network's output for one image has shape {} (allowed: logits [1, classes])",
+          source, c10::str(out.sizes())));
+    classes = out.size(1);
+  }
+  const int64_t lo = data.y.min().item<int64_t>(), hi = data.y.max().item<int64_t>();
+  for (const int64_t bad : {lo, hi})
+    if (bad < 0 || bad >= classes) {
+      const int64_t at = (data.y == bad).nonzero().flatten()[0].item<int64_t>();
+      throw std::invalid_argument(fmt::format(
+          "{}: label {} at index {} is outside the network's {} classes (allowed: 0..{})", source,
+          bad, at, classes, classes - 1));
+    }
+}
+
+void CheckProbeLabels(const ProbeTarget& net, const ProbeData& data, const TrainOptions& o) {
+  net.CheckLabels(data.train, o.train_data.empty()
+                                  ? std::string("the CIFAR-10 training images")
+                                  : "TrainOptions::train_data '" + o.train_data + "'");
+  net.CheckLabels(data.test, o.test_data.empty() ? std::string("the CIFAR-10 test images")
+                                                 : "TrainOptions::test_data '" + o.test_data + "'");
 }
 
 namespace {

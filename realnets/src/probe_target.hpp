@@ -16,6 +16,8 @@
 
 namespace valleys::realnets::detail {
 
+struct ProbeData;
+
 class ProbeTarget {
  public:
   virtual ~ProbeTarget() = default;
@@ -33,9 +35,17 @@ class ProbeTarget {
 
   std::vector<torch::Tensor> ParameterTensors() const;
 
+  // Throws std::invalid_argument naming `source` (the data's field and file, in words) when the
+  // network's output on the first image is not [1, classes] logits, or a label lies outside
+  // 0..classes-1: cross-entropy would otherwise fail deep inside LibTorch.
+  void CheckLabels(const Data& data, const std::string& source) const;
+
  protected:
   std::string sha256_;  // of the file loaded
 };
+
+// CheckLabels on both sets of `data`, each named by its TrainOptions field and file.
+void CheckProbeLabels(const ProbeTarget& net, const ProbeData& data, const TrainOptions& options);
 
 // `model` (a TorchScript file; errors name `field`) when given, else the checkpoint of valleys'
 // network of options.model.

@@ -154,6 +154,10 @@ bool ProfileOptions::IsValid(std::string* why) const {
                 fmt::format("ProfileOptions::shift_mean = {} (allowed: -100..100)", shift_mean));
   if (!(agreement >= 0 && agreement <= 1))
     return Fail(why, fmt::format("ProfileOptions::agreement = {} (allowed: 0..1)", agreement));
+  if (!model.empty() && checkpoint != ProfileOptions{}.checkpoint)
+    return Fail(why, fmt::format("ProfileOptions::model '{}' and ProfileOptions::checkpoint '{}' "
+                                 "were both given (allowed: one of them)",
+                                 model, checkpoint));
   if (!model.empty() && probe.augmented_train_eval)
     return Fail(why,
                 "ProfileOptions::model: the augmented training loss needs valleys' own network "
@@ -220,6 +224,7 @@ ProfileResult Profile(const ProfileOptions& o, const ProbeProgress& progress) {
   torch::manual_seed(b.seed + 7);  // augmented probe evaluation only
   const detail::ProbeData data = detail::LoadProbeData(o.probe);
   const auto net = detail::LoadTarget(b, o.model, o.checkpoint, "ProfileOptions::model");
+  detail::CheckProbeLabels(*net, data, b);
   const detail::Direction d = detail::MakeDirection(*net, o);
   std::vector<torch::Tensor> centre, dir;
   torch::NoGradGuard guard;
@@ -295,6 +300,7 @@ HeightProfileResult ProfileAtHeights(const ProfileOptions& o, const HeightSearch
   const detail::ProbeData data = detail::LoadProbeData(o.probe);
   HeightProfileResult r;
   const auto net = detail::LoadTarget(b, o.model, o.checkpoint, "ProfileOptions::model");
+  detail::CheckProbeLabels(*net, data, b);
   r.checkpoint_sha256 = net->Sha256();
   r.model_description = net->Description();
   r.parameter_count = net->ParameterCount();
@@ -412,6 +418,7 @@ LineResult Line(const LineOptions& o, const ProbeProgress& progress) {
   const detail::ProbeData data = detail::LoadProbeData(o.probe);
   const auto net = detail::LoadTarget(b, o.scripted ? o.from : "", o.from, "LineOptions::from");
   const auto end = detail::LoadTarget(b, o.scripted ? o.to : "", o.to, "LineOptions::to");
+  detail::CheckProbeLabels(*net, data, b);
   const auto from_named = net->NamedParameters(), to_named = end->NamedParameters();
   bool same = from_named.size() == to_named.size();
   for (std::size_t k = 0; same && k < from_named.size(); ++k)
@@ -469,6 +476,10 @@ bool HessianOptions::IsValid(std::string* why) const {
   if (!(tolerance > 0 && tolerance < 1))
     return Fail(why,
                 fmt::format("HessianOptions::tolerance = {} (allowed: 0 < tol < 1)", tolerance));
+  if (!model.empty() && checkpoint != HessianOptions{}.checkpoint)
+    return Fail(why, fmt::format("HessianOptions::model '{}' and HessianOptions::checkpoint '{}' "
+                                 "were both given (allowed: one of them)",
+                                 model, checkpoint));
   return true;
 }
 
@@ -478,6 +489,9 @@ HessianResult TopHessianEigenvalue(const HessianOptions& o, const ProbeProgress&
   detail::SetThreads(o.base);
   const detail::Data data = detail::LoadData(o.base, true, o.sample_size);
   const auto net = detail::LoadTarget(o.base, o.model, o.checkpoint, "HessianOptions::model");
+  net->CheckLabels(data, o.base.train_data.empty()
+                             ? "the CIFAR-10 training images"
+                             : "TrainOptions::train_data '" + o.base.train_data + "'");
   const std::vector<torch::Tensor> params = net->ParameterTensors();
   at::Generator gen = at::detail::createCPUGenerator(o.base.seed * 7919 + 17);
   std::vector<torch::Tensor> v;
@@ -514,6 +528,14 @@ HessianResult TopHessianEigenvalue(const HessianOptions& o, const ProbeProgress&
       rayleigh += (hv[k] * v[k]).sum().item<double>();
       hv_norm2 += hv[k].pow(2).sum().item<double>();
     }
+    // A model whose outputs (or their derivatives) are not finite has no eigenvalue to report.
+    if (!std::isfinite(rayleigh) || !std::isfinite(hv_norm2))
+      throw std::invalid_argument(fmt::format(
+          "{} '{}': the Hessian-vector product is not finite at iteration {} (Rayleigh quotient "
+          "{}): the network's outputs or their derivatives are nan or infinite on the training "
+          "images, so no eigenvalue exists (allowed: a network with finite outputs)",
+          o.model.empty() ? "HessianOptions::checkpoint" : "HessianOptions::model",
+          o.model.empty() ? o.checkpoint : o.model, it, rayleigh));
     r.history.push_back(rayleigh);
     r.top_eigenvalue = rayleigh;
     r.iterations = it;

@@ -1,5 +1,6 @@
 #include "runtime.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -135,6 +136,12 @@ void PlaceNet(const Net& net, const TrainOptions& o) {
 
 void SetThreads(const TrainOptions& o) {
   torch::set_num_threads(o.threads);
+  // oneDNN's AVX2 convolution kernels (LibTorch 1.13 as Debian ships it) write out of bounds on
+  // stages of fewer than 8 channels: PreResNet of width 4 corrupts the heap on an AVX2-only CPU,
+  // while widths 8 and up are fine. Such networks use LibTorch's own convolutions; every other
+  // one keeps oneDNN. The numbers agree up to rounding either way.
+  const int narrowest = o.model.width * std::max(1, o.model.widen);
+  at::globalContext().setUserEnabledMkldnn(narrowest >= 8);
 }
 
 }  // namespace detail

@@ -57,8 +57,13 @@ ScriptedModel::ScriptedModel(const std::string& path, const torch::Device& devic
     for (const char* p : {"weight", "bias"})
       bn_names_.insert(sub.name.empty() ? p : sub.name + "." + p);
   }
-  for (const auto& p : module_.named_parameters(/*recurse=*/true))
+  // Every parameter is a variable of the loss, whatever requires_grad it was saved with (a frozen
+  // or torch.no_grad-built model): the Hessian and the directions are over all of them, and this
+  // copy in memory is the only one changed.
+  for (const auto& p : module_.named_parameters(/*recurse=*/true)) {
+    p.value.requires_grad_(true);
     params_.emplace_back(p.name, p.value);
+  }
   if (params_.empty()) throw Bad(field, path, "the module has no learnable parameter");
 }
 

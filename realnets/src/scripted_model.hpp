@@ -24,7 +24,8 @@ class ScriptedModel {
   // a BatchNorm module keeps no running statistics.
   ScriptedModel(const std::string& path, const torch::Device& device, const std::string& field);
 
-  // The learnable parameters, in the module's named_parameters order (BN buffers excluded).
+  // The learnable parameters, in the module's named_parameters order (BN buffers excluded), each
+  // set to require grad (the loss is a function of all of them).
   const std::vector<std::pair<std::string, torch::Tensor>>& Parameters() const { return params_; }
   std::vector<torch::Tensor> ParameterTensors() const;
   // Names of the parameters (weight, bias) of BatchNorm modules.

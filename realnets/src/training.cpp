@@ -152,11 +152,13 @@ std::filesystem::path StatePath(const TrainOptions& o, int epoch, const char* pa
   return OutPath(o, fmt::format("state_e{}.{}.pt", epoch, part));
 }
 
+// Serialized in memory, then written by WriteFileAtomically (see SaveNet: LibTorch's file writer
+// terminates the process on a full disk).
 template <typename T>
 void SaveAtomically(const T& value, const std::filesystem::path& path) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  torch::save(value, tmp.string());
-  std::filesystem::rename(tmp, path);
+  std::ostringstream bytes;
+  torch::save(value, bytes);
+  io::WriteFileAtomically(path, bytes.str());
   WriteChecksumFile(path.string());
 }
 

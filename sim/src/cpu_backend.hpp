@@ -7,14 +7,14 @@
 
 #include "chain_step.hpp"
 #include "valleys/theory/profile.hpp"
+#include "work_poll.hpp"
 
 namespace valleys::sim::detail {
 
 // Runs chain i from x0[i]; out is resized to x0.size(). Analytic profiles use inlined gradients,
-// others their virtual Slope. progress (may be empty) is called from thread 0 with the fraction
-// done.
+// others their virtual Slope. Work is reported to `poll`; once it is stopped the chains end early
+// and `out` holds no result.
 void RunChainsCpu(const KernelParams& params, const theory::Profile& profile,
-                  const std::vector<double>& x0, std::vector<ChainOut>& out,
-                  const std::function<void(double)>& progress);
+                  const std::vector<double>& x0, std::vector<ChainOut>& out, WorkPoll& poll);
 
 }  // namespace valleys::sim::detail

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "chain_step.hpp"
+#include "work_poll.hpp"
 
 namespace valleys::sim::detail {
 
@@ -13,7 +14,7 @@ constexpr int kBlock = 256;
 
 template <typename Grad>
 void RunBlock(const KernelParams& p, const Grad& grad, std::uint32_t chain0, int n,
-              const double* x0, ChainOut* out) {
+              const double* x0, ChainOut* out, WorkPoll& poll) {
   alignas(64) double x[kBlock], v[kBlock], avg[kBlock], pos[kBlock], neg[kBlock], flat[kBlock];
   alignas(64) int bad[kBlock];
   alignas(64) float noise[4][kBlock];
@@ -25,7 +26,13 @@ void RunBlock(const KernelParams& p, const Grad& grad, std::uint32_t chain0, int
   }
   const long long total = p.burnin + p.steps;
   const bool momentum = p.momentum != 0.0;
+  long long reported = 0;
   for (long long base = 0; base < total; base += 4) {
+    if (base - reported >= kPollSteps) {
+      poll.Report((base - reported) * n);
+      reported = base;
+      if (poll.Stopped()) return;
+    }
     const std::uint64_t block = static_cast<std::uint64_t>(base >> 2);
     const auto key0 = static_cast<std::uint32_t>(p.seed),
                key1 = static_cast<std::uint32_t>(p.seed >> 32);
@@ -104,6 +111,7 @@ void RunBlock(const KernelParams& p, const Grad& grad, std::uint32_t chain0, int
       }
     }
   }
+  poll.Report((total - reported) * n);
   const double count = static_cast<double>(AveragedCount(p));
   for (int c = 0; c < n; ++c) out[c] = {x[c], avg[c] / count, pos[c], neg[c], flat[c], bad[c]};
 }

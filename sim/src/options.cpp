@@ -91,6 +91,21 @@ bool SimOptions::IsValid(std::string* why) const {
       return bad("minibatch.batch", minibatch.batch, "1 <= batch <= data-size");
     if (!eval_shift)
       return Fail(why, "SimOptions::eval_shift is empty: the minibatch model needs the data law");
+    // The minibatch draws count in 64-bit Philox counters: with replacement (burnin + steps) *
+    // ceil(batch / 4) draws, without it one shuffle per epoch numbered in 32 bits.
+    const double total = static_cast<double>(burnin) + static_cast<double>(steps);
+    const double per_epoch = static_cast<double>(minibatch.data_size / minibatch.batch);
+    if (minibatch.replacement && total * std::ceil(minibatch.batch / 4.0) >= 0x1p63)
+      return Fail(why,
+                  fmt::format("SimOptions::steps + burnin = {:.0f} with batch {} overflows the "
+                              "minibatch draw counter (allowed: (steps + burnin) * "
+                              "ceil(batch / 4) < 2^63)",
+                              total, minibatch.batch));
+    if (!minibatch.replacement && total / per_epoch >= 0x1p32)
+      return Fail(why, fmt::format("SimOptions::steps + burnin = {:.0f} is {:.0f} epochs of {:.0f} "
+                                   "batches, more than the shuffle counter holds (allowed: fewer "
+                                   "than 2^32 epochs)",
+                                   total, total / per_epoch, per_epoch));
   }
   // Stability of the constant-rate chain (where the curvature is bounded).
   if (!valley && profile && std::isfinite(profile->MaxCurvature())) {

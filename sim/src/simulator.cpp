@@ -1,6 +1,7 @@
 #include "valleys/sim/simulator.hpp"
 
 #include <omp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -198,7 +199,10 @@ SimSummary SimulateAdditive(const SimOptions& o, const RunControl& control) {
     detail::RunChainsCuda(p, g, x0, out);
     s.backend = "cuda";
   } else {
-    detail::RunChainsCpu(p, profile, x0, out, control.progress);
+    detail::WorkPoll poll(control,
+                          static_cast<double>(o.chains) * static_cast<double>(o.burnin + o.steps));
+    detail::RunChainsCpu(p, profile, x0, out, poll);
+    if (poll.Stopped()) throw Stopped();
     s.backend = "cpu";
   }
   SimSummary reduced = Reduce(o, profile, out, 0.0);
@@ -258,9 +262,11 @@ SimSummary SimulateMinibatch(const SimOptions& o, const RunControl& control) {
   const int n = o.minibatch.data_size, batch = o.minibatch.batch;
   const long long chains = o.chains;
   std::vector<ChainOut> out(static_cast<std::size_t>(chains));
-  std::atomic<long long> done{0};
+  detail::WorkPoll poll(control,
+                        static_cast<double>(chains) * static_cast<double>(o.burnin + o.steps));
 #pragma omp parallel for schedule(dynamic, 16)
   for (long long c = 0; c < chains; ++c) {
+    if (poll.Stopped()) continue;
     const auto chain = static_cast<std::uint32_t>(c);
     std::vector<int> perm;
     if (!o.minibatch.replacement) {
@@ -273,7 +279,13 @@ SimSummary SimulateMinibatch(const SimOptions& o, const RunControl& control) {
     float noise[4] = {0, 0, 0, 0};
     const long long total = o.burnin + o.steps;
     const std::uint64_t draws_per_step = static_cast<std::uint64_t>((batch + 3) / 4);
+    long long reported = 0;
     for (long long t = 1; t <= total; ++t) {
+      if (t - reported > detail::kPollSteps) {
+        poll.Report(t - 1 - reported);
+        reported = t - 1;
+        if (poll.Stopped()) break;
+      }
       double g = 0.0;
       if (o.minibatch.replacement) {
         for (int j = 0; j < batch; j += 4) {
@@ -327,10 +339,9 @@ SimSummary SimulateMinibatch(const SimOptions& o, const RunControl& control) {
     }
     out[static_cast<std::size_t>(c)] = {
         x, avg / static_cast<double>(detail::AveragedCount(p)), pos, neg, flat, bad};
-    const long long finished = ++done;
-    if (control.progress && omp_get_thread_num() == 0 && finished % 64 == 0)
-      control.progress(static_cast<double>(finished) / chains);
+    poll.Report(total - reported);
   }
+  if (poll.Stopped()) throw Stopped();
   SimSummary s = Reduce(o, profile, out, w_hat);
   double train = 0.0;
   for (double zi : z) train += profile.Value(w_hat - zi);
@@ -358,9 +369,11 @@ SimSummary SimulateValley(const SimOptions& o, const RunControl& control) {
   std::vector<double> pos0(static_cast<std::size_t>(chains)),
       neg0(static_cast<std::size_t>(chains));
   std::vector<int> bad(static_cast<std::size_t>(chains), 0);
-  std::atomic<long long> done{0};
+  detail::WorkPoll poll(control,
+                        static_cast<double>(chains) * static_cast<double>(o.burnin + o.steps));
 #pragma omp parallel for schedule(dynamic, 8)
   for (long long c = 0; c < chains; ++c) {
+    if (poll.Stopped()) continue;
     const auto chain = static_cast<std::uint32_t>(c);
     Eigen::VectorXd w = Eigen::VectorXd::Constant(d, 0.0), vel = Eigen::VectorXd::Zero(d),
                     acc = Eigen::VectorXd::Zero(d);
@@ -376,7 +389,13 @@ SimSummary SimulateValley(const SimOptions& o, const RunControl& control) {
     double pos = 0, neg = 0;
     int is_bad = 0;
     const long long total = o.burnin + o.steps;
+    long long reported = 0;
     for (long long t = 1; t <= total; ++t) {
+      if (t - reported > detail::kPollSteps) {
+        poll.Report(t - 1 - reported);
+        reported = t - 1;
+        if (poll.Stopped()) break;
+      }
       const int k = static_cast<int>((t - 1) & 3);
       if (k == 0)
         for (int i = 0; i < d; ++i) {
@@ -412,10 +431,9 @@ SimSummary SimulateValley(const SimOptions& o, const RunControl& control) {
     pos0[ci] = pos / static_cast<double>(o.steps);
     neg0[ci] = neg / static_cast<double>(o.steps);
     bad[ci] = is_bad || !avg_y[ci].allFinite();
-    const long long finished = ++done;
-    if (control.progress && omp_get_thread_num() == 0 && finished % 64 == 0)
-      control.progress(static_cast<double>(finished) / chains);
+    poll.Report(total - reported);
   }
+  if (poll.Stopped()) throw Stopped();
   SimSummary s;
   s.chains = chains;
   std::vector<std::size_t> ok;
@@ -494,9 +512,26 @@ SimSummary SimulateValley(const SimOptions& o, const RunControl& control) {
 
 }  // namespace
 
+double ResultBytes(const SimOptions& o) {
+  // Per chain: its ChainOut (1-D), or its Eigen vectors and scalars (a valley); the start values.
+  const double per_chain = o.valley ? 3.0 * (static_cast<double>(o.Dim()) * sizeof(double) + 32) +
+                                          3 * sizeof(double) + sizeof(int)
+                                    : static_cast<double>(sizeof(ChainOut) + sizeof(double));
+  return static_cast<double>(o.chains) * per_chain;
+}
+
 SimSummary Simulate(const SimOptions& options, const RunControl& control) {
   std::string why;
   if (!options.IsValid(&why)) throw std::invalid_argument(why);
+  const double bytes = ResultBytes(options),
+               physical = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) *
+                          static_cast<double>(::sysconf(_SC_PAGESIZE));
+  if (physical > 0 && bytes > physical)
+    throw std::invalid_argument(fmt::format(
+        "SimOptions::chains = {} needs {:.3g} GB for the chains' results, more than this "
+        "machine's {:.3g} GB of memory (allowed: chains <= {:.0f})",
+        options.chains, bytes / 1e9, physical / 1e9,
+        std::floor(physical / (bytes / static_cast<double>(options.chains)))));
   if (control.backend == Backend::kCuda && (options.valley || options.minibatch.data_size != 0))
     throw std::invalid_argument("sim: the CUDA backend runs 1-D valleys with additive noise only");
   const auto start = std::chrono::steady_clock::now();
@@ -510,6 +545,27 @@ SimSummary Simulate(const SimOptions& options, const RunControl& control) {
   s.chain_steps_per_s = s.seconds > 0 ? work / s.seconds : 0.0;
   s.threads = omp_get_max_threads();
   return s;
+}
+
+double EstimateSeconds(const SimOptions& options, Backend backend) {
+  SimOptions pilot = options;
+  pilot.chains = std::min<long long>(options.chains, 512);
+  pilot.steps = std::min<long long>(options.steps, 4096);
+  pilot.burnin = 0;
+  pilot.avg_start = 1;
+  pilot.avg_every = 1;
+  if (pilot.lr.kind != LrKind::kConstant)
+    pilot.lr.period = static_cast<int>(std::min<long long>(pilot.lr.period, pilot.steps));
+  RunControl control;
+  control.backend = backend;
+  const auto start = std::chrono::steady_clock::now();
+  Simulate(pilot, control);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double pilot_work = static_cast<double>(pilot.chains) * static_cast<double>(pilot.steps);
+  const double work = static_cast<double>(options.chains) *
+                      (static_cast<double>(options.burnin) + static_cast<double>(options.steps));
+  return seconds / pilot_work * work;
 }
 
 }  // namespace valleys::sim

@@ -119,7 +119,7 @@ MergedSweep MergeShardsIntoFile(const MergeOptions& o) {
           o.out, target));
   }
   MergedSweep merged = MergeShards(o.shards);
-  io::WriteFileAtomically(o.out, merged.csv);
+  io::WriteFileAtomically(o.out, merged.csv, io::LinkPolicy::kFollow);  // the path the user named
   io::WriteFileAtomically(o.out + ".json", merged.sidecar.dump(2) + "\n");
   return merged;
 }

@@ -56,7 +56,7 @@ std::string CsvHeader(const std::vector<io::GridAxis>& axes) {
   std::string header = "index";
   for (const auto& a : axes) header += "," + io::CsvField(a.name);
   for (const auto& c : StatColumns()) header += "," + c;
-  return header;
+  return header + ",row_check";
 }
 
 std::string CsvRow(long long index, const std::vector<io::GridAxis>& axes, const sim::SimSummary& s,
@@ -79,7 +79,13 @@ std::string CsvRow(long long index, const std::vector<io::GridAxis>& axes, const
   }
   for (const auto& v : {theory_mean_avg, theory_p_flat, z_mean_avg, z_p_flat})
     row += "," + Optional(v);
-  return row;
+  return row + fmt::format(",{:016x}", Fnv1a(row));
+}
+
+bool RowCheckMatches(const std::string& row) {
+  const auto comma = row.rfind(',');
+  return comma != std::string::npos &&
+         row.substr(comma + 1) == fmt::format("{:016x}", Fnv1a(row.substr(0, comma)));
 }
 
 std::string SweepId(const std::string& canonical_specification) {
@@ -100,6 +106,11 @@ void CheckRowAxes(const io::SweepCsv& csv, const std::vector<io::GridAxis>& axes
           "'{}' row {} (configuration {}) does not hold that configuration's axis values "
           "(expected it to start '{}'); nothing was changed",
           path, k + 1, index, prefix));
+    if (!RowCheckMatches(csv.rows[k]))
+      throw io::InputError(fmt::format(
+          "'{}' row {} (configuration {}) was edited: its row_check does not match its fields; "
+          "remove the row to have it computed again; nothing was changed",
+          path, k + 1, index));
   }
 }
 

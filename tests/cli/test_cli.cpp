@@ -454,8 +454,10 @@ TEST_CASE("the main job writes its report under a hostile path and runs no shell
           "[cli][hostile][reproduce][slow]") {
   namespace fs = std::filesystem;
   const fs::path base = FreshDir("valleys_hostile_reproduce");
-  // Quotes, a command substitution, a semicolon, a backquote and a newline in one folder name.
-  const fs::path dir = base / "run x'; $(touch PWNED) `touch PWNED` \"q\"\nz";
+  // Quotes, a command substitution, a semicolon, a backquote, a newline and a script element in
+  // one folder name.
+  const fs::path dir =
+      base / "run x'; $(touch PWNED) `touch PWNED` \"q\"\nz<script>alert(1)</script>";
   const Run r = valleys::testing::RunCommand(
       "cd " + ShellWord(base.string()) + " && " + VALLEYS_BINARY +
       " reproduce --realnets-preset smoke --out " + ShellWord(dir.string()));
@@ -473,6 +475,7 @@ TEST_CASE("the main job writes its report under a hostile path and runs no shell
     const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     CHECK_THAT(html, Catch::Contains("<table>"));
     CHECK_THAT(html, Catch::Contains("<img src=\"figures/"));
+    CHECK_THAT(html, !Catch::Contains("<script"));
   }
   for (const auto& entry : fs::recursive_directory_iterator(base)) {
     CHECK(entry.path().filename() != "PWNED");

@@ -34,6 +34,7 @@ TEST_CASE("a report page: title, tables, inline figures, no raw HTML", "[plots][
   CHECK_THAT(html, Catch::Contains("<a href=\"docs/theory.md\">the docs</a>"));
   CHECK_THAT(html, !Catch::Contains("<img src=\"docs/theory.md\""));
   CHECK_THAT(html, !Catch::Contains("<script>"));
+  CHECK_THAT(html, Catch::Contains("<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"));  // as text
   CHECK_THAT(html, Catch::EndsWith("</html>\n"));
 }
 
@@ -49,4 +50,22 @@ TEST_CASE("the page is written beside the Markdown file", "[plots][html]") {
   CHECK_THAT(html, Catch::Contains("<p>text</p>"));
   CHECK_THROWS(valleys::plots::WriteReportHtml((dir / "missing.md").string()));
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("text a user controls reaches the page as text, never as markup", "[plots][html]") {
+  // A path, a profile spec and a model name with a script element, in every place a report puts
+  // such text: the title, prose, code, a table cell, a link's address and text, an image.
+  const std::string evil = "<script>alert(1)</script>";
+  const std::string md =
+      "# run " + evil + "\n\nfolder /tmp/" + evil + "\n\nprofile `table:" + evil +
+      ".csv`\n\n| model | acc |\n|---|---|\n| " + evil + " | 0.9 |\n\n[" + evil + "](figures/" +
+      evil + ".png) [x](javascript:alert(1))\n\n![" + evil + "](figures/" + evil + ".png)\n";
+  const std::string html = MarkdownToHtml(md);
+  INFO(html);
+  CHECK_THAT(html, !Catch::Contains("<script"));
+  CHECK_THAT(html, !Catch::Contains("href=\"javascript:"));
+  CHECK_THAT(html, Catch::Contains("<title>run &lt;script&gt;alert(1)&lt;/script&gt;</title>"));
+  CHECK_THAT(html, Catch::Contains("<code>table:&lt;script&gt;alert(1)&lt;/script&gt;.csv</code>"));
+  CHECK_THAT(html, Catch::Contains("folder /tmp/&lt;script&gt;alert(1)&lt;/script&gt;"));
+  CHECK_THAT(html, Catch::Contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"));
 }

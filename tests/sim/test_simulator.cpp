@@ -5,9 +5,11 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <numeric>
+#include <vector>
 
 #include "chain_step.hpp"
 #include "cpu_kernel.hpp"
@@ -105,7 +107,9 @@ TEST_CASE("the vectorized block kernel equals the scalar chain (the CUDA code pa
     std::vector<double> x0(100);
     for (std::size_t i = 0; i < x0.size(); ++i) x0[i] = 0.01 * static_cast<double>(i);
     std::vector<detail::ChainOut> block(x0.size());
-    detail::RunBlock(p, grad, 1000, static_cast<int>(x0.size()), x0.data(), block.data());
+    const valleys::sim::RunControl control;
+    detail::WorkPoll poll(control, 1.0);
+    detail::RunBlock(p, grad, 1000, static_cast<int>(x0.size()), x0.data(), block.data(), poll);
     for (std::size_t c = 0; c < x0.size(); ++c) {
       const detail::ChainOut r =
           detail::RunChain(p, grad, 1000 + static_cast<std::uint32_t>(c), x0[c]);
@@ -237,4 +241,37 @@ TEST_CASE("step counts beyond the supported counter range are refused", "[sim][e
   std::string why;
   CHECK_FALSE(o.IsValid(&why));
   CHECK_THAT(why, Catch::Contains("2^50"));
+}
+
+TEST_CASE("should_stop ends a run early with Stopped; progress counts chain-steps to 1",
+          "[sim][control]") {
+  SimOptions o;
+  o.profile = std::make_shared<theory::QuadraticProfile>(theory::QuadraticOptions{1, 9});
+  o.lr.eta = 0.05;
+  o.noise_std = 1;
+  o.chains = 3;
+  o.steps = 1LL << 40;  // hours of work: only a stop ends it
+  int asked = 0;
+  RunControl control;
+  control.should_stop = [&] { return ++asked >= 3; };
+  CHECK_THROWS_AS(Simulate(o, control), Stopped);
+  CHECK(asked == 3);
+  // Minibatch and valley paths stop too.
+  SimOptions mb = o;
+  mb.minibatch.data_size = 10;
+  mb.minibatch.batch = 2;
+  mb.eval_shift = theory::SymmetricLaw(theory::LawKind::kUniform, 1.0);
+  asked = 0;
+  CHECK_THROWS_AS(Simulate(mb, control), Stopped);
+  // One long chain reports its progress while it runs, ending at 1.
+  SimOptions short_run = o;
+  short_run.chains = 1;
+  short_run.steps = 100000;
+  std::vector<double> seen;
+  RunControl watch;
+  watch.progress = [&](double f) { seen.push_back(f); };
+  Simulate(short_run, watch);
+  REQUIRE(seen.size() >= 6);  // 100000 / 2^14 reports, and the last
+  CHECK(seen.back() == Approx(1.0));
+  CHECK(std::is_sorted(seen.begin(), seen.end()));
 }

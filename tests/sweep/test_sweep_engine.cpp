@@ -71,23 +71,31 @@ TEST_CASE("the CSV header and a row from typed results", "[sweep]") {
   s.beats_min_frac = {std::nan(""), std::nan("")};
   s.diverged = 3;
   s.w_hat = 0;
-  // Configuration 3: eta = 0.1 (axis 1 slowest), "a,b" = "y\"z" (quoted, quote doubled).
+  // Configuration 3: eta = 0.1 (axis 1 slowest), "a,b" = "y\"z" (quoted, quote doubled); the
+  // row_check is FNV-1a 64 of the text before it, computed apart (Python: h = 0xcbf29ce484222325;
+  // h = ((h ^ byte) * 0x100000001b3) mod 2^64 for each byte).
   CHECK(sweep::CsvRow(3, axes, s, std::nullopt) ==
-        "3,0.1,\"y\"\"z\",0.5,0.25,1,2,0.75,0.125,3,4,-1,0.5,nan,nan,nan,nan,nan,nan,nan,3,0,,,,");
+        "3,0.1,\"y\"\"z\",0.5,0.25,1,2,0.75,0.125,3,4,-1,0.5,nan,nan,nan,nan,nan,nan,nan,3,0,,,,,"
+        "7e617cbabf4c494f");
 }
 
-TEST_CASE("kept rows must hold their configuration's axis values", "[sweep]") {
+TEST_CASE("kept rows must hold their configuration's axis values and their own row_check",
+          "[sweep]") {
+  // row_check values computed apart, as in the case above.
   const std::vector<io::GridAxis> axes = {{"eta", {"0.01", "0.1"}}};
   io::SweepCsv csv;
-  csv.rows = {"0,0.01,5", "1,0.1,6"};
+  csv.rows = {"0,0.01,5,0e8ef72a93442437", "1,0.1,6,4f45dbac16daad93"};
   csv.indices = {0, 1};
   CHECK_NOTHROW(sweep::CheckRowAxes(csv, axes, 2, "x.csv"));
-  csv.rows[1] = "1,0.2,6";
+  csv.rows[1] = "1,0.2,6,35ec6eac08ad19ae";
   CHECK_THROWS_WITH(sweep::CheckRowAxes(csv, axes, 2, "x.csv"),
                     Catch::Contains("'x.csv' row 2 (configuration 1) does not hold"));
-  csv.rows[1] = "1,0.10,6";  // the same number written differently is another row
+  csv.rows[1] = "1,0.10,6,b0a19e6ae8ddf7b1";  // the same number written differently is another row
   CHECK_THROWS_AS(sweep::CheckRowAxes(csv, axes, 2, "x.csv"), io::InputError);
-  csv.rows[1] = "7,0.1,6";
+  csv.rows[1] = "1,0.1,7,4f45dbac16daad93";  // a result edited, its check kept
+  CHECK_THROWS_WITH(sweep::CheckRowAxes(csv, axes, 2, "x.csv"),
+                    Catch::Contains("'x.csv' row 2 (configuration 1) was edited"));
+  csv.rows[1] = "7,0.1,6,0ab40fcaad3ebd95";
   csv.indices[1] = 7;
   CHECK_THROWS_WITH(sweep::CheckRowAxes(csv, axes, 2, "x.csv"),
                     Catch::Contains("has index 7 but the sweep has 2 configurations"));

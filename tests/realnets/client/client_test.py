@@ -226,8 +226,86 @@ def main():
     expect_input_error([a.valleys, "realnets", "profile", "--model", paths["model"],
                         "--train-data", paths["train"], "--out", a.work],
                        "--train-data and --test-data: give both or neither")
+    hostile_models(a, paths, common, xtr, ytr, model, ours)
     print(f"client test: ok (worst profile difference {worst:.2e}, eigenvalue {rel:.2e})")
 
+
+class Narrow(Client):
+    """The client with a head of 5 classes: parameters of other shapes."""
+
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(24, 5)
+
+
+class NanOut(Client):
+    """The client whose logits are all nan."""
+
+    def forward(self, x):
+        return self.head(torch.flatten(self.features(x), 1)) * float("nan")
+
+
+def hostile_models(a, paths, common, xtr, ytr, model, eigenvalue):
+    """Models and data that do not fit together: refused with exit 2 and the fault named, or (for
+    a model saved with requires_grad=False) measured as the same model with gradients. Every case
+    runs; the failures are listed together."""
+    data = ["--train-data", paths["train"], "--test-data", paths["test"], "--out", a.work,
+            "--threads", "1"]
+    failures = []
+
+    def case(name, check):
+        try:
+            check()
+        except SystemExit as e:
+            failures.append(f"{name}: {e}")
+
+    narrow = os.path.join(a.work, "narrow.pt")
+    torch.jit.script(Narrow()).save(narrow)
+    case("line ends of different shapes", lambda: expect_input_error(
+        [a.valleys, "realnets", "line", "--scripted", "--from", paths["model"], "--to", narrow,
+         "--points", "4", "--alpha-min", "-1", "--alpha-max", "2", *data],
+        "is not the network of"))
+    case("profile --model with --checkpoint", lambda: expect_input_error(
+        [a.valleys, "realnets", "profile", *data, "--model", paths["model"], "--checkpoint",
+         paths["later"], "--points", "5"], "were both given"))
+    case("hessian --model with --checkpoint", lambda: expect_input_error(
+        [a.valleys, "realnets", "hessian", *data, "--model", paths["model"], "--checkpoint",
+         "sgd"], "were both given"))
+    nan_model = os.path.join(a.work, "nan.pt")
+    nan_net = NanOut()
+    nan_net.load_state_dict(model.state_dict())
+    torch.jit.script(nan_net.eval()).save(nan_model)
+    case("hessian of nan outputs", lambda: expect_input_error(
+        [a.valleys, "realnets", "hessian", *data, "--model", nan_model, "--sample-size", "64"],
+        "the Hessian-vector product is not finite"))
+    bad = os.path.join(a.work, "labels.pt")
+    labels = ytr.clone()
+    labels[5] = 10
+    torch.save({"images": xtr, "labels": labels}, bad)
+    case("labels outside the classes", lambda: expect_input_error(
+        [a.valleys, "realnets", "profile", "--model", paths["model"], "--train-data", bad,
+         "--test-data", paths["test"], "--out", a.work, "--points", "5"],
+        "--train-data '" + bad + "': label 10 at index 5 is outside the network's 10 classes "
+        "(allowed: 0..9)"))
+    frozen = os.path.join(a.work, "frozen.pt")
+    frozen_net = Client()
+    frozen_net.load_state_dict(model.state_dict())
+    for p in frozen_net.parameters():
+        p.requires_grad_(False)
+    torch.jit.script(frozen_net.eval()).save(frozen)
+
+    def frozen_case():
+        hess = json.loads(run([a.valleys, "realnets", "hessian", *common[2:], "--model", frozen,
+                               "--sample-size", "256", "--iterations", "300", "--tolerance",
+                               "1e-6", "--format", "json"]))
+        if hess["top_eigenvalue"] != eigenvalue:
+            sys.exit(f"eigenvalue {hess['top_eigenvalue']} != {eigenvalue} of the same model "
+                     "with gradients")
+    case("a model saved with requires_grad=False", frozen_case)
+    if failures:
+        sys.exit("hostile models: " + "; ".join(failures))
+    print("hostile models: mismatched line ends, --model with --checkpoint, nan outputs and "
+          "out-of-range labels refused; a frozen model measured as the same model")
 
 if __name__ == "__main__":
     main()

@@ -28,9 +28,12 @@ std::string GnuplotScript(const std::string& id, const std::string& data_csv,
 void RunGnuplot(const std::string& script_path, const std::string& working_dir);
 
 // Writes folder/ID.gp, script(ID) (the script a user edits and reruns), and renders folder/ID.png
-// and folder/ID.pdf atomically: gnuplot runs script(temporary stem) in `folder`, and both images
-// are renamed over the old ones only when gnuplot succeeded; on failure (or a kill) the old
-// figures are left as they were. Throws std::runtime_error as RunGnuplot.
+// and folder/ID.pdf atomically: gnuplot runs script(stem in a private temporary folder) in
+// `folder`, and both images are renamed over the old ones (keeping their permission bits) only
+// when gnuplot succeeded and each is a complete PNG or PDF; on failure the old figures are left as
+// they were and the temporary folder is removed. Temporary folders of figure ID left by a killed
+// process are removed first. Throws std::runtime_error as RunGnuplot, and when an image is
+// missing, empty or cut short (a full disk).
 void RenderFigure(const std::filesystem::path& folder, const std::string& id,
                   const std::function<std::string(const std::string& out_stem)>& script);
 

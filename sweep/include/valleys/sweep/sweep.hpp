@@ -22,11 +22,14 @@ namespace valleys::sweep {
 // theory_mean_avg, theory_p_flat, z_mean_avg, z_p_flat.
 const std::vector<std::string>& StatColumns();
 
-// "index,<axis names>,<StatColumns>" (axis names CSV-quoted when needed).
+// "index,<axis names>,<StatColumns>,row_check" (axis names CSV-quoted when needed).
 std::string CsvHeader(const std::vector<io::GridAxis>& axes);
 
 // One row: the index, the axis values of the configuration, then the statistics (`nan` where a
-// statistic does not apply; theory and z columns empty without a prediction).
+// statistic does not apply; theory and z columns empty without a prediction), then `row_check`:
+// 16 hex digits of FNV-1a over the row's text before it, so that an edit of any field (a result as
+// much as an axis value) is caught when the row is kept on --resume or merged.
+
 std::string CsvRow(long long index, const std::vector<io::GridAxis>& axes,
                    const sim::SimSummary& summary,
                    const std::optional<sim::Prediction>& prediction);
@@ -34,8 +37,12 @@ std::string CsvRow(long long index, const std::vector<io::GridAxis>& axes,
 // The id of a sweep from the canonical text of its specification: 16 hex digits (FNV-1a).
 std::string SweepId(const std::string& canonical_specification);
 
-// Throws io::InputError naming `path` and the row when a row's index is beyond `total` or the
-// row does not start with its configuration's index and axis values.
+// True when `row`'s last field is the row_check of the text before it.
+bool RowCheckMatches(const std::string& row);
+
+// Throws io::InputError naming `path` and the row when a row's index is beyond `total`, the row
+// does not start with its configuration's index and axis values, or its row_check does not match
+// its fields (the row was edited).
 void CheckRowAxes(const io::SweepCsv& csv, const std::vector<io::GridAxis>& axes, long long total,
                   const std::string& path);
 
