@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/files.hpp"
 #include "support/run_command.hpp"
 #include "support/spawn.hpp"
 
@@ -31,19 +32,10 @@ Run Shell(const std::string& cmd) {
   return valleys::testing::RunCommand(cmd);
 }
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
+using valleys::testing::Slurp;
 
 fs::path TempDir(const std::string& name) {
-  const fs::path d =
-      fs::temp_directory_path() / ("valleys_hostile_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
+  return valleys::testing::TempDir("valleys_hostile", name);
 }
 
 std::string Quote(const std::string& s) {
