@@ -17,6 +17,9 @@ struct ExperimentArgs {
   std::string data;
   std::string set;  // small | full: overrides the preset's data set (sizes: all of it)
   bool no_figures = false;
+  std::string shard;  // K/N: the K-th of N parts of the job list (empty: all)
+  bool merge = false;
+  bool train_only = false;
 };
 
 void RegisterExperimentCommand(CLI::App& app, ExperimentArgs& args);

@@ -29,7 +29,11 @@ int main(int argc, char** argv) {
   CLI::App app{"valleys-realnets: CIFAR-10 networks with and without batch norm (LibTorch)"};
   app.require_subcommand(1);
 
+  // `train --schedule airbench` (or --arch airbench) starts from the recipe's standard options;
+  // every option given still overrides them.
+  const bool airbench = cli::AsksForAirbench(argc, argv);
   realnets::TrainOptions train;
+  if (airbench) train = realnets::AirbenchOptions();
   cli::Format train_format = cli::Format::kTable;
   CLI::App* t = app.add_subcommand(
       "train",
@@ -39,7 +43,16 @@ int main(int argc, char** argv) {
   AddOption(*t, "--epochs", train.epochs, "Epochs (the schedule shape scales with them)");
   AddOption(*t, "--lr", train.lr_init, "Initial learning rate (SWA rate: half of it)");
   cli::AddEnumOption(*t, "--schedule", train.schedule, cli::kSchedule,
-                     "swa (the authors' recipe) | sgd (plain baseline)");
+                     "swa (the authors' recipe) | sgd (plain baseline) | airbench (the fast "
+                     "recipe of --arch airbench; its standard values become every default)");
+  AddOption(*t, "--swa-epochs", train.swa_epochs,
+            "airbench: constant-rate averaged epochs after the decayed ones");
+  AddOption(*t, "--swa-lr-factor", train.swa_lr_factor,
+            "airbench: their rate as a multiple of --lr");
+  AddOption(*t, "--micro-batch", train.micro_batch,
+            "airbench: gradient accumulated over micro-batches of N images (0: the batch)");
+  AddOption(*t, "--centre-eval-size", train.centre_eval_size,
+            "airbench: training images of the training loss at the solutions (0: all)");
   AddOption(*t, "--swa-start", train.swa_start_fraction, "SWA start as a fraction of the epochs");
   AddOption(*t, "--momentum", train.momentum, "SGD momentum");
   AddOption(*t, "--wd", train.weight_decay, "Weight decay (every parameter)");
@@ -49,6 +62,7 @@ int main(int argc, char** argv) {
               "Continue from the state saved after the last finished epoch in --out");
 
   realnets::SgdAfterSwaOptions after;
+  if (airbench) after.base = realnets::AirbenchOptions();
   cli::Format after_format = cli::Format::kTable;
   CLI::App* a =
       app.add_subcommand("sgd-after-swa",
@@ -59,6 +73,7 @@ int main(int argc, char** argv) {
   AddOption(*a, "--max-epochs", after.max_epochs, "Give up after this many epochs");
 
   cli::ProfileFlags prof;
+  if (airbench) prof.run.profile.probe.base = realnets::AirbenchOptions();
   CLI::App* p = app.add_subcommand(
       "profile",
       "Loss along a random direction through a checkpoint, on a fixed grid or at stated heights; "
@@ -66,6 +81,7 @@ int main(int argc, char** argv) {
   cli::AddProfileFlags(*p, prof);
 
   realnets::LineOptions line;
+  if (airbench) line.probe.base = realnets::AirbenchOptions();
   cli::Format line_format = cli::Format::kTable;
   CLI::App* l = app.add_subcommand(
       "line", "Loss along w(alpha) = w_from + alpha (w_to - w_from); writes line_*.csv");
@@ -80,6 +96,7 @@ int main(int argc, char** argv) {
   AddOption(*l, "--points", line.points, "Grid points (must hold 0 and 1)");
 
   realnets::HessianOptions hess;
+  if (airbench) hess.base = realnets::AirbenchOptions();
   cli::Format hess_format = cli::Format::kTable;
   CLI::App* h = app.add_subcommand(
       "hessian", "Top Hessian eigenvalue by power iteration; writes hessian_<checkpoint>.json");

@@ -16,16 +16,20 @@ void AddTrainFlags(CLI::App& c, realnets::TrainOptions& o, Format& format) {
   AddOption(c, "--test-data", o.test_data, "Probes: your test data (as --train-data)");
   AddOption(c, "--train-size", o.train_size, "Use the first N training images (0: all)");
   AddOption(c, "--test-size", o.test_size, "Use the first N test images (0: all)");
-  AddEnumOption(c, "--arch", o.model.arch, kArch, "preresnet | vgg16 | wrn");
+  AddEnumOption(c, "--arch", o.model.arch, kArch,
+                "preresnet | vgg16 | wrn | airbench (the fast network; its recipe's standard "
+                "values become every default)");
   AddEnumOption(c, "--block", o.model.block, kBlock,
                 "preresnet blocks: basic (depth 6k+2) | bottleneck (9k+2)");
   AddOption(c, "--depth", o.model.depth, "Depth (preresnet 6k+2 or 9k+2, wrn 6n+4, vgg16 16)");
-  AddOption(c, "--width", o.model.width, "Channels of the first stage (standard: 16; vgg16 64)");
+  AddOption(c, "--width", o.model.width,
+            "Channels of the first stage (standard: 16; vgg16 and airbench 64)");
   AddOption(c, "--widen", o.model.widen, "WideResNet widening factor k");
   c.add_flag_callback(
       "--no-bn", [&o] { o.model.batch_norm = false; },
       "The BN-free twin (BN layers replaced by identities)");
-  AddEnumOption(c, "--activation", o.model.activation, kActivation, "relu | sigmoid | softplus");
+  AddEnumOption(c, "--activation", o.model.activation, kActivation,
+                "relu | sigmoid | softplus | gelu (airbench only)");
   AddEnumOption(c, "--bn-init", o.model.bn_init, kBnInit,
                 "BN gamma init: ones | uniform01 | normal01");
   AddOption(c, "--batch", o.batch, "Batch size (training, BN recompute)");
@@ -44,6 +48,17 @@ void AddProbeFlags(CLI::App& c, realnets::ProbeOptions& o) {
             "Training images for the BN recompute and the training loss (0: all)");
   c.add_flag("--augmented-train-eval", o.augmented_train_eval,
              "Training loss and BN recompute on augmented images (the authors' loader)");
+}
+
+bool AsksForAirbench(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const std::string next = i + 1 < argc ? argv[i + 1] : "";
+    if (a == "--arch=airbench" || a == "--schedule=airbench" ||
+        ((a == "--arch" || a == "--schedule") && next == "airbench"))
+      return true;
+  }
+  return false;
 }
 
 realnets::TrainOptions WithDataDir(realnets::TrainOptions o) {
@@ -72,6 +87,11 @@ void AddProfileFlags(CLI::App& p, ProfileFlags& f) {
              "filter law: 1-D parameters copy the weights (default: zero)");
   AddOption(p, "--range", o.range, "Grid: offsets in [-range, range]");
   AddOption(p, "--points", o.points, "Grid: number of offsets (odd)");
+  AddOption(p, "--bracket-rise", o.bracket_rise,
+            "Extend each side of the grid by its step until the training loss has risen this "
+            "much (nats) above the lowest sample, then refine the minimum (0: the grid only)");
+  AddOption(p, "--bracket-limit", o.bracket_limit,
+            "Bracketing: |t| at most this many times --range");
   AddOption(p, "--heights", f.heights,
             "Find the offsets where the training loss first rises by these heights (nats, "
             "increasing, e.g. 0.05,0.1,0.25,0.5,1,2) instead of the grid");

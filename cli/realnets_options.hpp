@@ -36,6 +36,10 @@ void AddTrainFlags(CLI::App& app, realnets::TrainOptions& o, Format& format);
 // --bn-mode --eval-size --augmented-train-eval
 void AddProbeFlags(CLI::App& app, realnets::ProbeOptions& o);
 
+// Whether the command line names the airbench network or schedule (--arch airbench, --schedule
+// airbench, either with '='): its commands then start from realnets::AirbenchOptions().
+bool AsksForAirbench(int argc, char** argv);
+
 // `o` with its CIFAR-10 folder found as `valleys realnets data` finds it (unless both tensor
 // files are given).
 realnets::TrainOptions WithDataDir(realnets::TrainOptions o);

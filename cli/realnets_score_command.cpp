@@ -18,7 +18,9 @@ struct ScoreArgs {
 };
 
 void RunScore(ScoreArgs a) {
-  if (!a.heights.empty()) a.options.criterion.heights = ParseNumberList(a.heights, "--heights");
+  if (!a.heights.empty())
+    a.options.criterion.heights = a.options.valley.heights =
+        ParseNumberList(a.heights, "--heights");
   const realnets::RunOutput out = realnets::ScoreCommand(a.options);
   Emit(Render(out.result, out.meta, a.format), "");
 }
@@ -40,6 +42,11 @@ void AddRealnetsScoreCommand(CLI::App& r) {
             "Smallest detrended rise ratio that is asymmetric");
   AddOption(*s, "--min-rise", a->options.criterion.min_rise,
             "The larger detrended rise must reach this (loss units)");
+  AddOption(*s, "--valley-kappa", a->options.valley.kappa,
+            "The measure from the minimum (result 'valley'): smallest width ratio that is "
+            "asymmetric (calibrated: docs/realnets.md)");
+  AddOption(*s, "--distance-unit", a->options.valley.distance_unit,
+            "Distances of 'valley' also divided by this (e.g. the weights' norm)");
   AddFormatOption(*s, a->format);
   s->callback([a] { RunScore(*a); });
 }

@@ -21,7 +21,8 @@ const std::vector<FigureInfo>& RealnetsFigures() {
        "detrended_ratio,signed_log10_ratio,tilt,min_offset,rise_plus,rise_minus,width_ratio_0.1,"
        "width_ratio_0.5,slope_ratio,test_asymmetric,test_flat_side,test_detrended_ratio,"
        "shift_delta,shift_ratio,width_rule_flat_side,width_rule_ratio,matched_height,"
-       "log10_width_ratio_matched"},
+       "log10_width_ratio_matched,points,valley_bracketed,valley_height,valley_log10_ratio,"
+       "valley_flat_side,valley_min_offset,valley_reference,weights_norm,direction_weight_cosine"},
       {"line", "The SWA-SGD line: training and test loss",
        "alpha,train_loss,train_acc,test_loss,test_acc"},
       {"logistic2d",

@@ -59,20 +59,25 @@ RunOutput ShiftCommand(const ShiftOptions& o) {
 RunOutput ScoreCommand(const ScoreOptions& o) {
   std::string why;
   if (!o.criterion.IsValid(&why)) throw io::InputError(why);
+  if (!o.valley.IsValid(&why)) throw io::InputError(why);
   const io::TableRef p = io::ParseTableRef(o.profile);
   AsymmetryReport report;
+  ValleyMeasure valley;
   try {
     const theory::TableOptions table = io::ReadTableCsv(p.path, p.x_column, p.loss_column);
     report = MeasureAsymmetry(table.x, table.loss, o.criterion);
+    valley = MeasureValley(table.x, table.loss, o.valley);
   } catch (const std::invalid_argument& e) {  // io::InputError included
     throw io::InputError(fmt::format("ScoreOptions::profile '{}': {}", p.path, e.what()));
   }
-  return {AsymmetryReportJson(report, o.criterion),
-          io::Metadata("realnets score",
-                       {{"profile", o.profile},
-                        {"x", p.x_column.empty() ? "(first column)" : p.x_column},
-                        {"loss", p.loss_column.empty() ? "(second column)" : p.loss_column},
-                        {"criterion", o.criterion.Describe()}})};
+  nlohmann::ordered_json result = AsymmetryReportJson(report, o.criterion);
+  result["valley"] = ValleyMeasureJson(valley, o.valley);
+  return {result, io::Metadata("realnets score",
+                               {{"profile", o.profile},
+                                {"x", p.x_column.empty() ? "(first column)" : p.x_column},
+                                {"loss", p.loss_column.empty() ? "(second column)" : p.loss_column},
+                                {"criterion", o.criterion.Describe()},
+                                {"valley_criterion", o.valley.Describe()}})};
 }
 
 DataFolderCheck CheckDataFolder(const std::string& dir) {

@@ -53,3 +53,44 @@ Json AsymmetryReportJson(const AsymmetryReport& r, const AsymmetryCriterion& c) 
 }
 
 }  // namespace valleys::realnets
+
+namespace valleys::realnets {
+
+Json ValleyMeasureJson(const ValleyMeasure& m, const ValleyCriterion& c) {
+  Json j;
+  j["bracketed"] = m.bracketed;
+  j["asymmetric"] = m.asymmetric;
+  j["flat_side"] = theory::SideName(m.flat_side);
+  j["criterion"] = {{"name", c.Describe()}, {"kappa", c.kappa}};
+  j["reference_height"] = Number(m.reference_height);
+  j["width_ratio"] = Number(m.width_ratio);
+  j["log10_width_ratio"] = Number(m.log10_ratio);
+  j["comparison_height"] = Number(m.comparison_height);
+  j["width_plus"] = Number(m.width_plus);
+  j["width_minus"] = Number(m.width_minus);
+  j["min_offset"] = Number(m.min_offset);
+  j["min_loss"] = Number(m.min_loss);
+  j["reference"] = Number(m.reference);
+  j["distance_unit"] = Number(m.distance_unit);
+  Json widths = Json::array();
+  for (const auto& w : m.widths)
+    widths.push_back({{"height", Number(w.height)},
+                      {"width_plus", Number(w.width_plus)},
+                      {"width_minus", Number(w.width_minus)},
+                      {"width_plus_relative", Number(w.width_plus / m.distance_unit)},
+                      {"width_minus_relative", Number(w.width_minus / m.distance_unit)},
+                      {"ratio", Number(w.ratio)},
+                      {"censored", w.censored}});
+  j["widths"] = widths;
+  Json rises = Json::array();
+  for (const auto& r : m.rises)
+    rises.push_back({{"distance", Number(r.distance)},
+                     {"distance_relative", Number(r.distance / m.distance_unit)},
+                     {"rise_plus", Number(r.rise_plus)},
+                     {"rise_minus", Number(r.rise_minus)},
+                     {"ratio", Number(r.ratio)}});
+  j["rises"] = rises;
+  return j;
+}
+
+}  // namespace valleys::realnets

@@ -1,5 +1,9 @@
 #include "valleys/realnets/asymmetry_measure.hpp"
 
+#include "valleys/realnets/valley_measure.hpp"
+
+#include "strictly_increasing.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -16,12 +20,6 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 bool Fail(std::string* why, std::string message) {
   if (why) *why = std::move(message);
   return false;
-}
-
-bool Increasing(const std::vector<double>& v) {
-  for (std::size_t i = 1; i < v.size(); ++i)
-    if (!(v[i] > v[i - 1])) return false;
-  return true;
 }
 
 // a / b with the conventions of the report: x / 0 = inf for x > 0, 0 / 0 = NaN.
@@ -111,10 +109,10 @@ bool AsymmetryCriterion::IsValid(std::string* why) const {
     return Fail(why, fmt::format("AsymmetryCriterion::kappa = {} (allowed: > 1)", kappa));
   if (!(min_rise >= 0 && std::isfinite(min_rise)))
     return Fail(why, fmt::format("AsymmetryCriterion::min_rise = {} (allowed: >= 0)", min_rise));
-  if (heights.empty() || !Increasing(heights) || !(heights.front() > 0) ||
+  if (heights.empty() || !detail::StrictlyIncreasing(heights) || !(heights.front() > 0) ||
       !std::isfinite(heights.back()))
     return Fail(why, "AsymmetryCriterion::heights must be finite, > 0 and increasing");
-  if (distance_fractions.empty() || !Increasing(distance_fractions) ||
+  if (distance_fractions.empty() || !detail::StrictlyIncreasing(distance_fractions) ||
       !(distance_fractions.front() > 0) || distance_fractions.back() > 1)
     return Fail(why, "AsymmetryCriterion::distance_fractions must be increasing, in (0, 1]");
   return true;
@@ -131,17 +129,7 @@ AsymmetryReport MeasureAsymmetry(const std::vector<double>& t, const std::vector
                                  const AsymmetryCriterion& criterion) {
   std::string why;
   if (!criterion.IsValid(&why)) throw std::invalid_argument(why);
-  if (t.size() != loss.size())
-    throw std::invalid_argument(
-        fmt::format("profile: {} offsets but {} loss values", t.size(), loss.size()));
-  if (t.size() < 5)
-    throw std::invalid_argument(fmt::format("profile: {} points (allowed: at least 5)", t.size()));
-  for (std::size_t i = 0; i < t.size(); ++i)
-    if (!std::isfinite(t[i]) || !std::isfinite(loss[i]))
-      throw std::invalid_argument(
-          fmt::format("profile: point {} (t = {}, loss = {}) is not finite", i + 1, t[i], loss[i]));
-  if (!Increasing(t))
-    throw std::invalid_argument("profile: the offsets t are not strictly increasing");
+  CheckProfileSamples(t, loss);
   if (!(t.front() < 0 && t.back() > 0))
     throw std::invalid_argument(
         fmt::format("profile: t = 0 is not inside the range [{}, {}] (allowed: t_min < 0 < t_max)",

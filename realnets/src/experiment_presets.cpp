@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include "valleys/realnets/training.hpp"
+
 #include "valleys/realnets/experiment.hpp"
 
 namespace valleys::realnets {
@@ -12,7 +14,8 @@ bool Fail(std::string* why, std::string message) {
 }  // namespace
 
 const std::vector<std::string>& PresetNames() {
-  static const std::vector<std::string> names = {"smoke", "tiny", "small", "cpu-long", "gpu"};
+  static const std::vector<std::string> names = {"smoke",    "tiny",     "small",
+                                                 "cpu-long", "cpu-full", "gpu"};
   return names;
 }
 
@@ -46,15 +49,26 @@ bool StringToPreset(const std::string& name, Preset* preset) {
     p.hessian_sample = 1000, p.hessian_iterations = 60;
     p.softplus = true;
     p.record_every = 2, p.swa_bias_directions = 2, p.swa_bias_pcs = 2, p.swa_bias_points = 15;
-  } else if (name == "gpu") {
-    p.model.depth = 20, p.model.width = 16;
+  } else if (name == "cpu-full" || name == "gpu") {
+    // The airbench network and recipe (AirbenchOptions) on all 50,000 / 10,000 images.
+    const bool gpu = name == "gpu";
+    const TrainOptions recipe = AirbenchOptions();
+    p.model = recipe.model;
+    p.schedule = Schedule::kAirbench;
     p.subset = Subset::kFull;
-    p.train_size = 0, p.test_size = 0, p.epochs = 12;
-    p.directions = 4, p.points = 17, p.range = 8, p.eval_size = 5000;
-    p.line_points = 81, p.after_max_epochs = 5;
-    p.hessian_sample = 2000, p.hessian_iterations = 40;
+    p.train_size = 0, p.test_size = 0;
+    p.epochs = gpu ? 30 : recipe.epochs;
+    p.swa_epochs = gpu ? 6 : recipe.swa_epochs;
+    p.lr = recipe.lr_init;
+    p.seeds = gpu ? 5 : 3;
+    p.directions = gpu ? 6 : 3, p.points = 13, p.range = 6, p.eval_size = 5000;
+    p.line_points = 21, p.after_lr = 0.01, p.after_max_epochs = gpu ? 5 : 2;
+    p.hessian_sample = 1000, p.hessian_iterations = 20;
     p.softplus = true;
-    p.record_every = 8, p.swa_bias_directions = 4, p.swa_bias_pcs = 4, p.swa_bias_points = 15;
+    p.record_every = gpu ? 1 : 4, p.swa_bias_directions = 1, p.swa_bias_pcs = 2;
+    p.swa_bias_points = 11;
+    p.paper_regime = true;
+    p.bracket_rise = 1, p.bracket_limit = 2;
   } else {
     return false;
   }
@@ -74,6 +88,10 @@ bool Preset::IsValid(std::string* why) const {
         why, fmt::format("Preset::directions = {} is out of range (allowed: 1..1000)", directions));
   if (points < 5 || points % 2 == 0 || points > 1001)
     return Fail(why, fmt::format("Preset::points = {} (allowed: odd, 5..1001)", points));
+  if (!(bracket_rise >= 0 && bracket_rise <= 100) || !(bracket_limit >= 1 && bracket_limit <= 1000))
+    return Fail(why, fmt::format("Preset::bracket_rise = {}, bracket_limit = {} (allowed: 0..100, "
+                                 "1..1000)",
+                                 bracket_rise, bracket_limit));
   if (!(range > 0) || !(filter_range > 0))
     return Fail(why, fmt::format("Preset::range = {}, filter_range = {} (allowed: > 0)", range,
                                  filter_range));
@@ -89,6 +107,10 @@ bool Preset::IsValid(std::string* why) const {
     return Fail(why, fmt::format("Preset::swa_bias_directions = {}, swa_bias_pcs = {} (allowed: "
                                  "0..100 and 0..16, not both 0 when record_every > 0)",
                                  swa_bias_directions, swa_bias_pcs));
+  if (schedule == Schedule::kAirbench && (swa_epochs < 1 || swa_epochs > 1000))
+    return Fail(why, fmt::format("Preset::swa_epochs = {} (allowed: 1..1000 with the airbench "
+                                 "schedule)",
+                                 swa_epochs));
   if (swa_bias_points < 7 || swa_bias_points > 101 || swa_bias_points % 2 == 0)
     return Fail(
         why, fmt::format("Preset::swa_bias_points = {} (allowed: odd, 7..101)", swa_bias_points));
@@ -115,6 +137,7 @@ std::vector<Variant> Variants(const Preset& p) {
                {DirectionLaw::kUniform01, DirectionLaw::kGaussian, DirectionLaw::kSign,
                 DirectionLaw::kFilter}};
   nobn.model.batch_norm = false;
+  if (p.schedule == Schedule::kAirbench) nobn.lr_factor = 1.0 / 30;  // lr 0.05
   v.push_back(nobn);
   Variant gamma{"gamma",
                 "BN, gamma init N(0, 0.1)",
@@ -123,9 +146,13 @@ std::vector<Variant> Variants(const Preset& p) {
                 {DirectionLaw::kUniform01, DirectionLaw::kSign}};
   gamma.model.bn_init = BnInit::kNormal01;
   v.push_back(gamma);
-  Variant plain{"bn-sgd", "BN, plain SGD (decayed rate)", 5, p.model, {}};
-  plain.schedule = Schedule::kSgd;
-  v.push_back(plain);
+  // The airbench recipe's SGD solution is the BN network's own sgd checkpoint (the end of its
+  // decayed phase); the SWA recipe's needs a run of its own.
+  if (p.schedule != Schedule::kAirbench) {
+    Variant plain{"bn-sgd", "BN, plain SGD (decayed rate)", 5, p.model, {}};
+    plain.schedule = Schedule::kSgd;
+    v.push_back(plain);
+  }
   if (p.softplus) {
     Variant soft{"softplus", "BN, softplus", 4, p.model, {DirectionLaw::kUniform01}};
     soft.model.activation = Activation::kSoftplus;
@@ -141,6 +168,14 @@ bool ExperimentOptions::IsValid(std::string* why) const {
     return Fail(
         why,
         fmt::format("ExperimentOptions::threads = {} is out of range (allowed: 1..1024)", threads));
+  if (shard_count < 0 || shard_count > 10000 ||
+      (shard_count > 0 && (shard_index < 1 || shard_index > shard_count)) ||
+      (shard_count == 0 && shard_index != 0))
+    return Fail(why, fmt::format("ExperimentOptions::shard_index = {}, shard_count = {} (allowed: "
+                                 "1 <= index <= count <= 10000, or both 0)",
+                                 shard_index, shard_count));
+  if (merge && shard_count > 0)
+    return Fail(why, "ExperimentOptions::merge with shard_count > 0 (allowed: one of them)");
   return true;
 }
 

@@ -38,51 +38,76 @@ std::string SeedList(const std::vector<std::uint64_t>& seeds) {
 
 }  // namespace
 
+std::string RegimeLine(const Preset& preset) {
+  if (preset.paper_regime)
+    return "Networks in the paper's regime: trained on all 50,000 CIFAR-10 training images with "
+           "augmentation, tested on all 10,000 test images.\n\n";
+  return fmt::format(
+      "**Not the paper's regime:** the networks of preset `{}` are small and trained briefly (or "
+      "fit a few thousand images); this run checks the pipeline, and its verdicts are not "
+      "judgements of the paper (preset `cpu-full` is).\n\n",
+      preset.name);
+}
+
 std::string ExperimentSection(const ExperimentFacts& f) {
   const ExperimentOptions& o = *f.options;
   const Preset& preset = o.preset;
   std::string stage_times;
   for (const auto& [name, seconds] : f.stage_seconds)
     stage_times += fmt::format("{}{} {:.0f} s", stage_times.empty() ? "" : "; ", name, seconds);
-  std::string md = fmt::format(
-      "Preset `{}` ({} of CIFAR-10: {} training / {} test images; {}; {} epochs of the SWA recipe, "
+  std::string md = RegimeLine(preset);
+  const std::string recipe =
+      preset.schedule == Schedule::kAirbench
+          ? fmt::format("{} decayed and {} averaged epochs of the airbench recipe", preset.epochs,
+                        preset.swa_epochs)
+          : fmt::format("{} epochs of the SWA recipe", preset.epochs);
+  md += fmt::format(
+      "Preset `{}` ({} of CIFAR-10: {} training / {} test images; {}; {}, "
       "{}; seeds {} ({} per network); {} thread(s), device {}). Wall time {:.0f} s ({}). "
       "Regenerate: `valleys realnets experiment --preset {} --seed {} --out DIR`.\n\n",
       preset.name, preset.subset == Subset::kSmall ? "the balanced subset" : "the full set",
       preset.train_size ? std::to_string(preset.train_size) : "all",
-      preset.test_size ? std::to_string(preset.test_size) : "all", preset.model.Describe(),
-      preset.epochs, preset.augment ? "random crop and flip" : "no augmentation", SeedList(f.seeds),
+      preset.test_size ? std::to_string(preset.test_size) : "all", preset.model.Describe(), recipe,
+      preset.augment ? "random crop and flip" : "no augmentation", SeedList(f.seeds),
       f.seeds.size(), o.threads, DeviceToString(o.device), f.wall_seconds, stage_times, preset.name,
       o.seed);
   md += fmt::format(
       "Per network, over the {} seeds (mean ± standard deviation, then each seed's value). The "
       "training loss is the eval-mode loss on the clean training images at the centre the probes "
-      "measure (SWA average; plain SGD for `bn-sgd`).\n\n",
-      f.seeds.size());
+      "measure (SWA average; plain SGD for `bn-sgd`), on {} of them. Test accuracy on the "
+      "plain test images; with test-time augmentation (TTA: mirror and one-pixel shifts, 6 "
+      "views) where the recipe reports it.\n\n",
+      f.seeds.size(), preset.eval_size > 0 ? std::to_string(preset.eval_size) : "all");
   md +=
-      "| network | parameters | training loss at the centre | SGD test acc | SWA test acc | SWA "
-      "test loss | top Hessian eigenvalue (SWA, seed " +
-      std::to_string(f.seeds.front()) + ") |\n|---|---|---|---|---|---|---|\n";
+      "| network | parameters | training loss at the centre | training acc at the centre | SGD "
+      "test acc | SGD test acc (TTA) | SWA test acc | SWA test acc (TTA) | SWA test loss | "
+      "training s | top Hessian eigenvalue (SWA, seed " +
+      std::to_string(f.seeds.front()) + ") |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& v : f.variants) {
     const auto& runs = f.trained.at(v.id);
-    std::vector<double> centre, sgd_acc, swa_acc, swa_loss;
+    std::vector<double> centre, centre_acc, sgd_acc, sgd_tta, swa_acc, swa_tta, swa_loss, secs;
     for (const auto& s : runs) {
       centre.push_back(s.has_swa ? s.swa_train_loss : s.sgd_train_loss);
+      centre_acc.push_back(s.has_swa ? s.swa_train_acc : s.sgd_train_acc);
       sgd_acc.push_back(s.sgd_test_acc);
+      if (!std::isnan(s.sgd_test_acc_tta)) sgd_tta.push_back(s.sgd_test_acc_tta);
       if (s.has_swa) swa_acc.push_back(s.swa_test_acc), swa_loss.push_back(s.swa_test_loss);
+      if (s.has_swa && !std::isnan(s.swa_test_acc_tta)) swa_tta.push_back(s.swa_test_acc_tta);
+      secs.push_back(s.run_seconds);
     }
     const auto h = f.hessians.find(v.id);
-    md +=
-        fmt::format("| {} (`{}`) | {} | {} | {} | {} | {} | {} |\n", v.title, v.id,
-                    runs.front().parameters, Spread(centre), Spread(sgd_acc, 3), Spread(swa_acc, 3),
-                    Spread(swa_loss), h == f.hessians.end() ? std::string("-") : h->second);
+    md += fmt::format("| {} (`{}`) | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", v.title,
+                      v.id, runs.front().parameters, Spread(centre), Spread(centre_acc, 3),
+                      Spread(sgd_acc, 3), Spread(sgd_tta, 3), Spread(swa_acc, 3),
+                      Spread(swa_tta, 3), Spread(swa_loss), Spread(secs, 4),
+                      h == f.hessians.end() ? std::string("-") : h->second);
   }
   std::string accepted;
   for (std::size_t i = 0; i < f.after.size(); ++i)
     accepted += fmt::format("{}seed {}: {}", i ? "; " : "", f.seeds[i],
                             f.after[i].accepted_epoch
                                 ? fmt::format("epoch {}", f.after[i].accepted_epoch)
-                                : fmt::format("none in {} epochs", f.after[i].rows.size()));
+                                : fmt::format("none in {} epochs", f.after[i].epochs_run));
   md += fmt::format(
       "\nSGD after SWA (constant rate {}, at most {} epochs; an epoch is accepted when it fits "
       "the training images better and the test images worse than SWA): {}.\n",

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "job_record.hpp"
 #include "valleys/realnets/experiment.hpp"
 #include "valleys/realnets/probes.hpp"
 #include "valleys/realnets/swa_bias.hpp"
@@ -21,7 +22,7 @@ struct ExperimentFacts {
   std::map<std::pair<std::uint64_t, std::string>, TrainOptions> runs;  // by seed and variant id
   std::map<std::string, std::vector<TrainSummary>> trained;  // by variant id, one per seed
   std::map<std::string, std::string> hessians;  // HessianSummary by variant id (bn, nobn; seed 1)
-  std::vector<SgdAfterSwaResult> after;         // per seed
+  std::vector<AfterSummary> after;              // per seed
   std::vector<std::pair<std::uint64_t, SwaBiasResult>> swa_bias;  // per seed (C18)
   std::vector<DirectionRecord> directions;                        // every profile
   std::vector<DirectionGroup> groups;                             // per network, checkpoint and law
@@ -31,5 +32,7 @@ struct ExperimentFacts {
 };
 
 std::string ExperimentSection(const ExperimentFacts& facts);
+// The section's first line: whether the preset's networks are in the paper's regime.
+std::string RegimeLine(const Preset& preset);
 
 }  // namespace valleys::realnets::detail

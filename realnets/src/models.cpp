@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "airbench_net.hpp"
 #include "batch_norm_pass.hpp"
 #include "valleys/realnets/cifar.hpp"
 
@@ -231,6 +232,7 @@ class Vgg16Impl : public NetImpl {
 
 namespace {
 Net BuildModel(const ModelSpec& spec) {
+  if (spec.arch == Arch::kAirbench) return MakeAirbenchNet(spec);
   if (spec.arch == Arch::kVgg16) return std::make_shared<Vgg16Impl>(spec);
   if (spec.arch == Arch::kWideResNet)
     return std::make_shared<ResidualNetImpl>(spec, spec.width, spec.width * spec.widen,
@@ -300,7 +302,9 @@ void RecomputeBatchNorm(const Net& net, const torch::Tensor& images, int batch, 
   for (auto& m : net->modules(false))
     if (auto bn = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(m)) norms.push_back(bn);
   if (norms.empty()) return;
+  std::vector<c10::optional<double>> momenta;
   for (auto& bn : norms) {
+    momenta.push_back(bn->options.momentum());
     bn->reset_running_stats();
     bn->options.momentum({});  // no momentum: a cumulative (equal-weight) average
   }
@@ -312,7 +316,7 @@ void RecomputeBatchNorm(const Net& net, const torch::Tensor& images, int batch, 
     const torch::Tensor xb = images.narrow(0, i, std::min<int64_t>(batch, n - i));
     net->forward(augment ? Augment(xb).contiguous(torch::MemoryFormat::ChannelsLast) : xb);
   }
-  for (auto& bn : norms) bn->options.momentum(0.1);
+  for (std::size_t i = 0; i < norms.size(); ++i) norms[i]->options.momentum(momenta[i]);
   net->eval();
 }
 

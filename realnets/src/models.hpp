@@ -42,7 +42,7 @@ std::set<std::string> BatchNormParameterNames(const Net& net);
 // batches of `batch` (the first `max_batches`, 0 = all) with cumulative averaging (momentum none):
 // the running mean is the average of the batch means (the exact data-set mean when all batches
 // have the same size), the running variance the average of the batches' unbiased variances.
-// Momentum is 0.1 again afterwards. No-op for a network without BN.
+// Each BN's momentum is its own again afterwards. No-op for a network without BN.
 void RecomputeBatchNorm(const Net& net, const torch::Tensor& images, int batch, bool augment,
                         int max_batches = 0);
 

@@ -68,6 +68,13 @@ Json TrainMeta(const TrainOptions& o) {
   m["momentum"] = o.momentum;
   m["weight_decay"] = o.weight_decay;
   m["augment"] = o.augment;
+  m["batch"] = o.batch;
+  if (o.schedule == Schedule::kAirbench) {
+    m["swa_epochs"] = o.swa_epochs;
+    m["swa_lr_factor"] = o.swa_lr_factor;
+    m["centre_eval_size"] = o.centre_eval_size;
+    m["micro_batch"] = o.micro_batch;
+  }
   return m;
 }
 
@@ -130,8 +137,13 @@ Json ProfileMeta(const ProfileOptions& o, const ProfileResult& r) {
   Json m = ProfileDirectionMeta(o, r.checkpoint_sha256, r.model_description, r.parameter_count);
   m["range"] = o.range;
   m["points"] = o.points;
+  m["bracket_rise"] = o.bracket_rise;
+  m["bracket_limit"] = o.bracket_limit;
+  m["points_evaluated"] = r.curve.t.size();
   m["direction_norm"] = r.direction_norm;
   m["sign_agreement"] = r.sign_agreement;
+  m["weights_norm"] = r.weights_norm;
+  m["direction_weight_cosine"] = r.direction_weight_cosine;
   return m;
 }
 
@@ -241,14 +253,20 @@ std::string ProfileStem(const ProfileOptions& o) {
 Json TrainResultJson(const TrainSummary& s) {
   Json result = {{"parameters", s.parameters},
                  {"sgd_train_loss", s.sgd_train_loss},
+                 {"sgd_train_acc", s.sgd_train_acc},
                  {"sgd_test_loss", s.sgd_test_loss},
                  {"sgd_test_acc", s.sgd_test_acc}};
+  if (!std::isnan(s.sgd_test_acc_tta)) result["sgd_test_acc_tta"] = s.sgd_test_acc_tta;
   if (s.has_swa) {
     result["swa_train_loss"] = s.swa_train_loss;
+    result["swa_train_acc"] = s.swa_train_acc;
     result["swa_test_loss"] = s.swa_test_loss;
     result["swa_test_acc"] = s.swa_test_acc;
+    if (!std::isnan(s.swa_test_acc_tta)) result["swa_test_acc_tta"] = s.swa_test_acc_tta;
   }
   result["train_images_per_s"] = s.train_images_per_s;
+  result["train_seconds"] = s.train_seconds;
+  result["run_seconds"] = s.run_seconds;
   return result;
 }
 
@@ -271,6 +289,12 @@ Json ProfileResultJson(const ProfileResult& r, const std::string& file) {
   const AsymmetryCriterion criterion;
   result["train_asymmetry"] = AsymmetryReportJson(r.train_asymmetry, criterion);
   result["test_asymmetry"] = AsymmetryReportJson(r.test_asymmetry, criterion);
+  ValleyCriterion valley;
+  valley.distance_unit = r.train_valley.distance_unit;
+  result["train_valley"] = ValleyMeasureJson(r.train_valley, valley);
+  result["test_valley"] = ValleyMeasureJson(r.test_valley, valley);
+  result["weights_norm"] = r.weights_norm;
+  result["direction_weight_cosine"] = r.direction_weight_cosine;
   return result;
 }
 

@@ -2,6 +2,7 @@
 // top Hessian eigenvalue (protocol.md §2-3).
 #include <fnmatch.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -162,6 +163,12 @@ bool ProfileOptions::IsValid(std::string* why) const {
     return Fail(why,
                 "ProfileOptions::model: the augmented training loss needs valleys' own network "
                 "(the crop and flip of CIFAR-10 images)");
+  if (!(bracket_rise >= 0 && bracket_rise <= 100))
+    return Fail(
+        why, fmt::format("ProfileOptions::bracket_rise = {} (allowed: 0..100 nats)", bracket_rise));
+  if (!(bracket_limit >= 1 && bracket_limit <= 1000))
+    return Fail(
+        why, fmt::format("ProfileOptions::bracket_limit = {} (allowed: 1..1000)", bracket_limit));
   return true;
 }
 
@@ -216,6 +223,47 @@ bool ParseDirectionLabel(const std::string& text, ProfileOptions* o, std::string
   return true;
 }
 
+namespace {
+
+// Appends the point t to the curve (kept sorted by t).
+void Insert(const ProbeCurve& point, ProbeCurve* c) {
+  const auto at = std::lower_bound(c->t.begin(), c->t.end(), point.t[0]) - c->t.begin();
+  c->t.insert(c->t.begin() + at, point.t[0]);
+  c->train_loss.insert(c->train_loss.begin() + at, point.train_loss[0]);
+  c->train_acc.insert(c->train_acc.begin() + at, point.train_acc[0]);
+  c->test_loss.insert(c->test_loss.begin() + at, point.test_loss[0]);
+  c->test_acc.insert(c->test_acc.begin() + at, point.test_acc[0]);
+}
+
+// ProfileOptions::bracket_rise's extension of a grid profile, then the minimum's refinement.
+void Bracket(const detail::ProbeTarget& net, const std::vector<torch::Tensor>& centre,
+             const std::vector<torch::Tensor>& dir, const ProfileOptions& o,
+             const detail::ProbeData& data, ProbeCurve* c) {
+  const double step = 2 * o.range / (o.points - 1);
+  const double limit = o.bracket_limit * o.range * (1 + 1e-12);
+  const auto evaluate = [&](double t) {
+    Insert(detail::EvaluateAlong(net, centre, dir, {t}, o.probe, data, {}), c);
+  };
+  const auto lowest = [&] { return *std::min_element(c->train_loss.begin(), c->train_loss.end()); };
+  for (const int side : {1, -1}) {
+    for (;;) {
+      const double edge = side > 0 ? c->t.back() : c->t.front();
+      const double edge_loss = side > 0 ? c->train_loss.back() : c->train_loss.front();
+      if (edge_loss - lowest() >= o.bracket_rise || std::abs(edge + side * step) > limit) break;
+      evaluate(edge + side * step);
+    }
+  }
+  const auto i = static_cast<std::size_t>(
+      std::min_element(c->train_loss.begin(), c->train_loss.end()) - c->train_loss.begin());
+  const double t_min = c->t[i];
+  const double left = i > 0 ? (c->t[i - 1] + t_min) / 2 : std::nan("");
+  const double right = i + 1 < c->t.size() ? (c->t[i + 1] + t_min) / 2 : std::nan("");
+  if (!std::isnan(left)) evaluate(left);
+  if (!std::isnan(right)) evaluate(right);
+}
+
+}  // namespace
+
 ProfileResult Profile(const ProfileOptions& o, const ProbeProgress& progress) {
   std::string why;
   if (!o.IsValid(&why)) throw std::invalid_argument(why);
@@ -238,6 +286,23 @@ ProfileResult Profile(const ProfileOptions& o, const ProbeProgress& progress) {
   r.model_description = net->Description();
   r.parameter_count = net->ParameterCount();
   r.curve = detail::EvaluateAlong(*net, centre, dir, offsets, o.probe, data, progress);
+  r.grid_points = static_cast<int>(offsets.size());
+  if (o.bracket_rise > 0) Bracket(*net, centre, dir, o, data, &r.curve);
+  double norm2 = 0, dot = 0, dir2 = 0;
+  for (std::size_t k = 0; k < centre.size(); ++k) {
+    const torch::Tensor w = centre[k].to(torch::kCPU, torch::kFloat64);
+    const torch::Tensor v = d.tensors[k].to(torch::kCPU, torch::kFloat64);
+    if (v.abs().sum().item<double>() == 0) continue;  // not perturbed
+    norm2 += w.pow(2).sum().item<double>();
+    dir2 += v.pow(2).sum().item<double>();
+    dot += (w * v).sum().item<double>();
+  }
+  r.weights_norm = std::sqrt(norm2);
+  r.direction_weight_cosine = norm2 > 0 && dir2 > 0 ? dot / std::sqrt(norm2 * dir2) : 0.0;
+  ValleyCriterion vc;
+  vc.distance_unit = r.weights_norm > 0 ? r.weights_norm : 1.0;
+  r.train_valley = MeasureValley(r.curve.t, r.curve.train_loss, vc);
+  r.test_valley = MeasureValley(r.curve.t, r.curve.test_loss, vc);
   r.sign_agreement = d.sign_agreement;
   r.direction_norm = d.norm;
   r.perturbed = d.perturbed;

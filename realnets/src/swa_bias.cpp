@@ -27,7 +27,7 @@ bool Fail(std::string* why, const std::string& m) {
 // Every recorded iterate of the averaged epochs, as rows of a [k, parameters] float64 tensor.
 torch::Tensor LoadIterates(const TrainOptions& b, std::vector<int>* epochs) {
   std::vector<torch::Tensor> parts;
-  for (int epoch = FirstAveragedEpoch(b); epoch <= b.epochs; ++epoch) {
+  for (int epoch = FirstAveragedEpoch(b); epoch <= TotalEpochs(b); ++epoch) {
     const std::string path = IteratesPath(b.out_dir, epoch);
     if (!std::filesystem::exists(path)) continue;
     VerifyChecksumFile(path);

@@ -42,6 +42,11 @@ double Number(const Json& row, std::size_t k, const std::string& source) {
   return v;
 }
 
+// A test loss or accuracy: a number, or null for an epoch without a test evaluation (NaN).
+double NumberOrNone(const Json& row, std::size_t k, const std::string& source) {
+  return row[k].is_null() ? std::nan("") : Number(row, k, source);
+}
+
 }  // namespace
 
 TrainStateRecord ParseTrainState(const std::string& text, const std::string& source) {
@@ -71,8 +76,8 @@ TrainStateRecord ParseTrainState(const std::string& text, const std::string& sou
     row.lr = Number(r, 1, source);
     row.train_loss = Number(r, 2, source);
     row.train_acc = Number(r, 3, source);
-    row.test_loss = Number(r, 4, source);
-    row.test_acc = Number(r, 5, source);
+    row.test_loss = NumberOrNone(r, 4, source);
+    row.test_acc = NumberOrNone(r, 5, source);
     row.seconds = Number(r, 6, source);
     row.swa_averaged = r[7].get<bool>();
     averaged += row.swa_averaged;

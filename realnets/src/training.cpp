@@ -11,12 +11,17 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "airbench_recipe.hpp"
 #include "runtime.hpp"
+#include "state_files.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/metadata.hpp"
 #include "valleys/realnets/cifar.hpp"
 
 namespace valleys::realnets {
+
+using detail::LoadChecked;
+using detail::SaveAtomically;
 
 namespace {
 
@@ -63,6 +68,26 @@ bool TrainOptions::IsValid(std::string* why) const {
     return Fail(why, "TrainOptions::train_data and TrainOptions::test_data: give both or neither");
   if (threads < 1 || threads > 1024)
     return Fail(why, fmt::format("TrainOptions::threads = {} (allowed: 1..1024)", threads));
+  if (swa_epochs < 0 || swa_epochs > 1000)
+    return Fail(why, fmt::format("TrainOptions::swa_epochs = {} (allowed: 0..1000)", swa_epochs));
+  if (!(swa_lr_factor > 0 && swa_lr_factor <= 10))
+    return Fail(
+        why, fmt::format("TrainOptions::swa_lr_factor = {} (allowed: 0 < f <= 10)", swa_lr_factor));
+  if (centre_eval_size < 0)
+    return Fail(why, fmt::format("TrainOptions::centre_eval_size = {} (allowed: >= 0; 0: all)",
+                                 centre_eval_size));
+  if ((schedule == Schedule::kAirbench) != (model.arch == Arch::kAirbench))
+    return Fail(why, fmt::format("TrainOptions::schedule = '{}' with ModelSpec::arch = '{}' (the "
+                                 "airbench schedule trains the airbench network, and only it)",
+                                 ScheduleToString(schedule), ArchToString(model.arch)));
+  if (micro_batch < 0 || micro_batch > 4096)
+    return Fail(why, fmt::format("TrainOptions::micro_batch = {} (allowed: 0..4096; 0: the batch)",
+                                 micro_batch));
+  if (schedule != Schedule::kAirbench &&
+      (swa_epochs != 0 || centre_eval_size != 0 || micro_batch != 0))
+    return Fail(why,
+                "TrainOptions::swa_epochs, centre_eval_size, micro_batch: for the airbench "
+                "schedule only (allowed: 0 with the others)");
   if (!DeviceAvailable(device))
     return Fail(why,
                 "TrainOptions::device = 'cuda' but this LibTorch has no CUDA or no GPU is present");
@@ -72,13 +97,23 @@ bool TrainOptions::IsValid(std::string* why) const {
 std::string TrainOptions::Fingerprint() const {
   return fmt::format(
       "{} | set {} train {} test {} | {} epochs {} lr {} swa {} mom {} wd {} batch {} aug {} "
-      "bn-batches {} | seed {} threads {} device {}",
+      "bn-batches {}{} | seed {} threads {} device {}",
       model.Describe(), subset == Subset::kSmall ? "small" : "full", train_size, test_size,
       ScheduleToString(schedule), epochs, lr_init, swa_start_fraction, momentum, weight_decay,
-      batch, augment, bn_batches, seed, threads, DeviceToString(device));
+      batch, augment, bn_batches,
+      schedule == Schedule::kAirbench
+          ? fmt::format(" swa-epochs {} swa-lr-factor {} micro-batch {}", swa_epochs, swa_lr_factor,
+                        micro_batch)
+          : std::string(),
+      seed, threads, DeviceToString(device));
 }
 
 double LearningRate(const TrainOptions& o, int epoch) {
+  if (o.schedule == Schedule::kAirbench) {  // the rate at the epoch's first step
+    if (epoch >= o.epochs) return o.swa_lr_factor * o.lr_init;
+    const long long per_epoch = 1000;  // the factor depends on the fraction of steps only
+    return o.lr_init * detail::AirbenchRateFactor(epoch * per_epoch, o.epochs * per_epoch);
+  }
   if (o.schedule == Schedule::kSgd) {
     const double t = static_cast<double>(epoch) / o.epochs, end = 0.01 * o.lr_init;
     if (t <= 0.5) return o.lr_init;
@@ -95,7 +130,12 @@ std::string IteratesPath(const std::string& out_dir, int epoch) {
   return (std::filesystem::path(out_dir) / fmt::format("iterates_e{}.pt", epoch)).string();
 }
 
+int TotalEpochs(const TrainOptions& o) {
+  return o.epochs + (o.schedule == Schedule::kAirbench ? o.swa_epochs : 0);
+}
+
 int FirstAveragedEpoch(const TrainOptions& o) {
+  if (o.schedule == Schedule::kAirbench) return o.epochs + 1;
   int n = 1;  // the same comparison as the training loop's, so that the two never disagree
   while (n < o.epochs && !(n >= o.swa_start_fraction * o.epochs)) ++n;
   return n;
@@ -152,24 +192,6 @@ std::filesystem::path StatePath(const TrainOptions& o, int epoch, const char* pa
   return OutPath(o, fmt::format("state_e{}.{}.pt", epoch, part));
 }
 
-// Serialized in memory, then written by WriteFileAtomically (see SaveNet: LibTorch's file writer
-// terminates the process on a full disk).
-template <typename T>
-void SaveAtomically(const T& value, const std::filesystem::path& path) {
-  std::ostringstream bytes;
-  torch::save(value, bytes);
-  io::WriteFileAtomically(path, bytes.str());
-  WriteChecksumFile(path.string());
-}
-
-// torch::load after the file's SHA-256 sum is checked (a missing or altered state file is named in
-// one line, without LibTorch's backtrace).
-template <typename T>
-void LoadChecked(T& value, const std::filesystem::path& path) {
-  VerifyChecksumFile(path.string());
-  torch::load(value, path.string());
-}
-
 void SaveState(const TrainOptions& o, const TrainStateRecord& st, const detail::Net& net,
                torch::optim::SGD& opt, const std::vector<torch::Tensor>& swa) {
   detail::SaveNet(net, StatePath(o, st.epoch, "model").string());
@@ -218,6 +240,7 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
   if (!o.train_data.empty())
     throw std::invalid_argument(
         "TrainOptions::train_data: training reads CIFAR-10 only (tensor files are for probes)");
+  if (o.schedule == Schedule::kAirbench) return detail::TrainAirbench(o, on_epoch, on_step);
   detail::SetThreads(o);
   torch::manual_seed(o.seed);
   const detail::Data train = detail::LoadData(o, true, o.train_size);
@@ -292,11 +315,14 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
     if (on_epoch) on_epoch(row);
   }
   summary.train_images_per_s = train_seconds > 0 ? images / train_seconds : 0.0;
+  summary.train_seconds = train_seconds;
+  for (const auto& r : summary.epochs) summary.run_seconds += r.seconds;
   const detail::Eval sgd_test = detail::Evaluate(net, test),
                      sgd_train = detail::Evaluate(net, train);
   summary.sgd_test_loss = sgd_test.loss;
   summary.sgd_test_acc = sgd_test.acc;
   summary.sgd_train_loss = sgd_train.loss;
+  summary.sgd_train_acc = sgd_train.acc;
   if (!o.out_dir.empty()) detail::SaveNet(net, OutPath(o, "sgd.pt").string());
   if (!swa.empty()) {
     detail::CopyParameters(net, swa);
@@ -306,6 +332,7 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
     summary.swa_test_loss = st.loss;
     summary.swa_test_acc = st.acc;
     summary.swa_train_loss = sr.loss;
+    summary.swa_train_acc = sr.acc;
     if (!o.out_dir.empty()) detail::SaveNet(net, OutPath(o, "swa.pt").string());
   }
   return summary;

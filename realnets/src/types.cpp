@@ -27,11 +27,11 @@ struct Names {
   }
 };
 
-const Names<Arch, 3> kArch{{"preresnet", "vgg16", "wrn"}};
+const Names<Arch, 4> kArch{{"preresnet", "vgg16", "wrn", "airbench"}};
 const Names<BlockType, 2> kBlock{{"basic", "bottleneck"}};
-const Names<Activation, 3> kActivation{{"relu", "sigmoid", "softplus"}};
+const Names<Activation, 4> kActivation{{"relu", "sigmoid", "softplus", "gelu"}};
 const Names<BnInit, 3> kBnInit{{"ones", "uniform01", "normal01"}};
-const Names<Schedule, 2> kSchedule{{"swa", "sgd"}};
+const Names<Schedule, 3> kSchedule{{"swa", "sgd", "airbench"}};
 const Names<Device, 2> kDevice{{"cpu", "cuda"}};
 const Names<BnMode, 2> kBnMode{{"recompute", "frozen"}};
 const Names<DirectionLaw, 7> kLaw{

@@ -438,8 +438,10 @@ TEST_CASE("merge and reproduce refuse to write over what exists", "[cli][out]") 
       Valleys("reproduce --realnets-preset huge --out " + ShellWord((dir / "fresh").string()));
   INFO(p.out);
   CHECK(p.code == 2);
-  CHECK_THAT(p.out, Catch::Contains(
-                        "--realnets-preset = 'huge' (allowed: smoke, tiny, small, cpu-long, gpu)"));
+  CHECK_THAT(
+      p.out,
+      Catch::Contains(
+          "--realnets-preset = 'huge' (allowed: smoke, tiny, small, cpu-long, cpu-full, gpu)"));
   CHECK_FALSE(fs::exists(dir / "fresh"));
 }
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "valleys/io/table_csv.hpp"
+#include "support/profile_fixture.hpp"
 #include "valleys/realnets/asymmetry_measure.hpp"
 
 using namespace valleys::realnets;
@@ -24,14 +24,10 @@ using valleys::theory::Side;
 
 namespace {
 
-struct Curve {
-  std::vector<double> t, loss;
-};
+using Curve = valleys::test::ProfileFixture;
 
 Curve Fixture(const std::string& name) {
-  const auto table = valleys::io::ReadTableCsv(std::string(VALLEYS_TEST_DATA) + "/" + name + ".csv",
-                                               "t", "train_loss");
-  return {table.x, table.loss};
+  return valleys::test::ReadProfileFixture(name);
 }
 
 Curve Sample(const std::function<double(double)>& f, double lo, double hi, double step) {

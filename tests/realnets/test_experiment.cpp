@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "data_dir.hpp"
 #include "valleys/io/spec.hpp"
@@ -109,13 +110,14 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
     CHECK_FALSE(fs::exists(dir));  // refused before anything was written
   }
 
-  std::vector<int> stages;
+  std::vector<std::string> stages;
   std::map<std::string, std::pair<long long, long long>> progress;  // unit -> (calls, last done)
   std::string figures_dir;
   ExperimentCallbacks cb;
-  cb.on_stage = [&](int index, int count, const std::string&) {
-    CHECK(count == 7);
-    stages.push_back(index);
+  cb.on_stage = [&](int index, int count, const std::string& name) {
+    CHECK(index >= 1);
+    CHECK(index <= count);
+    stages.push_back(name);
   };
   cb.on_progress = [&](const std::string& unit, long long done, long long total) {
     auto& p = progress[unit];
@@ -133,12 +135,22 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
       });
   };
   const ExperimentSummary s = RunExperiment(o, cb);
-  CHECK(stages == std::vector<int>{1, 2, 3, 4, 5, 6, 7});
-  // Optimizer steps: seeds x networks x epochs x ceil(256 images / batch 128).
-  CHECK(progress["optimizer steps"].second == 2 * 4 * 2 * 2);
-  // Profiles: bn 4 laws + nobn 4 + gamma 2, one direction each, bn's 4 families, plus one at the
-  // BN network's last SGD iterate and one at the plain-SGD solution.
-  CHECK(progress["profiles"].second == 2 * 16);
+  // Eight jobs (2 seeds x 4 networks), each its stages, then the merge.
+  CHECK(s.jobs_run == std::vector<std::string>{"seed-1/bn", "seed-1/nobn", "seed-1/gamma",
+                                               "seed-1/bn-sgd", "seed-2/bn", "seed-2/nobn",
+                                               "seed-2/gamma", "seed-2/bn-sgd"});
+  CHECK(s.merged);
+  REQUIRE_FALSE(stages.empty());
+  CHECK(stages.front() == "seed-1/bn: training");
+  CHECK(std::find(stages.begin(), stages.end(), "seed-2/bn: swa_bias") != stages.end());
+  CHECK(std::find(stages.begin(), stages.end(), "seed-1/nobn: hessian") != stages.end());
+  CHECK(std::find(stages.begin(), stages.end(), "seed-2/nobn: hessian") == stages.end());
+  CHECK(stages.back() == "verdicts, figures and report");
+  // Optimizer steps of the last network: epochs x ceil(256 images / batch 128).
+  CHECK(progress["optimizer steps"].second == 2 * 2);
+  // Profiles of the last bn job: 4 laws, one direction each, 4 families, one at the last SGD
+  // iterate.
+  CHECK(progress["profiles"].second == 1);  // the last job: bn-sgd's one profile
   CHECK(figures_dir == (dir / "figures").string());
   for (const auto& f : valleys::plots::RealnetsFigures()) {
     INFO(f.id);
@@ -153,6 +165,18 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
            v.verdict == "not run"));
   REQUIRE(s.stage_seconds.size() == 7);
   CHECK(s.stage_seconds.front().first == "training");
+  CHECK(s.stage_seconds.back().first == "merge");
+  // Each job's record; metadata.json lists every network of every seed.
+  CHECK(fs::exists(dir / "seed-2" / "gamma" / "job.json"));
+  const auto meta = nlohmann::json::parse(Slurp(dir / "metadata.json"));
+  REQUIRE(meta.at("networks").size() == 8);
+  CHECK(meta["networks"][0]["variant"] == "bn");
+  CHECK(meta["networks"][0]["seed"] == 1);
+  for (const char* key : {"network", "train_size", "test_size", "epochs", "sgd_test_acc",
+                          "sgd_test_loss", "swa_test_acc", "swa_test_loss", "centre_train_loss",
+                          "centre_train_acc", "training_seconds"})
+    CHECK(meta["networks"][0].contains(key));
+  CHECK_THAT(Slurp(dir / "report.md"), Catch::Contains("Not the paper's regime"));
 
   // The figure data carries the columns the plots document (and their scripts read).
   for (const auto& f : valleys::plots::RealnetsFigures()) {
@@ -229,6 +253,7 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
   progress.clear();
   stages.clear();
   const ExperimentSummary again = RunExperiment(o, cb);
+  CHECK(again.jobs_run.empty());  // every job was finished: none is redone
   CHECK(Slurp(s1 / "bn" / "epochs.csv") == epochs_before);
   CHECK(Slurp(dir / "profiles_summary.csv") == summary_before);
   CHECK(Slurp(dir / "figures" / "line.csv") == line_before);
@@ -240,6 +265,59 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
     CHECK(entry.path().filename().string().find(".partial-") == std::string::npos);
   }
   CHECK_FALSE(fs::exists("PWNED"));
+
+  // In three parts, as a job array runs it: the parts run the jobs i with i % 3 == K - 1.
+  const fs::path parts = base / "sharded";
+  ExperimentOptions shard = o;
+  shard.out_dir = parts.string();
+  shard.shard_count = 3;
+  shard.shard_index = 1;
+  const ExperimentSummary p1 = RunExperiment(shard);
+  CHECK(p1.jobs_run == std::vector<std::string>{"seed-1/bn", "seed-1/bn-sgd", "seed-2/gamma"});
+  CHECK_FALSE(p1.merged);
+  CHECK_FALSE(fs::exists(parts / "report.md"));
+  // A part killed inside a job: no record, its training state kept. Run again, it redoes that
+  // job only, and resumes the training from its state (the epoch rows, wall times included, come
+  // back unchanged).
+  const fs::path killed = parts / "seed-1" / "bn-sgd";
+  const std::string epochs_kept = Slurp(killed / "epochs.csv");
+  fs::remove(killed / "job.json");
+  CHECK(RunExperiment(shard).jobs_run == std::vector<std::string>{"seed-1/bn-sgd"});
+  CHECK(Slurp(killed / "epochs.csv") == epochs_kept);
+  // The merge is refused while parts 2 and 3 are missing, naming their jobs; nothing is written.
+  ExperimentOptions merge = o;
+  merge.out_dir = parts.string();
+  merge.merge = true;
+  CHECK_THROWS_AS(RunExperiment(merge), MissingJobsError);
+  CHECK_THROWS_WITH(RunExperiment(merge), Catch::Contains("seed-1/nobn") &&
+                                              Catch::Contains("seed-2/bn-sgd") &&
+                                              !Catch::Contains("seed-2/gamma"));
+  CHECK_FALSE(fs::exists(parts / "report.md"));
+  for (int k : {3, 2}) {
+    shard.shard_index = k;
+    CHECK(RunExperiment(shard).jobs_run.size() == (k == 2 ? 3u : 2u));
+  }
+  const ExperimentSummary merged = RunExperiment(merge);
+  CHECK(merged.merged);
+  CHECK(merged.jobs_run.empty());
+  // The same verdicts, numbers and tables as the run in one call.
+  REQUIRE(merged.verdicts.size() == s.verdicts.size());
+  for (std::size_t i = 0; i < s.verdicts.size(); ++i) {
+    INFO(s.verdicts[i].id);
+    CHECK(merged.verdicts[i].verdict == s.verdicts[i].verdict);
+    CHECK(merged.verdicts[i].numbers == s.verdicts[i].numbers);
+  }
+  CHECK(Slurp(parts / "profiles_summary.csv") == summary_before);
+  CHECK(Slurp(parts / "figures" / "line.csv") == line_before);
+  CHECK(Slurp(parts / "swa_bias.csv") == Slurp(dir / "swa_bias.csv"));
+  {
+    ExperimentOptions bad = shard;
+    bad.shard_index = 4;
+    CHECK_THROWS_WITH(RunExperiment(bad), Catch::Contains("ExperimentOptions::shard_index = 4"));
+    bad = merge;
+    bad.shard_count = 2, bad.shard_index = 1;
+    CHECK_THROWS_WITH(RunExperiment(bad), Catch::Contains("ExperimentOptions::merge"));
+  }
   fs::remove_all(base);
 }
 
@@ -249,4 +327,43 @@ TEST_CASE("the profile figure marks the asymmetry criterion's heights", "[realne
     heights += (heights.empty() ? "" : " ") + fmt::format("{}", h);
   CHECK_THAT(valleys::plots::RealnetsGnuplotScript("profiles", "p.csv", "p"),
              Catch::Contains("heights = '" + heights + "'"));
+}
+
+TEST_CASE("the experiment on the airbench recipe: every job runs, the pre-registered table",
+          "[realnets][slow]") {
+  // cpu-full's stages at a miniature size: width 16, 2,048 training images (2 steps of 1,024 per
+  // epoch), 2 decayed + 1 averaged epochs, 2 seeds, one 5-point direction per law, bracketed.
+  const fs::path dir =
+      fs::temp_directory_path() / ("valleys_experiment_airbench_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  ExperimentOptions o;
+  REQUIRE(StringToPreset("cpu-full", &o.preset));
+  o.preset.model.width = 16;
+  o.preset.subset = Subset::kSmall;
+  o.preset.train_size = 2048, o.preset.test_size = 256;
+  o.preset.epochs = 2, o.preset.swa_epochs = 1, o.preset.seeds = 2;
+  o.preset.directions = 1, o.preset.points = 5, o.preset.range = 2, o.preset.eval_size = 256;
+  o.preset.line_points = 6, o.preset.after_max_epochs = 1;
+  o.preset.hessian_sample = 64, o.preset.hessian_iterations = 2;
+  o.out_dir = dir.string();
+  o.data_dir = valleys::cli::FindDataDir("");
+  o.threads = 1;
+  const ExperimentSummary s = RunExperiment(o);
+  REQUIRE(s.merged);
+  CHECK(s.jobs_run.size() == 8);  // bn, nobn, gamma, softplus per seed (no bn-sgd)
+  const std::string report = Slurp(dir / "report.md");
+  CHECK(report.find("### Pre-registered verdicts") != std::string::npos);
+  CHECK(report.find("| C10 ") != std::string::npos);
+  const auto meta = nlohmann::json::parse(Slurp(dir / "metadata.json"));
+  REQUIRE(meta["preregistered_verdicts"].size() == 8);
+  CHECK(meta["preregistered_verdicts"][0]["claim"] == "C10");
+  CHECK(meta["preregistered_verdicts"][0]["seeds"] == 2);
+  // The twin trains at 1/30 of the rate; each job wrote its training result.
+  const auto twin = nlohmann::json::parse(Slurp(dir / "seed-1" / "nobn" / "training.json"));
+  CHECK(twin["metadata"]["lr"].get<double>() == Approx(1.5 / 30));
+  CHECK(std::isfinite(twin["result"]["swa_test_acc"].get<double>()));
+  // Bracketed profiles: at least the grid and the two midpoints.
+  const std::string summary = Slurp(dir / "profiles_summary.csv");
+  CHECK(summary.find("valley_log10_ratio") != std::string::npos);
+  fs::remove_all(dir);
 }

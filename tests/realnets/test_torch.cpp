@@ -7,6 +7,7 @@
 #include "models.hpp"
 #include "runtime.hpp"
 #undef CHECK
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -159,6 +160,41 @@ TEST_CASE("realnets with LibTorch: zoo, training, checkpoints, probes", "[realne
   }
   // Frozen BN statistics at t = 0 are the checkpoint's: the profile passes through the SWA model.
   CHECK(frozen.curve.test_loss[2] == Approx(s.swa_test_loss).epsilon(1e-5));
+  // Bracketing: the grid kept, each side extended by the grid step (0.5) until the training loss
+  // has risen bracket_rise above the lowest sample or |t| reaches bracket_limit x range, then the
+  // two midpoints around the lowest sample.
+  {
+    ProfileOptions b = p;
+    b.law = DirectionLaw::kGaussian;
+    b.bracket_rise = 0.5;
+    b.bracket_limit = 3;
+    ProfileOptions g = b;
+    g.bracket_rise = 0;
+    const ProfileResult grid = Profile(g);
+    const ProfileResult r = Profile(b);
+    REQUIRE(r.curve.t.size() > grid.curve.t.size());
+    CHECK(r.grid_points == 5);
+    for (std::size_t i = 1; i < r.curve.t.size(); ++i) CHECK(r.curve.t[i] > r.curve.t[i - 1]);
+    for (std::size_t i = 0; i < grid.curve.t.size(); ++i) {
+      const auto at = std::find(r.curve.t.begin(), r.curve.t.end(), grid.curve.t[i]);
+      REQUIRE(at != r.curve.t.end());
+      CHECK(r.curve.train_loss[static_cast<std::size_t>(at - r.curve.t.begin())] ==
+            grid.curve.train_loss[i]);
+    }
+    const double lowest = *std::min_element(r.curve.train_loss.begin(), r.curve.train_loss.end());
+    for (const double edge : {r.curve.t.front(), r.curve.t.back()}) {
+      const std::size_t k = edge < 0 ? 0 : r.curve.t.size() - 1;
+      CAPTURE(edge);
+      CHECK((r.curve.train_loss[k] - lowest >= 0.5 * 0.999 || std::abs(edge) >= 3 - 1e-9));
+      CHECK(std::abs(edge) <= 3 + 1e-9);
+    }
+    int off_grid = 0;  // points that are not multiples of the step: the two midpoints
+    for (double t : r.curve.t) off_grid += std::abs(t / 0.5 - std::round(t / 0.5)) > 1e-9 ? 1 : 0;
+    CHECK(off_grid == 2);
+    CHECK(r.weights_norm > 0);
+    CHECK(std::abs(r.direction_weight_cosine) < 0.05);  // a Gaussian direction: about 1/sqrt(n)
+    CHECK(r.train_valley.distance_unit == Approx(r.weights_norm));
+  }
   p.law = DirectionLaw::kFilter;
   const ProfileResult filter = Profile(p);
   CHECK(filter.perturbed < 19858);     // BN gamma/beta and the FC bias are zero (policy "zero")

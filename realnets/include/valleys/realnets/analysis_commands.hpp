@@ -9,6 +9,7 @@
 #include "valleys/realnets/asymmetry_measure.hpp"
 #include "valleys/realnets/logistic2d.hpp"
 #include "valleys/realnets/run_output.hpp"
+#include "valleys/realnets/valley_measure.hpp"
 
 namespace valleys::realnets {
 
@@ -28,7 +29,8 @@ RunOutput ShiftCommand(const ShiftOptions& options);
 // first two columns by default).
 struct ScoreOptions {
   std::string profile;
-  AsymmetryCriterion criterion;
+  AsymmetryCriterion criterion;  // the rises and widths from t = 0 (the probed solution)
+  ValleyCriterion valley;        // the measure from the valley's minimum (result key "valley")
 };
 RunOutput ScoreCommand(const ScoreOptions& options);
 

@@ -6,10 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include "valleys/realnets/asymmetry_measure.hpp"
+#include "valleys/realnets/valley_measure.hpp"
 
 namespace valleys::realnets {
 
 nlohmann::ordered_json AsymmetryReportJson(const AsymmetryReport& report,
                                            const AsymmetryCriterion& criterion);
+// Every field of a ValleyMeasure, the widths and rises also divided by its distance unit.
+nlohmann::ordered_json ValleyMeasureJson(const ValleyMeasure& measure,
+                                         const ValleyCriterion& criterion);
 
 }  // namespace valleys::realnets

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,15 +29,21 @@ struct Preset {
   ModelSpec model;  // the BN network; the variants derive from it
   Subset subset = Subset::kSmall;
   int train_size = 0, test_size = 0;  // first N images of the set (0: all)
-  int epochs = 0;                     // of the SWA recipe
-  double lr = 0.05;                   // initial learning rate
-  int directions = 3;                 // per law and variant
-  int points = 13;                    // offsets of a profile (odd)
-  double range = 0;                   // unit-norm laws: offsets in [-range, range]
-  double filter_range = 1;            // filter law: offsets in [-filter_range, filter_range]
-  int eval_size = 1000;               // training images of the BN recompute and training loss
-  int line_points = 41;               // alpha from -2 to 3
-  double after_lr = 0.005;            // SGD after SWA: constant rate
+  // swa: the SWA recipe of `epochs` epochs (and its plain-SGD baseline bn-sgd); airbench: the fast
+  // recipe (AirbenchOptions), `epochs` decayed and `swa_epochs` averaged epochs.
+  Schedule schedule = Schedule::kSwa;
+  int epochs = 0;
+  int swa_epochs = 0;       // airbench only
+  double lr = 0.05;         // initial learning rate
+  int directions = 3;       // per law and variant
+  int points = 13;          // offsets of a profile (odd)
+  double range = 0;         // unit-norm laws: offsets in [-range, range]
+  double filter_range = 1;  // filter law: offsets in [-filter_range, filter_range]
+  // Profiles extended beyond the grid (ProfileOptions::bracket_rise, bracket_limit; 0: none).
+  double bracket_rise = 0, bracket_limit = 2;
+  int eval_size = 1000;     // training images of the BN recompute and training loss
+  int line_points = 41;     // alpha from -2 to 3
+  double after_lr = 0.005;  // SGD after SWA: constant rate
   int after_max_epochs = 3;
   int hessian_sample = 500, hessian_iterations = 40;  // power iterations at most (tolerance 1e-3)
   bool softplus = false;                              // with the softplus variant (C16)
@@ -47,13 +54,18 @@ struct Preset {
   // and filter and the top swa_bias_pcs principal components, swa_bias_points offsets each.
   int record_every = 0;
   int swa_bias_directions = 2, swa_bias_pcs = 2, swa_bias_points = 15;
+  // Whether the networks are in the paper's regime (the full training set, augmented, test
+  // accuracy near the paper's): the report's first line says so when they are not.
+  bool paper_regime = false;
   bool IsValid(std::string* why) const;
 };
 
 // The named presets: smoke (every stage at the smallest size that runs it, under two minutes: a
 // test of the pipeline whose numbers mean nothing), tiny (about 3 min on 2 CPU cores, one seed,
 // unfitted networks), small (fitted networks on 2,000 images, three seeds, under 45 min on 2
-// cores), cpu-long (fitted, wider, 4,000 images, three seeds, under 2 h), gpu (the full set).
+// cores), cpu-long (fitted, wider, 3,000 images, three seeds, under 2 h), cpu-full (the airbench
+// network and recipe on all of CIFAR-10, three seeds: the paper's regime on 2 CPU cores, run in
+// shards), gpu (the same recipe at a longer budget and five seeds, on a GPU).
 const std::vector<std::string>& PresetNames();
 // False when `name` is not one of PresetNames(); `preset` is then unchanged.
 bool StringToPreset(const std::string& name, Preset* preset);
@@ -73,11 +85,24 @@ struct Variant {
   // swa: the SWA recipe; sgd: plain SGD with the decayed rate (bn-sgd: C10's minimum, profiled
   // at its sgd checkpoint along uniform01 directions).
   Schedule schedule = Schedule::kSwa;
+  // Its initial rate as a multiple of Preset::lr (the airbench recipe's BN-free twin diverges at
+  // the BN network's 1.5).
+  double lr_factor = 1;
 };
 std::vector<Variant> Variants(const Preset& preset);
 
 struct ExperimentOptions {
   Preset preset;
+  // The jobs (ExperimentJobs) in parts: with shard_count N > 0, only the jobs i (0-based) with
+  // i % N == shard_index - 1 run, and no verdicts are computed (shard_index 1..N). merge: no job
+  // runs; the verdicts and the report are computed from the finished jobs' records, refused
+  // (MissingJobsError) while any is missing. Neither: every job, then the verdicts.
+  int shard_index = 0, shard_count = 0;
+  bool merge = false;
+  // train_only: each selected job's training stage only (resumed, as always); no job record, so
+  // a later run without it continues the job at its first probe. For training on one machine
+  // (e.g. a GPU node) and probing on another, or before the measurement rules are fixed.
+  bool train_only = false;
   std::string out_dir;   // the run folder (absolute: the figures are rendered from inside it)
   std::string data_dir;  // the CIFAR-10 folder (ReadBatchFile's files)
   Device device = Device::kCpu;
@@ -95,13 +120,32 @@ struct ExperimentCallbacks {
   std::function<void(const std::string& figures_dir)> render_figures;
 };
 
+// One network of one training seed: its training, then its probes, into
+// out_dir/seed-<seed>/<variant>/, finished when its record job.json is there.
+struct ExperimentJob {
+  std::uint64_t seed = 0;
+  std::string variant;  // Variant::id
+};
+// Every job of the experiment, seed by seed, each seed's networks in Variants() order.
+std::vector<ExperimentJob> ExperimentJobs(const ExperimentOptions& options);
+// "seed-2/nobn": the job's folder under out_dir, as messages name it.
+std::string JobName(const ExperimentJob& job);
+
+// Thrown by a merge while jobs are missing (bad input: the command exits 2): what() names each.
+class MissingJobsError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
 // The training seeds of a run: options.seed, options.seed + 1, ... (preset.seeds of them).
 std::vector<std::uint64_t> ExperimentSeeds(const ExperimentOptions& options);
 // The folder of one seed's networks: out_dir/seed-<seed>.
 std::string SeedDirectory(const ExperimentOptions& options, std::uint64_t seed);
 
 struct ExperimentSummary {
-  std::string report_path;  // out_dir/report.md
+  std::vector<std::string> jobs_run;  // JobName of each job this call ran (not the reused ones)
+  bool merged = false;                // the verdicts and the report were computed
+  std::string report_path;            // out_dir/report.md (merged only)
   std::vector<VerdictRow> verdicts;
   double wall_seconds = 0;
   std::vector<std::pair<std::string, double>> stage_seconds;  // in order

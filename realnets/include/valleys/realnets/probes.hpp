@@ -11,6 +11,7 @@
 #include "valleys/realnets/height_search.hpp"
 #include "valleys/realnets/profile_analysis.hpp"
 #include "valleys/realnets/training.hpp"
+#include "valleys/realnets/valley_measure.hpp"
 
 namespace valleys::realnets {
 
@@ -54,6 +55,12 @@ struct ProfileOptions {
   int direction = 0;            // direction index: stream seed, direction, law
   double range = 1.0;           // offsets t in [-range, range]
   int points = 21;              // odd, includes t = 0
+  // Bracketing (bracket_rise 0: the grid only). After the grid each side is extended by the grid
+  // step (2 range / (points - 1)) until the training loss on that side has risen bracket_rise
+  // nats above the lowest sample so far or |t| reaches bracket_limit x range; then the two
+  // midpoints between the lowest sample and its neighbours are evaluated (the minimum refined).
+  double bracket_rise = 0;   // nats, 0..100
+  double bracket_limit = 2;  // >= 1
   bool IsValid(std::string* why) const;
 };
 
@@ -77,6 +84,12 @@ struct ProfileResult {
   long long parameter_count = 0;         // its learnable parameters
   // The training and test profiles under the declared criterion (AsymmetryCriterion defaults).
   AsymmetryReport train_asymmetry, test_asymmetry;
+  // The training and test profiles measured from their minimum (MeasureValley, ValleyCriterion
+  // defaults; distance_unit = weights_norm).
+  ValleyMeasure train_valley, test_valley;
+  double weights_norm = 0;             // L2 norm of the centre's perturbed parameters
+  double direction_weight_cosine = 0;  // cos(d, w) over the perturbed parameters
+  int grid_points = 0;            // of curve's points, those of the grid (the rest: bracketing)
   std::string checkpoint_sha256;  // of the checkpoint file measured
 };
 

@@ -10,6 +10,7 @@ namespace valleys::realnets {
 
 struct EpochRow {
   int epoch = 0;  // 1-based
+  // test_loss, test_acc: NaN for an epoch without a test evaluation (null in the state file)
   double lr = 0, train_loss = 0, train_acc = 0, test_loss = 0, test_acc = 0, seconds = 0;
   bool swa_averaged = false;  // this epoch's weights entered the SWA average
 };

@@ -7,13 +7,20 @@
 
 namespace valleys::realnets {
 
-enum class Arch { kPreResNet, kVgg16, kWideResNet };   // preresnet | vgg16 | wrn
-enum class BlockType { kBasic, kBottleneck };          // basic | bottleneck
-enum class Activation { kRelu, kSigmoid, kSoftplus };  // relu | sigmoid | softplus
-enum class BnInit { kOnes, kUniform01, kNormal01 };    // ones | uniform01 | normal01
-enum class Schedule { kSwa, kSgd };                    // swa | sgd
-enum class Device { kCpu, kCuda };                     // cpu | cuda
-enum class BnMode { kRecompute, kFrozen };             // recompute | frozen
+enum class Arch {
+  kPreResNet,
+  kVgg16,
+  kWideResNet,
+  kAirbench
+};                                                            // preresnet | vgg16 | wrn | airbench
+enum class BlockType { kBasic, kBottleneck };                 // basic | bottleneck
+enum class Activation { kRelu, kSigmoid, kSoftplus, kGelu };  // relu | sigmoid | softplus | gelu
+enum class BnInit { kOnes, kUniform01, kNormal01 };           // ones | uniform01 | normal01
+// swa: the SWA recipe; sgd: its plain-SGD baseline; airbench: the fast recipe of the airbench
+// network (a decayed phase, then a constant-rate averaged phase)
+enum class Schedule { kSwa, kSgd, kAirbench };  // swa | sgd | airbench
+enum class Device { kCpu, kCuda };              // cpu | cuda
+enum class BnMode { kRecompute, kFrozen };      // recompute | frozen
 // uniform01 | gaussian | sign | filter | ones | shifted-gaussian | sign-agreement
 enum class DirectionLaw {
   kUniform01,

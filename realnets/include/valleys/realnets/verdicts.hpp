@@ -30,6 +30,12 @@ struct DirectionRecord {
   double shift_ratio = 1;  // xi(delta*) / xi(0) of the shift fit
   // MatchedHeightLogWidthRatio of the training profile (NaN: no height reached on both sides).
   double log_width_ratio = std::nan("");
+  int direction = 0;  // the direction's index within its law
+  // The training profile measured from its minimum (MeasureValley): log10 w+/w- at the largest
+  // height both sides reach (NaN: not bracketed) and that height.
+  double valley_log10_ratio = std::nan("");
+  double valley_height = 0;
+  double direction_weight_cosine = 0;  // cos(d, w) over the perturbed parameters
 };
 
 // The directions of one network, checkpoint and law: how many are effectively independent

@@ -1,0 +1,122 @@
+#include "preregistered_data.hpp"
+
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "valleys/realnets/verdicts.hpp"
+
+namespace valleys::realnets::detail {
+
+namespace {
+
+// |y| of the bracketed profiles of one network, checkpoint and law.
+std::vector<double> Magnitudes(const JobRecord& r, const std::string& checkpoint,
+                               const std::string& law) {
+  std::vector<double> out;
+  for (const auto& d : r.directions)
+    if (d.checkpoint == checkpoint && d.law == law && std::isfinite(d.valley_log10_ratio))
+      out.push_back(std::abs(d.valley_log10_ratio));
+  return out;
+}
+
+std::string Number(double v) {
+  return std::isfinite(v) ? fmt::format("{:.3g}", v) : "-";
+}
+
+}  // namespace
+
+std::vector<ClaimData> PreregisteredClaimData(const std::vector<JobRecord>& records,
+                                              double twin_min_accuracy) {
+  std::map<std::uint64_t, std::map<std::string, const JobRecord*>> by_seed;
+  for (const auto& r : records) by_seed[r.seed][r.variant] = &r;
+  ClaimData c10{"C10", {}, true, ""}, c12{"C12", {}, true, ""}, c15{"C15", {}, true, ""},
+      c16{"C16", {}, true, ""}, c17{"C17", {}, true, ""};
+  // One paired difference of medians per seed, when both sides have values.
+  const auto difference = [](const std::vector<double>& a, const std::vector<double>& b,
+                             ClaimData* claim) {
+    if (!a.empty() && !b.empty()) claim->values.push_back({Median(a) - Median(b)});
+  };
+  for (const auto& [seed, jobs] : by_seed) {
+    const auto find = [&](const char* id) {
+      const auto it = jobs.find(id);
+      return it == jobs.end() ? nullptr : it->second;
+    };
+    const JobRecord* bn = find("bn");
+    const JobRecord* nobn = find("nobn");
+    const JobRecord* soft = find("softplus");
+    if (bn) {
+      c10.values.push_back(Magnitudes(*bn, "sgd", "uniform01"));
+      std::vector<double> own, mismatched;
+      for (const auto& d : bn->directions)
+        if (d.checkpoint == "swa" && d.law == "uniform01" && d.shift_ratio > 0)
+          own.push_back(std::log10(d.shift_ratio));
+      for (double m : bn->mismatched)
+        if (m > 0) mismatched.push_back(std::log10(m));
+      difference(own, mismatched, &c12);
+      difference(Magnitudes(*bn, "swa", "sign"), Magnitudes(*bn, "swa", "gaussian"), &c17);
+    }
+    if (bn && nobn) {
+      difference(Magnitudes(*bn, "swa", "filter"), Magnitudes(*nobn, "swa", "filter"), &c15);
+      if (!(nobn->trained.swa_test_acc >= twin_min_accuracy)) {
+        c15.precondition_met = false;
+        c15.why_not += fmt::format(
+            "{}the BN-free twin of seed {} reached {:.1f}% test accuracy "
+            "(the rule needs {:.0f}%)",
+            c15.why_not.empty() ? "" : "; ", seed, 100 * nobn->trained.swa_test_acc,
+            100 * twin_min_accuracy);
+      }
+    }
+    if (bn && soft)
+      difference(Magnitudes(*soft, "swa", "uniform01"), Magnitudes(*bn, "swa", "uniform01"), &c16);
+  }
+  const std::string later = "not measured by this version of the experiment";
+  return {c10,
+          c12,
+          {"C13", {}, true, later + " (the SWA-SGD line without an acceptance rule)"},
+          {"C14", {}, true, later + " (it reads C13's line)"},
+          c15,
+          c16,
+          c17,
+          {"C18", {}, true, later + " (the admission gates of the directions)"}};
+}
+
+std::string PreregisteredSection(const std::vector<ClaimData>& data,
+                                 const std::vector<ClaimVerdict>& verdicts, std::uint64_t seed) {
+  std::string md =
+      "### Pre-registered verdicts\n\n"
+      "The rules of docs/realnets.md (\"Pre-registered rules\"): the sampling unit is the seed; "
+      "each seed's directions reduce to their median; one-sided Student t bounds on the seeds' "
+      "values at Holm's strictest level (0.05 / 8); Holm's step-down over the eight claims, "
+      "separately for holding and failing.\n\n"
+      "| claim | statistic | sample | seeds' values | mean | theta | bound (paper's side) | bound "
+      "(other side) | cluster bootstrap 95% | p hold | p fail | verdict | detectable distance "
+      "(80%) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& v : verdicts) {
+    const ClaimData* d = nullptr;
+    for (const auto& x : data)
+      if (x.claim == v.rule.claim) d = &x;
+    const bool judged = v.test.seeds > 0;
+    std::string values, bootstrap = "-";
+    if (judged) {
+      for (double x : v.test.seed_values) values += (values.empty() ? "" : ", ") + Number(x);
+      if (d != nullptr && v.test.seeds > 1) {
+        const Interval i = ClusterBootstrapMean(d->values, seed);
+        bootstrap = fmt::format("{} .. {}", Number(i.lo), Number(i.hi));
+      }
+    }
+    const std::string verdict = v.why_not.empty()
+                                    ? RuleVerdictName(v.verdict)
+                                    : fmt::format("{} ({})", RuleVerdictName(v.verdict), v.why_not);
+    md += fmt::format("| {} {} | {} | {} | {} | {} | {} {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                      v.rule.claim, v.rule.statement, v.rule.statistic,
+                      judged ? v.test.DescribeSample() : "-", judged ? values : "-",
+                      judged ? Number(v.test.mean) : "-", v.rule.holds_above ? ">" : "<",
+                      Number(v.rule.theta), Number(v.hold_bound), Number(v.fail_bound), bootstrap,
+                      Number(v.p_hold), Number(v.p_fail), verdict, Number(v.detectable_delta));
+  }
+  return md + "\n";
+}
+
+}  // namespace valleys::realnets::detail
