@@ -117,8 +117,15 @@ class AirbenchNetImpl : public NetImpl {
 
   torch::Tensor Normalize(Group& g, int k, const torch::Tensor& x) {
     if (!g.bn[k]) return x + g.bias[k].view({1, -1, 1, 1});
-    if (g.bn[k]->is_training()) return BatchNormTrainWithoutGrad(*g.bn[k], x);
-    return g.bn[k]->forward(x);
+    const torch::nn::BatchNorm2dImpl& bn = *g.bn[k];
+    if (bn.is_training()) return BatchNormTrainWithoutGrad(*g.bn[k], x);
+    // Evaluation as the explicit per-channel affine map of the running statistics: LibTorch's
+    // fused batch_norm has no second derivative without a weight (the bias-only layers), and the
+    // Hessian-vector product needs one.
+    torch::Tensor scale = torch::rsqrt(bn.running_var + bn.options.eps());
+    if (bn.weight.defined()) scale = scale * bn.weight;
+    const torch::Tensor shift = bn.bias - bn.running_mean * scale;
+    return x * scale.view({1, -1, 1, 1}) + shift.view({1, -1, 1, 1});
   }
 
   // Divides `weight` (in place) by the standard deviation of the layer's output `y`; returns it.

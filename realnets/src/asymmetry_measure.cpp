@@ -1,4 +1,5 @@
 #include "valleys/realnets/asymmetry_measure.hpp"
+#include "validation.hpp"
 
 #include "valleys/realnets/valley_measure.hpp"
 
@@ -17,10 +18,7 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-bool Fail(std::string* why, std::string message) {
-  if (why) *why = std::move(message);
-  return false;
-}
+using detail::Fail;
 
 // a / b with the conventions of the report: x / 0 = inf for x > 0, 0 / 0 = NaN.
 double Ratio(double a, double b) {

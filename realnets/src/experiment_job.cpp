@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "profile_resume.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/csv_field.hpp"
 #include "valleys/io/metadata.hpp"
@@ -217,7 +218,7 @@ JobRecord RunJob(const JobContext& c) {
       o.points = preset.points;
       o.bracket_rise = preset.bracket_rise;
       o.bracket_limit = preset.bracket_limit;
-      const ProfileResult r = Profile(o);
+      const ProfileResult r = ProfileOrResume(run.out_dir, o);
       const auto& curve = r.curve;
       const ShiftFit shift = FitShift(curve.t, curve.train_loss, curve.test_loss, o.range / 2);
       WriteCsv(run.out_dir, ProfileStem(o), CurveCsv(curve, "t"), ProfileMeta(o, r));

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "validation.hpp"
 #include "valleys/realnets/training.hpp"
 
 #include "valleys/realnets/experiment.hpp"
@@ -7,10 +8,7 @@
 namespace valleys::realnets {
 
 namespace {
-bool Fail(std::string* why, std::string message) {
-  if (why) *why = std::move(message);
-  return false;
-}
+using detail::Fail;
 }  // namespace
 
 const std::vector<std::string>& PresetNames() {

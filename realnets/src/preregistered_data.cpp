@@ -71,6 +71,15 @@ std::vector<ClaimData> PreregisteredClaimData(const std::vector<JobRecord>& reco
     if (bn && soft)
       difference(Magnitudes(*soft, "swa", "uniform01"), Magnitudes(*bn, "swa", "uniform01"), &c16);
   }
+  // A claim without values says why: the profiles exist but none bracketed its valley.
+  const std::string unbracketed =
+      "no profile bracketed its valley: the training loss did not rise by the bracketing height "
+      "on both sides within bracket_limit x range";
+  for (ClaimData* c : {&c10, &c15, &c16, &c17}) {
+    bool any = false;
+    for (const auto& seed_values : c->values) any = any || !seed_values.empty();
+    if (!any && c->why_not.empty()) c->why_not = unbracketed;
+  }
   const std::string later = "not measured by this version of the experiment";
   return {c10,
           c12,

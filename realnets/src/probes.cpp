@@ -11,7 +11,9 @@
 
 #include "probe_points.hpp"
 #include "probe_target.hpp"
+#include "profile_bracket.hpp"
 #include "runtime.hpp"
+#include "validation.hpp"
 
 namespace valleys::realnets {
 
@@ -120,10 +122,7 @@ Direction MakeDirection(const ProbeTarget& net, const ProfileOptions& o) {
 
 namespace {
 
-bool Fail(std::string* why, const std::string& m) {
-  if (why) *why = m;
-  return false;
-}
+using detail::Fail;
 
 double InterpolateAt(const std::vector<double>& x, const std::vector<double>& y, double at) {
   if (at <= x.front()) return y.front();
@@ -225,41 +224,42 @@ bool ParseDirectionLabel(const std::string& text, ProfileOptions* o, std::string
 
 namespace {
 
-// Appends the point t to the curve (kept sorted by t).
-void Insert(const ProbeCurve& point, ProbeCurve* c) {
-  const auto at = std::lower_bound(c->t.begin(), c->t.end(), point.t[0]) - c->t.begin();
-  c->t.insert(c->t.begin() + at, point.t[0]);
-  c->train_loss.insert(c->train_loss.begin() + at, point.train_loss[0]);
-  c->train_acc.insert(c->train_acc.begin() + at, point.train_acc[0]);
-  c->test_loss.insert(c->test_loss.begin() + at, point.test_loss[0]);
-  c->test_acc.insert(c->test_acc.begin() + at, point.test_acc[0]);
-}
-
-// ProfileOptions::bracket_rise's extension of a grid profile, then the minimum's refinement.
-void Bracket(const detail::ProbeTarget& net, const std::vector<torch::Tensor>& centre,
-             const std::vector<torch::Tensor>& dir, const ProfileOptions& o,
-             const detail::ProbeData& data, ProbeCurve* c) {
-  const double step = 2 * o.range / (o.points - 1);
-  const double limit = o.bracket_limit * o.range * (1 + 1e-12);
-  const auto evaluate = [&](double t) {
-    Insert(detail::EvaluateAlong(net, centre, dir, {t}, o.probe, data, {}), c);
-  };
-  const auto lowest = [&] { return *std::min_element(c->train_loss.begin(), c->train_loss.end()); };
-  for (const int side : {1, -1}) {
-    for (;;) {
-      const double edge = side > 0 ? c->t.back() : c->t.front();
-      const double edge_loss = side > 0 ? c->train_loss.back() : c->train_loss.front();
-      if (edge_loss - lowest() >= o.bracket_rise || std::abs(edge + side * step) > limit) break;
-      evaluate(edge + side * step);
-    }
+// The measurements of a profile whose curve is known: the direction's statistics against the
+// centre's weights, the valley measure of the whole curve and the grid scores of its grid points.
+ProfileResult Analyse(const ProfileOptions& o, const detail::ProbeTarget& net,
+                      const detail::Direction& d, ProbeCurve curve) {
+  ProfileResult r;
+  r.checkpoint_sha256 = net.Sha256();
+  r.model_description = net.Description();
+  r.parameter_count = net.ParameterCount();
+  r.curve = std::move(curve);
+  r.grid_points = o.points;
+  const ProbeCurve grid = detail::OnGrid(r.curve, 2 * o.range / (o.points - 1));
+  torch::NoGradGuard guard;
+  const std::vector<torch::Tensor> centre = net.ParameterTensors();
+  double norm2 = 0, dot = 0, dir2 = 0;
+  for (std::size_t k = 0; k < centre.size(); ++k) {
+    const torch::Tensor w = centre[k].detach().to(torch::kCPU, torch::kFloat64);
+    const torch::Tensor v = d.tensors[k].to(torch::kCPU, torch::kFloat64);
+    if (v.abs().sum().item<double>() == 0) continue;  // not perturbed
+    norm2 += w.pow(2).sum().item<double>();
+    dir2 += v.pow(2).sum().item<double>();
+    dot += (w * v).sum().item<double>();
   }
-  const auto i = static_cast<std::size_t>(
-      std::min_element(c->train_loss.begin(), c->train_loss.end()) - c->train_loss.begin());
-  const double t_min = c->t[i];
-  const double left = i > 0 ? (c->t[i - 1] + t_min) / 2 : std::nan("");
-  const double right = i + 1 < c->t.size() ? (c->t[i + 1] + t_min) / 2 : std::nan("");
-  if (!std::isnan(left)) evaluate(left);
-  if (!std::isnan(right)) evaluate(right);
+  r.weights_norm = std::sqrt(norm2);
+  r.direction_weight_cosine = norm2 > 0 && dir2 > 0 ? dot / std::sqrt(norm2 * dir2) : 0.0;
+  ValleyCriterion vc;
+  vc.distance_unit = r.weights_norm > 0 ? r.weights_norm : 1.0;
+  r.train_valley = MeasureValley(r.curve.t, r.curve.train_loss, vc);
+  r.test_valley = MeasureValley(r.curve.t, r.curve.test_loss, vc);
+  r.sign_agreement = d.sign_agreement;
+  r.direction_norm = d.norm;
+  r.perturbed = d.perturbed;
+  r.train_score = ScoreProfile(grid.t, grid.train_loss);
+  r.test_score = ScoreProfile(grid.t, grid.test_loss);
+  r.train_asymmetry = MeasureAsymmetry(grid.t, grid.train_loss);
+  r.test_asymmetry = MeasureAsymmetry(grid.t, grid.test_loss);
+  return r;
 }
 
 }  // namespace
@@ -281,36 +281,26 @@ ProfileResult Profile(const ProfileOptions& o, const ProbeProgress& progress) {
   std::vector<double> offsets;
   const int half = o.points / 2;
   for (int k = -half; k <= half; ++k) offsets.push_back(k == 0 ? 0.0 : o.range * k / half);
-  ProfileResult r;
-  r.checkpoint_sha256 = net->Sha256();
-  r.model_description = net->Description();
-  r.parameter_count = net->ParameterCount();
-  r.curve = detail::EvaluateAlong(*net, centre, dir, offsets, o.probe, data, progress);
-  r.grid_points = static_cast<int>(offsets.size());
-  if (o.bracket_rise > 0) Bracket(*net, centre, dir, o, data, &r.curve);
-  double norm2 = 0, dot = 0, dir2 = 0;
-  for (std::size_t k = 0; k < centre.size(); ++k) {
-    const torch::Tensor w = centre[k].to(torch::kCPU, torch::kFloat64);
-    const torch::Tensor v = d.tensors[k].to(torch::kCPU, torch::kFloat64);
-    if (v.abs().sum().item<double>() == 0) continue;  // not perturbed
-    norm2 += w.pow(2).sum().item<double>();
-    dir2 += v.pow(2).sum().item<double>();
-    dot += (w * v).sum().item<double>();
-  }
-  r.weights_norm = std::sqrt(norm2);
-  r.direction_weight_cosine = norm2 > 0 && dir2 > 0 ? dot / std::sqrt(norm2 * dir2) : 0.0;
-  ValleyCriterion vc;
-  vc.distance_unit = r.weights_norm > 0 ? r.weights_norm : 1.0;
-  r.train_valley = MeasureValley(r.curve.t, r.curve.train_loss, vc);
-  r.test_valley = MeasureValley(r.curve.t, r.curve.test_loss, vc);
-  r.sign_agreement = d.sign_agreement;
-  r.direction_norm = d.norm;
-  r.perturbed = d.perturbed;
-  r.train_score = ScoreProfile(r.curve.t, r.curve.train_loss);
-  r.test_score = ScoreProfile(r.curve.t, r.curve.test_loss);
-  r.train_asymmetry = MeasureAsymmetry(r.curve.t, r.curve.train_loss);
-  r.test_asymmetry = MeasureAsymmetry(r.curve.t, r.curve.test_loss);
-  return r;
+  ProbeCurve curve = detail::EvaluateAlong(*net, centre, dir, offsets, o.probe, data, progress);
+  if (o.bracket_rise > 0) detail::Bracket(*net, centre, dir, o, data, &curve);
+  net->SetParameters(centre);
+  return Analyse(o, *net, d, std::move(curve));
+}
+
+ProfileResult ProfileFromCurve(const ProfileOptions& o, const ProbeCurve& curve) {
+  std::string why;
+  if (!o.IsValid(&why)) throw std::invalid_argument(why);
+  const std::size_t n = curve.t.size();
+  if (n < 3 || curve.train_loss.size() != n || curve.train_acc.size() != n ||
+      curve.test_loss.size() != n || curve.test_acc.size() != n)
+    throw std::invalid_argument(fmt::format(
+        "ProfileFromCurve: curve.t has {} points and the loss and accuracy columns {}, {}, {}, {} "
+        "(allowed: equal sizes, >= 3)",
+        n, curve.train_loss.size(), curve.train_acc.size(), curve.test_loss.size(),
+        curve.test_acc.size()));
+  detail::SetThreads(o.probe.base);
+  const auto net = detail::LoadTarget(o.probe.base, o.model, o.checkpoint, "ProfileOptions::model");
+  return Analyse(o, *net, detail::MakeDirection(*net, o), curve);
 }
 
 std::vector<double> DirectionCosines(const std::vector<ProfileOptions>& profiles) {

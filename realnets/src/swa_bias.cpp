@@ -1,6 +1,7 @@
 // C18: the SWA phase's iterates projected onto directions through w_swa, against the exact SGD
 // chain on the measured profile (swa_bias.hpp states the model and its assumptions).
 #include "valleys/realnets/swa_bias.hpp"
+#include "validation.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -19,10 +20,7 @@ namespace valleys::realnets {
 
 namespace {
 
-bool Fail(std::string* why, const std::string& m) {
-  if (why) *why = m;
-  return false;
-}
+using detail::Fail;
 
 // Every recorded iterate of the averaged epochs, as rows of a [k, parameters] float64 tensor.
 torch::Tensor LoadIterates(const TrainOptions& b, std::vector<int>* epochs) {

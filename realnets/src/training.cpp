@@ -14,6 +14,7 @@
 #include "airbench_recipe.hpp"
 #include "runtime.hpp"
 #include "state_files.hpp"
+#include "validation.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/metadata.hpp"
 #include "valleys/realnets/cifar.hpp"
@@ -25,10 +26,7 @@ using detail::SaveAtomically;
 
 namespace {
 
-bool Fail(std::string* why, const std::string& m) {
-  if (why) *why = m;
-  return false;
-}
+using detail::Fail;
 
 std::filesystem::path OutPath(const TrainOptions& o, const std::string& name) {
   return std::filesystem::path(o.out_dir) / name;

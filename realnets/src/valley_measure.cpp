@@ -1,4 +1,5 @@
 #include "valleys/realnets/valley_measure.hpp"
+#include "validation.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -21,10 +22,7 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-bool Fail(std::string* why, std::string message) {
-  if (why) *why = std::move(message);
-  return false;
-}
+using detail::Fail;
 
 // The profile's monotone cubic interpolant (Fritsch-Carlson, Boost.Math's pchip): between two
 // samples it is monotone, so a level between their values is crossed exactly once there.

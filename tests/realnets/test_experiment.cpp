@@ -332,7 +332,9 @@ TEST_CASE("the profile figure marks the asymmetry criterion's heights", "[realne
 TEST_CASE("the experiment on the airbench recipe: every job runs, the pre-registered table",
           "[realnets][slow]") {
   // cpu-full's stages at a miniature size: width 16, 2,048 training images (2 steps of 1,024 per
-  // epoch), 2 decayed + 1 averaged epochs, 2 seeds, one 5-point direction per law, bracketed.
+  // epoch), 2 decayed + 1 averaged epochs, 2 seeds, one 5-point direction per law, bracketed. Six
+  // steps leave the networks near chance: their valleys need not be bracketed, and a claim
+  // without values must say why.
   const fs::path dir =
       fs::temp_directory_path() / ("valleys_experiment_airbench_" + std::to_string(::getpid()));
   fs::remove_all(dir);
@@ -357,7 +359,10 @@ TEST_CASE("the experiment on the airbench recipe: every job runs, the pre-regist
   const auto meta = nlohmann::json::parse(Slurp(dir / "metadata.json"));
   REQUIRE(meta["preregistered_verdicts"].size() == 8);
   CHECK(meta["preregistered_verdicts"][0]["claim"] == "C10");
-  CHECK(meta["preregistered_verdicts"][0]["seeds"] == 2);
+  const auto& c10 = meta["preregistered_verdicts"][0];
+  CHECK(c10["seeds"].get<int>() <= 2);
+  if (c10["seeds"] == 0)
+    CHECK_THAT(c10["why_not"].get<std::string>(), Catch::Contains("bracketed its valley"));
   // The twin trains at 1/30 of the rate; each job wrote its training result.
   const auto twin = nlohmann::json::parse(Slurp(dir / "seed-1" / "nobn" / "training.json"));
   CHECK(twin["metadata"]["lr"].get<double>() == Approx(1.5 / 30));

@@ -5,6 +5,7 @@
 // Catch's (a failed glog CHECK aborts instead of being counted).
 #include "batch_norm_pass.hpp"
 #include "models.hpp"
+#include "profile_resume.hpp"
 #include "runtime.hpp"
 #undef CHECK
 #include <algorithm>
@@ -194,6 +195,36 @@ TEST_CASE("realnets with LibTorch: zoo, training, checkpoints, probes", "[realne
     CHECK(r.weights_norm > 0);
     CHECK(std::abs(r.direction_weight_cosine) < 0.05);  // a Gaussian direction: about 1/sqrt(n)
     CHECK(r.train_valley.distance_unit == Approx(r.weights_norm));
+    // The grid scores read the grid and its extension only (the midpoints are off the grid).
+    CHECK(r.train_score.delta > 0);
+
+    // A resumed job reads a written profile back instead of evaluating it again: the curve comes
+    // from the file (an edited loss shows through), the measurements are recomputed from it, and
+    // a sidecar of other options is not trusted.
+    const std::string dir = o.out_dir;
+    WriteCsv(dir, ProfileStem(b), CurveCsv(r.curve, "t"), ProfileMeta(b, r));
+    const ProfileResult same = detail::ProfileOrResume(dir, b);
+    CHECK(same.curve.train_loss == r.curve.train_loss);
+    const auto same_number = [](double x, double y) {
+      return x == y || (std::isnan(x) && std::isnan(y));
+    };
+    CHECK(same_number(same.train_valley.log10_ratio, r.train_valley.log10_ratio));
+    CHECK(same_number(same.train_valley.min_offset, r.train_valley.min_offset));
+    CHECK(same_number(same.train_asymmetry.detrended_ratio, r.train_asymmetry.detrended_ratio));
+    CHECK(same.weights_norm == r.weights_norm);
+    CHECK(same.direction_weight_cosine == r.direction_weight_cosine);
+    CHECK(same.sign_agreement == r.sign_agreement);
+    CHECK(same.checkpoint_sha256 == r.checkpoint_sha256);
+    ProbeCurve edited = r.curve;
+    edited.train_loss[1] += 1;
+    WriteCsv(dir, ProfileStem(b), CurveCsv(edited, "t"), ProfileMeta(b, r));
+    CHECK(detail::ProfileOrResume(dir, b).curve.train_loss[1] == edited.train_loss[1]);
+    Json foreign = ProfileMeta(b, r);
+    foreign["bracket_rise"] = 0.25;
+    WriteCsv(dir, ProfileStem(b), CurveCsv(edited, "t"), foreign);
+    CHECK(detail::ProfileOrResume(dir, b).curve.train_loss == r.curve.train_loss);
+    CHECK_THROWS_AS(detail::ParseCurveCsv("t,train_loss,train_acc,test_loss,test_acc\n1,2,3\n"),
+                    std::invalid_argument);
   }
   p.law = DirectionLaw::kFilter;
   const ProfileResult filter = Profile(p);

@@ -98,6 +98,10 @@ struct ProfileResult {
 using ProbeProgress = std::function<void(long long done, long long total)>;
 
 ProfileResult Profile(const ProfileOptions& options, const ProbeProgress& progress = {});
+// The result Profile(options) returns when its evaluation gave `curve` (every evaluated point,
+// sorted by t, the grid's points among them): the direction, its statistics and every
+// measurement, without evaluating the network. For resuming a run from its written curves.
+ProfileResult ProfileFromCurve(const ProfileOptions& options, const ProbeCurve& curve);
 
 // The cosines between the directions of `profiles` (same model, data and checkpoint; each with its
 // law, direction index and masks), as a row-major m x m matrix with a unit diagonal: the Gram
