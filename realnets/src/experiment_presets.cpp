@@ -24,7 +24,7 @@ bool StringToPreset(const std::string& name, Preset* preset) {
   if (name == "smoke") {  // every stage at the smallest size that runs it: for tests only
     p.model.depth = 8, p.model.width = 8;
     p.train_size = 256, p.test_size = 128, p.epochs = 2;
-    p.directions = 1, p.points = 5, p.range = 2, p.eval_size = 128;
+    p.directions = 1, p.family_directions = 1, p.points = 5, p.range = 2, p.eval_size = 128;
     p.line_points = 6, p.after_max_epochs = 1;
     p.hessian_sample = 64, p.hessian_iterations = 2;
     p.seeds = 2;
@@ -67,6 +67,7 @@ bool StringToPreset(const std::string& name, Preset* preset) {
     p.swa_bias_points = 11;
     p.paper_regime = true;
     p.bracket_rise = 1, p.bracket_limit = 2;
+    p.family_directions = gpu ? 3 : 1;
   } else {
     return false;
   }
@@ -93,6 +94,9 @@ bool Preset::IsValid(std::string* why) const {
   if (!(range > 0) || !(filter_range > 0))
     return Fail(why, fmt::format("Preset::range = {}, filter_range = {} (allowed: > 0)", range,
                                  filter_range));
+  if (family_directions < 1 || family_directions > 100)
+    return Fail(why,
+                fmt::format("Preset::family_directions = {} (allowed: 1..100)", family_directions));
   if (line_points < 6)
     return Fail(why, fmt::format("Preset::line_points = {} (allowed: >= 6)", line_points));
   if (seeds < 1 || seeds > 16)
@@ -128,6 +132,12 @@ std::vector<Variant> Variants(const Preset& p) {
        {DirectionLaw::kUniform01, DirectionLaw::kGaussian, DirectionLaw::kSign,
         DirectionLaw::kFilter},
        {"shifted-gaussian:mean=0.5", "shifted-gaussian:mean=2", "ones", "sign-agreement:r=0.75"}});
+  // The controls of the sign / scale confound in the paper's regime: the sign and uniform01
+  // directions without the BN parameters and without the last layer (the logits' scale).
+  if (p.paper_regime)
+    for (const char* label : {"sign/exclude-bn", "uniform01/exclude-bn", "sign/exclude=head.*",
+                              "uniform01/exclude=head.*"})
+      v.back().families.push_back(label);
   Variant nobn{"nobn",
                "BN-free twin",
                2,

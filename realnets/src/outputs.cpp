@@ -1,5 +1,6 @@
 #include "valleys/realnets/outputs.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 
@@ -244,10 +245,14 @@ std::string ProfileStem(const ProfileOptions& o) {
   const char* mask = o.mask == ParameterMask::kExcludeBn ? "_nobn-dir"
                      : o.mask == ParameterMask::kOnlyBn  ? "_bn-only-dir"
                                                          : "";
-  return fmt::format("profile_{}_{}_d{}_{}{}",
+  std::string excluded;  // the pattern's letters, digits, '-' and '_'; others as '-'
+  for (const char ch : o.exclude_pattern)
+    excluded += std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' ? ch : '-';
+  return fmt::format("profile_{}_{}_d{}_{}{}{}",
                      o.model.empty() ? CheckpointName(o.checkpoint)
                                      : std::filesystem::path(o.model).stem().string(),
-                     law, o.direction, BnModeToString(o.probe.bn_mode), mask);
+                     law, o.direction, BnModeToString(o.probe.bn_mode), mask,
+                     excluded.empty() ? "" : "_excl-" + excluded);
 }
 
 Json TrainResultJson(const TrainSummary& s) {

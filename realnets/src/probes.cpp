@@ -172,13 +172,48 @@ bool ProfileOptions::IsValid(std::string* why) const {
 }
 
 std::string DirectionLabel(const ProfileOptions& o) {
+  std::string label = DirectionLawToString(o.law);
   if (o.law == DirectionLaw::kShiftedGaussian)
-    return fmt::format("shifted-gaussian:mean={}", o.shift_mean);
-  if (o.law == DirectionLaw::kSignAgreement) return fmt::format("sign-agreement:r={}", o.agreement);
-  return DirectionLawToString(o.law);
+    label = fmt::format("shifted-gaussian:mean={}", o.shift_mean);
+  if (o.law == DirectionLaw::kSignAgreement)
+    label = fmt::format("sign-agreement:r={}", o.agreement);
+  if (o.mask == ParameterMask::kExcludeBn) label += "/exclude-bn";
+  if (o.mask == ParameterMask::kOnlyBn) label += "/only-bn";
+  if (!o.exclude_pattern.empty()) label += "/exclude=" + o.exclude_pattern;
+  return label;
 }
 
+namespace {
+
+bool ParseLawLabel(const std::string& text, ProfileOptions* o, std::string* why);
+
+}  // namespace
+
 bool ParseDirectionLabel(const std::string& text, ProfileOptions* o, std::string* why) {
+  const std::size_t slash = text.find('/');
+  ProfileOptions next = *o;
+  if (!ParseLawLabel(text.substr(0, slash), &next, why)) return false;
+  for (std::size_t at = slash; at != std::string::npos;) {
+    const std::size_t end = text.find('/', at + 1);
+    const std::string part = text.substr(at + 1, end == std::string::npos ? end : end - at - 1);
+    if (part == "exclude-bn" || part == "only-bn") {
+      next.mask = part == "exclude-bn" ? ParameterMask::kExcludeBn : ParameterMask::kOnlyBn;
+    } else if (part.rfind("exclude=", 0) == 0 && part.size() > 8) {
+      next.exclude_pattern = part.substr(8);
+    } else {
+      return Fail(why, fmt::format("ProfileOptions::law = '{}': '{}' is not a mask (allowed: "
+                                   "/exclude-bn, /only-bn, /exclude=PATTERN)",
+                                   text, part));
+    }
+    at = end;
+  }
+  *o = next;
+  return true;
+}
+
+namespace {
+
+bool ParseLawLabel(const std::string& text, ProfileOptions* o, std::string* why) {
   const std::size_t colon = text.find(':');
   const std::string name = text.substr(0, colon);
   DirectionLaw law;
@@ -221,6 +256,8 @@ bool ParseDirectionLabel(const std::string& text, ProfileOptions* o, std::string
   *o = next;
   return true;
 }
+
+}  // namespace
 
 namespace {
 

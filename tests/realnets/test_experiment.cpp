@@ -23,6 +23,8 @@
 #include "valleys/plots/realnets_figures.hpp"
 #include "valleys/realnets/asymmetry_measure.hpp"
 #include "valleys/realnets/experiment.hpp"
+#include "valleys/realnets/outputs.hpp"
+#include "valleys/realnets/probes.hpp"
 
 using namespace valleys::realnets;
 namespace fs = std::filesystem;
@@ -344,7 +346,8 @@ TEST_CASE("the experiment on the airbench recipe: every job runs, the pre-regist
   o.preset.subset = Subset::kSmall;
   o.preset.train_size = 2048, o.preset.test_size = 256;
   o.preset.epochs = 2, o.preset.swa_epochs = 1, o.preset.seeds = 2;
-  o.preset.directions = 1, o.preset.points = 5, o.preset.range = 2, o.preset.eval_size = 256;
+  o.preset.directions = 1, o.preset.family_directions = 1, o.preset.points = 5;
+  o.preset.range = 2, o.preset.eval_size = 256;
   o.preset.line_points = 6, o.preset.after_max_epochs = 1;
   o.preset.hessian_sample = 64, o.preset.hessian_iterations = 2;
   o.out_dir = dir.string();
@@ -371,4 +374,42 @@ TEST_CASE("the experiment on the airbench recipe: every job runs, the pre-regist
   const std::string summary = Slurp(dir / "profiles_summary.csv");
   CHECK(summary.find("valley_log10_ratio") != std::string::npos);
   fs::remove_all(dir);
+}
+
+TEST_CASE("direction labels carry the parameters a direction leaves out", "[realnets]") {
+  for (const std::string label :
+       {"uniform01", "shifted-gaussian:mean=0.5", "sign-agreement:r=0.75", "sign/exclude-bn",
+        "uniform01/only-bn", "uniform01/exclude=head.*", "sign/exclude-bn/exclude=head.*"}) {
+    ProfileOptions o;
+    std::string why;
+    CAPTURE(label);
+    REQUIRE(ParseDirectionLabel(label, &o, &why));
+    CHECK(DirectionLabel(o) == label);
+  }
+  ProfileOptions plain, no_bn, no_head;
+  std::string why;
+  REQUIRE(ParseDirectionLabel("sign", &plain, &why));
+  REQUIRE(ParseDirectionLabel("sign/exclude-bn", &no_bn, &why));
+  REQUIRE(ParseDirectionLabel("sign/exclude=head.*", &no_head, &why));
+  CHECK(no_bn.mask == ParameterMask::kExcludeBn);
+  CHECK(no_head.exclude_pattern == "head.*");
+  // Each control writes its own files.
+  CHECK(ProfileStem(plain) != ProfileStem(no_bn));
+  CHECK(ProfileStem(plain) != ProfileStem(no_head));
+  CHECK(ProfileStem(no_head).find("_excl-head--") != std::string::npos);
+  ProfileOptions kept = no_head;
+  CHECK_FALSE(ParseDirectionLabel("sign/exclude-everything", &kept, &why));
+  CHECK_THAT(why, Catch::Contains("ProfileOptions::law") && Catch::Contains("exclude-everything"));
+  CHECK(kept.exclude_pattern == "head.*");  // unchanged on failure
+  CHECK_FALSE(ParseDirectionLabel("sign/exclude=", &kept, &why));
+  // The paper-regime preset profiles the controls once per seed.
+  Preset p;
+  REQUIRE(StringToPreset("cpu-full", &p));
+  const std::vector<Variant> v = Variants(p);
+  REQUIRE(!v.empty());
+  CHECK(std::count(v[0].families.begin(), v[0].families.end(), "sign/exclude-bn") == 1);
+  CHECK(p.family_directions == 1);
+  p.family_directions = 0;
+  CHECK_FALSE(p.IsValid(&why));
+  CHECK_THAT(why, Catch::Contains("Preset::family_directions = 0"));
 }

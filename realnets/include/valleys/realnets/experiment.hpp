@@ -33,12 +33,13 @@ struct Preset {
   // recipe (AirbenchOptions), `epochs` decayed and `swa_epochs` averaged epochs.
   Schedule schedule = Schedule::kSwa;
   int epochs = 0;
-  int swa_epochs = 0;       // airbench only
-  double lr = 0.05;         // initial learning rate
-  int directions = 3;       // per law and variant
-  int points = 13;          // offsets of a profile (odd)
-  double range = 0;         // unit-norm laws: offsets in [-range, range]
-  double filter_range = 1;  // filter law: offsets in [-filter_range, filter_range]
+  int swa_epochs = 0;         // airbench only
+  double lr = 0.05;           // initial learning rate
+  int directions = 3;         // per law and variant
+  int family_directions = 3;  // per direction family (Variant::families; "ones" once)
+  int points = 13;            // offsets of a profile (odd)
+  double range = 0;           // unit-norm laws: offsets in [-range, range]
+  double filter_range = 1;    // filter law: offsets in [-filter_range, filter_range]
   // Profiles extended beyond the grid (ProfileOptions::bracket_rise, bracket_limit; 0: none).
   double bracket_rise = 0, bracket_limit = 2;
   int eval_size = 1000;     // training images of the BN recompute and training loss

@@ -64,12 +64,16 @@ struct ProfileOptions {
   bool IsValid(std::string* why) const;
 };
 
-// The law with its parameter as the command line and the outputs write it: "uniform01",
-// "shifted-gaussian:mean=0.5", "sign-agreement:r=0.75".
+// The law with its parameter, then the parameters it leaves out, as the command line and the
+// outputs write it: "uniform01", "shifted-gaussian:mean=0.5", "sign-agreement:r=0.75",
+// "sign/exclude-bn" (mask kExcludeBn; "/only-bn" for kOnlyBn), "uniform01/exclude=head.*"
+// (exclude_pattern).
 std::string DirectionLabel(const ProfileOptions& options);
 // Parses such a label into options->law (and shift_mean or agreement; a parameterized law without
-// its parameter keeps the default). False, with the reason in *why naming ProfileOptions::law, for
-// an unknown law, an unknown or malformed parameter, or a parameter of a law that takes none.
+// its parameter keeps the default), options->mask and options->exclude_pattern (absent: left as
+// they are). False, with the reason in *why naming ProfileOptions::law and *options unchanged, for
+// an unknown law, an unknown or malformed parameter or mask, or a parameter of a law that takes
+// none.
 bool ParseDirectionLabel(const std::string& text, ProfileOptions* options, std::string* why);
 
 struct ProfileResult {
