@@ -162,6 +162,8 @@ const char* kLine = R"(
   # a few thousandths along a short line stay visible.
   set ytics nomirror tc rgb '#1f77b4'
   set y2tics tc rgb '#d62728'
+  # Ticks a few millionths apart need more than the default 6 significant digits to differ.
+  set format y '%.8g'; set format y2 '%.8g'
   set ylabel 'training loss (nats)' tc rgb '#1f77b4'
   set y2label 'test loss (nats)' tc rgb '#d62728'
   set title 'loss (left axis training, right axis test)'
@@ -173,6 +175,7 @@ const char* kLine = R"(
   plot data using 1:3 every ::1 with linespoints ls 1 pt 7 ps 0.5 axes x1y1 title 'training', \
        data using 1:5 every ::1 with linespoints ls 2 pt 7 ps 0.5 axes x1y2 title 'test'
   unset label 5; unset label 6; unset label 8; unset arrow 3; unset y2tics; unset y2label
+  set format y '% h'; set format y2 '% h'
   set ytics mirror tc rgb 'black'
   set ylabel tc rgb 'black'
   unset tmargin

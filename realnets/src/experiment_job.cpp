@@ -11,6 +11,7 @@
 #include "valleys/io/csv_field.hpp"
 #include "valleys/io/metadata.hpp"
 #include "valleys/realnets/outputs.hpp"
+#include "valleys/realnets/valley_measure.hpp"
 
 namespace valleys::realnets::detail {
 
@@ -101,6 +102,26 @@ LineNumbers LineNumbersOf(const LineResult& line, const SgdAfterSwaResult& after
   n.slope_beyond_swa = line.slope_beyond_from;
   n.accepted_epoch = after.accepted_epoch;
   n.distance = line.distance;
+  // C13 / C14: the training profile along t = -alpha x distance (+ toward SWA).
+  if (!(line.distance > 0) || lc.t.size() < 3) return n;
+  std::vector<double> t, train;
+  for (std::size_t i = lc.t.size(); i-- > 0;) {
+    t.push_back(-lc.t[i] * line.distance);
+    train.push_back(lc.train_loss[i]);
+  }
+  const ValleyMeasure v = MeasureValley(t, train, ValleyCriterion{});
+  if (!v.bracketed) return n;
+  n.valley_log10_ratio = v.log10_ratio;
+  n.flat_width = v.width_plus;
+  const double alpha = -v.width_plus / line.distance;
+  const double swa = at(lc.test_loss, 0);
+  for (std::size_t i = 0; i + 1 < lc.t.size(); ++i)
+    if (lc.t[i] <= alpha && alpha <= lc.t[i + 1]) {
+      const double w = (alpha - lc.t[i]) / (lc.t[i + 1] - lc.t[i]);
+      n.test_past_swa_by_width =
+          (lc.test_loss[i] + w * (lc.test_loss[i + 1] - lc.test_loss[i])) / swa - 1;
+      break;
+    }
   return n;
 }
 
@@ -181,6 +202,7 @@ JobRecord RunJob(const JobContext& c) {
     a.base = run;
     a.lr = preset.after_lr;
     a.max_epochs = preset.after_max_epochs;
+    a.stop_when_accepted = !preset.paper_regime;  // the pre-registered rules: exactly max_epochs
     after = SgdAfterSwa(a);
     WriteCsv(run.out_dir, "sgd_after_swa", SgdAfterSwaCsv(after), SgdAfterSwaMeta(a));
     rec.after = {after.accepted_epoch, static_cast<int>(after.rows.size())};

@@ -50,7 +50,8 @@ void Fields(Io& io, R& n, LineNumbers*) {
   io("test_at_swa", n.test_at_swa), io("test_at_sgd", n.test_at_sgd);
   io("test_past_swa", n.test_past_swa), io("slope_beyond_sgd", n.slope_beyond_sgd);
   io("slope_beyond_swa", n.slope_beyond_swa), io("accepted_epoch", n.accepted_epoch);
-  io("distance", n.distance);
+  io("distance", n.distance), io("valley_log10_ratio", n.valley_log10_ratio);
+  io("flat_width", n.flat_width), io("test_past_swa_by_width", n.test_past_swa_by_width);
 }
 template <typename Io, typename R>
 void Fields(Io& io, R& a, AfterSummary*) {

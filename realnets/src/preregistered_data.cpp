@@ -32,7 +32,8 @@ std::vector<ClaimData> PreregisteredClaimData(const std::vector<JobRecord>& reco
   std::map<std::uint64_t, std::map<std::string, const JobRecord*>> by_seed;
   for (const auto& r : records) by_seed[r.seed][r.variant] = &r;
   ClaimData c10{"C10", {}, true, ""}, c12{"C12", {}, true, ""}, c15{"C15", {}, true, ""},
-      c16{"C16", {}, true, ""}, c17{"C17", {}, true, ""};
+      c16{"C16", {}, true, ""}, c17{"C17", {}, true, ""}, c13{"C13", {}, true, ""},
+      c14{"C14", {}, true, ""};
   // One paired difference of medians per seed, when both sides have values.
   const auto difference = [](const std::vector<double>& a, const std::vector<double>& b,
                              ClaimData* claim) {
@@ -56,6 +57,12 @@ std::vector<ClaimData> PreregisteredClaimData(const std::vector<JobRecord>& reco
         if (m > 0) mismatched.push_back(std::log10(m));
       difference(own, mismatched, &c12);
       difference(Magnitudes(*bn, "swa", "sign"), Magnitudes(*bn, "swa", "gaussian"), &c17);
+      if (bn->has_line) {
+        if (std::isfinite(bn->line.valley_log10_ratio))
+          c13.values.push_back({bn->line.valley_log10_ratio});
+        if (std::isfinite(bn->line.test_past_swa_by_width))
+          c14.values.push_back({bn->line.test_past_swa_by_width});
+      }
     }
     if (bn && nobn) {
       difference(Magnitudes(*bn, "swa", "filter"), Magnitudes(*nobn, "swa", "filter"), &c15);
@@ -80,15 +87,11 @@ std::vector<ClaimData> PreregisteredClaimData(const std::vector<JobRecord>& reco
     for (const auto& seed_values : c->values) any = any || !seed_values.empty();
     if (!any && c->why_not.empty()) c->why_not = unbracketed;
   }
+  if (c13.values.empty()) c13.why_not = "no line whose training profile bracketed its valley";
+  if (c14.values.empty()) c14.why_not = "no line whose flat-side width lies inside its grid";
   const std::string later = "not measured by this version of the experiment";
-  return {c10,
-          c12,
-          {"C13", {}, true, later + " (the SWA-SGD line without an acceptance rule)"},
-          {"C14", {}, true, later + " (it reads C13's line)"},
-          c15,
-          c16,
-          c17,
-          {"C18", {}, true, later + " (the admission gates of the directions)"}};
+  return {c10, c12, c13, c14,
+          c15, c16, c17, {"C18", {}, true, later + " (the admission gates of the directions)"}};
 }
 
 std::string PreregisteredSection(const std::vector<ClaimData>& data,

@@ -133,6 +133,20 @@ std::vector<ClaimVerdict> JudgeClaims(const std::vector<ClaimData>& data, double
     if (holds[i] && !fails[i]) out[i].verdict = RuleVerdict::kHolds;
     if (fails[i] && !holds[i]) out[i].verdict = RuleVerdict::kFails;
   }
+  // A rule whose precondition is another claim's holding ("C13 holds") is judged only where that
+  // claim holds (its test stays in Holm's family either way).
+  for (auto& v : out) {
+    const std::string& pre = v.rule.precondition;
+    if (pre.size() < 7 || pre.compare(pre.size() - 6, 6, " holds") != 0) continue;
+    const std::string other = pre.substr(0, pre.size() - 6);
+    for (const auto& w : out)
+      if (w.rule.claim == other && w.verdict != RuleVerdict::kHolds &&
+          v.verdict != RuleVerdict::kNotJudged) {
+        v.verdict = RuleVerdict::kNotJudged;
+        v.why_not =
+            fmt::format("precondition not met: {} (it is {})", pre, RuleVerdictName(w.verdict));
+      }
+  }
   return out;
 }
 

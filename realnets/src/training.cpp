@@ -376,8 +376,8 @@ SgdAfterSwaResult SgdAfterSwa(const SgdAfterSwaOptions& o,
                        tr.loss < r.swa_train_loss && te.loss > r.swa_test_loss};
     r.rows.push_back(row);
     if (on_epoch) on_epoch(row);
-    if (row.accepted || epoch == o.max_epochs) {
-      if (row.accepted) r.accepted_epoch = epoch;
+    if (row.accepted && r.accepted_epoch == 0) r.accepted_epoch = epoch;
+    if ((row.accepted && o.stop_when_accepted) || epoch == o.max_epochs) {
       detail::SaveNet(net, OutPath(b, "sgd_after_swa.pt").string());
       break;
     }

@@ -43,6 +43,9 @@ std::vector<JobRecord> Seed(std::uint64_t s, double twin_acc) {
     bn.mismatched.push_back(1.0);
   }
   bn.directions.push_back(Profile("sgd", "uniform01", std::nan("")));  // not bracketed: left out
+  bn.has_line = true;
+  bn.line.valley_log10_ratio = 0.5 + 0.01 * static_cast<double>(s);
+  bn.line.test_past_swa_by_width = s == 3 ? std::nan("") : -0.002;  // seed 3: beyond the grid
   return {bn, nobn, soft};
 }
 
@@ -74,6 +77,11 @@ TEST_CASE("preregistered data: the claims' values come from the right profiles")
   REQUIRE(Claim(data, "C12").values[0].size() == 1);
   CHECK(Claim(data, "C12").values[0][0] == Approx(-1));
   CHECK(Claim(data, "C15").precondition_met);
+  // C13, C14: one value per seed from the line; a line without a number leaves its seed out.
+  REQUIRE(Claim(data, "C13").values.size() == 3);
+  CHECK(Claim(data, "C13").values[2][0] == Approx(0.53));
+  REQUIRE(Claim(data, "C14").values.size() == 2);
+  CHECK(Claim(data, "C14").values[0][0] == Approx(-0.002));
   CHECK(Claim(data, "C18").values.empty());
   CHECK_FALSE(Claim(data, "C18").why_not.empty());
 
@@ -85,6 +93,8 @@ TEST_CASE("preregistered data: the claims' values come from the right profiles")
   CHECK(by["C17"] == RuleVerdict::kHolds);
   CHECK(by["C15"] == RuleVerdict::kHolds);
   CHECK(by["C16"] == RuleVerdict::kHolds);  // -0.02 > -0.1
+  CHECK(by["C13"] == RuleVerdict::kHolds);  // 0.51-0.53 against 0.204
+  CHECK(by["C14"] == RuleVerdict::kHolds);  // two seeds, both -0.002 < 0.01 (sd 0)
   CHECK(by["C18"] == RuleVerdict::kNotJudged);
   const std::string md = detail::PreregisteredSection(data, verdicts, 1);
   CHECK(md.find("| C10 ") != std::string::npos);

@@ -36,6 +36,8 @@ std::vector<ClaimData> AllClaims(double distance) {
   return data;
 }
 
+const double kC13Theta = std::log10(1.6);
+
 const ClaimVerdict& Find(const std::vector<ClaimVerdict>& v, const std::string& claim) {
   for (const auto& x : v)
     if (x.rule.claim == claim) return x;
@@ -58,18 +60,28 @@ TEST_CASE("preregistered rules: each holds and each fails at 3 seeds of 3 direct
   // Distance 0.3: t = 26 against t_{1 - 0.05/8, 2} = 8.86, so even Holm's strictest level
   // rejects; every claim is decided.
   for (const double sign : {1.0, -1.0}) {
-    const auto verdicts = JudgeClaims(AllClaims(0.3 * sign));
+    std::vector<ClaimData> data = AllClaims(0.3 * sign);
+    // C14 is judged where C13 holds: C13 on the paper's side, C14 at `sign`.
+    for (auto& d : data)
+      if (d.claim == "C13") d.values = ThreeByThree(kC13Theta + 0.3);
+    const auto verdicts = JudgeClaims(data);
     for (const auto& v : verdicts) {
       CAPTURE(v.rule.claim, sign);
-      CHECK(v.verdict == (sign > 0 ? RuleVerdict::kHolds : RuleVerdict::kFails));
+      const bool held = sign > 0 || v.rule.claim == "C13";
+      CHECK(v.verdict == (held ? RuleVerdict::kHolds : RuleVerdict::kFails));
       CHECK(v.test.seeds == 3);
       CHECK(v.test.observations == 9);
       CHECK(v.holm_alpha == Approx(0.05 / 8));
       // The bound on the paper's side excludes theta when it holds.
-      if (sign > 0)
+      if (held)
         CHECK((v.rule.holds_above ? v.hold_bound > v.rule.theta : v.hold_bound < v.rule.theta));
     }
   }
+  // Where C13 does not hold, C14 is not judged, whatever its data.
+  const auto v = JudgeClaims(AllClaims(-0.3));
+  CHECK(Find(v, "C13").verdict == RuleVerdict::kFails);
+  CHECK(Find(v, "C14").verdict == RuleVerdict::kNotJudged);
+  CHECK(Find(v, "C14").why_not == "precondition not met: C13 holds (it is fails)");
 }
 
 TEST_CASE("preregistered rules: Holm's correction and undecided claims") {

@@ -116,6 +116,10 @@ struct SgdAfterSwaOptions {
   TrainOptions base;  // model, data, batch, momentum, weight decay, seed, out_dir (with swa.pt)
   double lr = 0.001;
   int max_epochs = 50;
+  // true: stop at the first epoch whose training loss is below SWA's and test loss above it (the
+  // accepted epoch), else at max_epochs; false: run exactly max_epochs (the SGD end chosen
+  // independently of the orderings the line tests); sgd_after_swa.pt is the last epoch's network.
+  bool stop_when_accepted = true;
   bool IsValid(std::string* why) const;
 };
 struct SgdAfterSwaRow {

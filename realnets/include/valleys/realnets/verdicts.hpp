@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,13 @@ struct LineNumbers {
   double slope_beyond_sgd = 0, slope_beyond_swa = 0;
   int accepted_epoch = 0;  // SGD-after-SWA epoch accepted (0: none)
   double distance = 0;     // ||w_sgd - w_swa||
+  // The line's training profile measured from its minimum (MeasureValley, t = -alpha x distance:
+  // + toward SWA, in weight units): log10 w+/w- at the comparison height (NaN: not bracketed),
+  // w+ there, and the test loss at w_SWA + w+ u (u the unit vector from the SGD end to SWA)
+  // relative to SWA's, minus 1 (NaN: beyond the line's grid or not bracketed).
+  double valley_log10_ratio = std::numeric_limits<double>::quiet_NaN();
+  double flat_width = std::numeric_limits<double>::quiet_NaN();
+  double test_past_swa_by_width = std::numeric_limits<double>::quiet_NaN();
 };
 
 // The logistic model's seeds (independent): at the authors' centre (the 30-step average) and at
