@@ -84,47 +84,6 @@ void AddProfileRows(JobRecord& rec, const Variant& v, const ProfileOptions& o,
       m.min_offset, m.reference, r.weights_norm, r.direction_weight_cosine);
 }
 
-// The line's numbers that the verdicts read.
-LineNumbers LineNumbersOf(const LineResult& line, const SgdAfterSwaResult& after) {
-  const auto& lc = line.curve;
-  auto at = [&](const std::vector<double>& y, double alpha) {
-    for (std::size_t i = 0; i < lc.t.size(); ++i)
-      if (std::abs(lc.t[i] - alpha) < 1e-9) return y[i];
-    return std::nan("");
-  };
-  LineNumbers n;
-  n.train_at_swa = at(lc.train_loss, 0);
-  n.train_at_sgd = at(lc.train_loss, 1);
-  n.test_at_swa = at(lc.test_loss, 0);
-  n.test_at_sgd = at(lc.test_loss, 1);
-  n.test_past_swa = at(lc.test_loss, -0.25);
-  n.slope_beyond_sgd = line.slope_beyond_to;
-  n.slope_beyond_swa = line.slope_beyond_from;
-  n.accepted_epoch = after.accepted_epoch;
-  n.distance = line.distance;
-  // C13 / C14: the training profile along t = -alpha x distance (+ toward SWA).
-  if (!(line.distance > 0) || lc.t.size() < 3) return n;
-  std::vector<double> t, train;
-  for (std::size_t i = lc.t.size(); i-- > 0;) {
-    t.push_back(-lc.t[i] * line.distance);
-    train.push_back(lc.train_loss[i]);
-  }
-  const ValleyMeasure v = MeasureValley(t, train, ValleyCriterion{});
-  if (!v.bracketed) return n;
-  n.valley_log10_ratio = v.log10_ratio;
-  n.flat_width = v.width_plus;
-  const double alpha = -v.width_plus / line.distance;
-  const double swa = at(lc.test_loss, 0);
-  for (std::size_t i = 0; i + 1 < lc.t.size(); ++i)
-    if (lc.t[i] <= alpha && alpha <= lc.t[i + 1]) {
-      const double w = (alpha - lc.t[i]) / (lc.t[i + 1] - lc.t[i]);
-      n.test_past_swa_by_width =
-          (lc.test_loss[i] + w * (lc.test_loss[i + 1] - lc.test_loss[i])) / swa - 1;
-      break;
-    }
-  return n;
-}
-
 // C18's rows as CSV (no header): one per direction, the biases in units of the iterates' spread.
 std::string SwaBiasRows(std::uint64_t seed, const SwaBiasResult& r) {
   std::string csv;
@@ -395,6 +354,46 @@ JobRecord RunJob(const JobContext& c) {
   if (!rec.stage_seconds.empty()) rec.stage_seconds.back().second = Seconds(begin, now);
   rec.wall_seconds = Seconds(start, now);
   return rec;
+}
+
+LineNumbers LineNumbersOf(const LineResult& line, const SgdAfterSwaResult& after) {
+  const auto& lc = line.curve;
+  auto at = [&](const std::vector<double>& y, double alpha) {
+    for (std::size_t i = 0; i < lc.t.size(); ++i)
+      if (std::abs(lc.t[i] - alpha) < 1e-9) return y[i];
+    return std::nan("");
+  };
+  LineNumbers n;
+  n.train_at_swa = at(lc.train_loss, 0);
+  n.train_at_sgd = at(lc.train_loss, 1);
+  n.test_at_swa = at(lc.test_loss, 0);
+  n.test_at_sgd = at(lc.test_loss, 1);
+  n.test_past_swa = at(lc.test_loss, -0.25);
+  n.slope_beyond_sgd = line.slope_beyond_to;
+  n.slope_beyond_swa = line.slope_beyond_from;
+  n.accepted_epoch = after.accepted_epoch;
+  n.distance = line.distance;
+  // C13 / C14: the training profile along t = -alpha x distance (+ toward SWA).
+  if (!(line.distance > 0) || lc.t.size() < 3) return n;
+  std::vector<double> t, train;
+  for (std::size_t i = lc.t.size(); i-- > 0;) {
+    t.push_back(-lc.t[i] * line.distance);
+    train.push_back(lc.train_loss[i]);
+  }
+  const ValleyMeasure v = MeasureValley(t, train, ValleyCriterion{});
+  if (!v.bracketed) return n;
+  n.valley_log10_ratio = v.log10_ratio;
+  n.flat_width = v.width_plus;
+  const double alpha = -v.width_plus / line.distance;
+  const double swa = at(lc.test_loss, 0);
+  for (std::size_t i = 0; i + 1 < lc.t.size(); ++i)
+    if (lc.t[i] <= alpha && alpha <= lc.t[i + 1]) {
+      const double w = (alpha - lc.t[i]) / (lc.t[i + 1] - lc.t[i]);
+      n.test_past_swa_by_width =
+          (lc.test_loss[i] + w * (lc.test_loss[i + 1] - lc.test_loss[i])) / swa - 1;
+      break;
+    }
+  return n;
 }
 
 }  // namespace valleys::realnets::detail

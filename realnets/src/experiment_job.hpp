@@ -8,6 +8,8 @@
 
 #include "job_record.hpp"
 #include "valleys/realnets/experiment.hpp"
+#include "valleys/realnets/probes.hpp"
+#include "valleys/realnets/training.hpp"
 
 namespace valleys::realnets::detail {
 
@@ -27,6 +29,10 @@ TrainOptions JobTrainOptions(const JobContext& context);
 // Runs (or, where its training state is finished, resumes) the job and returns its record; the
 // caller writes job.json.
 JobRecord RunJob(const JobContext& context);
+
+// The line's numbers that the verdicts read: the losses at both ends and past them, and C13 /
+// C14's measurement of its training profile from its minimum (LineNumbers).
+LineNumbers LineNumbersOf(const LineResult& line, const SgdAfterSwaResult& after);
 
 // The headers of the tables whose rows JobRecord carries.
 extern const char* const kProfileSummaryHeader;

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data_dir.hpp"
+#include "experiment_job.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/plots/figures.hpp"
 #include "valleys/plots/realnets_figures.hpp"
@@ -412,4 +413,43 @@ TEST_CASE("direction labels carry the parameters a direction leaves out", "[real
   p.family_directions = 0;
   CHECK_FALSE(p.IsValid(&why));
   CHECK_THAT(why, Catch::Contains("Preset::family_directions = 0"));
+}
+
+TEST_CASE("the line's C13 and C14 numbers: measured from its minimum, + toward SWA", "[realnets]") {
+  // alpha in [-2, 3] by 0.05, ||w_SGD - w_SWA|| = 2: t = -2 alpha in [-6, 4]. Training loss
+  // 0.1 t^2 toward SWA (t > 0), t^2 toward SGD: widths at any height in the ratio sqrt(10),
+  // log10 = 0.5. Test loss = training loss + 0.01.
+  for (const double side : {1.0, -1.0}) {
+    LineResult line;
+    line.distance = 2;
+    for (int i = 0; i <= 100; ++i) {
+      const double alpha = -2 + 0.05 * i, t = -2 * alpha * side;
+      const double loss = t > 0 ? 0.1 * t * t : t * t;
+      line.curve.t.push_back(alpha);
+      line.curve.train_loss.push_back(loss);
+      line.curve.train_acc.push_back(1);
+      line.curve.test_loss.push_back(loss + 0.01);
+      line.curve.test_acc.push_back(1);
+    }
+    const LineNumbers n = detail::LineNumbersOf(line, {});
+    CAPTURE(side);
+    CHECK(n.valley_log10_ratio == Approx(0.5 * side).margin(0.03));
+    REQUIRE(std::isfinite(n.flat_width));
+    if (side > 0) {
+      // w+ toward SWA: test(w_SWA + w+ u) = 0.1 w+^2 + 0.01 against 0.01 at SWA.
+      CHECK(n.test_past_swa_by_width ==
+            Approx((0.1 * n.flat_width * n.flat_width + 0.01) / 0.01 - 1).epsilon(0.03));
+    }
+  }
+  // A line too short to bracket its valley has no numbers.
+  LineResult flat;
+  flat.distance = 1;
+  for (int i = 0; i <= 10; ++i) {
+    flat.curve.t.push_back(-2 + 0.5 * i);
+    for (auto* c : {&flat.curve.train_loss, &flat.curve.test_loss}) c->push_back(1 + 1e-4 * i);
+    for (auto* c : {&flat.curve.train_acc, &flat.curve.test_acc}) c->push_back(1);
+  }
+  const LineNumbers n = detail::LineNumbersOf(flat, {});
+  CHECK(std::isnan(n.valley_log10_ratio));
+  CHECK(std::isnan(n.test_past_swa_by_width));
 }
