@@ -23,6 +23,7 @@ const std::map<std::string, std::string>& RenamedFields() {
       {"TrainOptions::out_dir", "--out"},
       {"ExperimentOptions::out_dir", "--out"},
       {"ProfileOptions::exclude_pattern", "--exclude-params"},
+      {"ProfileOptions::remove_radial", "--no-radial"},
       {"ProfileOptions::shift_mean", "--law"},
       {"ProfileOptions::agreement", "--law"},
       {"ProfileOptions::mask", "--only-bn"},

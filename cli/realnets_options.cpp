@@ -76,13 +76,15 @@ void AddProfileFlags(CLI::App& p, ProfileFlags& f) {
             "instead of a checkpoint of valleys' network");
   AddOption(p, "--law", f.law,
             "uniform01 (authors') | gaussian | sign | filter | ones | shifted-gaussian:mean=M | "
-            "sign-agreement:r=R");
+            "sign-agreement:r=R | logit-scale (the last layer's weights)");
   AddOption(p, "--direction", o.direction, "Direction index (its own random stream)");
   p.add_flag("--exclude-bn", f.exclude_bn, "Leave BN gamma/beta out of the direction");
   p.add_flag("--only-bn", f.only_bn, "Perturb BN gamma/beta only (not with --exclude-bn)");
   AddOption(p, "--exclude-params", o.exclude_pattern,
             "Leave the parameters whose names match this pattern out of the direction "
             "(shell-style: '*.bias', 'head.*')");
+  p.add_flag("--no-radial", o.remove_radial,
+             "Remove each parameter tensor's radial component (its projection on the weights)");
   p.add_flag("--filter-copy-1d", o.filter_copy_1d,
              "filter law: 1-D parameters copy the weights (default: zero)");
   AddOption(p, "--range", o.range, "Grid: offsets in [-range, range]");

@@ -174,7 +174,8 @@ JobRecord RunJob(const JobContext& c) {
   for (const auto& law : v.laws)
     for (int k = 0; k < preset.directions; ++k) jobs.push_back({"swa", law, k, ""});
   for (const auto& family : v.families)
-    for (int k = 0; k < (family == "ones" ? 1 : preset.family_directions); ++k)
+    for (int k = 0;
+         k < (family == "ones" || family == "logit-scale" ? 1 : preset.family_directions); ++k)
       jobs.push_back({"swa", DirectionLaw::kUniform01, k, family});
   if (v.id == "bn" || v.id == "bn-sgd")
     for (int k = 0; k < preset.directions; ++k)

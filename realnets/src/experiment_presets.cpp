@@ -133,10 +133,12 @@ std::vector<Variant> Variants(const Preset& p) {
         DirectionLaw::kFilter},
        {"shifted-gaussian:mean=0.5", "shifted-gaussian:mean=2", "ones", "sign-agreement:r=0.75"}});
   // The controls of the sign / scale confound in the paper's regime: the sign and uniform01
-  // directions without the BN parameters and without the last layer (the logits' scale).
+  // directions without the BN parameters, without the last layer (the logits' scale) and without
+  // each tensor's radial component, and the pure logit-scale direction (a positive control).
   if (p.paper_regime)
-    for (const char* label : {"sign/exclude-bn", "uniform01/exclude-bn", "sign/exclude=head.*",
-                              "uniform01/exclude=head.*"})
+    for (const char* label :
+         {"sign/exclude-bn", "uniform01/exclude-bn", "sign/exclude=head.*",
+          "uniform01/exclude=head.*", "uniform01/no-radial", "sign/no-radial", "logit-scale"})
       v.back().families.push_back(label);
   Variant nobn{"nobn",
                "BN-free twin",

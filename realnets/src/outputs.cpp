@@ -127,6 +127,7 @@ Json ProfileDirectionMeta(const ProfileOptions& o, const std::string& checkpoint
   m["direction_law"] = DirectionLabel(o);
   m["direction_index"] = o.direction;
   m["direction_mask"] = ParameterMaskToString(o.mask);
+  if (o.remove_radial) m["direction_radial_component"] = "removed per tensor";
   if (!o.exclude_pattern.empty()) m["direction_excludes"] = o.exclude_pattern;
   m["bn_in_direction"] = o.mask != ParameterMask::kExcludeBn;
   if (o.law == DirectionLaw::kFilter) m["filter_1d_policy"] = o.filter_copy_1d ? "copy" : "zero";
@@ -248,11 +249,12 @@ std::string ProfileStem(const ProfileOptions& o) {
   std::string excluded;  // the pattern's letters, digits, '-' and '_'; others as '-'
   for (const char ch : o.exclude_pattern)
     excluded += std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' ? ch : '-';
-  return fmt::format("profile_{}_{}_d{}_{}{}{}",
+  return fmt::format("profile_{}_{}_d{}_{}{}{}{}",
                      o.model.empty() ? CheckpointName(o.checkpoint)
                                      : std::filesystem::path(o.model).stem().string(),
                      law, o.direction, BnModeToString(o.probe.bn_mode), mask,
-                     excluded.empty() ? "" : "_excl-" + excluded);
+                     excluded.empty() ? "" : "_excl-" + excluded,
+                     o.remove_radial ? "_no-radial" : "");
 }
 
 Json TrainResultJson(const TrainSummary& s) {

@@ -60,7 +60,11 @@ Direction MakeDirection(const ProbeTarget& net, const ProfileOptions& o) {
   Direction out;
   double norm2 = 0, agree = 0, support = 0;
   torch::NoGradGuard guard;
-  for (const auto& [name, value] : net.NamedParameters()) {
+  const auto named = net.NamedParameters();
+  // logit-scale: the last layer is the module of the last parameter (its name up to the last dot).
+  const std::string last = named.empty() ? "" : named.back().first;
+  const std::string last_layer = last.substr(0, last.rfind('.') + 1);
+  for (const auto& [name, value] : named) {
     const torch::Tensor w = value.detach().to(torch::kCPU);
     const bool is_bn = bn.count(name) > 0;
     const bool excluded =
@@ -95,6 +99,16 @@ Direction MakeDirection(const ProbeTarget& net, const ProfileOptions& o) {
         d = magnitude * torch::where(keep, sign_w, -sign_w);
         break;
       }
+      case DirectionLaw::kLogitScale:
+        // The last layer's own weights: moving along it multiplies the logits (a temperature).
+        d = name.compare(0, last_layer.size(), last_layer) == 0 ? w.clone() : torch::zeros_like(w);
+        break;
+    }
+    if (o.remove_radial) {
+      // The tensor's radial component removed: d - (<d, w> / <w, w>) w.
+      const double ww = w.to(torch::kFloat64).pow(2).sum().item<double>();
+      if (ww > 0)
+        d = d - (d.to(torch::kFloat64) * w.to(torch::kFloat64)).sum().item<double>() / ww * w;
     }
     if (excluded) d = torch::zeros_like(w);  // drawn anyway: a mask does not move the stream
     const torch::Tensor both = (d != 0).logical_and(w != 0);
@@ -180,6 +194,7 @@ std::string DirectionLabel(const ProfileOptions& o) {
   if (o.mask == ParameterMask::kExcludeBn) label += "/exclude-bn";
   if (o.mask == ParameterMask::kOnlyBn) label += "/only-bn";
   if (!o.exclude_pattern.empty()) label += "/exclude=" + o.exclude_pattern;
+  if (o.remove_radial) label += "/no-radial";
   return label;
 }
 
@@ -196,13 +211,15 @@ bool ParseDirectionLabel(const std::string& text, ProfileOptions* o, std::string
   for (std::size_t at = slash; at != std::string::npos;) {
     const std::size_t end = text.find('/', at + 1);
     const std::string part = text.substr(at + 1, end == std::string::npos ? end : end - at - 1);
-    if (part == "exclude-bn" || part == "only-bn") {
+    if (part == "no-radial") {
+      next.remove_radial = true;
+    } else if (part == "exclude-bn" || part == "only-bn") {
       next.mask = part == "exclude-bn" ? ParameterMask::kExcludeBn : ParameterMask::kOnlyBn;
     } else if (part.rfind("exclude=", 0) == 0 && part.size() > 8) {
       next.exclude_pattern = part.substr(8);
     } else {
       return Fail(why, fmt::format("ProfileOptions::law = '{}': '{}' is not a mask (allowed: "
-                                   "/exclude-bn, /only-bn, /exclude=PATTERN)",
+                                   "/exclude-bn, /only-bn, /exclude=PATTERN, /no-radial)",
                                    text, part));
     }
     at = end;

@@ -380,7 +380,8 @@ TEST_CASE("the experiment on the airbench recipe: every job runs, the pre-regist
 TEST_CASE("direction labels carry the parameters a direction leaves out", "[realnets]") {
   for (const std::string label :
        {"uniform01", "shifted-gaussian:mean=0.5", "sign-agreement:r=0.75", "sign/exclude-bn",
-        "uniform01/only-bn", "uniform01/exclude=head.*", "sign/exclude-bn/exclude=head.*"}) {
+        "uniform01/only-bn", "uniform01/exclude=head.*", "sign/exclude-bn/exclude=head.*",
+        "uniform01/no-radial", "logit-scale"}) {
     ProfileOptions o;
     std::string why;
     CAPTURE(label);

@@ -226,6 +226,24 @@ TEST_CASE("realnets with LibTorch: zoo, training, checkpoints, probes", "[realne
     CHECK_THROWS_AS(detail::ParseCurveCsv("t,train_loss,train_acc,test_loss,test_acc\n1,2,3\n"),
                     std::invalid_argument);
   }
+  // The controls: without each tensor's radial component the direction is orthogonal to the
+  // weights (cos 0 up to rounding); logit-scale is the last layer's weights themselves (cos 1).
+  {
+    ProfileOptions c = p;
+    c.law = DirectionLaw::kSign;
+    c.remove_radial = true;
+    const ProfileResult radial_free = Profile(c);
+    CHECK(std::abs(radial_free.direction_weight_cosine) < 1e-6);
+    CHECK(radial_free.direction_norm == Approx(1.0));
+    c.remove_radial = false;
+    c.law = DirectionLaw::kLogitScale;
+    const ProfileResult logit = Profile(c);
+    CHECK(logit.direction_weight_cosine == Approx(1.0).epsilon(1e-6));
+    CHECK(logit.perturbed == 330);  // FC(80, 10) with its bias
+    // Along it the logits scale: the training accuracy at t = 0 and t > 0 is the same network's
+    // argmax (unchanged by a positive scale of the last layer, its bias scaled too).
+    CHECK(logit.curve.train_acc[3] == Approx(logit.curve.train_acc[2]).margin(1e-12));
+  }
   p.law = DirectionLaw::kFilter;
   const ProfileResult filter = Profile(p);
   CHECK(filter.perturbed < 19858);     // BN gamma/beta and the FC bias are zero (policy "zero")

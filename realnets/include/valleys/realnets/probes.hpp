@@ -41,8 +41,10 @@ struct ProfileOptions {
   // coordinate 1: the limit of uniform01 as the network grows), shifted-gaussian (N(shift_mean, 1);
   // shift_mean = 0 gives the gaussian direction of the same index), sign-agreement (|N(0,1)| with
   // the sign of w on a fraction `agreement` of the coordinates, the other sign elsewhere: Li et al.
-  // 2024). Not rescaled: filter (Gaussian, filter-normalized against the weights, Li et al. 2018;
-  // t = 1 moves every filter by its own norm).
+  // 2024), logit-scale (the weights of the last layer, the module of the last parameter, and zero
+  // elsewhere: t multiplies the logits by 1 + t / ||w_last||, a pure temperature change; a
+  // positive control for the scale effect). Not rescaled: filter (Gaussian, filter-normalized
+  // against the weights, Li et al. 2018; t = 1 moves every filter by its own norm).
   DirectionLaw law = DirectionLaw::kUniform01;
   double shift_mean = 1.0;  // shifted-gaussian: the coordinates' mean (|mean| <= 100)
   double agreement = 0.75;  // sign-agreement: probability that a coordinate agrees (0..1)
@@ -51,6 +53,10 @@ struct ProfileOptions {
   // Also left out of the direction (zero; drawn anyway): the parameters whose names match this
   // shell-style pattern (fnmatch: "*.bias", "head.*", "features.[04].weight"). Empty: none.
   std::string exclude_pattern;
+  // Each parameter tensor's radial component removed from the direction (d - (<d,w>/<w,w>) w, per
+  // tensor, before the masks and the unit-norm scaling): moving along it does not change any
+  // tensor's norm to first order, which is what BN's scale invariance makes special.
+  bool remove_radial = false;
   bool filter_copy_1d = false;  // filter law: 1-D parameters zero (false) or equal to the weights
   int direction = 0;            // direction index: stream seed, direction, law
   double range = 1.0;           // offsets t in [-range, range]
@@ -67,12 +73,12 @@ struct ProfileOptions {
 // The law with its parameter, then the parameters it leaves out, as the command line and the
 // outputs write it: "uniform01", "shifted-gaussian:mean=0.5", "sign-agreement:r=0.75",
 // "sign/exclude-bn" (mask kExcludeBn; "/only-bn" for kOnlyBn), "uniform01/exclude=head.*"
-// (exclude_pattern).
+// (exclude_pattern), "uniform01/no-radial" (remove_radial).
 std::string DirectionLabel(const ProfileOptions& options);
 // Parses such a label into options->law (and shift_mean or agreement; a parameterized law without
-// its parameter keeps the default), options->mask and options->exclude_pattern (absent: left as
-// they are). False, with the reason in *why naming ProfileOptions::law and *options unchanged, for
-// an unknown law, an unknown or malformed parameter or mask, or a parameter of a law that takes
+// its parameter keeps the default), options->mask, exclude_pattern and remove_radial (absent: left
+// as they are). False, with the reason in *why naming ProfileOptions::law and *options unchanged,
+// for an unknown law, an unknown or malformed parameter or mask, or a parameter of a law that takes
 // none.
 bool ParseDirectionLabel(const std::string& text, ProfileOptions* options, std::string* why);
 

@@ -21,7 +21,7 @@ enum class BnInit { kOnes, kUniform01, kNormal01 };           // ones | uniform0
 enum class Schedule { kSwa, kSgd, kAirbench };  // swa | sgd | airbench
 enum class Device { kCpu, kCuda };              // cpu | cuda
 enum class BnMode { kRecompute, kFrozen };      // recompute | frozen
-// uniform01 | gaussian | sign | filter | ones | shifted-gaussian | sign-agreement
+// uniform01 | gaussian | sign | filter | ones | shifted-gaussian | sign-agreement | logit-scale
 enum class DirectionLaw {
   kUniform01,
   kGaussian,
@@ -29,7 +29,8 @@ enum class DirectionLaw {
   kFilter,
   kOnes,
   kShiftedGaussian,
-  kSignAgreement
+  kSignAgreement,
+  kLogitScale
 };
 enum class ParameterMask { kAll, kExcludeBn, kOnlyBn };  // all | exclude-bn | only-bn
 // CIFAR-10: the balanced 10k/2k subset, or the full 50k/10k
