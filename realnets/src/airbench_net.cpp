@@ -13,20 +13,28 @@ constexpr double kWhiteningEps = 5e-4;
 constexpr double kBnEps = 1e-12, kBnMomentum = 0.4;  // airbench94's (its momentum 0.6 = 1 - 0.4)
 constexpr double kHeadScale = 1.0 / 9.0;             // logits = head(features) / 9
 
-// airbench94's BN without a trained scale: LibTorch's BatchNorm2d with its weight unregistered
-// (an undefined weight is the identity scale in torch::batch_norm), the bias trained.
-class BiasOnlyBatchNormImpl : public torch::nn::BatchNorm2dImpl {
- public:
-  explicit BiasOnlyBatchNormImpl(int channels)
-      : torch::nn::BatchNorm2dImpl(
-            torch::nn::BatchNorm2dOptions(channels).eps(kBnEps).momentum(kBnMomentum)) {
-    parameters_.erase("weight");
-    weight = torch::Tensor();
-  }
-  void pretty_print(std::ostream& stream) const override {
-    stream << "BiasOnlyBatchNorm2d(" << options.num_features() << ", eps=" << options.eps() << ")";
+// The parameter table of any module (Module::parameters_ is protected; a pointer to that member
+// formed in a derived class applies to every Module).
+struct ParameterTable : torch::nn::Module {
+  static torch::OrderedDict<std::string, torch::Tensor>& Of(torch::nn::Module& m) {
+    return m.*(&ParameterTable::parameters_);
   }
 };
+
+// airbench94's BN without a trained scale: LibTorch's BatchNorm2d without affine parameters, its
+// `bias` slot then filled with a trained bias (an undefined weight is the identity scale in
+// torch::batch_norm), so that the parameter is `<norm>.bias` as in a BatchNorm2d. A factory, not a
+// subclass: Debian's LibTorch does not export the BatchNorm base's pretty_print that a subclass's
+// construction vtables need in an unoptimized (sanitizer) build.
+std::shared_ptr<torch::nn::BatchNorm2dImpl> BiasOnlyBatchNorm(int channels) {
+  auto bn = std::make_shared<torch::nn::BatchNorm2dImpl>(
+      torch::nn::BatchNorm2dOptions(channels).eps(kBnEps).momentum(kBnMomentum).affine(false));
+  auto& table = ParameterTable::Of(*bn);
+  table.erase("weight");
+  table["bias"] = torch::zeros({channels}).requires_grad_(true);
+  bn->bias = table["bias"];
+  return bn;
+}
 
 torch::nn::Conv2d Conv3x3(int in, int out) {
   torch::nn::Conv2d c(torch::nn::Conv2dOptions(in, out, 3).padding(1).bias(false));
@@ -60,7 +68,7 @@ class AirbenchNetImpl : public NetImpl {
         if (!spec.batch_norm) {
           group.bias[k] = register_parameter(norm + "_bias", torch::zeros({widths[g]}));
         } else if (spec.bn_init == BnInit::kOnes) {
-          group.bn[k] = register_module(norm, std::make_shared<BiasOnlyBatchNormImpl>(widths[g]));
+          group.bn[k] = register_module(norm, BiasOnlyBatchNorm(widths[g]));
         } else {
           auto bn = std::make_shared<torch::nn::BatchNorm2dImpl>(
               torch::nn::BatchNorm2dOptions(widths[g]).eps(kBnEps).momentum(kBnMomentum));
