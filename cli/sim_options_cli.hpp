@@ -17,12 +17,15 @@ inline void AddSimOptions(CLI::App& s, io::SimSpec& a) {
   AddOption(s, "--eta", a.eta, "Learning rate (max of a cyclic schedule)");
   AddOption(s, "--lr-schedule", a.lr_schedule,
             "constant | cyclic:min=M,period=P | linear:end=E[,steps=N] | cosine:end=E[,steps=N]");
-  AddOption(s, "--noise", a.noise, "gaussian:s=S | uniform:s=S | rademacher:s=S (std s)");
+  AddOption(s, "--noise", a.noise,
+            "gaussian:s=S | uniform:s=S | rademacher:s=S (std s); ,c=C: std s (1 + C |x|)");
   AddOption(s, "--noise-per-direction", a.noise_per_direction,
             "Noise std per rotated direction, comma-separated (d values; overrides the noise's s)")
       ->delimiter(',');
   AddOption(s, "--momentum", a.momentum, "Heavy-ball momentum in [0, 1)");
+  s.add_flag("--nesterov", a.nesterov, "Nesterov's momentum step (PyTorch's nesterov=True)");
   AddOption(s, "--wd", a.wd, "Weight decay (>= 0)");
+  AddOption(s, "--wd-offset", a.wd_offset, "Offset c of the decay term wd (x + c)");
   AddOption(s, "--chains", a.chains, "Independent chains");
   AddOption(s, "--steps", a.steps, "Recorded steps after burn-in");
   AddOption(s, "--burnin", a.burnin, "Steps run first and not recorded");

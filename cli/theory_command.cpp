@@ -55,16 +55,28 @@ void RegisterTheoryCommand(CLI::App& app) {
       [risk] { Print(io::SolveRiskSpec(risk->spec), "theory risk", risk->format, risk->out); });
 
   auto sgd = std::make_shared<SgdArgs>();
-  CLI::App* s = theory->add_subcommand(
-      "sgd",
-      "Exact stationary and transient statistics of SGD x' = x - eta (phi'(x) + wd x + noise)");
+  CLI::App* s = theory->add_subcommand("sgd",
+                                       "Exact stationary and transient statistics of SGD x' = x - "
+                                       "eta (phi'(x) + wd x + noise), with momentum");
   AddOption(*s, "--profile", sgd->spec.profile, "Valley profile spec")->required();
   AddOption(*s, "--eta", sgd->spec.eta, "Learning rate (> 0, below the stability limit)")
       ->required()
       ->default_str("");
   AddOption(*s, "--noise", sgd->spec.noise,
-            "Noise spec with std s: gaussian:s=S | uniform:s=S | rademacher:s=S");
+            "Noise spec with std s: gaussian:s=S | uniform:s=S | rademacher:s=S; ,c=C: std "
+            "s (1 + C |x|)");
+  AddOption(*s, "--noise-sd-table", sgd->spec.noise_sd_table,
+            "CSV with columns x and sd: the noise's std at x (linear between rows, held beyond)");
   AddOption(*s, "--wd", sgd->spec.wd, "Weight decay lambda (>= 0)");
+  AddOption(*s, "--wd-offset", sgd->spec.wd_offset,
+            "Offset c of the decay term lambda (x + c): <d, w0> along a direction d through w0");
+  AddOption(*s, "--momentum", sgd->spec.momentum,
+            "Momentum beta in [0, 1): v' = beta v + g + noise, x' = x - eta v' (PyTorch)");
+  s->add_flag("--nesterov", sgd->spec.nesterov,
+              "Nesterov's step x' = x - eta (g + noise + beta v')");
+  AddOption(
+      *s, "--momentum-cells-per-step", sgd->spec.momentum_cells_per_step,
+      "Momentum solver grid: cells per noise step on each axis of the coarse 2-D grid (1..32)");
   CLI::Option* T_option =
       AddOption(*s, "--T", sgd->T, "Also compute the transient E[x_t] and E[w_T] for t <= T")
           ->default_str("");

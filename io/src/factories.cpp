@@ -1,5 +1,6 @@
 #include "valleys/io/factories.hpp"
 
+#include <cmath>
 #include <memory>
 
 #include <fmt/format.h>
@@ -95,12 +96,18 @@ NoiseSpec MakeNoise(const std::string& text, const std::string& what) {
   const Spec spec = ParseSpec(text, what);
   NoiseSpec out;
   out.kind = LawKindOf(spec);
-  spec.RequireOnly({"s"});
+  spec.RequireOnly({"s", "c"});
   out.s = Positive(spec, "s");
+  out.c = spec.NumberOr("c", 0.0);
+  if (!(out.c >= 0) || !std::isfinite(out.c))
+    throw InputError(fmt::format("{}: {}: c = {} is out of range (allowed: c >= 0)", spec.option,
+                                 spec.kind, out.c));
   return out;
 }
 
 std::string NoiseSpecText(const NoiseSpec& noise) {
+  if (noise.c > 0)
+    return fmt::format("{}:s={},c={}", theory::LawKindName(noise.kind), noise.s, noise.c);
   return fmt::format("{}:s={}", theory::LawKindName(noise.kind), noise.s);
 }
 

@@ -76,7 +76,10 @@ sim::SimOptions MakeSimOptions(const SimSpec& a) {
         "SimSpec::noise_per_direction needs a d-dimensional valley (SimSpec::dim, several "
         "SimSpec::profiles, or SimSpec::basis)");
   o.momentum = a.momentum;
+  o.nesterov = a.nesterov;
   o.weight_decay = a.wd;
+  o.decay_offset = a.wd_offset;
+  o.noise_growth = noise.c;
   o.chains = a.chains;
   o.steps = a.steps;
   o.burnin = a.burnin;
@@ -107,7 +110,9 @@ nlohmann::ordered_json SimSpecJson(const SimSpec& a) {
           {"lr_schedule", a.lr_schedule},
           {"noise", a.noise},
           {"momentum", a.momentum},
+          {"nesterov", a.nesterov},
           {"wd", a.wd},
+          {"wd_offset", a.wd_offset},
           {"chains", a.chains},
           {"steps", a.steps},
           {"burnin", a.burnin},
@@ -140,6 +145,10 @@ bool SetSimSpecField(SimSpec& a, const std::string& name, const std::string& val
     a.momentum = num();
   else if (name == "wd")
     a.wd = num();
+  else if (name == "wd-offset")
+    a.wd_offset = num();
+  else if (name == "nesterov")
+    a.nesterov = ParseStrict<int>(value, what) != 0;
   else if (name == "chains")
     a.chains = integer();
   else if (name == "steps")

@@ -7,6 +7,7 @@
 
 #include "valleys/io/factories.hpp"
 #include "valleys/io/spec.hpp"
+#include "valleys/io/table_csv.hpp"
 #include "valleys/theory/bias.hpp"
 #include "valleys/theory/risk.hpp"
 
@@ -97,9 +98,27 @@ SpecOutput SolveSgdSpec(const SgdSpec& spec) {
   SgdRequest request;
   request.chain.eta = spec.eta;
   request.chain.weight_decay = spec.wd;
+  request.chain.decay_offset = spec.wd_offset;
+  request.chain.momentum = spec.momentum;
+  request.chain.nesterov = spec.nesterov;
   request.chain.noise = noise.kind;
   request.chain.noise_std = noise.s;
+  request.chain.noise_growth = noise.c;
+  if (!spec.noise_sd_table.empty()) {
+    if (noise.c > 0)
+      throw InputError(
+          "SgdSpec::noise_sd_table with a noise spec that has c > 0 (allowed: one "
+          "of them)");
+    const theory::TableOptions t = ReadTableCsv(spec.noise_sd_table, "x", "sd");
+    request.chain.noise_table_x = t.x;
+    request.chain.noise_table_sd = t.loss;
+    std::string why;
+    if (!request.chain.IsValid(*profile, &why))
+      throw InputError(fmt::format("SgdSpec::noise_sd_table {}: {}", spec.noise_sd_table, why));
+    request.chain.noise_std = request.chain.NoiseStd(0.0);
+  }
   request.solver.cells_per_step = spec.cells_per_step;
+  request.solver.momentum_cells_per_step = spec.momentum_cells_per_step;
   std::string why;
   if (!request.chain.IsValid(*profile, &why) || !request.solver.IsValid(&why))
     throw InputError(why);
@@ -114,7 +133,11 @@ SpecOutput SolveSgdSpec(const SgdSpec& spec) {
   out.extra = {{"profile", profile->Spec()},
                {"eta", spec.eta},
                {"noise", NoiseSpecText(noise)},
-               {"wd", spec.wd}};
+               {"wd", spec.wd},
+               {"momentum", spec.momentum}};
+  if (spec.momentum > 0) out.extra["nesterov"] = spec.nesterov;
+  if (spec.wd_offset != 0) out.extra["wd_offset"] = spec.wd_offset;
+  if (!spec.noise_sd_table.empty()) out.extra["noise_sd_table"] = spec.noise_sd_table;
   if (request.T) out.extra["T"] = *request.T, out.extra["x0"] = spec.x0;
   if (request.shift) out.extra["shift"] = request.shift->Spec();
   return out;

@@ -224,7 +224,13 @@ TrainSummary TrainAirbench(const TrainOptions& o,
     padded = ChannelsLast(
         torch::reflection_pad2d(base, {kTranslate, kTranslate, kTranslate, kTranslate}));
   }
+  // Epochs finished by an earlier (resumed) run count with their recorded seconds, so that a
+  // resumed or already finished run reports the whole training's time and rate.
   double images = 0, train_seconds = 0;
+  for (const auto& r : record.rows) {
+    images += static_cast<double>(per_epoch * batch);
+    train_seconds += r.seconds;
+  }
   for (int epoch = record.epoch; epoch < TotalEpochs(o); ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     const bool averaged = epoch >= o.epochs;

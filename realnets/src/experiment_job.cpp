@@ -137,7 +137,18 @@ JobRecord RunJob(const JobContext& c) {
   // 1. Training (resumed from its saved state).
   stage("training");
   const TrainOptions run = JobTrainOptions(c);
-  {
+  // A finished training is read back from trained.json (its summary and the fingerprint of the
+  // options that produced it) instead of being finalized again.
+  const fs::path trained_path = fs::path(run.out_dir) / "trained.json";
+  bool trained = false;
+  if (fs::exists(trained_path)) {
+    const Json j = Json::parse(io::ReadFile(trained_path.string()), nullptr, false);
+    if (j.is_object() && j.value("fingerprint", "") == run.Fingerprint() && j.contains("record")) {
+      rec.trained = JobRecordFromJson(j["record"], trained_path.string()).trained;
+      trained = true;
+    }
+  }
+  if (!trained) {
     std::string csv = kEpochCsvHeader;
     bool started = false;
     rec.trained = Train(
@@ -150,6 +161,12 @@ JobRecord RunJob(const JobContext& c) {
     WriteCsv(run.out_dir, "epochs", csv, TrainMeta(run));
     Json training = {{"metadata", TrainMeta(run)}, {"result", TrainResultJson(rec.trained)}};
     io::WriteFileAtomically(fs::path(run.out_dir) / "training.json", training.dump(2) + "\n");
+    JobRecord only_training;
+    only_training.seed = rec.seed;
+    only_training.variant = rec.variant;
+    only_training.trained = rec.trained;
+    const Json t = {{"fingerprint", run.Fingerprint()}, {"record", JobRecordToJson(only_training)}};
+    io::WriteFileAtomically(trained_path, t.dump(1) + "\n");
   }
   if (c.options->train_only) return rec;
 

@@ -259,6 +259,12 @@ TrainSummary Train(const TrainOptions& o, const std::function<void(const EpochRo
     if (on_epoch)
       for (const auto& r : state.rows) on_epoch(r);
   }
+  // Epochs finished by an earlier (resumed) run count with their recorded seconds, so that a
+  // resumed or already finished run reports the whole training's time and rate.
+  for (const auto& r : state.rows) {
+    images += static_cast<double>(train.size());
+    train_seconds += r.seconds;
+  }
   const long long steps_per_epoch = (train.size() + o.batch - 1) / o.batch;
   const long long total_steps = steps_per_epoch * o.epochs;
   for (int epoch = state.epoch; epoch < o.epochs; ++epoch) {

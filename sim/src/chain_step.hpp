@@ -18,9 +18,12 @@ struct KernelParams {
   double eta, eta_end;
   long long period;
   double momentum, weight_decay;
+  double decay_offset;  // the decay term is weight_decay (x + decay_offset)
+  int nesterov;         // 1: x -= eta (g + momentum v) after v = momentum v + g
   int noise_kind;
-  double noise_scale;  // multiplies the unit noise: s (gaussian), s (uniform, unit has std 1), s
-                       // (rademacher)
+  double noise_growth;  // the noise's scale at x is noise_scale (1 + noise_growth |x|)
+  double noise_scale;   // multiplies the unit noise: s (gaussian), s (uniform, unit has std 1), s
+                        // (rademacher)
   long long avg_start, avg_every;
   double flat_sign;  // +1: flat side is x > 0, -1: x < 0
   double bound;
@@ -89,9 +92,11 @@ VALLEYS_HD ChainOut RunChain(const KernelParams& p, const Grad& grad, std::uint3
                  PhiloxDraw(p.seed, static_cast<std::uint64_t>((t - 1) >> 2), chain, kNoisePurpose),
                  noise);
     const double eta = LrAt(p, t);
-    const double g = grad(x) + p.weight_decay * x + p.noise_scale * static_cast<double>(noise[k]);
+    const double g =
+        grad(x) + p.weight_decay * (x + p.decay_offset) +
+        p.noise_scale * (1.0 + p.noise_growth * fabs(x)) * static_cast<double>(noise[k]);
     v = p.momentum * v + g;
-    x = x - eta * v;
+    x = p.nesterov ? x - eta * (g + p.momentum * v) : x - eta * v;
     const long long s = t - p.burnin;
     if (s >= 1) {
       pos += x > 0 ? x : 0.0;

@@ -26,6 +26,9 @@ void RunBlock(const KernelParams& p, const Grad& grad, std::uint32_t chain0, int
   }
   const long long total = p.burnin + p.steps;
   const bool momentum = p.momentum != 0.0;
+  // Nesterov, state-dependent noise or an offset decay: the general step (same numbers as the
+  // two below when none is asked for).
+  const bool general = p.nesterov != 0 || p.noise_growth != 0.0 || p.decay_offset != 0.0;
   long long reported = 0;
   for (long long base = 0; base < total; base += 4) {
     if (base - reported >= kPollSteps) {
@@ -75,7 +78,16 @@ void RunBlock(const KernelParams& p, const Grad& grad, std::uint32_t chain0, int
       const bool record = s >= 1;
       const bool average = record && s >= p.avg_start && (s - p.avg_start) % p.avg_every == 0;
       const float* nz = noise[k];
-      if (momentum) {
+      if (general) {
+#pragma omp simd
+        for (int c = 0; c < n; ++c) {
+          const double g =
+              grad(x[c]) + p.weight_decay * (x[c] + p.decay_offset) +
+              p.noise_scale * (1.0 + p.noise_growth * std::fabs(x[c])) * static_cast<double>(nz[c]);
+          v[c] = p.momentum * v[c] + g;
+          x[c] = p.nesterov ? x[c] - eta * (g + p.momentum * v[c]) : x[c] - eta * v[c];
+        }
+      } else if (momentum) {
 #pragma omp simd
         for (int c = 0; c < n; ++c) {
           const double g =

@@ -54,6 +54,15 @@ bool SimOptions::IsValid(std::string* why) const {
   if (!(weight_decay >= 0 && std::isfinite(weight_decay)))
     return bad("weight_decay", weight_decay, "wd >= 0");
   if (!(noise_std >= 0 && std::isfinite(noise_std))) return bad("noise_std", noise_std, "s >= 0");
+  if (!(noise_growth >= 0 && std::isfinite(noise_growth)))
+    return bad("noise_growth", noise_growth, "c >= 0");
+  if (!std::isfinite(decay_offset)) return bad("decay_offset", decay_offset, "finite");
+  if (nesterov && !(momentum > 0))
+    return Fail(why, "SimOptions::nesterov needs momentum > 0 (allowed: 0 < momentum < 1)");
+  if ((nesterov || noise_growth != 0 || decay_offset != 0) && (valley || minibatch.data_size != 0))
+    return Fail(why,
+                "SimOptions::nesterov, noise_growth and decay_offset need a 1-D profile with "
+                "additive noise (allowed: no valley, minibatch.data_size = 0)");
   if (!noise_std_per_direction.empty()) {
     if (static_cast<int>(noise_std_per_direction.size()) != Dim())
       return Fail(
@@ -112,23 +121,29 @@ bool SimOptions::IsValid(std::string* why) const {
     const double k = profile->MaxCurvature() + weight_decay;
     double eta_max = lr.eta;
     if (lr.kind != LrKind::kConstant) eta_max = std::max(lr.eta, lr.eta_end);
-    const double limit = 2 * (1 + momentum) / k;
+    const double factor = nesterov ? 2 * (1 + momentum) / (1 + 2 * momentum) : 2 * (1 + momentum);
+    const double limit = factor / k;
     if (k > 0 && !(eta_max < limit))
       return Fail(
           why, fmt::format("SimOptions::lr.eta = {} is beyond the stability limit of {} (allowed: "
-                           "eta < 2 (1 + momentum) / "
-                           "(max curvature + wd) = {})",
-                           eta_max, profile->Spec(), limit));
+                           "eta < {} / (max curvature + wd) = {})",
+                           eta_max, profile->Spec(),
+                           nesterov ? "2 (1 + momentum) / (1 + 2 momentum)" : "2 (1 + momentum)",
+                           limit));
   }
   return true;
 }
 
 std::string SimOptions::Describe() const {
+  std::string extra;
+  if (nesterov) extra += " nesterov";
+  if (decay_offset != 0) extra += fmt::format(" wd_offset={}", decay_offset);
+  if (noise_growth != 0) extra += fmt::format(" noise_c={}", noise_growth);
   return fmt::format(
       "dim={} lr={} momentum={} wd={} noise={}:s={} chains={} steps={} burnin={} avg_start={} "
-      "avg_every={} seed={}",
+      "avg_every={} seed={}{}",
       Dim(), lr.Spec(), momentum, weight_decay, theory::LawKindName(noise), noise_std, chains,
-      steps, burnin, avg_start, avg_every, seed);
+      steps, burnin, avg_start, avg_every, seed, extra);
 }
 
 }  // namespace valleys::sim

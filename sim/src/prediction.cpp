@@ -15,7 +15,8 @@ bool IsPredictable(const SimOptions& o, std::string* why) {
   if (!o.profile || o.valley) return no("the valley is not one-dimensional");
   if (o.minibatch.data_size != 0) return no("the minibatch noise model is used");
   if (o.lr.kind != LrKind::kConstant) return no("the learning rate is not constant");
-  if (o.momentum != 0.0) return no("momentum is used");
+  if (o.momentum != 0.0 && o.noise == theory::LawKind::kRademacher)
+    return no("momentum is used with two-point noise");
   if (!(o.noise_std > 0)) return no("the noise scale is 0");
   if (o.start.kind == StartKind::kDrawn) return no("the start is drawn per chain");
   return true;
@@ -23,8 +24,10 @@ bool IsPredictable(const SimOptions& o, std::string* why) {
 
 theory::ExactChain& ChainCache::Get(const theory::ProfilePtr& profile,
                                     const theory::ChainOptions& chain) {
-  const Key key{profile->Spec(), chain.eta, chain.weight_decay, static_cast<int>(chain.noise),
-                chain.noise_std};
+  const Key key{
+      profile->Spec(),   chain.eta,      chain.weight_decay, static_cast<int>(chain.noise),
+      chain.noise_std,   chain.momentum, chain.nesterov,     chain.noise_growth,
+      chain.decay_offset};
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     if (entries_.size() >= capacity_) {
@@ -49,6 +52,10 @@ Prediction Predict(const SimOptions& o, ChainCache* cache) {
   chain.weight_decay = o.weight_decay;
   chain.noise = o.noise;
   chain.noise_std = o.noise_std;
+  chain.momentum = o.momentum;
+  chain.nesterov = o.nesterov;
+  chain.noise_growth = o.noise_growth;
+  chain.decay_offset = o.decay_offset;
   ChainCache local(1);
   theory::ExactChain& exact = (cache != nullptr ? *cache : local).Get(o.profile, chain);
 

@@ -59,6 +59,9 @@ KernelParams MakeParams(const SimOptions& o, double flat_sign) {
   p.period = o.lr.period;
   p.momentum = o.momentum;
   p.weight_decay = o.weight_decay;
+  p.decay_offset = o.decay_offset;
+  p.nesterov = o.nesterov ? 1 : 0;
+  p.noise_growth = o.noise_growth;
   switch (o.noise) {  // explicit: the kernel's codes are not theory::LawKind's values
     case theory::LawKind::kGaussian:
       p.noise_kind = static_cast<int>(detail::NoiseKind::kGaussian);

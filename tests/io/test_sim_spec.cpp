@@ -112,7 +112,7 @@ TEST_CASE("SimSpec: its metadata", "[io][sim_spec]") {
   CHECK(j["profile"] == nlohmann::ordered_json::array({"quadratic:hplus=1,hminus=9"}));
   CHECK(j["replacement"] == false);
   CHECK(j.begin().key() == "profile");  // the documented order
-  CHECK(j.size() == 22);
+  CHECK(j.size() == 24);
 }
 
 TEST_CASE("strict numbers: decimal, finite, inside the type", "[io][strict]") {

@@ -88,8 +88,9 @@ TEST_CASE(
 TEST_CASE("runs the chain solver cannot predict are said to be so", "[sim][prediction]") {
   SimOptions o = Run(0.05, 100, 0, 1);
   o.momentum = 0.9;
+  o.noise = valleys::theory::LawKind::kRademacher;
   std::string why;
   CHECK_FALSE(IsPredictable(o, &why));
-  CHECK(why == "momentum is used");
+  CHECK(why == "momentum is used with two-point noise");
   CHECK_THROWS_AS(Predict(o), std::invalid_argument);
 }

@@ -30,28 +30,36 @@ Discretizer::Discretizer(const Profile& profile, const ChainOptions& chain,
     : profile_(profile),
       chain_(chain),
       solver_(solver),
-      step_law_(chain.noise,
-                chain.eta * SymmetricLaw::WithStdDev(chain.noise, chain.noise_std).scale()),
+      step_law_(SymmetricLaw::WithStdDev(chain.noise, chain.eta * chain.NoiseStd(0.0))),
       kinks_(profile.Kinks()) {
   std::sort(kinks_.begin(), kinks_.end());
 }
 
+double Discretizer::StepHalfWidthOver(double lo, double hi) const {
+  double sd = std::max({chain_.NoiseStd(lo), chain_.NoiseStd(hi), chain_.NoiseStd(0.0)});
+  for (std::size_t i = 0; i < chain_.noise_table_x.size(); ++i)
+    if (chain_.noise_table_x[i] > lo && chain_.noise_table_x[i] < hi)
+      sd = std::max(sd, chain_.noise_table_sd[i]);
+  return SymmetricLaw::WithStdDev(chain_.noise, chain_.eta * sd).EffectiveHalfWidth();
+}
+
 void Discretizer::Scatter(const Grid& grid, double from, double w, double* row) const {
   const double m = Drift(from);
-  if (step_law_.IsDiscrete()) {
-    for (double jump : {-step_law_.scale(), step_law_.scale()}) {
+  const SymmetricLaw law = StepLaw(from);
+  if (law.IsDiscrete()) {
+    for (double jump : {-law.scale(), law.scale()}) {
       const int j = static_cast<int>(std::floor((m + jump - grid.lo) / grid.h));
       if (j >= 0 && j < grid.n) row[j] += 0.5 * w;
     }
     return;
   }
-  const double reach = StepHalfWidth();
+  const double reach = law.EffectiveHalfWidth();
   const int j0 = std::max(0, static_cast<int>(std::floor((m - reach - grid.lo) / grid.h)));
   const int j1 = std::min(grid.n - 1, static_cast<int>(std::floor((m + reach - grid.lo) / grid.h)));
   if (j0 > j1) return;
-  double below = step_law_.Cdf(grid.Edge(j0) - m);
+  double below = law.Cdf(grid.Edge(j0) - m);
   for (int j = j0; j <= j1; ++j) {
-    const double above = step_law_.Cdf(grid.Edge(j + 1) - m);
+    const double above = law.Cdf(grid.Edge(j + 1) - m);
     row[j] += w * (above - below);
     below = above;
   }
@@ -116,7 +124,7 @@ namespace {
 std::pair<int, int> RowReach(const Grid& grid, const Discretizer& disc, int i) {
   int lo = grid.n, hi = -1;
   disc.ForEachNode(grid, i, [&](double x, double) {
-    const double m = disc.Drift(x), reach = disc.StepHalfWidth() + grid.h;
+    const double m = disc.Drift(x), reach = disc.StepLaw(x).EffectiveHalfWidth() + grid.h;
     lo = std::min(lo, std::max(0, static_cast<int>((m - reach - grid.lo) / grid.h) - 1));
     hi = std::min(grid.n - 1, std::max(hi, static_cast<int>((m + reach - grid.lo) / grid.h) + 1));
   });
@@ -126,7 +134,7 @@ std::pair<int, int> RowReach(const Grid& grid, const Discretizer& disc, int i) {
 Transition BuildTransition(const Grid& grid, const Discretizer& disc) {
   const int n = grid.n;
   std::unique_ptr<CdfTable> table;
-  if (disc.step_law().kind() == LawKind::kGaussian)
+  if (disc.step_law().kind() == LawKind::kGaussian && !disc.chain().StateDependentNoise())
     table = std::make_unique<CdfTable>(disc.step_law(), grid.h);
   // Pass 1: each row's reach, and room for it; pass 2: scatter every row into its room, then trim
   // the zero ends of the run.
@@ -213,7 +221,10 @@ Transition BuildTransition(const Grid& grid, const Discretizer& disc) {
 }  // namespace
 
 GridChain::GridChain(const Grid& grid, const Discretizer& disc)
-    : grid_(grid), centres_(grid.Centres()), p_(BuildTransition(grid, disc)), disc_(&disc) {}
+    : grid_(grid), p_(BuildTransition(grid, disc)), disc_(&disc) {
+  centres_ = grid.Centres();
+  forces_ = disc.CellAverages(grid, [&](double x) { return disc.Force(x); });
+}
 
 Eigen::VectorXd GridChain::FirstStep(double x0) const {
   Eigen::VectorXd mass = Eigen::VectorXd::Zero(grid_.n);

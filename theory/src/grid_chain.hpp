@@ -33,11 +33,23 @@ class Discretizer {
  public:
   Discretizer(const Profile& profile, const ChainOptions& chain, const SolverOptions& solver);
 
-  double Drift(double x) const {
-    return x - chain_.eta * (profile_.Slope(x) + chain_.weight_decay * x);
+  double Drift(double x) const { return x - chain_.eta * Force(x); }
+  // The gradient g(x) = phi'(x) + lambda (x + c).
+  double Force(double x) const {
+    return profile_.Slope(x) + chain_.weight_decay * (x + chain_.decay_offset);
   }
-  double Force(double x) const { return profile_.Slope(x) + chain_.weight_decay * x; }
-  double StepHalfWidth() const { return step_law_.EffectiveHalfWidth(); }
+  // The law of the step's noise eta omega at x (the same everywhere unless the noise is
+  // state-dependent).
+  SymmetricLaw StepLaw(double x) const {
+    return chain_.StateDependentNoise()
+               ? SymmetricLaw::WithStdDev(chain_.noise, chain_.eta * chain_.NoiseStd(x))
+               : step_law_;
+  }
+  double StepHalfWidth() const { return step_law_.EffectiveHalfWidth(); }  // at x = 0
+  // The largest half-width of the step's noise over [lo, hi].
+  double StepHalfWidthOver(double lo, double hi) const;
+  const ChainOptions& chain() const { return chain_; }
+  const std::vector<double>& kinks() const { return kinks_; }
 
   // Adds the law of x' given x = `from` with probability weight `w` into `row` (length grid.n).
   void Scatter(const Grid& grid, double from, double w, double* row) const;
@@ -126,41 +138,54 @@ struct Transition {
   int lower = 0, upper = 0;  // band widths of the row form around the diagonal
 };
 
-// The chain on one grid.
-class GridChain {
+// A chain discretized on finitely many states, as the statistics of sgd_chain.cpp read it: the
+// position x of each state, the cell average of the gradient g there, the propagation of a law,
+// the stationary law and the Poisson equation. The plain chain (GridChain) has one state per cell
+// of x; the chains with momentum (MomentumChain) one per cell of (x, eta v).
+class ChainModel {
+ public:
+  virtual ~ChainModel() = default;
+  int size() const { return static_cast<int>(centres_.size()); }
+  const Eigen::VectorXd& centres() const { return centres_; }  // x of each state
+  const Eigen::VectorXd& forces() const { return forces_; }    // cell average of g
+  // The law after one step from rest at the point x0 (exact: no cell averaging of the start).
+  virtual Eigen::VectorXd FirstStep(double x0) const = 0;
+  // out = mass P (the law one step later). `out` must not alias `mass`.
+  virtual void Step(const Eigen::VectorXd& mass, Eigen::VectorXd& out) const = 0;
+  // Stationary masses (pi P = pi, sum 1). When the system is singular (several closed classes:
+  // lattice chains of two-point noise) the long-run law of the chain started at 0 is returned
+  // instead and HasPoisson() is false.
+  virtual const Eigen::VectorXd& Stationary() = 0;
+  virtual bool FromZero() = 0;
+  bool HasPoisson() { return !FromZero(); }
+  // The solution g of the Poisson equation (I - P) g = f - pi(f) with pi(g) = 0; needs
+  // HasPoisson().
+  virtual Eigen::VectorXd Poisson(const Eigen::VectorXd& f) = 0;
+
+ protected:
+  Eigen::VectorXd centres_, forces_;
+};
+
+// The plain chain on one grid: band LU solves pinned at the zero cell.
+class GridChain final : public ChainModel {
  public:
   GridChain(const Grid& grid, const Discretizer& disc);
 
   const Grid& grid() const { return grid_; }
-  const Eigen::VectorXd& centres() const { return centres_; }
   const Transition& transition() const { return p_; }
 
-  // The law after one step from the point x0 (exact: no cell averaging of the start).
-  Eigen::VectorXd FirstStep(double x0) const;
-  // out = mass P (the law one step later). `out` must not alias `mass`.
-  void Step(const Eigen::VectorXd& mass, Eigen::VectorXd& out) const;
-
-  // Stationary cell masses (pi P = pi, sum 1) from a band LU solve pinned at the zero cell. When
-  // the system is singular (several closed classes: lattice chains of two-point noise) the long-run
-  // law of the chain started at 0 is returned instead and HasPoisson() is false.
-  const Eigen::VectorXd& Stationary();
-  bool FromZero() {
+  Eigen::VectorXd FirstStep(double x0) const override;
+  void Step(const Eigen::VectorXd& mass, Eigen::VectorXd& out) const override;
+  const Eigen::VectorXd& Stationary() override;
+  bool FromZero() override {
     Stationary();
     return from_zero_;
   }
-  bool HasPoisson() {
-    Stationary();
-    return !from_zero_;
-  }
-
-  // The solution g of the Poisson equation (I - P) g = f - pi(f) with pi(g) = 0; needs
-  // HasPoisson().
-  Eigen::VectorXd Poisson(const Eigen::VectorXd& f);
+  Eigen::VectorXd Poisson(const Eigen::VectorXd& f) override;
 
  private:
   Eigen::VectorXd LongRunFromZero() const;
   Grid grid_;
-  Eigen::VectorXd centres_;
   Transition p_;
   const Discretizer* disc_;
   bool solved_ = false, from_zero_ = false;

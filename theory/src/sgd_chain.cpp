@@ -13,6 +13,7 @@
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 
 #include "grid_chain.hpp"
+#include "momentum_chain.hpp"
 #include "validation.hpp"
 #include "valleys/theory/analytic_profiles.hpp"
 
@@ -25,19 +26,65 @@ bool ChainOptions::IsValid(const Profile& profile, std::string* why) const {
       !Check(
           why, "sgd", "s", noise_std, [](double v) { return v > 0; }, "s > 0") ||
       !Check(
-          why, "sgd", "wd", weight_decay, [](double v) { return v >= 0; }, "wd >= 0"))
+          why, "sgd", "wd", weight_decay, [](double v) { return v >= 0; }, "wd >= 0") ||
+      !Check(
+          why, "sgd", "wd_offset", decay_offset, [](double) { return true; }, "finite") ||
+      !Check(
+          why, "sgd", "momentum", momentum, [](double v) { return v >= 0 && v < 1; },
+          "0 <= momentum < 1") ||
+      !Check(
+          why, "sgd", "c", noise_growth, [](double v) { return v >= 0; }, "c >= 0"))
     return false;
-  // Local stability: |1 - eta (phi'' + lambda)| < 1 wherever phi'' is bounded; for profiles with
-  // unbounded curvature (LINEX) at the minimum, and the solver's range check guards the rest.
+  if (nesterov && !(momentum > 0))
+    return detail::Fail(why, "sgd: nesterov needs momentum > 0 (allowed: 0 < momentum < 1)");
+  if (HasMomentum() && noise == LawKind::kRademacher)
+    return detail::Fail(why,
+                        "sgd: momentum with rademacher noise is not supported (allowed: "
+                        "gaussian or uniform noise)");
+  if (noise_table_x.size() != noise_table_sd.size() ||
+      (!noise_table_x.empty() && noise_table_x.size() < 2))
+    return detail::Fail(why, fmt::format("sgd: the noise table has {} positions and {} standard "
+                                         "deviations (allowed: equal counts, at least 2)",
+                                         noise_table_x.size(), noise_table_sd.size()));
+  for (std::size_t i = 0; i < noise_table_x.size(); ++i) {
+    if (!std::isfinite(noise_table_x[i]) || (i > 0 && !(noise_table_x[i] > noise_table_x[i - 1])))
+      return detail::Fail(why, fmt::format("sgd: noise table x[{}] = {} (allowed: finite, "
+                                           "strictly increasing)",
+                                           i, noise_table_x[i]));
+    if (!(std::isfinite(noise_table_sd[i]) && noise_table_sd[i] > 0))
+      return detail::Fail(why, fmt::format("sgd: noise table sd[{}] = {} (allowed: finite, > 0)", i,
+                                           noise_table_sd[i]));
+  }
+  if (!noise_table_x.empty() && noise_growth > 0)
+    return detail::Fail(why, "sgd: a noise table and c > 0 together (allowed: one of them)");
+  // Local stability of the linearized step on curvature k = phi'' + lambda: 0 < eta k < L with
+  // L = 2 (plain), 2 (1 + beta) (heavy ball), 2 (1 + beta) / (1 + 2 beta) (Nesterov); for
+  // profiles with unbounded curvature the curvature at the minimum, and the solver's range check
+  // guards the rest.
   const double k =
       std::isfinite(profile.MaxCurvature()) ? profile.MaxCurvature() : profile.Curvature(0.0);
-  const double limit = 2.0 / (k + weight_decay);
+  const double beta = momentum;
+  const double factor =
+      !HasMomentum() ? 2.0 : (nesterov ? 2 * (1 + beta) / (1 + 2 * beta) : 2 * (1 + beta));
+  const double limit = factor / (k + weight_decay);
   if (k + weight_decay > 0 && !(eta < limit))
     return detail::Fail(why,
                         fmt::format("sgd: eta = {} is beyond the stability limit of {} (allowed: "
-                                    "0 < eta < 2 / (max curvature + wd) = {})",
-                                    eta, profile.Spec(), limit));
+                                    "0 < eta < {:.6g} / (max curvature + wd) = {})",
+                                    eta, profile.Spec(), factor, limit));
   return true;
+}
+
+double ChainOptions::NoiseStd(double x) const {
+  if (noise_table_x.empty()) return noise_std * (1 + noise_growth * std::abs(x));
+  const auto& tx = noise_table_x;
+  const auto& ts = noise_table_sd;
+  if (x <= tx.front()) return ts.front();
+  if (x >= tx.back()) return ts.back();
+  const std::size_t j =
+      static_cast<std::size_t>(std::upper_bound(tx.begin(), tx.end(), x) - tx.begin());
+  const double w = (x - tx[j - 1]) / (tx[j] - tx[j - 1]);
+  return (1 - w) * ts[j - 1] + w * ts[j];
 }
 
 bool SolverOptions::IsValid(std::string* why) const {
@@ -59,25 +106,31 @@ bool SolverOptions::IsValid(std::string* why) const {
              [](double v) { return v > 0 && v <= 1e-3; }, "0 < mixing_tolerance <= 1e-3") &&
          Check(
              why, "solver", "max_bytes", max_bytes, [](double v) { return v >= 1e6; },
-             "max_bytes >= 1e6");
+             "max_bytes >= 1e6") &&
+         Check(
+             why, "solver", "momentum_cells_per_step", momentum_cells_per_step,
+             [](double v) { return v >= 1 && v <= 32; }, "1 <= momentum_cells_per_step <= 32");
 }
 
 namespace {
 
+using detail::ChainModel;
 using detail::Discretizer;
 using detail::Grid;
 using detail::GridChain;
+using detail::MomentumChain;
 
 struct RawStats {
   double mean = 0, p_pos = 0, mean_pos = 0, mean_neg = 0, mean_slope = 0;
 };
 
-RawStats Moments(const Grid& grid, const Eigen::VectorXd& pi, const Eigen::VectorXd& force) {
+RawStats Moments(ChainModel& chain) {
   RawStats s;
-  for (int i = 0; i < grid.n; ++i) {
-    const double c = grid.Centre(i), w = pi[i];
+  const Eigen::VectorXd& pi = chain.Stationary();
+  for (int i = 0; i < chain.size(); ++i) {
+    const double c = chain.centres()[i], w = pi[i];
     s.mean += w * c;
-    s.mean_slope += w * force[i];
+    s.mean_slope += w * chain.forces()[i];
     if (c > 0) {
       s.p_pos += w;
       s.mean_pos += w * c;
@@ -100,14 +153,24 @@ RawStats Extrapolate(const RawStats& coarse, const RawStats& fine, int order) {
           r(coarse.mean_neg, fine.mean_neg), r(coarse.mean_slope, fine.mean_slope)};
 }
 
-// Distance from 0 on side `sign` where the SDE potential 2 V(x) / (eta s^2) exceeds `level`.
+// The SDE temperature eta s^2 / (1 - beta), s the noise at 0 (the folded rate with momentum).
+double Temperature(const ChainOptions& chain) {
+  const double s = chain.NoiseStd(0.0);
+  return chain.eta * s * s / (1 - chain.momentum);
+}
+
+// The potential V(x) - V(0) of the gradient g: phi plus the decay lambda (x^2 / 2 + c x).
+double Potential(const Profile& profile, const ChainOptions& chain, double x) {
+  return profile.Value(x) - profile.Value(0) +
+         chain.weight_decay * (0.5 * x * x + chain.decay_offset * x);
+}
+
+// Distance from 0 on side `sign` where the SDE potential 2 V(x) / temperature exceeds `level`.
 double PotentialReach(const Profile& profile, const ChainOptions& chain, double sign,
                       double level) {
-  const double temp = chain.eta * chain.noise_std * chain.noise_std;
-  auto potential = [&](double x) {
-    return 2 * (profile.Value(x) - profile.Value(0) + 0.5 * chain.weight_decay * x * x) / temp;
-  };
-  double d = chain.eta * chain.noise_std;
+  const double temp = Temperature(chain);
+  auto potential = [&](double x) { return 2 * Potential(profile, chain, x) / temp; };
+  double d = chain.eta * chain.NoiseStd(0.0);
   for (int i = 0; i < 200; ++i, d *= 1.5)
     if (potential(sign * d) >= level) return d;
   throw std::runtime_error(fmt::format(
@@ -133,11 +196,11 @@ Range StationaryRange(const Profile& profile, const ChainOptions& chain,
   Range r{-(PotentialReach(profile, chain, -1, 46.0) + margin),
           PotentialReach(profile, chain, +1, 46.0) + margin};
   for (int attempt = 0; attempt < 30; ++attempt) {
-    const double step = chain.eta * chain.noise_std;
+    const double step = chain.eta * chain.NoiseStd(0.0);
     const double h = std::max(step / 4, (r.hi - r.lo) / 4000);
     GridChain coarse(detail::MakeGrid(r.lo, r.hi, h), disc);
     const Eigen::VectorXd& pi = coarse.Stationary();
-    const int n = coarse.grid().n;
+    const int n = coarse.size();
     const int edge = std::max(1, n / 20);
     const double left = pi.head(edge).sum(), right = pi.tail(edge).sum();
     if (left <= solver.tail_mass && right <= solver.tail_mass) return r;
@@ -158,7 +221,7 @@ double CellWidth(const ChainOptions& chain, double cells_per_step, double refine
   // The two-point law's singular kernel needs 4x finer cells for the same accuracy (its band is
   // narrow, so this stays cheap).
   const double per_step = cells_per_step * (chain.noise == LawKind::kRademacher ? 4 : 1);
-  return chain.eta * chain.noise_std / (per_step * refine);
+  return chain.eta * chain.NoiseStd(0.0) / (per_step * refine);
 }
 
 double CellCount(const Range& r, double h) {
@@ -172,12 +235,13 @@ double SolveBytes(const Range& r, const ChainOptions& chain, const Discretizer& 
   for (double refine : {1.0, 2.0}) {
     const double h = CellWidth(chain, cells_per_step, refine);
     const double cells = CellCount(r, h);
-    const double run = 2 * disc.StepHalfWidth() / h + 4;
-    const double band = 2 *
-                            (disc.StepHalfWidth() + chain.eta * std::abs(disc.Force(r.lo)) +
-                             chain.eta * std::abs(disc.Force(r.hi))) /
-                            h +
-                        4;
+    const double run = 2 * disc.StepHalfWidthOver(r.lo, r.hi) / h + 4;
+    const double band =
+        2 *
+            (disc.StepHalfWidthOver(r.lo, r.hi) + chain.eta * std::abs(disc.Force(r.lo)) +
+             chain.eta * std::abs(disc.Force(r.hi))) /
+            h +
+        4;
     bytes += GridBytes(cells, std::min(run, cells), std::min(band, cells));
   }
   return bytes;
@@ -205,6 +269,111 @@ Grid FineGrid(const Range& r, const ChainOptions& chain, const SolverOptions& so
         CellCount(r, CellWidth(chain, solver.cells_per_step, 2)), solver.max_bytes / 1e9, fits));
   }
   return detail::MakeGrid(r.lo, r.hi, h);
+}
+
+// The ranges of x and y = eta v that a momentum chain's grid covers.
+struct Ranges2 {
+  Range x, y;
+  bool operator==(const Ranges2& o) const {
+    return x.lo == o.x.lo && x.hi == o.x.hi && y.lo == o.y.lo && y.hi == o.y.hi;
+  }
+};
+
+double MomentumCellWidth(const ChainOptions& chain, const SolverOptions& solver, double refine) {
+  return chain.eta * chain.NoiseStd(0.0) / (solver.momentum_cells_per_step * refine);
+}
+
+// Bytes of the coarse and fine momentum chains on `r` with `cells_per_step` (the coarse grid's).
+double MomentumSolveBytes(const Ranges2& r, const ChainOptions& chain, const Discretizer& disc,
+                          int cells_per_step) {
+  SolverOptions s;
+  s.momentum_cells_per_step = cells_per_step;
+  const double cx = chain.nesterov ? 1 + chain.momentum : 1.0;
+  double bytes = 0.0;
+  for (double refine : {1.0, 2.0}) {
+    const double h = MomentumCellWidth(chain, s, refine);
+    const double states = CellCount(r.x, h) * CellCount(r.y, h);
+    const double per_row = 2 * disc.StepHalfWidthOver(r.x.lo, r.x.hi) / h * (1 + cx) + 8;
+    bytes += detail::MomentumChainBytes(states, per_row);
+  }
+  return bytes;
+}
+
+std::unique_ptr<MomentumChain> MakeMomentumChain(const Ranges2& r, const ChainOptions& chain,
+                                                 const SolverOptions& solver,
+                                                 const Discretizer& disc, double refine) {
+  const double bytes = MomentumSolveBytes(r, chain, disc, solver.momentum_cells_per_step);
+  if (bytes > solver.max_bytes) {
+    int fits = solver.momentum_cells_per_step;
+    while (fits > 1 && MomentumSolveBytes(r, chain, disc, fits) > solver.max_bytes) --fits;
+    throw std::invalid_argument(fmt::format(
+        "solver: momentum_cells_per_step = {} needs about {:.3g} GB for this chain (x in "
+        "[{:.4g}, {:.4g}], eta v in [{:.4g}, {:.4g}]) but max_bytes is {:.3g} GB (allowed here: "
+        "1 <= momentum_cells_per_step <= {})",
+        solver.momentum_cells_per_step, bytes / 1e9, r.x.lo, r.x.hi, r.y.lo, r.y.hi,
+        solver.max_bytes / 1e9, fits));
+  }
+  const double h = MomentumCellWidth(chain, solver, refine);
+  return std::make_unique<MomentumChain>(detail::MakeGrid(r.x.lo, r.x.hi, h),
+                                         detail::MakeGrid(r.y.lo, r.y.hi, h), disc);
+}
+
+// The stationary ranges of a momentum chain: x from the folded-rate SDE potential, eta v from the
+// noise's stationary spread, both widened until the coarse chain's outer 5% of cells on every
+// side hold at most solver.tail_mass. `checked` receives the coarse chain of the final ranges.
+Ranges2 MomentumStationaryRanges(const Profile& profile, const ChainOptions& chain,
+                                 const SolverOptions& solver, const Discretizer& disc,
+                                 std::unique_ptr<MomentumChain>* checked) {
+  const double beta = chain.momentum;
+  const double margin = 2 * disc.StepHalfWidth() + 10 * chain.eta * std::abs(disc.Force(0.0));
+  Ranges2 r;
+  r.x = {-(PotentialReach(profile, chain, -1, 46.0) + margin),
+         PotentialReach(profile, chain, +1, 46.0) + margin};
+  const double y_half = disc.StepHalfWidth() / std::sqrt(1 - beta * beta) +
+                        chain.eta * std::abs(disc.Force(0.0)) / (1 - beta);
+  r.y = {-y_half, y_half};
+  for (int attempt = 0; attempt < 30; ++attempt) {
+    auto c = MakeMomentumChain(r, chain, solver, disc, 1.0);
+    const std::array<double, 4> edge = c->EdgeMass(0.05);
+    const double t = solver.tail_mass;
+    if (edge[0] <= t && edge[1] <= t && edge[2] <= t && edge[3] <= t) {
+      *checked = std::move(c);
+      return r;
+    }
+    if (edge[0] > t) r.x.lo *= 1.5;
+    if (edge[1] > t) r.x.hi *= 1.5;
+    if (edge[2] > t) r.y.lo *= 1.5;
+    if (edge[3] > t) r.y.hi *= 1.5;
+  }
+  throw std::runtime_error(fmt::format(
+      "sgd: the stationary law of {} at eta = {}, momentum = {} does not fit in any tried range "
+      "(unstable chain?)",
+      profile.Spec(), chain.eta, beta));
+}
+
+// The stationary ranges widened to hold the chain started at rest at x0: the noise-free path
+// from (x0, 0) until it settles, with the stationary ranges' widths around it.
+Ranges2 MomentumTransientRanges(const Ranges2& r, const ChainOptions& chain,
+                                const Discretizer& disc, double x0) {
+  if (x0 == 0.0) return r;
+  const double beta = chain.momentum, eta = chain.eta;
+  double x = x0, y = 0.0, x_min = x0, x_max = x0, y_min = 0.0, y_max = 0.0;
+  int settled = 0;
+  for (int t = 0; t < 1000000 && settled < 100; ++t) {
+    const double g = disc.Force(x);
+    const double y_next = beta * y + eta * g;
+    x = chain.nesterov ? x - eta * g - beta * y_next : x - y_next;
+    y = y_next;
+    x_min = std::min(x_min, x), x_max = std::max(x_max, x);
+    y_min = std::min(y_min, y), y_max = std::max(y_max, y);
+    const bool inside =
+        x > 0.25 * r.x.lo && x < 0.25 * r.x.hi && y > 0.25 * r.y.lo && y < 0.25 * r.y.hi;
+    settled = inside ? settled + 1 : 0;
+  }
+  Ranges2 out = r;
+  out.x = {std::min(r.x.lo, x_min + r.x.lo), std::max(r.x.hi, x_max + r.x.hi)};
+  out.y = {std::min(r.y.lo, y_min + r.y.lo), std::max(r.y.hi, y_max + r.y.hi)};
+  return out;
 }
 
 // The chain's statistics f on cell centres: x, x^+, x^-, 1{flat side}.
@@ -279,7 +448,7 @@ struct GridWindow {
 // Var(sum_{t=1..N} f(x_t)) / N^2 along a stationary chain, up to terms that decay like the chain's
 // correlations at lag N: (N avar - 2 sum_k k C_k) / N^2, sum_k k C_k = pi(f_c (h - g)) with
 // (I - P) h = g.
-double WindowVariance(GridChain& chain, const Eigen::VectorXd& f, const Eigen::VectorXd& g,
+double WindowVariance(ChainModel& chain, const Eigen::VectorXd& f, const Eigen::VectorXd& g,
                       double n) {
   const Eigen::VectorXd& pi = chain.Stationary();
   const Eigen::VectorXd fc = f.array() - pi.dot(f);
@@ -293,7 +462,7 @@ double WindowVariance(GridChain& chain, const Eigen::VectorXd& f, const Eigen::V
 // done or the tail rule of WindowStats::tail stops it; with `lead` (the coarse grid's answer), the
 // stop step and tail rule of `lead` are used: both grids discretize one chain, and the coarse grid
 // measures its mixing for both.
-GridWindow SolveWindow(GridChain& chain, const WindowSpec& w, double flat_sign, double tolerance,
+GridWindow SolveWindow(ChainModel& chain, const WindowSpec& w, double flat_sign, double tolerance,
                        const GridWindow* lead = nullptr) {
   const Eigen::VectorXd& pi = chain.Stationary();
   const bool unique = chain.HasPoisson();
@@ -431,14 +600,29 @@ bool WindowSpec::IsValid(std::string* why) const {
 
 struct ExactChain::Impl {
   Impl(const Profile& p, const ChainOptions& c, const SolverOptions& s)
-      : profile(p),
-        chain(c),
-        solver(s),
-        disc((Validate(p, c, s), p), c, s),
-        range(StationaryRange(p, c, s, disc)) {}
+      : profile(p), chain(c), solver(s), disc((Validate(p, c, s), p), c, s) {
+    if (chain.HasMomentum())
+      ranges = MomentumStationaryRanges(p, c, s, disc, &checked);
+    else
+      range = StationaryRange(p, c, s, disc);
+  }
 
-  // The coarse (refine 1) and fine (refine 2) chains on `r`, cached for the last range asked.
-  std::pair<GridChain*, GridChain*> Chains(const Range& r) {
+  // The coarse (refine 1) and fine (refine 2) chains that hold the stationary law and the chain
+  // started at x0, cached for the last range asked.
+  std::pair<ChainModel*, ChainModel*> Chains(double x0) {
+    if (chain.HasMomentum()) {
+      const Ranges2 r = MomentumTransientRanges(ranges, chain, disc, x0);
+      if (!coarse || !(r == cached2)) {
+        if (checked && r == ranges)
+          coarse = std::move(checked);
+        else
+          coarse = MakeMomentumChain(r, chain, solver, disc, 1.0);
+        fine = MakeMomentumChain(r, chain, solver, disc, 2.0);
+        cached2 = r;
+      }
+      return {coarse.get(), fine.get()};
+    }
+    const Range r = TransientRange(x0);
     if (!coarse || r.lo != cached.lo || r.hi != cached.hi) {
       const Grid gc = FineGrid(r, chain, solver, disc, 1.0);
       const Grid gf = FineGrid(r, chain, solver, disc, 2.0);
@@ -459,14 +643,21 @@ struct ExactChain::Impl {
     return r;
   }
   double FlatSign() const { return profile.FlatSide() == Side::kNegative ? -1.0 : 1.0; }
+  std::string Method() const {
+    if (!chain.HasMomentum()) return "ulam";
+    return chain.nesterov ? "ulam-2d-nesterov" : "ulam-2d-heavy-ball";
+  }
 
   const Profile& profile;
   ChainOptions chain;
   SolverOptions solver;
   Discretizer disc;
-  Range range;
+  Range range{0, 0};  // without momentum
+  Ranges2 ranges{};   // with momentum
   Range cached{0, 0};
-  std::unique_ptr<GridChain> coarse, fine;
+  Ranges2 cached2{};
+  std::unique_ptr<MomentumChain> checked;  // the range search's coarse chain, until used
+  std::unique_ptr<ChainModel> coarse, fine;
   // Windows already answered (runs that share a chain and a window, e.g. a sweep over seeds).
   std::map<std::tuple<double, long long, long long, long long, long long, long long>, WindowStats>
       windows;
@@ -480,17 +671,14 @@ ExactChain::~ExactChain() = default;
 
 StationaryStats ExactChain::Stationary() {
   Impl& m = *impl_;
-  auto [coarse, fine] = m.Chains(m.range);
-  auto stats = [&](GridChain* c) {
-    return Moments(c->grid(), c->Stationary(),
-                   m.disc.CellAverages(c->grid(), [&](double x) { return m.disc.Force(x); }));
-  };
+  auto [coarse, fine] = m.Chains(0.0);
+  auto stats = [&](ChainModel* c) { return Moments(*c); };
   const RawStats rc = stats(coarse);
   RawStats best = rc;
   StationaryStats out;
   bool from_zero = coarse->FromZero();
-  out.method = "ulam";
-  out.cells = coarse->grid().n;
+  out.method = m.Method();
+  out.cells = coarse->size();
   if (m.solver.richardson) {
     const RawStats rf = stats(fine);
     from_zero = from_zero || fine->FromZero();
@@ -499,8 +687,8 @@ StationaryStats ExactChain::Stationary() {
     const int order = from_zero ? 1 : 2;
     best = Extrapolate(rc, rf, order);
     out.mean_error = std::abs(rf.mean - rc.mean) / (std::pow(2.0, order) - 1);
-    out.method = "ulam+richardson";
-    out.cells = fine->grid().n;
+    out.method = m.Method() + "+richardson";
+    out.cells = fine->size();
   }
   if (from_zero) out.method += "+propagation";
   out.mean = best.mean;
@@ -509,8 +697,8 @@ StationaryStats ExactChain::Stationary() {
   out.mean_neg = best.mean_neg;
   out.mean_slope = best.mean_slope;
   out.p_flat = m.profile.FlatSide() == Side::kNegative ? 1.0 - best.p_pos : best.p_pos;
-  out.lo = m.range.lo;
-  out.hi = m.range.hi;
+  out.lo = m.chain.HasMomentum() ? m.ranges.x.lo : m.range.lo;
+  out.hi = m.chain.HasMomentum() ? m.ranges.x.hi : m.range.hi;
   return out;
 }
 
@@ -522,16 +710,16 @@ TransientStats ExactChain::Transient(double x0, long long T) {
     throw std::invalid_argument(
         fmt::format("sgd: T = {} is out of range (allowed: 1 <= T <= 1e7)", T));
   // Plain pointers, not a structured binding: the OpenMP region below refers to them.
-  const auto chains = m.Chains(m.TransientRange(x0));
-  GridChain* const coarse = chains.first;
-  GridChain* const fine = chains.second;
+  const auto chains = m.Chains(x0);
+  ChainModel* const coarse = chains.first;
+  ChainModel* const fine = chains.second;
   TransientStats out;
   struct Run {
     std::vector<double> means;
     long long propagated = 0;
     double bound = 0.0;
   };
-  auto run = [&](GridChain* c) {
+  auto run = [&](ChainModel* c) {
     Run r;
     const Eigen::VectorXd& pi = c->Stationary();
     MixingMonitor monitor(c->HasPoisson() ? &pi : nullptr, m.solver.mixing_tolerance);
@@ -557,7 +745,9 @@ TransientStats ExactChain::Transient(double x0, long long T) {
   // The two grids propagate side by side (one thread each, no barrier per step) when the work is
   // worth a thread team (T x cells above 4e6: tens of milliseconds).
   Run rc, f;
-  const bool parallel = m.solver.richardson && static_cast<double>(T) * fine->grid().n > 4e6;
+  // (The momentum chains' products run on Eigen's own thread team instead.)
+  const bool parallel =
+      m.solver.richardson && !m.chain.HasMomentum() && static_cast<double>(T) * fine->size() > 4e6;
   std::exception_ptr failure;
 #pragma omp parallel sections num_threads(2) if (parallel)
   {
@@ -600,7 +790,7 @@ WindowStats ExactChain::Window(const WindowSpec& spec) {
   const auto key = std::make_tuple(spec.x0, spec.avg_first, spec.avg_last, spec.avg_every,
                                    spec.rec_first, spec.rec_last);
   if (const auto hit = m.windows.find(key); hit != m.windows.end()) return hit->second;
-  auto [coarse, fine] = m.Chains(m.TransientRange(spec.x0));
+  auto [coarse, fine] = m.Chains(spec.x0);
   const double tol = m.solver.mixing_tolerance;
   const GridWindow c = SolveWindow(*coarse, spec, m.FlatSign(), tol);
   GridWindow best = c;
@@ -634,8 +824,8 @@ WindowStats ExactChain::Window(const WindowSpec& spec) {
 
 VarianceStats ExactChain::Variance() {
   Impl& m = *impl_;
-  auto [coarse, fine] = m.Chains(m.range);
-  auto one = [&](GridChain* c) {
+  auto [coarse, fine] = m.Chains(0.0);
+  auto one = [&](ChainModel* c) {
     VarianceStats v;
     if (!c->HasPoisson()) {
       const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -675,10 +865,23 @@ StationaryDensity SolveStationaryDensity(const Profile& profile, const ChainOpti
                                          const SolverOptions& solver) {
   Validate(profile, chain, solver);
   const Discretizer disc(profile, chain, solver);
+  StationaryDensity out;
+  if (chain.HasMomentum()) {  // the marginal law of x
+    std::unique_ptr<MomentumChain> checked;
+    const Ranges2 r = MomentumStationaryRanges(profile, chain, solver, disc, &checked);
+    auto fine = MakeMomentumChain(r, chain, solver, disc, 2.0);
+    const Eigen::VectorXd& pi = fine->Stationary();
+    const Grid& gx = fine->x_grid();
+    const int ny = fine->y_grid().n;
+    for (int i = 0; i < gx.n; ++i) {
+      out.x.push_back(gx.Centre(i));
+      out.density.push_back(pi.segment(static_cast<Eigen::Index>(i) * ny, ny).sum() / gx.h);
+    }
+    return out;
+  }
   const Range range = StationaryRange(profile, chain, solver, disc);
   GridChain fine(FineGrid(range, chain, solver, disc, 2.0), disc);
   const Eigen::VectorXd& pi = fine.Stationary();
-  StationaryDensity out;
   for (int i = 0; i < fine.grid().n; ++i) {
     out.x.push_back(fine.grid().Centre(i));
     out.density.push_back(pi[i] / fine.grid().h);
@@ -694,8 +897,12 @@ TransientStats SolveTransient(const Profile& profile, const ChainOptions& chain,
 SdeStats SdeStationary(const Profile& profile, const ChainOptions& chain) {
   std::string why;
   if (!chain.IsValid(profile, &why)) throw std::invalid_argument(why);
-  const double temp = chain.eta * chain.noise_std * chain.noise_std;  // eta s^2
+  const double temp = Temperature(chain);  // eta s^2 / (1 - beta)
   SdeStats out;
+  if (chain.StateDependentNoise()) {  // not a Gibbs density: no SDE reference
+    out.mean = out.p_flat = std::numeric_limits<double>::quiet_NaN();
+    return out;
+  }
   if (chain.weight_decay == 0.0) {
     if (const auto* q = dynamic_cast<const QuadraticProfile*>(&profile)) {  // S2
       const double rp = std::sqrt(q->hplus()), rm = std::sqrt(q->hminus());
@@ -717,10 +924,7 @@ SdeStats SdeStationary(const Profile& profile, const ChainOptions& chain) {
   // Gibbs density exp(-2 V / (eta s^2)) by quadrature, split at the kinks.
   const double lo = -PotentialReach(profile, chain, -1, 60.0),
                hi = PotentialReach(profile, chain, +1, 60.0);
-  auto weight = [&](double x) {
-    return std::exp(-2 * (profile.Value(x) - profile.Value(0) + 0.5 * chain.weight_decay * x * x) /
-                    temp);
-  };
+  auto weight = [&](double x) { return std::exp(-2 * Potential(profile, chain, x) / temp); };
   std::vector<double> points{lo, 0.0, hi};
   for (double k : profile.Kinks())
     if (k > lo && k < hi) points.push_back(k);

@@ -16,9 +16,12 @@ theory::ProfilePtr MakeProfile(const std::string& spec_text, const std::string& 
 theory::SymmetricLaw MakeShift(const std::string& spec_text, const std::string& what = "shift");
 
 // gaussian:s= | uniform:s= | rademacher:s=  (s is the standard deviation)
+// kind:s=S[,c=C]: standard deviation s, or s (1 + c |x|) at the position x (c >= 0; 0: the
+// same everywhere).
 struct NoiseSpec {
   theory::LawKind kind = theory::LawKind::kGaussian;
   double s = 1.0;
+  double c = 0.0;
 };
 NoiseSpec MakeNoise(const std::string& spec_text, const std::string& what = "noise");
 std::string NoiseSpecText(const NoiseSpec& noise);

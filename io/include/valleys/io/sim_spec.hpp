@@ -25,6 +25,8 @@ struct SimSpec {
   std::vector<double>
       noise_per_direction;  // d standard deviations in the rotated basis (overrides s)
   double momentum = 0.0, wd = 0.0;
+  bool nesterov = false;   // Nesterov's variant of the momentum step
+  double wd_offset = 0.0;  // c of the decay term wd (x + c)
   long long chains = 1000, steps = 10000, burnin = 0, avg_start = 1, avg_every = 1;
   std::string x0 = "0";  // 0 | min | draw:sigma=S | NUMBER
   unsigned long long seed = 1;

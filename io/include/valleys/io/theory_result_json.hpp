@@ -37,7 +37,12 @@ struct SgdSpec {
   std::string profile;
   double eta = 0.0;
   std::string noise = "gaussian:s=1";
+  std::string noise_sd_table;  // CSV with columns x and sd: the noise's sd(x); empty: none
   double wd = 0.0;
+  double wd_offset = 0.0;  // c of the decay term wd (x + c)
+  double momentum = 0.0;
+  bool nesterov = false;
+  int momentum_cells_per_step = theory::SolverOptions{}.momentum_cells_per_step;
   std::optional<long long> T;  // transient horizon (1..1e7)
   double x0 = 0.0;
   std::string shift;  // empty: no test risk
@@ -49,7 +54,7 @@ struct SpecOutput {
   nlohmann::ordered_json extra;
 };
 // Checks the spec (InputError naming the field) and solves it: SgdResultJson, and profile, eta,
-// noise, wd, [T, x0, shift].
+// noise, wd, momentum, [noise_sd_table, wd_offset, nesterov, T, x0, shift].
 SpecOutput SolveSgdSpec(const SgdSpec& spec);
 
 // `valleys theory risk` as its user writes it: the profile and shift specs and the biases at

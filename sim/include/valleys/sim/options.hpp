@@ -48,7 +48,11 @@ struct SimOptions {
 
   LrSchedule lr;
   double momentum = 0.0;      // heavy ball mu in [0, 1): v = mu v + g, x -= eta v
-  double weight_decay = 0.0;  // lambda >= 0: g += lambda x
+  bool nesterov = false;      // x -= eta (g + mu v) instead (PyTorch's nesterov); needs mu > 0
+  double weight_decay = 0.0;  // lambda >= 0: g += lambda (x + decay_offset)
+  double decay_offset = 0.0;  // c of the decay term (1-D profiles only)
+  // The noise's scale at x is s (1 + noise_growth |x|) (1-D profiles only, >= 0).
+  double noise_growth = 0.0;
   theory::LawKind noise = theory::LawKind::kGaussian;
   double noise_std = 1.0;                       // s >= 0 (0: plain gradient descent)
   std::vector<double> noise_std_per_direction;  // optional, d values (rotated basis); overrides s

@@ -42,7 +42,8 @@ class ChainCache {
   theory::ExactChain& Get(const theory::ProfilePtr& profile, const theory::ChainOptions& chain);
 
  private:
-  using Key = std::tuple<std::string, double, double, int, double>;
+  // profile, eta, wd, noise kind, s, momentum, nesterov, noise growth, decay offset
+  using Key = std::tuple<std::string, double, double, int, double, double, bool, double, double>;
   struct Entry {
     theory::ProfilePtr profile;  // keeps the profile alive for the chain
     std::unique_ptr<theory::ExactChain> chain;

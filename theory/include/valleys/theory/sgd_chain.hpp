@@ -26,12 +26,32 @@
 
 namespace valleys::theory {
 
+// One step of the chain, in PyTorch's conventions (torch.optim.SGD, dampening 0), with the
+// gradient g(x) = phi'(x) + lambda (x + c) and the noise omega of standard deviation sd(x):
+//   momentum 0:          x' = x - eta (g(x) + omega)
+//   heavy ball (beta):   v' = beta v + g(x) + omega,  x' = x - eta v'
+//   Nesterov (beta):     v' = beta v + g(x) + omega,  x' = x - eta (g(x) + omega + beta v')
+// Chains with momentum start at rest (v = 0) and live on the 2-D state (x, eta v).
 struct ChainOptions {
-  double eta = 0.05;          // learning rate, > 0; eta * MaxCurvature() < 2 (stability)
+  double eta = 0.05;          // learning rate, > 0, below the stability limit (IsValid)
   double weight_decay = 0.0;  // lambda >= 0
   LawKind noise = LawKind::kGaussian;
-  double noise_std = 1.0;  // s, > 0
+  double noise_std = 1.0;  // s, > 0: the noise's standard deviation at x = 0
+  // c: along a direction d (unit length) through the weights w0, the decay term is
+  // lambda <d, w0 + x d> = lambda (x + c) with c = <d, w0>. 0 puts the decay's centre at the
+  // profile's minimum.
+  double decay_offset = 0.0;
+  double momentum = 0.0;  // beta, 0 <= beta < 1
+  bool nesterov = false;  // Nesterov's variant; needs momentum > 0
+  // State-dependent noise: sd(x) = s (1 + noise_growth |x|), noise_growth >= 0; or, when
+  // noise_table_x is not empty, the linear interpolant of (noise_table_x, noise_table_sd), held at
+  // its end values beyond its ends (noise_std is then the table's value at 0).
+  double noise_growth = 0.0;
+  std::vector<double> noise_table_x{}, noise_table_sd{};  // x strictly increasing, sd > 0
   bool IsValid(const Profile& profile, std::string* why) const;
+  double NoiseStd(double x) const;  // sd(x)
+  bool StateDependentNoise() const { return noise_growth > 0 || !noise_table_x.empty(); }
+  bool HasMomentum() const { return momentum > 0; }
 };
 
 struct SolverOptions {
@@ -48,6 +68,9 @@ struct SolverOptions {
   // fits. The LU work grows as the cube of cells_per_step: the default 8 takes milliseconds, 64
   // seconds.
   double max_bytes = 4e9;
+  // Chains with momentum: cells per noise step on each axis of the coarse 2-D grid (the fine grid
+  // has twice as many); the number of states grows as its square and the work as its cube.
+  int momentum_cells_per_step = 1;
   bool IsValid(std::string* why) const;
 };
 
@@ -60,7 +83,7 @@ struct StationaryStats {
   double mean_slope = 0.0;  // E_pi[phi'(x) + lambda x]; 0 exactly (S1), a check of the solver
   double mean_error = 0.0;  // conservative: the error of the h/2 solution before extrapolation
   double lo = 0.0, hi = 0.0;  // grid range
-  int cells = 0;              // cells of the finest grid
+  int cells = 0;              // cells (with momentum: states) of the finest grid
   std::string method;         // "ulam[+richardson]", "+propagation" when started at 0 (see above)
 };
 
