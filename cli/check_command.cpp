@@ -1,4 +1,4 @@
-// `valleys check`: the claims C1-C9 as a user-facing command (table, JSON and Markdown).
+// `valleys check`: the claims C1-C9 and C19 as a user-facing command (table, JSON and Markdown).
 #include <memory>
 
 #include "commands.hpp"
@@ -16,7 +16,7 @@ void RegisterCheckCommand(CLI::App& app) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* c = app.add_subcommand(
-      "check", "Check the claims C1-C9: simulator vs exact theory over random draws");
+      "check", "Check the claims C1-C9 and C19: simulator vs exact theory over random draws");
   AddOption(*c, "--scale", args->options.scale, "quick | full");
   AddOption(*c, "--seed", args->options.seed, "Seed of the draws and simulations");
   std::string list;

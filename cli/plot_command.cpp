@@ -1,4 +1,4 @@
-// `valleys plot FIGURE [--data CSV] --out DIR`: (re)generates one figure: A-H (data computed or
+// `valleys plot FIGURE [--data CSV] --out DIR`: (re)generates one figure: A-I (data computed or
 // reused), or a real-network figure (profiles, asymmetry, line, logistic2d) from the CSV of a
 // `valleys realnets experiment` folder.
 #include <filesystem>
@@ -22,7 +22,7 @@ void RegisterPlotCommand(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   CLI::App* p =
-      app.add_subcommand("plot", "Regenerate a figure (A-H) from saved data, or compute its data");
+      app.add_subcommand("plot", "Regenerate a figure (A-I) from saved data, or compute its data");
   AddOption(*p, "figure", a->figure,
             "A | B | C | D | E | F | G | H | profiles | asymmetry | line | logistic2d | swa_bias")
       ->required();
@@ -47,9 +47,9 @@ void RegisterPlotCommand(CLI::App& app) {
       fmt::print("wrote {}/{}.png and .pdf\n", a->out, f.id);
       return;
     }
-    if (a->figure.size() != 1 || a->figure[0] < 'A' || a->figure[0] > 'H')
+    if (a->figure.size() != 1 || a->figure[0] < 'A' || a->figure[0] > 'I')
       throw io::InputError(fmt::format(
-          "figure '{}' does not exist (allowed: A-H, profiles, asymmetry, line, logistic2d, "
+          "figure '{}' does not exist (allowed: A-I, profiles, asymmetry, line, logistic2d, "
           "swa_bias)",
           a->figure));
     claims::ClaimScale scale;

@@ -192,15 +192,19 @@ PYBIND11_MODULE(_core, m) {
       "sgd",
       [](const std::string& profile, double eta, const std::string& noise, double wd,
          std::optional<long long> T, double x0, const std::optional<std::string>& shift,
-         std::optional<int> cells_per_step) {
+         std::optional<int> cells_per_step, double momentum, bool nesterov, double wd_offset,
+         const std::optional<std::string>& noise_sd_table) {
         valleys::io::SgdSpec spec;
         spec.profile = profile, spec.eta = eta, spec.noise = noise, spec.wd = wd, spec.T = T;
         spec.x0 = x0, spec.shift = shift.value_or("");
         if (cells_per_step) spec.cells_per_step = *cells_per_step;
+        spec.momentum = momentum, spec.nesterov = nesterov, spec.wd_offset = wd_offset;
+        spec.noise_sd_table = noise_sd_table.value_or("");
         return Sgd(spec);
       },
       py::arg("profile"), py::arg("eta"), py::arg("noise"), py::arg("wd"), py::arg("T"),
-      py::arg("x0"), py::arg("shift"), py::arg("cells_per_step"));
+      py::arg("x0"), py::arg("shift"), py::arg("cells_per_step"), py::arg("momentum"),
+      py::arg("nesterov"), py::arg("wd_offset"), py::arg("noise_sd_table"));
   m.def("sim", &Sim, py::arg("profiles"), py::arg("fields"), py::arg("noise_per_direction"),
         py::call_guard<py::gil_scoped_release>());
   m.def("score", &Score, py::arg("x"), py::arg("loss"), py::arg("source"), py::arg("heights"),

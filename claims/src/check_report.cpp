@@ -84,7 +84,7 @@ CheckReport RunChecks(const CheckOptions& o,
   for (const auto& id : ids)
     if (!IsClaimId(id))
       throw io::InputError(
-          fmt::format("CheckOptions::claims = '{}' is not a claim (allowed: C1..C9)", id));
+          fmt::format("CheckOptions::claims = '{}' is not a claim (allowed: C1..C9, C19)", id));
   CheckReport report;
   report.meta = io::Metadata("check", {{"scale", o.scale}, {"seed", o.seed}});
   const int n = static_cast<int>(ids.size());

@@ -69,7 +69,7 @@ ReproduceSummary RunReproduce(const ReproduceOptions& o, const ReproduceCallback
   facts.sgd =
       SgdTable(ReportSgdCases(), [&](long long done) { progress("sgd cases", done, sgd_cases); });
 
-  stage(3, "claims C1-C9: simulator vs exact theory");
+  stage(3, "claims C1-C9 and C19: simulator vs exact theory");
   Json claims_json = Json::array();
   const auto ids = ClaimIds();
   progress("claims", 0, static_cast<long long>(ids.size()));
@@ -80,7 +80,7 @@ ReproduceSummary RunReproduce(const ReproduceOptions& o, const ReproduceCallback
              static_cast<long long>(ids.size()));
   }
 
-  stage(4, "figures A-H (gnuplot)");
+  stage(4, "figures A-I (gnuplot)");
   const long long figures = static_cast<long long>(o.figures.size());
   progress("figures", 0, figures);
   for (const auto& f : o.figures) {

@@ -1,6 +1,7 @@
 #include "valleys/figure_data/figure_data.hpp"
 
 #include <cmath>
+#include <limits>
 #include <memory>
 
 #include <fmt/format.h>
@@ -255,6 +256,33 @@ std::string DataH(std::uint64_t seed) {
   return csv;
 }
 
+std::string DataI(const claims::ClaimScale& sc, std::uint64_t seed) {
+  const auto p = Quad19();
+  const double eta = 0.02;
+  std::string csv = Header("I");
+  int k = 0;
+  for (const bool nesterov : {false, true})
+    for (double beta : {0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95}) {
+      theory::ChainOptions c = Chain(eta);
+      c.momentum = beta;
+      c.nesterov = nesterov && beta > 0;
+      const double exact = theory::SolveStationary(*p, c).mean;
+      theory::ChainOptions folded = Chain(eta / (1 - beta));
+      const bool stable = folded.IsValid(*p, nullptr);
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      const double folded_mean = stable ? theory::SolveStationary(*p, folded).mean : nan;
+      const double folded_sde = theory::SdeStationary(*p, c).mean;
+      sim::SimOptions o = SimFor(p, eta, sc, seed + static_cast<std::uint64_t>(k++));
+      o.momentum = beta;
+      o.nesterov = c.nesterov;
+      o.burnin = std::max(sc.burnin, static_cast<long long>(20 * (1 - beta) / eta));
+      const sim::SimSummary s = sim::Simulate(o);
+      csv += fmt::format("{},{},{},{},{},{},{}\n", nesterov ? "nesterov" : "heavy-ball", beta,
+                         exact, folded_mean, folded_sde, s.mean_avg.value, s.mean_avg.se);
+    }
+  return csv;
+}
+
 }  // namespace
 
 std::string FigureData(const std::string& id, const claims::ClaimScale& sc, std::uint64_t seed) {
@@ -266,6 +294,7 @@ std::string FigureData(const std::string& id, const claims::ClaimScale& sc, std:
   if (id == "E") return DataE(sc, seed);
   if (id == "F") return DataF(sc, seed);
   if (id == "G") return DataG(seed);
+  if (id == "I") return DataI(sc, seed);
   return DataH(seed);
 }
 

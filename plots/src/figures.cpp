@@ -24,6 +24,8 @@ const std::vector<FigureInfo>& Figures() {
       {"G", "A 2-D valley: SGD path, running average, level sets", "kind,x,y,z"},
       {"H", "Minibatch model: training vs population risk",
        "x,train,population,w_hat,population_min"},
+      {"I", "Momentum: bias of the SWA average vs beta (exact 2-D chain, folded rate, simulation)",
+       "variant,beta,exact,folded,folded_sde,sim,sim_se"},
   };
   return figures;
 }
@@ -32,7 +34,7 @@ const FigureInfo& Figure(const std::string& id) {
   for (const auto& f : Figures())
     if (f.id == id) return f;
   throw std::invalid_argument(
-      fmt::format("figure '{}' does not exist (allowed: A, B, C, D, E, F, G, H)", id));
+      fmt::format("figure '{}' does not exist (allowed: A, B, C, D, E, F, G, H, I)", id));
 }
 
 namespace detail {
@@ -163,6 +165,25 @@ std::string BodyC() {
     unset arrow 1
   }
   set xrange [*:*]
+)";
+}
+
+std::string BodyI() {
+  return R"(
+  set multiplot layout 1,2 title 'Bias of the SWA average E[w] vs momentum (quadratic h_+=1, h_-=9, {/Symbol h}=0.02, Gaussian noise s=1)'
+  set xlabel 'momentum {/Symbol b}'
+  set ylabel 'E[w] (flat side > 0)'
+  set key top left Left reverse font ',10' samplen 2
+  set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05
+  do for [v in "heavy-ball nesterov"] {
+    set title (v eq 'nesterov' ? 'Nesterov' : 'heavy ball')
+    plot data using (strcol(1) eq v ? $2 : NaN):3 every ::1 with lines ls 1 title 'exact (2-D chain)', \
+         data using (strcol(1) eq v ? $2 : NaN):4 every ::1 with lines ls 6 title 'folded rate {/Symbol h}/(1-{/Symbol b}), exact', \
+         data using (strcol(1) eq v ? $2 : NaN):5 every ::1 with lines ls 3 dt 2 title 'folded rate, SDE limit', \
+         data using (strcol(1) eq v ? $2 : NaN):6:7 every ::1 with yerrorbars ls 2 pt 6 ps 0.8 title 'simulation'
+  }
+  set offsets 0, 0, 0, 0
+  unset multiplot
 )";
 }
 
@@ -369,6 +390,7 @@ std::string GnuplotScript(const std::string& id, const std::string& data_csv,
   if (id == "F") body = BodyF();
   if (id == "G") body = BodyG(), png = "1000,800", pdf = "6in,4.8in";
   if (id == "H") body = BodyH();
+  if (id == "I") body = BodyI(), png = "1100,500", pdf = "7in,3.2in";
   return fmt::format("# Figure {}: {}\n# data columns: {}\n", id, info.title, info.columns) +
          Header(out_stem, data_csv) + BothTerminals(body, png, pdf);
 }

@@ -38,6 +38,18 @@ def test_sgd_matches_the_exact_chain_reference():
     assert t["meta"]["T"] == 50
 
 
+def test_sgd_with_momentum_matches_the_linear_chain():
+    # Heavy ball on phi = x^2 / 2: Var x = (1 + b) eta / ((1 - b) (2 (1 + b) - eta)) (AR(2)).
+    eta, b = 0.05, 0.9
+    s = valleys.theory.sgd(profile="quadratic:hplus=1,hminus=1", eta=eta, momentum=b)
+    assert s["var_x"] == pytest.approx((1 + b) * eta / ((1 - b) * (2 * (1 + b) - eta)), rel=2e-4)
+    assert s["method"] == "ulam-2d-heavy-ball+richardson"
+    n = valleys.theory.sgd(profile=QUAD, eta=eta, momentum=b, nesterov=True)
+    assert n["method"] == "ulam-2d-nesterov+richardson" and n["meta"]["nesterov"] is True
+    with pytest.raises(ValueError, match="momentum"):
+        valleys.theory.sgd(profile=QUAD, eta=eta, momentum=1.0)
+
+
 def test_sim_agrees_with_its_exact_prediction():
     r = valleys.sim.run("linear:p=1,c=5", eta=0.05, chains=2000, steps=2000, burnin=500, seed=7)
     assert r["meta"]["command"] == "sim"
@@ -88,7 +100,7 @@ def test_bad_input_raises_value_error_with_the_command_lines_message():
 
 
 def test_claims_are_listed_and_checked():
-    assert valleys.claims.ids() == [f"C{i}" for i in range(1, 10)]
+    assert valleys.claims.ids() == [f"C{i}" for i in range(1, 10)] + ["C19"]
     c = valleys.claims.check("C1", scale="quick", seed=20261127)
     assert c["verdict"] in ("holds", "fails", "inconclusive")
 

@@ -1,10 +1,10 @@
-"""The claims C1-C9 checked against the exact theory (`valleys check`)."""
+"""The claims C1-C9 and C19 checked against the exact theory (`valleys check`)."""
 from . import _core
 from ._convert import result
 
 
 def ids():
-    """C1..C9."""
+    """C1..C9 and C19."""
     return list(_core.claim_ids())
 
 

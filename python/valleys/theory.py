@@ -15,9 +15,13 @@ def risk(profile, shift, biases=()):
 
 
 def sgd(profile, eta, noise="gaussian:s=1", wd=0.0, T=None, x0=0.0, shift=None,
-        cells_per_step=None):
+        cells_per_step=None, momentum=0.0, nesterov=False, wd_offset=0.0, noise_sd_table=None):
     """Stationary mean, P(flat side) and their SDE limits of x' = x - eta (phi'(x) + wd x + noise);
-    with T also the transient E[x_t] and E[w_T] from x0; with shift the test risk of the mean."""
+    with momentum the heavy-ball (or, with nesterov, Nesterov's) chain of PyTorch's SGD, solved
+    exactly on its 2-D state; noise "gaussian:s=S,c=C" or noise_sd_table (a CSV with columns x and
+    sd) make the noise state-dependent; with T also the transient E[x_t] and E[w_T] from x0; with
+    shift the test risk of the mean."""
     return result(_core.sgd(profile, float(eta), noise, float(wd),
                             None if T is None else int(T), float(x0), shift,
-                            None if cells_per_step is None else int(cells_per_step)))
+                            None if cells_per_step is None else int(cells_per_step),
+                            float(momentum), bool(nesterov), float(wd_offset), noise_sd_table))

@@ -29,7 +29,7 @@ const char* const kDirectionGroupsHeader =
 const char* const kSwaBiasHeader =
     "seed,direction,snapshots,mean,sd,skewness,range,minimum,ratio,flat_side,measured_bias,"
     "measured_p_flat,eta_eff,noise_std,predicted,predicted_bias,predicted_p_flat,predicted_sd,"
-    "why_not\n";
+    "why_not,folded_bias,folded_p_flat,folded_sd\n";
 const char* const kSwaBiasFigureHeader =
     "seed,kind,measured_bias_sd,predicted_bias_sd,measured_p_flat,predicted_p_flat,flat_side,"
     "direction\n";
@@ -88,13 +88,16 @@ void AddProfileRows(JobRecord& rec, const Variant& v, const ProfileOptions& o,
 std::string SwaBiasRows(std::uint64_t seed, const SwaBiasResult& r) {
   std::string csv;
   for (const auto& w : r.rows)
-    csv += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", seed, w.direction,
-        w.snapshots, w.mean, w.sd, w.skewness, w.range, w.minimum, ShortNumber(w.ratio),
-        theory::SideName(w.flat_side), w.measured_bias, w.measured_p_flat, w.eta_eff, w.noise_std,
-        w.predicted ? 1 : 0, w.predicted ? fmt::format("{}", w.predicted_bias) : "NaN",
-        w.predicted ? fmt::format("{}", w.predicted_p_flat) : "NaN",
-        w.predicted ? fmt::format("{}", w.predicted_sd) : "NaN", io::CsvField(w.why_not));
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", seed,
+                       w.direction, w.snapshots, w.mean, w.sd, w.skewness, w.range, w.minimum,
+                       ShortNumber(w.ratio), theory::SideName(w.flat_side), w.measured_bias,
+                       w.measured_p_flat, w.eta_eff, w.noise_std, w.predicted ? 1 : 0,
+                       w.predicted ? fmt::format("{}", w.predicted_bias) : "NaN",
+                       w.predicted ? fmt::format("{}", w.predicted_p_flat) : "NaN",
+                       w.predicted ? fmt::format("{}", w.predicted_sd) : "NaN",
+                       io::CsvField(w.why_not), w.folded ? fmt::format("{}", w.folded_bias) : "NaN",
+                       w.folded ? fmt::format("{}", w.folded_p_flat) : "NaN",
+                       w.folded ? fmt::format("{}", w.folded_sd) : "NaN");
   return csv;
 }
 

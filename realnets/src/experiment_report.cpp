@@ -166,14 +166,14 @@ std::string ExperimentSection(const ExperimentFacts& f) {
         "+-{} standard deviations of the t_k (BN recomputed at every point; where the fit below "
         "has no minimum inside, again over 4 and 16 times that range) and fitted by least squares "
         "with the asymmetric quadratic c + (h+/2)(t - t_min)_+^2 + (h-/2)(t - t_min)_-^2. "
-        "Predicted: the stationary law of the exact chain t' = t - eta_eff (phi'(t) + omega) on "
-        "that fit, eta_eff = lr / (1 - momentum) = {} / (1 - {}) "
-        "(heavy-ball momentum folded into the rate: the small-rate limit), omega Gaussian with the "
-        "standard deviation of the per-batch gradients' projections <g_b, d> at w_SWA (training "
-        "mode, {} batches of {}). Assumed, not tested: a 1-D chain along d driven by the profile "
-        "through w_SWA, state-independent noise, the eval-mode clean-image loss as the function "
-        "SGD "
-        "descends. Bias: the iterates' mean minus the profile's minimizer t_min, in units of the "
+        "Predicted: the stationary law of the exact chain of heavy-ball SGD on that fit, v' = "
+        "beta v + phi'(t) + omega, t' = t - lr v' with lr = {} and beta = {} (solved on its 2-D "
+        "state), omega Gaussian with the standard deviation of the per-batch gradients' "
+        "projections <g_b, d> at w_SWA (training mode, {} batches of {}); beside it, the plain "
+        "chain at the folded rate lr / (1 - beta) (the small-rate limit). Assumed, not tested: a "
+        "1-D chain along d driven by the profile through w_SWA, state-independent noise, the "
+        "eval-mode clean-image loss as the function SGD descends. Bias: the iterates' mean minus "
+        "the profile's minimizer t_min, in units of the "
         "iterates' sd; rise ratio: h-/h+ of the fit; flat side: + where it is >= 1.5, - where it "
         "is <= 1/1.5. PC: a top principal component of the iterates (variance fraction in "
         "parentheses).\n\n",
@@ -182,8 +182,8 @@ std::string ExperimentSection(const ExperimentFacts& f) {
         first.batch);
     md +=
         "| seed | direction | iterate sd | skewness | t_min (sd) | rise ratio | flat side | bias "
-        "measured (sd) | bias predicted (sd) | P(flat) measured | P(flat) predicted | noise sd "
-        "|\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+        "measured (sd) | bias predicted (sd) | bias, folded rate (sd) | P(flat) measured | "
+        "P(flat) predicted | noise sd |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& [seed, r] : f.swa_bias) {
       std::size_t pc = 0;
       for (const auto& w : r.rows) {
@@ -192,10 +192,11 @@ std::string ExperimentSection(const ExperimentFacts& f) {
           name += fmt::format(" ({:.2f})", r.pc_variance_fraction[pc++]);
         const double sd = w.sd > 0 ? w.sd : std::nan("");
         md += fmt::format(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", seed, name,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", seed, name,
             ShortNumber(w.sd), ShortNumber(w.skewness), ShortNumber(w.minimum / sd),
             ShortNumber(w.ratio), theory::SideName(w.flat_side), ShortNumber(w.measured_bias / sd),
             w.predicted ? ShortNumber(w.predicted_bias / sd) : "- (" + w.why_not + ")",
+            w.folded ? ShortNumber(w.folded_bias / sd) : std::string("-"),
             ShortNumber(w.measured_p_flat),
             w.predicted ? ShortNumber(w.predicted_p_flat) : std::string("-"),
             ShortNumber(w.noise_std));

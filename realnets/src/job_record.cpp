@@ -66,7 +66,8 @@ void Fields(Io& io, R& w, SwaBiasRow*) {
   io("measured_p_flat", w.measured_p_flat), io("eta_eff", w.eta_eff);
   io("noise_std", w.noise_std), io("predicted", w.predicted), io("why_not", w.why_not);
   io("predicted_bias", w.predicted_bias), io("predicted_p_flat", w.predicted_p_flat);
-  io("predicted_sd", w.predicted_sd);
+  io("predicted_sd", w.predicted_sd), io("folded", w.folded), io("folded_bias", w.folded_bias);
+  io("folded_p_flat", w.folded_p_flat), io("folded_sd", w.folded_sd);
 }
 template <typename Io, typename R>
 void Fields(Io& io, R& r, SwaBiasResult*) {

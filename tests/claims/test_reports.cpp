@@ -167,7 +167,7 @@ TEST_CASE("the reproduce report draws each figure once, under its first claim, w
   CHECK(count("*Figure B.* Expected test risk against the bias zeta") == 1);
   CHECK(count("![figure") == 1);  // C4 has no figure
   CHECK(count("## How to read this report\n") == 1);
-  for (const char* id : {"A", "B", "C", "D", "E", "F", "G", "H"}) {
+  for (const char* id : {"A", "B", "C", "D", "E", "F", "G", "H", "I"}) {
     INFO(id);
     CHECK(std::string(claims::FigureCaption(id)).rfind("Read:") != std::string::npos);
   }

@@ -466,7 +466,7 @@ TEST_CASE("the main job writes its report under a hostile path and runs no shell
   INFO(r.out);
   CHECK(r.code == 0);
   CHECK(fs::file_size(dir / "report.md") > 1000);
-  for (const char* figure : {"A", "B", "C", "D", "E", "F", "G", "H"})
+  for (const char* figure : {"A", "B", "C", "D", "E", "F", "G", "H", "I"})
     CHECK(fs::file_size(dir / "figures" / (std::string(figure) + ".png")) > 1000);
   CHECK(fs::exists(dir / "realnets" / "report.md"));
   // Both reports as pages too, their figures inline by relative address.

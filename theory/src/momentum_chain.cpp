@@ -241,6 +241,12 @@ Eigen::VectorXd MomentumChain::Poisson(const Eigen::VectorXd& f) {
   return g;
 }
 
+double MomentumChain::LostMass() {
+  Eigen::VectorXd next;
+  Step(Stationary(), next);
+  return std::max(0.0, 1.0 - next.sum());
+}
+
 std::array<double, 4> MomentumChain::EdgeMass(double fraction) {
   const Eigen::VectorXd& pi = Stationary();
   const int ex = std::max(1, static_cast<int>(fraction * gx_.n)),

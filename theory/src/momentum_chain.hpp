@@ -39,6 +39,8 @@ class MomentumChain final : public ChainModel {
   // The stationary mass in the outer `fraction` of the cells of each side of the x and y axes:
   // {x low, x high, y low, y high}.
   std::array<double, 4> EdgeMass(double fraction);
+  // The mass one step from the stationary law carries off the grid.
+  double LostMass();
 
  private:
   using RowMatrix = Eigen::SparseMatrix<double, Eigen::RowMajor>;

@@ -336,14 +336,18 @@ Ranges2 MomentumStationaryRanges(const Profile& profile, const ChainOptions& cha
     auto c = MakeMomentumChain(r, chain, solver, disc, 1.0);
     const std::array<double, 4> edge = c->EdgeMass(0.05);
     const double t = solver.tail_mass;
-    if (edge[0] <= t && edge[1] <= t && edge[2] <= t && edge[3] <= t) {
+    // Mass can also jump off the grid from inside it (a steep side's gradient moves eta v by more
+    // than the margin): then every side widens.
+    const bool leaks = c->LostMass() > t;
+    if (!leaks && edge[0] <= t && edge[1] <= t && edge[2] <= t && edge[3] <= t) {
       *checked = std::move(c);
       return r;
     }
-    if (edge[0] > t) r.x.lo *= 1.5;
-    if (edge[1] > t) r.x.hi *= 1.5;
-    if (edge[2] > t) r.y.lo *= 1.5;
-    if (edge[3] > t) r.y.hi *= 1.5;
+    const double grow = leaks ? 2.0 : 1.5;
+    if (leaks || edge[0] > t) r.x.lo *= grow;
+    if (leaks || edge[1] > t) r.x.hi *= grow;
+    if (leaks || edge[2] > t) r.y.lo *= grow;
+    if (leaks || edge[3] > t) r.y.hi *= grow;
   }
   throw std::runtime_error(fmt::format(
       "sgd: the stationary law of {} at eta = {}, momentum = {} does not fit in any tried range "

@@ -32,7 +32,7 @@ struct CheckReport {
 
 // `valleys check` as one call.
 struct CheckOptions {
-  std::vector<std::string> claims;  // the claims to check, in order (empty: C1..C9)
+  std::vector<std::string> claims;  // the claims to check, in order (empty: C1..C9 and C19)
   std::string scale = "quick";      // StringToClaimScale's names
   std::uint64_t seed = 1;
   std::string out_dir;  // when given: check.json and check.md written there

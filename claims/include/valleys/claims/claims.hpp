@@ -1,4 +1,4 @@
-// The paper's theoretical claims C1-C9 as checks: the simulator (Monte Carlo) against the theory
+// The paper's theoretical claims C1-C9 and C19 as checks: the simulator (Monte Carlo) against the theory
 // engine (exact), over seeded random draws of valleys and parameters. Each draw carries its known
 // answer (the exact value) beside the simulated one; a ClaimResult reports itself as JSON or
 // Markdown. No printing, no flags.
@@ -71,7 +71,7 @@ struct ClaimResult {
   double seconds = 0;
 };
 
-std::vector<std::string> ClaimIds();  // C1..C9
+std::vector<std::string> ClaimIds();  // C1..C9 and C19
 bool IsClaimId(const std::string& id);
 // "bias helps", ...; throws std::invalid_argument naming the field for an id that is not a claim.
 std::string ClaimTitle(const std::string& id);

@@ -1,5 +1,5 @@
 // The main job, `valleys reproduce`, as one call: the Theorem 1 and Theorem 2 tables, the claims
-// C1-C9, the figures and the real-network section, written into one folder with report.md. What
+// C1-C9 and C19, the figures and the real-network section, written into one folder with report.md. What
 // needs other modules (the figures, the LibTorch experiment) comes in as callbacks, so that this
 // library links neither plots nor LibTorch; it prints nothing.
 #pragma once

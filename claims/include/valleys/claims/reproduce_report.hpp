@@ -1,5 +1,5 @@
 // The report of `valleys reproduce` as text: the header, the Theorem 1 and Theorem 2 tables, the
-// C1-C9 verdicts with their criteria and example draws, the figure list and the real-network
+// C1-C9 and C19 verdicts with their criteria and example draws, the figure list and the real-network
 // section.
 #pragma once
 
@@ -14,11 +14,11 @@
 
 namespace valleys::claims {
 
-// The figure (A-H) that shows a claim C1-C9, "" when none does; throws std::out_of_range for
+// The figure (A-I) that shows a claim C1-C9 and C19, "" when none does; throws std::out_of_range for
 // another id.
 const char* ClaimFigure(const std::string& claim);
 
-// What to read from figure A-H (one or two sentences, naming the claims it shows); "" for other
+// What to read from figure A-I (one or two sentences, naming the claims it shows); "" for other
 // ids.
 const char* FigureCaption(const std::string& id);
 

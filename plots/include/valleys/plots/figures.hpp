@@ -1,4 +1,4 @@
-// Figures A-H as standalone gnuplot scripts over CSV data files. A script reads its data file and
+// Figures A-I as standalone gnuplot scripts over CSV data files. A script reads its data file and
 // writes OUT.png (pngcairo) and OUT.pdf (pdfcairo); users restyle a figure by editing its .gp.
 #pragma once
 
@@ -10,7 +10,7 @@
 namespace valleys::plots {
 
 struct FigureInfo {
-  std::string id;  // "A".."H"
+  std::string id;  // "A".."I"
   std::string title;
   std::string columns;  // the data file's header (comma-separated), documented for users
 };

@@ -66,9 +66,13 @@ struct SwaBiasRow {
   double measured_bias = 0;                      // mean - t_min
   double measured_p_flat = 0;  // fraction of the t_k on the flat side of t_min (+ side when none)
   double eta_eff = 0, noise_std = 0;
+  // The prediction: the exact chain of heavy-ball SGD at the run's rate and momentum (2-D state).
   bool predicted = false;  // the chain was solved
   std::string why_not;     // why it was not (no interior minimum, unstable chain, ...)
   double predicted_bias = 0, predicted_p_flat = 0, predicted_sd = 0;  // E[t] - t_min, P, sd
+  // Beside it, the plain chain at the folded rate eta_eff = lr / (1 - momentum).
+  bool folded = false;
+  double folded_bias = 0, folded_p_flat = 0, folded_sd = 0;
 };
 
 struct SwaBiasResult {
