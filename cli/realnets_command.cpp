@@ -24,7 +24,7 @@ const std::vector<LibTorchCommand>& LibTorchCommands() {
       {"sgd-after-swa", "Plain SGD restarted from the SWA solution (the line's SGD end)"},
       {"profile", "Loss profile along a random direction (uniform01, gaussian, sign, filter)"},
       {"line", "Loss along the SWA-SGD line"},
-      {"hessian", "Top Hessian eigenvalue by power iteration"},
+      {"hessian", "The Hessian: top eigenvalue(s), trace, eigenvalue density"},
       {"experiment",
        "The whole protocol with figures and the C10-C18 report (--preset "
        "smoke|tiny|small|cpu-long|gpu)"},

@@ -14,6 +14,8 @@
 #include "realnets_options.hpp"
 #include "run_app.hpp"
 #include "strict_option.hpp"
+#include "valleys/plots/hessian_figure.hpp"
+#include "valleys/realnets/commands.hpp"
 
 using namespace valleys;
 using cli::AddOption;
@@ -95,17 +97,40 @@ int main(int argc, char** argv) {
   AddOption(*l, "--alpha-max", line.alpha_hi, "Last alpha");
   AddOption(*l, "--points", line.points, "Grid points (must hold 0 and 1)");
 
-  realnets::HessianOptions hess;
+  realnets::HessianSpectrumOptions spectrum;
+  realnets::HessianOptions& hess = spectrum.hessian;
   if (airbench) hess.base = realnets::AirbenchOptions();
   cli::Format hess_format = cli::Format::kTable;
   CLI::App* h = app.add_subcommand(
-      "hessian", "Top Hessian eigenvalue by power iteration; writes hessian_<checkpoint>.json");
+      "hessian",
+      "The Hessian of the training loss: its top eigenvalue by power iteration "
+      "(hessian_<checkpoint>.json), or with --top-k/--trace/--density the top k eigenpairs by "
+      "Lanczos, Hutchinson's trace and the SLQ eigenvalue density "
+      "(hessian_spectrum_<checkpoint>.json, hessian_density_<checkpoint>.csv and its figure)");
   cli::AddTrainFlags(*h, hess.base, hess_format);
   AddOption(*h, "--checkpoint", hess.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt");
   AddOption(*h, "--model", hess.model, "A TorchScript module instead of a checkpoint (as profile)");
   AddOption(*h, "--sample-size", hess.sample_size, "Training images in the loss");
   AddOption(*h, "--iterations", hess.iterations, "Power iterations at most");
-  AddOption(*h, "--tolerance", hess.tolerance, "Relative change that stops the iteration");
+  AddOption(*h, "--tolerance", hess.tolerance,
+            "Power iteration: the relative change that stops it; --top-k: the relative residual "
+            "||Hv - lambda v|| / |lambda| of a converged eigenpair");
+  AddOption(*h, "--top-k", spectrum.top_k, "The K largest eigenvalues and eigenvectors (Lanczos)");
+  AddOption(*h, "--lanczos-steps", spectrum.lanczos_steps,
+            "Lanczos steps for --top-k (0: max(2K + 20, 40))");
+  h->add_flag("--trace", spectrum.trace, "Hutchinson's trace estimate with its 95% interval");
+  AddOption(*h, "--trace-probes", spectrum.trace_probes, "Rademacher probes of the trace");
+  h->add_flag("--density", spectrum.density,
+              "The eigenvalue density by stochastic Lanczos quadrature (CSV and figure)");
+  AddOption(*h, "--density-probes", spectrum.density_options.probes,
+            "Rademacher start vectors of the density");
+  AddOption(*h, "--density-steps", spectrum.density_options.steps,
+            "Lanczos steps per start vector of the density");
+  AddOption(*h, "--density-bins", spectrum.density_options.bins, "Grid points of the density");
+  AddOption(*h, "--save-eigenvectors", spectrum.save_eigenvectors,
+            "FILE.pt: the --top-k eigenvectors as {\"v1\": {name: tensor}, ...} (torch.load)");
+  bool hess_no_figures = false;
+  h->add_flag("--no-figures", hess_no_figures, "Write the density's data only, no figure");
 
   auto experiment = std::make_shared<cli::ExperimentArgs>();
   cli::RegisterExperimentCommand(app, *experiment);
@@ -130,7 +155,20 @@ int main(int argc, char** argv) {
     }
     if (h->parsed()) {
       hess.base = WithDataDir(hess.base);
-      print(realnets::HessianCommand(hess, progress), hess_format);
+      if (spectrum.top_k > 0 || spectrum.trace || spectrum.density) {
+        const realnets::RunOutput out = realnets::HessianSpectrumCommand(spectrum, progress);
+        if (spectrum.density && !hess_no_figures) {
+          const std::string name =
+              realnets::CheckpointName(hess.model.empty() ? hess.checkpoint : hess.model);
+          plots::RenderHessianDensityFigure(hess.base.out_dir, "hessian_density_" + name,
+                                            "Hessian eigenvalue density (" + name + ", " +
+                                                std::to_string(hess.sample_size) +
+                                                " training images)");
+        }
+        print(out, hess_format);
+      } else {
+        print(realnets::HessianCommand(hess, progress), hess_format);
+      }
     }
     cli::RunExperimentIfParsed(app, *experiment);
   });

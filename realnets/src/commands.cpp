@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/realnets/outputs.hpp"
@@ -116,6 +118,26 @@ RunOutput HessianCommand(const HessianOptions& o, const RunProgress& progress) {
   const Json file = HessianJson(o, r);
   const std::string name = CheckpointName(o.model.empty() ? o.checkpoint : o.model);
   io::WriteFileAtomically(fs::path(o.base.out_dir) / ("hessian_" + name + ".json"),
+                          file.dump(2) + "\n");
+  return {file["result"], file["meta"]};
+}
+
+RunOutput HessianSpectrumCommand(const HessianSpectrumOptions& o, const RunProgress& progress) {
+  Check(o);
+  PrepareRunFolder(o.hessian.base.out_dir);
+  const HessianSpectrumResult r =
+      HessianSpectrum(o, Counting(progress, "Hessian-vector products (at most)"));
+  const std::string name =
+      CheckpointName(o.hessian.model.empty() ? o.hessian.checkpoint : o.hessian.model);
+  const std::string density_stem = "hessian_density_" + name;
+  Json file = HessianSpectrumJson(o, r, r.has_density ? density_stem + ".csv" : "");
+  if (r.has_density) {
+    std::string csv = "lambda,density\n";
+    for (std::size_t i = 0; i < r.density.lambda.size(); ++i)
+      csv += fmt::format("{:.17g},{:.17g}\n", r.density.lambda[i], r.density.density[i]);
+    WriteCsv(o.hessian.base.out_dir, density_stem, csv, file["meta"]);
+  }
+  io::WriteFileAtomically(fs::path(o.hessian.base.out_dir) / ("hessian_spectrum_" + name + ".json"),
                           file.dump(2) + "\n");
   return {file["result"], file["meta"]};
 }

@@ -29,7 +29,8 @@ const char* const kDirectionGroupsHeader =
 const char* const kSwaBiasHeader =
     "seed,direction,snapshots,mean,sd,skewness,range,minimum,ratio,flat_side,measured_bias,"
     "measured_p_flat,eta_eff,noise_std,predicted,predicted_bias,predicted_p_flat,predicted_sd,"
-    "why_not,folded_bias,folded_p_flat,folded_sd\n";
+    "why_not,folded_bias,folded_p_flat,folded_sd,window_half_width,window_below,window_above,"
+    "halves_shift,sd_ratio,admitted,not_admitted\n";
 const char* const kSwaBiasFigureHeader =
     "seed,kind,measured_bias_sd,predicted_bias_sd,measured_p_flat,predicted_p_flat,flat_side,"
     "direction\n";
@@ -88,16 +89,19 @@ void AddProfileRows(JobRecord& rec, const Variant& v, const ProfileOptions& o,
 std::string SwaBiasRows(std::uint64_t seed, const SwaBiasResult& r) {
   std::string csv;
   for (const auto& w : r.rows)
-    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", seed,
-                       w.direction, w.snapshots, w.mean, w.sd, w.skewness, w.range, w.minimum,
-                       ShortNumber(w.ratio), theory::SideName(w.flat_side), w.measured_bias,
-                       w.measured_p_flat, w.eta_eff, w.noise_std, w.predicted ? 1 : 0,
-                       w.predicted ? fmt::format("{}", w.predicted_bias) : "NaN",
-                       w.predicted ? fmt::format("{}", w.predicted_p_flat) : "NaN",
-                       w.predicted ? fmt::format("{}", w.predicted_sd) : "NaN",
-                       io::CsvField(w.why_not), w.folded ? fmt::format("{}", w.folded_bias) : "NaN",
-                       w.folded ? fmt::format("{}", w.folded_p_flat) : "NaN",
-                       w.folded ? fmt::format("{}", w.folded_sd) : "NaN");
+    csv += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        seed, w.direction, w.snapshots, w.mean, w.sd, w.skewness, w.range, w.minimum,
+        ShortNumber(w.ratio), theory::SideName(w.flat_side), w.measured_bias, w.measured_p_flat,
+        w.eta_eff, w.noise_std, w.predicted ? 1 : 0,
+        w.predicted ? fmt::format("{}", w.predicted_bias) : "NaN",
+        w.predicted ? fmt::format("{}", w.predicted_p_flat) : "NaN",
+        w.predicted ? fmt::format("{}", w.predicted_sd) : "NaN", io::CsvField(w.why_not),
+        w.folded ? fmt::format("{}", w.folded_bias) : "NaN",
+        w.folded ? fmt::format("{}", w.folded_p_flat) : "NaN",
+        w.folded ? fmt::format("{}", w.folded_sd) : "NaN", w.window_half_width, w.window_below,
+        w.window_above, w.halves_shift, w.sd_ratio, w.admitted ? 1 : 0,
+        io::CsvField(w.not_admitted));
   return csv;
 }
 
@@ -141,10 +145,13 @@ JobRecord RunJob(const JobContext& c) {
   stage("training");
   const TrainOptions run = JobTrainOptions(c);
   // A finished training is read back from trained.json (its summary and the fingerprint of the
-  // options that produced it) instead of being finalized again.
+  // options that produced it) instead of being finalized again, provided its checkpoints are
+  // there. A run folder restored from an archive without checkpoints trains again; the profiles
+  // it holds are reused only where the new checkpoint's SHA-256 equals the one they name.
   const fs::path trained_path = fs::path(run.out_dir) / "trained.json";
   bool trained = false;
-  if (fs::exists(trained_path)) {
+  if (fs::exists(trained_path) && fs::exists(fs::path(run.out_dir) / "swa.pt") &&
+      fs::exists(fs::path(run.out_dir) / "sgd.pt")) {
     const Json j = Json::parse(io::ReadFile(trained_path.string()), nullptr, false);
     if (j.is_object() && j.value("fingerprint", "") == run.Fingerprint() && j.contains("record")) {
       rec.trained = JobRecordFromJson(j["record"], trained_path.string()).trained;
@@ -315,6 +322,10 @@ JobRecord RunJob(const JobContext& c) {
     m["lr"] = r.lr;
     m["momentum"] = r.momentum;
     m["weight_decay"] = r.weight_decay;
+    m["admission_gates"] = {{"max_sd_ratio", sb.gates.max_sd_ratio},
+                            {"max_halves_shift", sb.gates.max_halves_shift},
+                            {"min_side_points", sb.gates.min_side_points},
+                            {"fit_window", "symmetric about the fitted t_min"}};
     m["range_sd"] = sb.range_sd;
     m["noise_batches"] = sb.noise_batches;
     m["kappa"] = sb.kappa;
@@ -346,7 +357,8 @@ JobRecord RunJob(const JobContext& c) {
                        w.predicted ? w.predicted_bias / sd : std::nan(""),
                        w.flat_side,
                        w.measured_p_flat,
-                       w.predicted ? w.predicted_p_flat : std::nan("")};
+                       w.predicted ? w.predicted_p_flat : std::nan(""),
+                       w.admitted};
       part.records.push_back(sr);
       part.figure_csv +=
           fmt::format("{},{},{},{},{},{},{},{}\n", c.seed, w.direction.rfind("pc", 0) == 0 ? 2 : 1,

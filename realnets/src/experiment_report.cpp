@@ -183,7 +183,10 @@ std::string ExperimentSection(const ExperimentFacts& f) {
     md +=
         "| seed | direction | iterate sd | skewness | t_min (sd) | rise ratio | flat side | bias "
         "measured (sd) | bias predicted (sd) | bias, folded rate (sd) | P(flat) measured | "
-        "P(flat) predicted | noise sd |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+        "P(flat) predicted | noise sd | sd / predicted sd | halves' shift (sd) | admitted |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    int directions = 0, admitted = 0;
+    std::vector<double> measured, predicted;
     for (const auto& [seed, r] : f.swa_bias) {
       std::size_t pc = 0;
       for (const auto& w : r.rows) {
@@ -192,16 +195,31 @@ std::string ExperimentSection(const ExperimentFacts& f) {
           name += fmt::format(" ({:.2f})", r.pc_variance_fraction[pc++]);
         const double sd = w.sd > 0 ? w.sd : std::nan("");
         md += fmt::format(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", seed, name,
-            ShortNumber(w.sd), ShortNumber(w.skewness), ShortNumber(w.minimum / sd),
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            seed, name, ShortNumber(w.sd), ShortNumber(w.skewness), ShortNumber(w.minimum / sd),
             ShortNumber(w.ratio), theory::SideName(w.flat_side), ShortNumber(w.measured_bias / sd),
             w.predicted ? ShortNumber(w.predicted_bias / sd) : "- (" + w.why_not + ")",
             w.folded ? ShortNumber(w.folded_bias / sd) : std::string("-"),
             ShortNumber(w.measured_p_flat),
             w.predicted ? ShortNumber(w.predicted_p_flat) : std::string("-"),
-            ShortNumber(w.noise_std));
+            ShortNumber(w.noise_std), ShortNumber(w.sd_ratio), ShortNumber(w.halves_shift),
+            w.admitted ? std::string("yes") : "no (" + w.not_admitted + ")");
+        ++directions;
+        if (!w.admitted) continue;
+        ++admitted;
+        measured.push_back(w.measured_bias / sd);
+        predicted.push_back(w.predicted_bias / sd);
       }
     }
+    const SignPermutationTest perm = SignAgreementPermutation(measured, predicted, 10000, o.seed);
+    md += fmt::format(
+        "\nAdmitted (the gates of docs/realnets.md: sd within 2x of the chain's, halves within "
+        "0.5 sd, a fit window symmetric about t_min with 3 points on each side): {} of {} "
+        "directions. Sign agreement of the admitted directions' measured and predicted biases: "
+        "{} of {} ({}), against {} with the predictions permuted over the directions (10,000 "
+        "permutations; p = {}).\n",
+        admitted, directions, perm.n > 0 ? static_cast<int>(std::lround(perm.rate * perm.n)) : 0,
+        perm.n, ShortNumber(perm.rate), ShortNumber(perm.baseline), ShortNumber(perm.p_value));
     md +=
         "\n![swa_bias](figures/swa_bias.png)\n\n*Figure swa_bias.* Each direction's SWA average, "
         "measured from the SWA-phase iterates against the exact chain's prediction on the fitted "

@@ -11,6 +11,7 @@
 #include "valleys/realnets/experiment.hpp"
 #include "valleys/realnets/probes.hpp"
 #include "valleys/realnets/swa_bias.hpp"
+#include "valleys/realnets/swa_bias_analysis.hpp"
 #include "valleys/realnets/training.hpp"
 
 namespace valleys::realnets::detail {

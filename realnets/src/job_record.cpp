@@ -68,6 +68,9 @@ void Fields(Io& io, R& w, SwaBiasRow*) {
   io("predicted_bias", w.predicted_bias), io("predicted_p_flat", w.predicted_p_flat);
   io("predicted_sd", w.predicted_sd), io("folded", w.folded), io("folded_bias", w.folded_bias);
   io("folded_p_flat", w.folded_p_flat), io("folded_sd", w.folded_sd);
+  io("window_half_width", w.window_half_width), io("window_below", w.window_below);
+  io("window_above", w.window_above), io("halves_shift", w.halves_shift);
+  io("sd_ratio", w.sd_ratio), io("admitted", w.admitted), io("not_admitted", w.not_admitted);
 }
 template <typename Io, typename R>
 void Fields(Io& io, R& r, SwaBiasResult*) {
@@ -82,7 +85,7 @@ void Fields(Io& io, R& r, SwaBiasRecord*) {
   io("seed", r.seed), io("direction", r.direction), io("predicted", r.predicted);
   io("measured_bias", r.measured_bias), io("predicted_bias", r.predicted_bias);
   io("flat_side", r.flat_side), io("measured_p_flat", r.measured_p_flat);
-  io("predicted_p_flat", r.predicted_p_flat);
+  io("predicted_p_flat", r.predicted_p_flat), io("admitted", r.admitted);
 }
 template <typename Io, typename R>
 void Fields(Io& io, R& p, SwaBiasPart*) {

@@ -215,14 +215,23 @@ Json ScoreJson(const ProfileScore& s) {
           {"curvature_neg", Finite(s.curvature_neg)}};
 }
 
-Json HessianJson(const HessianOptions& o, const HessianResult& r) {
+namespace {
+// The metadata every Hessian output has: the network measured, its sample and BN state.
+Json HessianMeta(const HessianOptions& o, const std::string& sha256, const std::string& description,
+                 long long parameters) {
   Json meta = RunMeta("hessian", o.base);
   meta["checkpoint"] = o.model.empty() ? o.checkpoint : o.model;
-  meta["checkpoint_sha256"] = r.checkpoint_sha256;
-  DescribeScripted(meta, o.model, r.model_description, r.parameter_count, o.base);
+  meta["checkpoint_sha256"] = sha256;
+  DescribeScripted(meta, o.model, description, parameters, o.base);
   meta["sample_size"] = o.sample_size;
   meta["bn_mode"] = "frozen (eval mode)";
   meta["parameter_set"] = "every learnable parameter (BN gamma/beta included, BN buffers excluded)";
+  return meta;
+}
+}  // namespace
+
+Json HessianJson(const HessianOptions& o, const HessianResult& r) {
+  Json meta = HessianMeta(o, r.checkpoint_sha256, r.model_description, r.parameter_count);
   meta["start_vector"] =
       fmt::format("N(0, 1) per coordinate, unit norm, generator seed 7919 x {} + 17", o.base.seed);
   Json result = Json::object();
@@ -236,6 +245,73 @@ Json HessianJson(const HessianOptions& o, const HessianResult& r) {
   result["last_change"] = std::isfinite(r.last_change) ? Json(r.last_change) : Json("nan");
   result["sample_size"] = o.sample_size;
   result["history"] = r.history;
+  return Json({{"result", result}, {"meta", meta}});
+}
+
+Json HessianSpectrumJson(const HessianSpectrumOptions& o, const HessianSpectrumResult& r,
+                         const std::string& density_csv) {
+  const HessianOptions& h = o.hessian;
+  Json meta = HessianMeta(h, r.checkpoint_sha256, r.model_description, r.parameter_count);
+  meta["loss"] = "mean cross-entropy over the sample";
+  Json result = Json::object();
+  if (o.top_k > 0) {
+    // Only the leading converged eigenvalues are results; the rest are listed as not converged.
+    Json values = Json::array(), residuals = Json::array(), pairs = Json::array();
+    bool leading = true;
+    for (std::size_t i = 0; i < r.top.size(); ++i) {
+      const Eigenpair& p = r.top[i];
+      leading = leading && p.converged;
+      if (leading) {
+        values.push_back(p.value);
+        residuals.push_back(p.residual);
+      }
+      Json e = {{"rank", i + 1},
+                {"residual", p.residual},
+                {"relative_residual", p.residual / std::abs(p.value)},
+                {"converged", p.converged}};
+      if (p.converged)
+        e["eigenvalue"] = p.value;
+      else
+        e["status"] =
+            fmt::format("not converged: Ritz value {:.6g}, residual {:.3g} above {} x |value|",
+                        p.value, p.residual, h.tolerance);
+      pairs.push_back(e);
+    }
+    result["top_eigenvalues"] = values;
+    result["residuals"] = residuals;
+    result["eigenpairs"] = pairs;
+    result["lanczos_steps"] =
+        o.lanczos_steps > 0 ? o.lanczos_steps : std::max(2 * o.top_k + 20, 40);
+    result["tolerance"] = h.tolerance;
+    meta["top_k_method"] = fmt::format(
+        "Lanczos with full reorthogonalization from an N(0, 1) start (seed 7919 x {} + "
+        "17); residual ||Hv - lambda v|| from one more product per pair",
+        h.base.seed);
+    if (!o.save_eigenvectors.empty()) result["eigenvectors_file"] = o.save_eigenvectors;
+  }
+  if (r.has_trace) {
+    result["trace"] = {{"estimate", r.trace.estimate},
+                       {"se", r.trace.se},
+                       {"ci95", {r.trace.ci_lo, r.trace.ci_hi}},
+                       {"probes", r.trace.probes}};
+    meta["trace_method"] = fmt::format(
+        "Hutchinson, Rademacher probes (seed 7919 x {} + 29); 95% interval: estimate "
+        "-+ t(0.975, probes - 1) x se",
+        h.base.seed);
+  }
+  if (r.has_density) {
+    result["density_csv"] = density_csv;
+    result["density_kernel_variance"] = r.density.variance;
+    result["density_probes"] = o.density_options.probes;
+    result["density_lanczos_steps"] = r.density.nodes.empty() ? 0 : r.density.nodes.front().size();
+    meta["density_method"] = fmt::format(
+        "stochastic Lanczos quadrature, Rademacher starts (seed 7919 x {} + 41); Gaussian kernel "
+        "of variance {} x max(1, range of the nodes); grid of {} points over the nodes' range "
+        "+- 1%",
+        h.base.seed, o.density_options.variance_scale, o.density_options.bins);
+  }
+  result["hessian_vector_products"] = r.products;
+  result["sample_size"] = h.sample_size;
   return Json({{"result", result}, {"meta", meta}});
 }
 

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "hessian_operator.hpp"
 #include "probe_points.hpp"
 #include "probe_target.hpp"
 #include "profile_bracket.hpp"
@@ -595,12 +596,9 @@ bool HessianOptions::IsValid(std::string* why) const {
 HessianResult TopHessianEigenvalue(const HessianOptions& o, const ProbeProgress& progress) {
   std::string why;
   if (!o.IsValid(&why)) throw std::invalid_argument(why);
-  detail::SetThreads(o.base);
-  const detail::Data data = detail::LoadData(o.base, true, o.sample_size);
-  const auto net = detail::LoadTarget(o.base, o.model, o.checkpoint, "HessianOptions::model");
-  net->CheckLabels(data, o.base.train_data.empty()
-                             ? "the CIFAR-10 training images"
-                             : "TrainOptions::train_data '" + o.base.train_data + "'");
+  const detail::HessianSample sample = detail::LoadHessianSample(o);
+  const detail::Data& data = sample.data;
+  const auto& net = sample.net;
   const std::vector<torch::Tensor> params = net->ParameterTensors();
   at::Generator gen = at::detail::createCPUGenerator(o.base.seed * 7919 + 17);
   std::vector<torch::Tensor> v;
@@ -619,19 +617,8 @@ HessianResult TopHessianEigenvalue(const HessianOptions& o, const ProbeProgress&
   double previous = 0;
   r.last_change = std::nan("");
   for (int it = 1; it <= o.iterations; ++it) {
-    std::vector<torch::Tensor> hv;
-    for (const auto& p : params) hv.push_back(torch::zeros_like(p));
-    for (int64_t i = 0; i < n; i += batch) {
-      const int64_t m = std::min<int64_t>(batch, n - i);
-      const torch::Tensor out = net->ForwardEval(data.x.narrow(0, i, m));
-      const torch::Tensor loss =
-          torch::cross_entropy_loss(out, data.y.narrow(0, i, m)) * (static_cast<double>(m) / n);
-      const auto grads = torch::autograd::grad({loss}, params, {}, true, true);
-      torch::Tensor dot = torch::zeros({}, loss.options());
-      for (std::size_t k = 0; k < grads.size(); ++k) dot = dot + (grads[k] * v[k]).sum();
-      const auto hvp = torch::autograd::grad({dot}, params);
-      for (std::size_t k = 0; k < hvp.size(); ++k) hv[k] += hvp[k].detach();
-    }
+    const std::vector<torch::Tensor> hv =
+        detail::HessianVectorProduct(*net, data, params, v, batch);
     double rayleigh = 0, hv_norm2 = 0;
     for (std::size_t k = 0; k < hv.size(); ++k) {
       rayleigh += (hv[k] * v[k]).sum().item<double>();

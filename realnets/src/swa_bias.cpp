@@ -11,10 +11,8 @@
 #include <fmt/format.h>
 
 #include "probe_points.hpp"
-#include "valleys/realnets/asymmetric_quadratic_fit.hpp"
 #include "valleys/realnets/cifar.hpp"
-#include "valleys/theory/analytic_profiles.hpp"
-#include "valleys/theory/sgd_chain.hpp"
+#include "valleys/realnets/swa_bias_analysis.hpp"
 
 namespace valleys::realnets {
 
@@ -88,94 +86,6 @@ torch::Tensor BatchGradients(const SwaBiasOptions& o) {
   return torch::stack(rows);
 }
 
-double Skewness(const torch::Tensor& t, double mean, double sd) {
-  return sd > 0 ? (t - mean).pow(3).mean().item<double>() / (sd * sd * sd) : std::nan("");
-}
-
-// Everything about one direction d (unit norm) but its profile's evaluation.
-void Analyse(const SwaBiasOptions& o, double lr, double w_dot_d, const torch::Tensor& offsets,
-             const torch::Tensor& grad_projections, SwaBiasRow* row) {
-  const TrainOptions& b = o.probe.base;
-  const auto& c = row->curve;
-  const double wd = b.weight_decay;
-  std::vector<double> phi(c.t.size());
-  for (std::size_t i = 0; i < c.t.size(); ++i)
-    phi[i] = c.train_loss[i] + wd * (w_dot_d * c.t[i] + 0.5 * c.t[i] * c.t[i]);
-  row->eta_eff = lr / (1.0 - b.momentum);
-  row->noise_std = grad_projections.std().item<double>();
-  const AsymmetricQuadraticFit fit = FitAsymmetricQuadratic(c.t, phi);
-  if (!fit.interior) {
-    row->minimum = std::nan("");
-    row->why_not = fmt::format("the training objective falls toward the end t = {:.4g}",
-                               fit.falls_low ? c.t.front() : c.t.back());
-    return;
-  }
-  row->minimum = fit.m;
-  row->h_plus = fit.h_plus;
-  row->h_minus = fit.h_minus;
-  row->fit_r2 = fit.r2;
-  if (!(fit.h_plus > 0 && fit.h_minus > 0)) {
-    row->why_not = fmt::format("a fitted curvature is not positive (h+ = {:.3g}, h- = {:.3g})",
-                               fit.h_plus, fit.h_minus);
-    return;
-  }
-  row->ratio = fit.h_minus / fit.h_plus;
-  row->flat_side = row->ratio >= o.kappa         ? theory::Side::kPositive
-                   : row->ratio <= 1.0 / o.kappa ? theory::Side::kNegative
-                                                 : theory::Side::kNone;
-  const bool minus_flat = row->flat_side == theory::Side::kNegative;
-  row->measured_bias = row->mean - fit.m;
-  row->measured_p_flat = (minus_flat ? (offsets < fit.m) : (offsets > fit.m))
-                             .to(torch::kFloat64)
-                             .mean()
-                             .item<double>();
-  theory::QuadraticOptions q;
-  q.hplus = fit.h_plus;
-  q.hminus = fit.h_minus;
-  std::string why;
-  if (!q.IsValid(&why)) {
-    row->why_not = why;
-    return;
-  }
-  const theory::QuadraticProfile profile(q);
-  // The exact heavy-ball chain (the SWA schedule's torch SGD has no Nesterov step), and the plain
-  // chain at the folded rate beside it. A 2-D grid beyond 1 GB is refused (why_not says so).
-  theory::ChainOptions chain;
-  chain.eta = lr;
-  chain.momentum = b.momentum;
-  chain.noise = theory::LawKind::kGaussian;
-  chain.noise_std = row->noise_std;
-  theory::ChainOptions folded = chain;
-  folded.eta = row->eta_eff;
-  folded.momentum = 0;
-  theory::SolverOptions solver;
-  solver.max_bytes = 1e9;
-  auto solve = [&](const theory::ChainOptions& options, double* bias, double* p_flat, double* sd,
-                   std::string* failure) {
-    std::string invalid;
-    if (!options.IsValid(profile, &invalid)) {
-      *failure = invalid;
-      return false;
-    }
-    try {
-      theory::ExactChain exact(profile, options, solver);
-      const theory::StationaryStats st = exact.Stationary();
-      *bias = st.mean;
-      *p_flat = minus_flat ? 1.0 - st.p_pos : st.p_pos;
-      *sd = std::sqrt(exact.Variance().var_x);
-      return true;
-    } catch (const std::exception& e) {
-      *failure = e.what();
-      return false;
-    }
-  };
-  std::string folded_failure;
-  row->predicted =
-      solve(chain, &row->predicted_bias, &row->predicted_p_flat, &row->predicted_sd, &row->why_not);
-  row->folded =
-      solve(folded, &row->folded_bias, &row->folded_p_flat, &row->folded_sd, &folded_failure);
-}
-
 }  // namespace
 
 bool SwaBiasOptions::IsValid(std::string* why) const {
@@ -201,6 +111,7 @@ bool SwaBiasOptions::IsValid(std::string* why) const {
         why, fmt::format("SwaBiasOptions::noise_batches = {} (allowed: 4..100000)", noise_batches));
   if (!(kappa > 1 && std::isfinite(kappa)))
     return Fail(why, fmt::format("SwaBiasOptions::kappa = {} (allowed: > 1)", kappa));
+  if (!gates.IsValid(why)) return false;
   for (const auto& d : directions)
     if (d.law == DirectionLaw::kOnes)
       return Fail(why,
@@ -279,33 +190,44 @@ SwaBiasResult MeasureSwaBias(const SwaBiasOptions& o, const ProbeProgress& progr
   for (std::size_t i = 0; i < dirs.size(); ++i) {
     SwaBiasRow row;
     row.direction = labels[i];
-    const torch::Tensor t = offsets.select(1, static_cast<int64_t>(i));
-    row.snapshots = result.snapshots;
-    row.mean = t.mean().item<double>();
-    row.sd = result.snapshots > 1 ? t.std().item<double>() : 0.0;
-    row.skewness = Skewness(t, row.mean, row.sd);
-    row.range = o.range_sd * row.sd;
-    if (!(row.range > 0)) {
-      row.why_not = "the iterates do not move along this direction";
+    SwaBiasDirectionData d;
+    const torch::Tensor t =
+        offsets.select(1, static_cast<int64_t>(i)).to(torch::kFloat64).contiguous();
+    d.offsets.assign(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+    const torch::Tensor g =
+        grad_projections.select(1, static_cast<int64_t>(i)).to(torch::kFloat64).contiguous();
+    d.grad_projections.assign(g.data_ptr<double>(), g.data_ptr<double>() + g.numel());
+    d.lr = result.lr;
+    d.momentum = b.momentum;
+    d.nesterov = false;  // the SWA schedule's torch SGD has no Nesterov step
+    d.weight_decay = b.weight_decay;
+    d.w_dot_d = w_swa.dot(dirs[i]).item<double>();
+    const double sd = result.snapshots > 1 ? t.std().item<double>() : 0.0;
+    if (!(sd > 0)) {
+      row.snapshots = result.snapshots;
+      row.mean = t.mean().item<double>();
+      row.minimum = std::nan("");
+      row.why_not = row.not_admitted = "the iterates do not move along this direction";
       result.rows.push_back(row);
       if (progress) progress(static_cast<long long>(i + 1), total);
       continue;
     }
-    // A minimum beyond the range (the SWA point far from it, relative to the spread) widens the
-    // range: x4, at most twice.
-    const SwaBiasRow measured = row;
+    // A minimum beyond the range, or too near its end for a symmetric window (the SWA point far
+    // from it, relative to the spread), widens the range: x4, at most twice.
     const auto dir_tensors = Unflatten(dirs[i], centre_tensors, detail::DeviceOf(b));
     for (int widen = 0; widen <= 2; ++widen) {
-      row = measured;
-      row.range = o.range_sd * row.sd * std::pow(4.0, widen);
+      row = SwaBiasRow{};
+      row.direction = labels[i];
+      row.range = o.range_sd * sd * std::pow(4.0, widen);
       std::vector<double> points;
       const int half = o.points / 2;
       for (int k = -half; k <= half; ++k) points.push_back(k == 0 ? 0.0 : row.range * k / half);
-      row.curve =
-          detail::EvaluateAlong(*net, centre_tensors, dir_tensors, points, o.probe, data, {});
-      Analyse(o, result.lr, w_swa.dot(dirs[i]).item<double>(), t,
-              grad_projections.select(1, static_cast<int64_t>(i)), &row);
-      if (std::isfinite(row.minimum)) break;
+      d.curve = detail::EvaluateAlong(*net, centre_tensors, dir_tensors, points, o.probe, data, {});
+      row.curve = d.curve;
+      AnalyseSwaBiasDirection(d, o.kappa, o.gates, &row);
+      if (std::isfinite(row.minimum) && row.window_below >= o.gates.min_side_points &&
+          row.window_above >= o.gates.min_side_points)
+        break;
     }
     result.rows.push_back(row);
     if (progress) progress(static_cast<long long>(i + 1), total);

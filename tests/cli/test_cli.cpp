@@ -445,7 +445,7 @@ TEST_CASE("merge and reproduce refuse to write over what exists", "[cli][out]") 
   CHECK_FALSE(fs::exists(dir / "fresh"));
 }
 
-TEST_CASE("valleys-realnets reports a bad option in one line", "[cli][realnets]") {
+TEST_CASE("valleys-realnets reports a bad option in one line", "[cli][realnets][torch]") {
   ExpectInputError("realnets train --epochs x --out /tmp/x", "--epochs");
   ExpectInputError("realnets profile --points 1e3 --out /tmp/x",
                    "--points: '1e3' is not a decimal");
@@ -673,7 +673,7 @@ TEST_CASE("a command past its time limit is reported and killed with its process
 }
 
 TEST_CASE("the LibTorch commands print their result as a table or as CSV or JSON",
-          "[cli][realnets]") {
+          "[cli][realnets][torch]") {
   const std::string dir = std::filesystem::temp_directory_path() / "valleys-realnets-format";
   std::filesystem::remove_all(dir);
   const std::string net = " --train-size 200 --test-size 100 --width 4 --threads 1 --out " + dir;

@@ -321,6 +321,32 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
     bad.shard_count = 2, bad.shard_index = 1;
     CHECK_THROWS_WITH(RunExperiment(bad), Catch::Contains("ExperimentOptions::merge"));
   }
+  // Restored from an archive (scripts/realnets-archive: no *.pt, no state.json) before the job
+  // finished: it trains again to the same checkpoint and reads its profiles back instead of
+  // evaluating them again (a value altered in one stored curve survives the run).
+  {
+    const std::string sha_before = Slurp(killed / "swa.pt.sha256");
+    fs::path curve_file;
+    for (const auto& entry : fs::directory_iterator(killed)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("profile_", 0) == 0 && entry.path().extension() == ".csv")
+        curve_file = entry.path();
+    }
+    REQUIRE_FALSE(curve_file.empty());
+    std::string curve = Slurp(curve_file);
+    const std::size_t row_end = curve.find('\n', curve.find('\n') + 1);
+    const std::size_t last_comma = curve.rfind(',', row_end);
+    curve.replace(last_comma + 1, row_end - last_comma - 1, "0.123456789");
+    std::ofstream(curve_file, std::ios::binary) << curve;
+    fs::remove(killed / "job.json");
+    for (const auto& entry : fs::directory_iterator(killed))
+      if (entry.path().extension() == ".pt" || entry.path().filename() == "state.json")
+        fs::remove(entry.path());
+    shard.shard_index = 1;
+    CHECK(RunExperiment(shard).jobs_run == std::vector<std::string>{"seed-1/bn-sgd"});
+    CHECK(Slurp(killed / "swa.pt.sha256") == sha_before);
+    CHECK_THAT(Slurp(curve_file), Catch::Contains(",0.123456789\n"));
+  }
   fs::remove_all(base);
 }
 

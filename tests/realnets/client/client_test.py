@@ -14,7 +14,6 @@ Usage: client_test.py --valleys PATH --work DIR
 """
 import argparse
 import json
-import lzma
 import os
 import subprocess
 import sys
@@ -23,10 +22,10 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from client_common import read_cifar, run
 from torch.optim.swa_utils import update_bn
 
-MEAN = torch.tensor([0.4914, 0.4822, 0.4465]).view(1, 3, 1, 1)
-STD = torch.tensor([0.2023, 0.1994, 0.2010]).view(1, 3, 1, 1)
 
 
 class Client(nn.Module):
@@ -43,13 +42,6 @@ class Client(nn.Module):
         return self.head(torch.flatten(self.features(x), 1))
 
 
-def read_cifar(path, n):
-    """The first n records of a CIFAR-10 binary file (.bin.xz): normalized images, labels."""
-    raw = lzma.open(path).read(3073 * n)
-    rec = np.frombuffer(raw, dtype=np.uint8).reshape(n, 3073)
-    labels = torch.from_numpy(rec[:, 0].astype(np.int64))
-    images = torch.from_numpy(rec[:, 1:].reshape(n, 3, 32, 32).astype(np.float32) / 255.0)
-    return ((images - MEAN) / STD).contiguous(), labels
 
 
 def mean_loss(model, x, y, batch=128):
@@ -61,13 +53,6 @@ def mean_loss(model, x, y, batch=128):
     return total / len(x)
 
 
-def run(cmd):
-    print("$", " ".join(cmd), flush=True)
-    done = subprocess.run(cmd, capture_output=True, text=True)
-    if done.returncode != 0:
-        print(done.stdout, done.stderr)
-        sys.exit(f"valleys exited with {done.returncode}")
-    return done.stdout
 
 
 def expect_input_error(cmd, needle):

@@ -5,6 +5,7 @@
 // linear least squares (normal equations); the m of the smallest residual.
 #pragma once
 
+#include <string>
 #include <vector>
 
 namespace valleys::realnets {
@@ -20,5 +21,23 @@ struct AsymmetricQuadraticFit {
 // lengths differ or a value is not finite, or candidates < 2.
 AsymmetricQuadraticFit FitAsymmetricQuadratic(const std::vector<double>& t,
                                               const std::vector<double>& y, int candidates = 400);
+
+// The fit on the window symmetric about the fitted minimum: fitted on every point, then on the
+// points of [m - w, m + w], w = min(m - t.front(), t.back() - m), with m the last fit's minimum,
+// until the window's points repeat (at most 8 refits). A window centred on an arbitrary point
+// instead (the SWA solution) reads a symmetric valley whose minimum lies off that centre as
+// asymmetric, because one side's wall is seen further up than the other's.
+struct SymmetricWindowFit {
+  AsymmetricQuadraticFit fit;  // the last fit
+  double half_width = 0;       // w (NaN when no fit is interior)
+  int below = 0, above = 0;    // the window's points with t < m and t > m
+  // The window holds >= min_side_points on each side of m and the last fit is interior.
+  bool ok = false;
+  std::string why_not;  // why not ok
+};
+// Throws as FitAsymmetricQuadratic does, and for min_side_points < 2.
+SymmetricWindowFit FitAsymmetricQuadraticSymmetric(const std::vector<double>& t,
+                                                   const std::vector<double>& y,
+                                                   int min_side_points, int candidates = 400);
 
 }  // namespace valleys::realnets

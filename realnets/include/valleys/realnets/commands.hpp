@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "valleys/realnets/hessian_spectrum.hpp"
 #include "valleys/realnets/probes.hpp"
 #include "valleys/realnets/run_output.hpp"
 #include "valleys/realnets/training.hpp"
@@ -43,5 +44,11 @@ RunOutput LineCommand(const LineOptions& options, const RunProgress& progress = 
 // The top Hessian eigenvalue: hessian_<checkpoint>.json ({"result", "meta"}; the output's meta is
 // the file's).
 RunOutput HessianCommand(const HessianOptions& options, const RunProgress& progress = {});
+
+// The Hessian's top eigenpairs, trace and density (HessianSpectrum):
+// hessian_spectrum_<checkpoint>.json, and with the density hessian_density_<checkpoint>.csv
+// (lambda, density) with its sidecar.
+RunOutput HessianSpectrumCommand(const HessianSpectrumOptions& options,
+                                 const RunProgress& progress = {});
 
 }  // namespace valleys::realnets

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "valleys/realnets/hessian_spectrum.hpp"
 #include "valleys/realnets/probes.hpp"
 #include "valleys/realnets/training.hpp"
 
@@ -52,6 +53,10 @@ Json ScoreJson(const ProfileScore& s);
 // tolerance, the last relative change and the summary line. The metadata: checkpoint and its
 // SHA-256, sample size, BN state, parameter set and start vector.
 Json HessianJson(const HessianOptions& o, const HessianResult& r);
+// The result and metadata of `realnets hessian --top-k/--trace/--density`; `density_csv` names the
+// density's file (empty without it).
+Json HessianSpectrumJson(const HessianSpectrumOptions& o, const HessianSpectrumResult& r,
+                         const std::string& density_csv);
 
 // The result objects of the commands (the table `valleys realnets ...` prints and the JSON of
 // docs/cli.md): train (losses of the last iterate and of SWA, rate), sgd-after-swa (the accepted

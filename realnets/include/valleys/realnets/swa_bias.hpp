@@ -11,12 +11,14 @@
 // scale of the iterates' spread the rises are 1e-6 to 1e-3 nats, where float32 evaluation noise
 // gives an interpolant of the points (theory::TableProfile) spurious curvature beyond the chain's
 // stability limit; phi enters as its least-squares asymmetric-quadratic fit
-// c + (h+ / 2) (t - t_min)_+^2 + (h- / 2) (t - t_min)_-^2 (theory::QuadraticProfile). eta_eff =
-// lr / (1 - momentum), heavy-ball momentum folded into the rate (the small-rate limit, in which the
-// stationary spread of momentum SGD equals that of plain SGD at this rate); omega Gaussian with the
-// standard deviation of the per-batch gradients' projections <g_b, d> at w_swa (training mode,
-// augmented batches, as the optimizer sees them), state-independent. The exact discrete-time chain
-// (theory::ExactChain) gives E[t] - t_min and P(t on the flat side of t_min).
+// c + (h+ / 2) (t - t_min)_+^2 + (h- / 2) (t - t_min)_-^2 (theory::QuadraticProfile), fitted on
+// the window of the profile symmetric about t_min. The chain is the exact heavy-ball (or
+// Nesterov) chain at the run's rate and momentum on the 2-D state (t, eta v); the plain chain at
+// the folded rate lr / (1 - momentum) is reported beside it. omega is Gaussian with the standard
+// deviation of the per-batch gradients' projections <g_b, d> at w_swa (training mode, augmented
+// batches, as the optimizer sees them), state-independent. The exact chain (theory::ExactChain)
+// gives E[t] - t_min, P(t on the flat side of t_min) and the stationary sd, which the admission
+// gates (SwaBiasGates) compare with the iterates' own.
 //
 // Assumptions this makes and does not test: the iterates' motion along d is a 1-D chain driven by
 // the profile through w_swa (the other coordinates enter only through the noise); the noise does
@@ -31,6 +33,20 @@
 #include "valleys/realnets/probes.hpp"
 
 namespace valleys::realnets {
+
+// A direction is admitted to C18's statistic when all three gates pass.
+struct SwaBiasGates {
+  // The iterates' sd lies within [1/max_sd_ratio, max_sd_ratio] times the exact chain's
+  // stationary sd (> 1): the chain reproduces the spread it is asked to place.
+  double max_sd_ratio = 2;
+  // |mean of the second half of the iterates - mean of the first half| <= max_halves_shift x sd
+  // (> 0): the iterates are in a stationary phase, not drifting.
+  double max_halves_shift = 0.5;
+  // The fit window is symmetric about the fitted minimum t_min and holds at least this many
+  // profile points on each side of it (>= 2).
+  int min_side_points = 3;
+  bool IsValid(std::string* why) const;
+};
 
 struct SwaBiasOptions {
   // The SWA run: base.out_dir holds swa.pt and the iterates recorded in training
@@ -49,6 +65,7 @@ struct SwaBiasOptions {
   // ratio at matched distance from t_min); a side is flat when the ratio is at least kappa in its
   // favour. The rises at this scale lie far below the profiles' 0.01-nat floor, so there is none.
   double kappa = 1.5;
+  SwaBiasGates gates;  // C18's admission of a direction
   bool IsValid(std::string* why) const;
 };
 
@@ -73,6 +90,13 @@ struct SwaBiasRow {
   // Beside it, the plain chain at the folded rate eta_eff = lr / (1 - momentum).
   bool folded = false;
   double folded_bias = 0, folded_p_flat = 0, folded_sd = 0;
+  // The admission gates (SwaBiasGates): the fit window [t_min - w, t_min + w] and its points
+  // below and above t_min; the iterates' halves' shift in sd; their sd over the predicted one.
+  double window_half_width = 0;
+  int window_below = 0, window_above = 0;
+  double halves_shift = 0, sd_ratio = 0;
+  bool admitted = false;
+  std::string not_admitted;  // the first gate that failed (empty when admitted)
 };
 
 struct SwaBiasResult {

@@ -91,6 +91,7 @@ struct SwaBiasRecord {
   double measured_bias = 0, predicted_bias = 0;
   theory::Side flat_side = theory::Side::kNone;
   double measured_p_flat = 0, predicted_p_flat = 0;
+  bool admitted = false;  // passed C18's admission gates (SwaBiasGates)
 };
 struct SwaBiasNumbers {
   std::vector<SwaBiasRecord> records;
