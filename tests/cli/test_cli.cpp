@@ -572,16 +572,7 @@ TEST_CASE("the command line: nearest options and help without artefacts and list
   const std::string sim = "sim --profile quadratic:hplus=1,hminus=9 --chains 10 --steps 10 ";
   ExpectInputError(sim + "--etaa 0.05", "unknown option --etaa (did you mean --eta?)");
   ExpectInputError(sim + "--zzzzzzzz 1", "unknown option --zzzzzzzz (see valleys sim --help)");
-  ExpectInputError("realnets profile --out /tmp/x --lwa gaussian",
-                   "unknown option --lwa (did you mean --law?)");
   ExpectInputError(sim + "--grid 1", "unknown option --grid");  // sweep's option, not sim's
-
-  const Run train = Valleys("realnets train --help");
-  CHECK(train.code == 0);
-  CHECK_THAT(train.out, Catch::Contains(" realnets train [OPTIONS]"));
-  CHECK_THAT(train.out, !Catch::Contains("valleys-realnets train"));
-  CHECK_THAT(train.out, Catch::Contains("--no-bn "));
-  CHECK_THAT(train.out, !Catch::Contains("{false}"));
 
   const Run check = Valleys("check --help");
   CHECK_THAT(check.out, Catch::Contains("C6: SGD averages on the flat side"));
@@ -597,6 +588,20 @@ TEST_CASE("the command line: nearest options and help without artefacts and list
 
   ExpectInputError("sweep --profile quadratic:hplus=1,hminus=9 --grid eta=0.1:0.2 --out /tmp/x.csv",
                    "'0.1:0.2' is not a range (expected lo:hi:count[:lin|log]");
+}
+
+// The realnets commands run valleys-realnets, built only with LibTorch.
+TEST_CASE("realnets: nearest options, help without artefacts, a checkpoint path as given",
+          "[cli][help][torch]") {
+  ExpectInputError("realnets profile --out /tmp/x --lwa gaussian",
+                   "unknown option --lwa (did you mean --law?)");
+
+  const Run train = Valleys("realnets train --help");
+  CHECK(train.code == 0);
+  CHECK_THAT(train.out, Catch::Contains(" realnets train [OPTIONS]"));
+  CHECK_THAT(train.out, !Catch::Contains("valleys-realnets train"));
+  CHECK_THAT(train.out, Catch::Contains("--no-bn "));
+  CHECK_THAT(train.out, !Catch::Contains("{false}"));
 
   // A checkpoint that is not a run-folder name is the path as given.
   const std::string dir = std::filesystem::temp_directory_path() / "valleys-ckpt-as-given";
