@@ -21,7 +21,7 @@
 namespace cli = valleys::cli;
 
 namespace {
-// `valleys realnets train|sgd-after-swa|profile|line|hessian|experiment ...` runs valleys-realnets
+// `valleys realnets train|sgd-after-swa|profile|surface|line|hessian|experiment ...` runs valleys-realnets
 // (beside this executable) in place of this process, so LibTorch is loaded only by the commands
 // that use it.
 void HandOverToRealnets(int argc, char** argv) {

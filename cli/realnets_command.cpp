@@ -23,6 +23,7 @@ const std::vector<LibTorchCommand>& LibTorchCommands() {
       {"train", "Train a CIFAR-10 network (SWA recipe or plain SGD)"},
       {"sgd-after-swa", "Plain SGD restarted from the SWA solution (the line's SGD end)"},
       {"profile", "Loss profile along a random direction (uniform01, gaussian, sign, filter)"},
+      {"surface", "Loss on a 2-D grid of two directions, with contour and 3-D figures"},
       {"line", "Loss along the SWA-SGD line"},
       {"hessian", "The Hessian: top eigenvalue(s), trace, eigenvalue density"},
       {"experiment",

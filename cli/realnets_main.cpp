@@ -5,7 +5,9 @@
 #include <malloc.h>
 
 #include <memory>
+#include <optional>
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
 #include "output.hpp"
@@ -15,6 +17,7 @@
 #include "run_app.hpp"
 #include "strict_option.hpp"
 #include "valleys/plots/hessian_figure.hpp"
+#include "valleys/plots/surface_figure.hpp"
 #include "valleys/realnets/commands.hpp"
 
 using namespace valleys;
@@ -81,6 +84,15 @@ int main(int argc, char** argv) {
       "Loss along a random direction through a checkpoint, on a fixed grid or at stated heights; "
       "writes profile_*.csv");
   cli::AddProfileFlags(*p, prof);
+
+  cli::SurfaceFlags surf;
+  if (airbench) surf.run.surface.first.probe.base = realnets::AirbenchOptions();
+  CLI::App* s = app.add_subcommand(
+      "surface",
+      "Loss on a 2-D grid w_centre + a d1 + b d2 (filter-normalized directions by default, BN "
+      "recomputed at every point); writes surface_*.csv, its contour and 3-D figures; resumes a "
+      "stopped grid");
+  cli::AddSurfaceFlags(*s, surf);
 
   realnets::LineOptions line;
   if (airbench) line.probe.base = realnets::AirbenchOptions();
@@ -149,6 +161,27 @@ int main(int argc, char** argv) {
     }
     if (p->parsed())
       print(realnets::ProfileCommand(cli::ProfileCommandFromFlags(prof), progress), prof.format);
+    if (s->parsed()) {
+      const realnets::SurfaceCommandOptions run = cli::SurfaceCommandFromFlags(surf);
+      const realnets::RunOutput out = realnets::SurfaceCommand(run, progress);
+      if (!surf.no_figures) {
+        std::optional<plots::SurfaceMarkPoint> mark;
+        if (out.result.contains("mark"))
+          mark = plots::SurfaceMarkPoint{
+              out.result["mark"]["a"].get<double>(), out.result["mark"]["b"].get<double>(),
+              fmt::format("mark (out of plane {:.3g})",
+                          out.result["mark"]["out_of_plane"].get<double>())};
+        const realnets::SurfaceOptions& o = run.surface;
+        const std::string title =
+            fmt::format("{} along {} directions d{} and d{}, BN {}",
+                        o.first.model.empty() ? o.first.checkpoint : o.first.model,
+                        realnets::DirectionLabel(o.first), o.first.direction, o.SecondDirection(),
+                        realnets::BnModeToString(o.first.probe.bn_mode));
+        plots::RenderSurfaceFigures(o.first.probe.base.out_dir, realnets::SurfaceStem(o), title,
+                                    mark);
+      }
+      print(out, surf.format);
+    }
     if (l->parsed()) {
       line.probe.base = WithDataDir(line.probe.base);
       print(realnets::LineCommand(line, progress), line_format);

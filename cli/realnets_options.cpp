@@ -66,6 +66,39 @@ realnets::TrainOptions WithDataDir(realnets::TrainOptions o) {
   return o;
 }
 
+namespace {
+
+// --law, --exclude-bn and --only-bn into the direction of `o`.
+void ApplyDirectionFlags(const std::string& law, bool exclude_bn, bool only_bn,
+                         realnets::ProfileOptions* o) {
+  std::string why;
+  if (!realnets::ParseDirectionLabel(law, o, &why)) throw io::InputError(why);
+  if (exclude_bn && only_bn)
+    throw io::InputError("--exclude-bn and --only-bn were both given (allowed: one of them)");
+  o->mask = exclude_bn ? realnets::ParameterMask::kExcludeBn
+            : only_bn  ? realnets::ParameterMask::kOnlyBn
+                       : realnets::ParameterMask::kAll;
+}
+
+// The direction's flags that profile and surface share.
+void AddDirectionFlags(CLI::App& p, realnets::ProfileOptions& o, std::string& law, bool& exclude_bn,
+                       bool& only_bn) {
+  AddOption(p, "--law", law,
+            "uniform01 (authors') | gaussian | sign | filter | ones | shifted-gaussian:mean=M | "
+            "sign-agreement:r=R | logit-scale (the last layer's weights)");
+  p.add_flag("--exclude-bn", exclude_bn, "Leave BN gamma/beta out of the direction");
+  p.add_flag("--only-bn", only_bn, "Perturb BN gamma/beta only (not with --exclude-bn)");
+  AddOption(p, "--exclude-params", o.exclude_pattern,
+            "Leave the parameters whose names match this pattern out of the direction "
+            "(shell-style: '*.bias', 'head.*')");
+  p.add_flag("--no-radial", o.remove_radial,
+             "Remove each parameter tensor's radial component (its projection on the weights)");
+  p.add_flag("--filter-copy-1d", o.filter_copy_1d,
+             "filter law: 1-D parameters copy the weights (default: zero)");
+}
+
+}  // namespace
+
 void AddProfileFlags(CLI::App& p, ProfileFlags& f) {
   realnets::ProfileOptions& o = f.run.profile;
   AddTrainFlags(p, o.probe.base, f.format);
@@ -74,19 +107,8 @@ void AddProfileFlags(CLI::App& p, ProfileFlags& f) {
   AddOption(p, "--model", o.model,
             "A TorchScript module saved from Python (torch.jit.script(model).save) to probe "
             "instead of a checkpoint of valleys' network");
-  AddOption(p, "--law", f.law,
-            "uniform01 (authors') | gaussian | sign | filter | ones | shifted-gaussian:mean=M | "
-            "sign-agreement:r=R | logit-scale (the last layer's weights)");
+  AddDirectionFlags(p, o, f.law, f.exclude_bn, f.only_bn);
   AddOption(p, "--direction", o.direction, "Direction index (its own random stream)");
-  p.add_flag("--exclude-bn", f.exclude_bn, "Leave BN gamma/beta out of the direction");
-  p.add_flag("--only-bn", f.only_bn, "Perturb BN gamma/beta only (not with --exclude-bn)");
-  AddOption(p, "--exclude-params", o.exclude_pattern,
-            "Leave the parameters whose names match this pattern out of the direction "
-            "(shell-style: '*.bias', 'head.*')");
-  p.add_flag("--no-radial", o.remove_radial,
-             "Remove each parameter tensor's radial component (its projection on the weights)");
-  p.add_flag("--filter-copy-1d", o.filter_copy_1d,
-             "filter law: 1-D parameters copy the weights (default: zero)");
   AddOption(p, "--range", o.range, "Grid: offsets in [-range, range]");
   AddOption(p, "--points", o.points, "Grid: number of offsets (odd)");
   AddOption(p, "--bracket-rise", o.bracket_rise,
@@ -108,17 +130,44 @@ realnets::ProfileCommandOptions ProfileCommandFromFlags(const ProfileFlags& f) {
   realnets::ProfileCommandOptions run = f.run;
   realnets::ProfileOptions& o = run.profile;
   o.probe.base = WithDataDir(o.probe.base);
-  std::string why;
-  if (!realnets::ParseDirectionLabel(f.law, &o, &why)) throw io::InputError(why);
-  if (f.exclude_bn && f.only_bn)
-    throw io::InputError("--exclude-bn and --only-bn were both given (allowed: one of them)");
-  o.mask = f.exclude_bn ? realnets::ParameterMask::kExcludeBn
-           : f.only_bn  ? realnets::ParameterMask::kOnlyBn
-                        : realnets::ParameterMask::kAll;
+  ApplyDirectionFlags(f.law, f.exclude_bn, f.only_bn, &o);
   if (!f.heights.empty()) {
     run.heights = f.search;
     run.heights->heights = ParseNumberList(f.heights, "--heights");
   }
+  return run;
+}
+
+void AddSurfaceFlags(CLI::App& p, SurfaceFlags& f) {
+  realnets::SurfaceOptions& s = f.run.surface;
+  realnets::ProfileOptions& o = s.first;
+  o.range = 1, o.points = 21;
+  AddTrainFlags(p, o.probe.base, f.format);
+  AddProbeFlags(p, o.probe);
+  AddOption(p, "--checkpoint", o.checkpoint, "sgd | swa | sgd_after_swa | FILE.pt");
+  AddOption(p, "--model", o.model,
+            "A TorchScript module saved from Python to probe instead of a checkpoint (as profile)");
+  AddDirectionFlags(p, o, f.law, f.exclude_bn, f.only_bn);
+  AddOption(p, "--direction", o.direction, "Index of the first direction d1");
+  AddOption(p, "--direction-2", s.second_direction,
+            "Index of the second direction d2 (-1: --direction + 1)");
+  AddOption(p, "--range", o.range, "Grid: a in [-range, range] (and b, unless --range-b)");
+  AddOption(p, "--points", o.points, "Grid: values of a (odd; and of b, unless --points-b)");
+  AddOption(p, "--range-b", s.range_b, "Grid: b in [-range-b, range-b] (0: --range)");
+  AddOption(p, "--points-b", s.points_b, "Grid: values of b (odd; 0: --points)");
+  AddOption(p, "--mark", s.mark,
+            "A second network to mark on the plane (a checkpoint name or FILE.pt; with --model a "
+            "TorchScript file), projected onto span(d1, d2)");
+  AddOption(p, "--save-directions", f.run.save_directions,
+            "Write d1 and d2 to FILE.pt (torch.load gives {\"d1\": {name: tensor}, \"d2\": ...})");
+  p.add_flag("--no-figures", f.no_figures, "Write the surface's data only, no figures");
+}
+
+realnets::SurfaceCommandOptions SurfaceCommandFromFlags(const SurfaceFlags& f) {
+  realnets::SurfaceCommandOptions run = f.run;
+  realnets::ProfileOptions& o = run.surface.first;
+  o.probe.base = WithDataDir(o.probe.base);
+  ApplyDirectionFlags(f.law, f.exclude_bn, f.only_bn, &o);
   return run;
 }
 

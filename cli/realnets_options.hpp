@@ -57,4 +57,15 @@ struct ProfileFlags {
 void AddProfileFlags(CLI::App& app, ProfileFlags& flags);
 realnets::ProfileCommandOptions ProfileCommandFromFlags(const ProfileFlags& flags);
 
+// `valleys realnets surface`: its flags beyond the run's, read by SurfaceCommandFromFlags.
+struct SurfaceFlags {
+  realnets::SurfaceCommandOptions run;
+  Format format = Format::kTable;
+  std::string law = "filter";  // loss-landscape's default
+  bool exclude_bn = false, only_bn = false;
+  bool no_figures = false;
+};
+void AddSurfaceFlags(CLI::App& app, SurfaceFlags& flags);
+realnets::SurfaceCommandOptions SurfaceCommandFromFlags(const SurfaceFlags& flags);
+
 }  // namespace valleys::cli

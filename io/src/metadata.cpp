@@ -47,6 +47,16 @@ std::string ProcessCommandLine() {
   return line;
 }
 
+std::string ProcessorModel() {  // /proc/cpuinfo's first "model name"
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("model name", 0) == 0) {
+      const std::size_t colon = line.find(':');
+      if (colon != std::string::npos && colon + 2 <= line.size()) return line.substr(colon + 2);
+    }
+  return "unknown";
+}
+
 std::string UtcTimestamp() {
   return FormatUtc("%Y-%m-%dT%H:%M:%SZ");
 }
@@ -69,7 +79,8 @@ nlohmann::json Metadata(const std::string& command, const nlohmann::json& extra)
                          {"command", command},
                          {"command_line", ProcessCommandLine()},
                          {"created", UtcTimestamp()},
-                         {"host", host.data()}};
+                         {"host", host.data()},
+                         {"processor", ProcessorModel()}};
   for (auto it = extra.begin(); it != extra.end(); ++it) meta[it.key()] = it.value();
   return meta;
 }

@@ -79,30 +79,51 @@ void FlattenRows(const Json& v, const std::string& path, const char* separator, 
   }
 }
 
+// Names in one column as wide as the longest flattened name (nested objects as a.b), values
+// after two spaces; an array of objects as a sub-table whose columns are as wide as their longest
+// cell, so that no two cells run together.
 std::string RenderTable(const Json& result, const Json& meta) {
   std::string out;
   for (auto it = meta.begin(); it != meta.end(); ++it)
     out += fmt::format("# {}: {}\n", it.key(), Scalar(it.value(), true));
   std::size_t width = 0;
-  for (auto it = result.begin(); it != result.end(); ++it) width = std::max(width, it.key().size());
+  for (auto it = result.begin(); it != result.end(); ++it) {
+    if (IsObjectArray(it.value())) continue;
+    std::vector<std::pair<std::string, std::string>> cells;
+    if (it.value().is_object())
+      Flatten(it.value(), it.key(), &cells);
+    else
+      cells.emplace_back(it.key(), "");
+    for (const auto& cell : cells) width = std::max(width, cell.first.size());
+  }
   for (auto it = result.begin(); it != result.end(); ++it) {
     const Json& v = it.value();
     if (IsObjectArray(v)) {
       out += fmt::format("{}:\n", it.key());
-      std::string header = "  ";
-      for (auto f = v.front().begin(); f != v.front().end(); ++f)
-        header += fmt::format("{:>14}", f.key());
+      std::vector<std::string> keys;
+      for (auto f = v.front().begin(); f != v.front().end(); ++f) keys.push_back(f.key());
+      std::vector<std::size_t> widths;
+      for (const std::string& key : keys) {
+        std::size_t w = key.size();
+        for (const auto& row : v)
+          if (row.contains(key)) w = std::max(w, Scalar(row[key], false).size());
+        widths.push_back(w);
+      }
+      std::string header = " ";
+      for (std::size_t k = 0; k < keys.size(); ++k)
+        header += fmt::format(" {:>{}}", keys[k], widths[k]);
       out += header + "\n";
       for (const auto& row : v) {
-        std::string line = "  ";
-        for (auto f = row.begin(); f != row.end(); ++f)
-          line += fmt::format("{:>14}", Scalar(f.value(), false));
+        std::string line = " ";
+        for (std::size_t k = 0; k < keys.size(); ++k)
+          line += fmt::format(" {:>{}}", row.contains(keys[k]) ? Scalar(row[keys[k]], false) : "",
+                              widths[k]);
         out += line + "\n";
       }
     } else if (v.is_object()) {
-      std::string rows;
-      FlattenRows(v, it.key(), "  ", false, &rows);
-      out += rows;
+      std::vector<std::pair<std::string, std::string>> cells;
+      Flatten(v, it.key(), &cells);
+      for (const auto& [key, value] : cells) out += fmt::format("{:<{}}  {}\n", key, width, value);
     } else if (v.is_array()) {
       std::string items;
       for (const auto& x : v) items += (items.empty() ? "" : " ") + Scalar(x, false);

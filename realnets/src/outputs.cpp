@@ -117,10 +117,12 @@ void DescribeScripted(Json& m, const std::string& file, const std::string& descr
   }
 }
 
-// The fields every profile's sidecar has: the probe, the checkpoint and the direction.
+}  // namespace
+
 Json ProfileDirectionMeta(const ProfileOptions& o, const std::string& checkpoint_sha256,
-                          const std::string& description, long long parameters) {
-  Json m = ProbeMeta("profile", o.probe);
+                          const std::string& description, long long parameters,
+                          const std::string& command) {
+  Json m = ProbeMeta(command, o.probe);
   m["checkpoint"] = o.model.empty() ? o.checkpoint : o.model;
   m["checkpoint_sha256"] = checkpoint_sha256;
   DescribeScripted(m, o.model, description, parameters, o.probe.base);
@@ -133,7 +135,6 @@ Json ProfileDirectionMeta(const ProfileOptions& o, const std::string& checkpoint
   if (o.law == DirectionLaw::kFilter) m["filter_1d_policy"] = o.filter_copy_1d ? "copy" : "zero";
   return m;
 }
-}  // namespace
 
 Json ProfileMeta(const ProfileOptions& o, const ProfileResult& r) {
   Json m = ProfileDirectionMeta(o, r.checkpoint_sha256, r.model_description, r.parameter_count);

@@ -17,8 +17,8 @@ namespace {
 // The sidecar's fields that say when, where and by which build a file was written: they may
 // differ between a job's first run and its resumption.
 bool Volatile(const std::string& key) {
-  return key == "created" || key == "git" || key == "host" || key == "command_line" ||
-         key == "version";
+  return key == "created" || key == "git" || key == "host" || key == "processor" ||
+         key == "command_line" || key == "version";
 }
 
 bool SameProfile(const Json& written, const Json& expected) {

@@ -603,6 +603,15 @@ TEST_CASE("realnets: nearest options, help without artefacts, a checkpoint path 
   CHECK_THAT(train.out, Catch::Contains("--no-bn "));
   CHECK_THAT(train.out, !Catch::Contains("{false}"));
 
+  const std::string surface = "realnets surface --out /tmp/valleys-surface-input ";
+  ExpectInputError(Valleys(surface + "--points 4"), surface + "--points 4",
+                   "--points = 4 (allowed: odd, 3..401)");
+  ExpectInputError(Valleys(surface + "--direction 3 --direction-2 3"), surface,
+                   "--direction-2 = 3 equals the first direction's index");
+  ExpectInputError(Valleys(surface + "--range-b -2"), surface, "--range-b = -2 (allowed: >= 0");
+  ExpectInputError(Valleys(surface + "--law ones"), surface,
+                   "--law = ones draws the same direction for every index");
+
   // A checkpoint that is not a run-folder name is the path as given.
   const std::string dir = std::filesystem::temp_directory_path() / "valleys-ckpt-as-given";
   const Run hessian =

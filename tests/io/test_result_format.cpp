@@ -51,3 +51,19 @@ TEST_CASE("the JSON form of a result is its keys plus meta", "[io][format]") {
   CHECK_FALSE(io::StringToFormat("yaml", &f));
   CHECK(f == io::Format::kCsv);
 }
+
+TEST_CASE("the table form keeps names and values apart, nested and in sub-tables", "[io][format]") {
+  const Json result = {{"n", 1},
+                       {"centre", {{"train_loss", 2.5}, {"a_much_longer_name", 3}}},
+                       {"rows", Json::array({{{"k", 1}, {"value", "a-very-long-cell-value"}},
+                                             {{"k", 22}, {"value", "x"}}})}};
+  const std::string table = io::Render(result, Json::object(), io::Format::kTable);
+  // Every name in one column as wide as the longest flattened one, then two spaces.
+  CHECK_THAT(table, Catch::Contains("n                          1\n"));
+  CHECK_THAT(table, Catch::Contains("centre.train_loss          2.5\n"));
+  CHECK_THAT(table, Catch::Contains("centre.a_much_longer_name  3\n"));
+  // A sub-table's columns as wide as their widest cell, one space apart at least.
+  CHECK_THAT(table,
+             Catch::Contains("rows:\n   k                  value\n   1 a-very-long-cell-value\n"
+                             "  22                      x\n"));
+}

@@ -1,11 +1,15 @@
 """What the client tests share: the CIFAR-10 records as PyTorch tensors, and valleys run as a
 program (an argument vector, no shell)."""
+import argparse
+import json
 import lzma
+import os
 import subprocess
 import sys
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 MEAN = torch.tensor([0.4914, 0.4822, 0.4465]).view(1, 3, 1, 1)
 STD = torch.tensor([0.2023, 0.1994, 0.2010]).view(1, 3, 1, 1)
@@ -28,3 +32,27 @@ def run(cmd):
         print(done.stdout, done.stderr)
         sys.exit(f"valleys exited with {done.returncode}")
     return done.stdout
+
+
+def start(seed):
+    """The arguments every client test takes (--valleys PATH --work DIR, created), PyTorch seeded
+    and on one thread, and the CIFAR-10 folder valleys uses."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--valleys", required=True)
+    ap.add_argument("--work", required=True)
+    a = ap.parse_args()
+    os.makedirs(a.work, exist_ok=True)
+    torch.manual_seed(seed)
+    torch.set_num_threads(1)
+    folder = json.loads(run([a.valleys, "realnets", "data", "--format", "json"]))["folder"]
+    return a, folder
+
+
+def mean_loss(model, x, y, batch=128):
+    """The mean cross-entropy of `model` in eval mode."""
+    model.eval()
+    total = 0.0
+    with torch.no_grad():
+        for i in range(0, len(x), batch):
+            total += F.cross_entropy(model(x[i:i + batch]), y[i:i + batch], reduction="sum").item()
+    return total / len(x)

@@ -12,7 +12,6 @@ within 2% (both iterations stop at a relative change below 1e-6).
 
 Usage: client_test.py --valleys PATH --work DIR
 """
-import argparse
 import json
 import os
 import subprocess
@@ -23,7 +22,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from client_common import read_cifar, run
+from client_common import mean_loss, read_cifar, run, start
 from torch.optim.swa_utils import update_bn
 
 
@@ -44,15 +43,6 @@ class Client(nn.Module):
 
 
 
-def mean_loss(model, x, y, batch=128):
-    model.eval()
-    total = 0.0
-    with torch.no_grad():
-        for i in range(0, len(x), batch):
-            total += F.cross_entropy(model(x[i:i + batch]), y[i:i + batch], reduction="sum").item()
-    return total / len(x)
-
-
 
 
 def expect_input_error(cmd, needle):
@@ -66,14 +56,7 @@ def expect_input_error(cmd, needle):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--valleys", required=True)
-    ap.add_argument("--work", required=True)
-    a = ap.parse_args()
-    os.makedirs(a.work, exist_ok=True)
-    torch.manual_seed(20261202)
-    torch.set_num_threads(1)
-    folder = json.loads(run([a.valleys, "realnets", "data", "--format", "json"]))["folder"]
+    a, folder = start(20261202)
     xtr, ytr = read_cifar(os.path.join(folder, "subset_train.bin.xz"), 512)
     xte, yte = read_cifar(os.path.join(folder, "subset_test.bin.xz"), 256)
 

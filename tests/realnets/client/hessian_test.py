@@ -19,7 +19,6 @@ The measured agreement is printed.
 
 Usage: hessian_test.py --valleys PATH --work DIR
 """
-import argparse
 import csv
 import json
 import math
@@ -31,7 +30,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from client_common import read_cifar, run
+from client_common import read_cifar, run, start
 
 
 
@@ -67,14 +66,7 @@ def exact_hessian(model, x, y):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--valleys", required=True)
-    ap.add_argument("--work", required=True)
-    a = ap.parse_args()
-    os.makedirs(a.work, exist_ok=True)
-    torch.manual_seed(20261207)
-    torch.set_num_threads(1)
-    folder = json.loads(run([a.valleys, "realnets", "data", "--format", "json"]))["folder"]
+    a, folder = start(20261207)
     x, y = read_cifar(os.path.join(folder, "subset_train.bin.xz"), 256)
     model = Small()
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)

@@ -21,6 +21,9 @@ std::string ReportHeader(const std::string& title, const nlohmann::json& meta);
 std::string ProcessCommandLine();
 
 std::string UtcTimestamp();      // 2026-11-27T05:33:21Z
+// The processor's model name ("unknown" where /proc/cpuinfo has none), in every output's metadata:
+// LibTorch's CPU kernels differ by instruction set, so numbers repeat bit for bit on one model only.
+std::string ProcessorModel();
 std::string CompactTimestamp();  // 20261127-053321 (for folder names)
 
 }  // namespace valleys::io

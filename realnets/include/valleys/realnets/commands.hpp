@@ -12,6 +12,7 @@
 #include "valleys/realnets/hessian_spectrum.hpp"
 #include "valleys/realnets/probes.hpp"
 #include "valleys/realnets/run_output.hpp"
+#include "valleys/realnets/surface.hpp"
 #include "valleys/realnets/training.hpp"
 
 namespace valleys::realnets {
@@ -50,5 +51,17 @@ RunOutput HessianCommand(const HessianOptions& options, const RunProgress& progr
 // (lambda, density) with its sidecar.
 RunOutput HessianSpectrumCommand(const HessianSpectrumOptions& options,
                                  const RunProgress& progress = {});
+
+// The loss on a 2-D grid (Surface): SURFACE_STEM.csv (columns SurfacePointFields()) with its
+// sidecar, resumed from SURFACE_STEM.partial.csv when an earlier run with the same options on the
+// same checkpoint was stopped. With `save_directions` (a path), d1 and d2 are written there too
+// ({"d1": {name: tensor}, "d2": {...}}) and named in the result as `directions_file`.
+struct SurfaceCommandOptions {
+  SurfaceOptions surface;
+  std::string save_directions;
+};
+RunOutput SurfaceCommand(const SurfaceCommandOptions& options, const RunProgress& progress = {});
+// "surface_<checkpoint>_<law>_d<i>-<j>_<bn mode>" and the masks' suffixes, as ProfileStem.
+std::string SurfaceStem(const SurfaceOptions& options);
 
 }  // namespace valleys::realnets

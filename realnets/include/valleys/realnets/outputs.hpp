@@ -18,6 +18,11 @@ using Json = nlohmann::ordered_json;
 // Model, data and run metadata of an output.
 Json RunMeta(const std::string& command, const TrainOptions& o);
 Json ProbeMeta(const std::string& command, const ProbeOptions& p);
+// The fields every profile's sidecar has (and a surface's, for its first direction): the probe,
+// the checkpoint or TorchScript model, and the direction's law, index and masks.
+Json ProfileDirectionMeta(const ProfileOptions& o, const std::string& checkpoint_sha256,
+                          const std::string& description, long long parameters,
+                          const std::string& command = "profile");
 
 // Writes DIR/STEM.csv and its sidecar DIR/STEM.csv.json, both atomically.
 void WriteCsv(const std::string& dir, const std::string& stem, const std::string& csv,
