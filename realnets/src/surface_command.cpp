@@ -20,8 +20,8 @@ namespace fs = std::filesystem;
 // The sidecar's fields that name the run rather than the surface; the rest must be equal for a
 // partial surface to be resumed.
 Json ResumeKey(Json meta) {
-  for (const char* key : {"command_line", "created", "host", "processor", "checkpoint_sha256", "resumed_points",
-                          "points_evaluated", "complete"})
+  for (const char* key : {"command_line", "created", "host", "processor", "checkpoint_sha256",
+                          "resumed_points", "points_evaluated", "complete"})
     meta.erase(key);
   // A TorchScript model's description and size come from its file, which the SHA-256 covers.
   if (meta.contains("model_file")) meta.erase("model"), meta.erase("parameters");

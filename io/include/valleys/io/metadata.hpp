@@ -20,9 +20,10 @@ std::string ReportHeader(const std::string& title, const nlohmann::json& meta);
 // gave it, then each argument, in single quotes unless plain (letters, digits, _-+=:,./@%).
 std::string ProcessCommandLine();
 
-std::string UtcTimestamp();      // 2026-11-27T05:33:21Z
+std::string UtcTimestamp();  // 2026-11-27T05:33:21Z
 // The processor's model name ("unknown" where /proc/cpuinfo has none), in every output's metadata:
-// LibTorch's CPU kernels differ by instruction set, so numbers repeat bit for bit on one model only.
+// LibTorch's CPU kernels differ by instruction set, so numbers repeat bit for bit on one model
+// only.
 std::string ProcessorModel();
 std::string CompactTimestamp();  // 20261127-053321 (for folder names)
 
