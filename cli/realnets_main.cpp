@@ -17,7 +17,6 @@
 #include "run_app.hpp"
 #include "strict_option.hpp"
 #include "valleys/plots/hessian_figure.hpp"
-#include "valleys/plots/surface_figure.hpp"
 #include "valleys/realnets/commands.hpp"
 
 using namespace valleys;
@@ -164,22 +163,7 @@ int main(int argc, char** argv) {
     if (s->parsed()) {
       const realnets::SurfaceCommandOptions run = cli::SurfaceCommandFromFlags(surf);
       const realnets::RunOutput out = realnets::SurfaceCommand(run, progress);
-      if (!surf.no_figures) {
-        std::optional<plots::SurfaceMarkPoint> mark;
-        if (out.result.contains("mark"))
-          mark = plots::SurfaceMarkPoint{
-              out.result["mark"]["a"].get<double>(), out.result["mark"]["b"].get<double>(),
-              fmt::format("mark (out of plane {:.3g})",
-                          out.result["mark"]["out_of_plane"].get<double>())};
-        const realnets::SurfaceOptions& o = run.surface;
-        const std::string title =
-            fmt::format("{} along {} directions d{} and d{}, BN {}",
-                        o.first.model.empty() ? o.first.checkpoint : o.first.model,
-                        realnets::DirectionLabel(o.first), o.first.direction, o.SecondDirection(),
-                        realnets::BnModeToString(o.first.probe.bn_mode));
-        plots::RenderSurfaceFigures(o.first.probe.base.out_dir, realnets::SurfaceStem(o), title,
-                                    mark);
-      }
+      if (!surf.no_figures) cli::RenderSurfaceFiguresOf(run.surface, out);
       print(out, surf.format);
     }
     if (l->parsed()) {

@@ -1,8 +1,13 @@
 #include "realnets_options.hpp"
 
+#include <optional>
+
+#include <fmt/format.h>
+
 #include "data_dir.hpp"
 #include "strict_option.hpp"
 #include "valleys/io/spec.hpp"
+#include "valleys/plots/surface_figure.hpp"
 
 namespace valleys::cli {
 
@@ -169,6 +174,21 @@ realnets::SurfaceCommandOptions SurfaceCommandFromFlags(const SurfaceFlags& f) {
   o.probe.base = WithDataDir(o.probe.base);
   ApplyDirectionFlags(f.law, f.exclude_bn, f.only_bn, &o);
   return run;
+}
+
+void RenderSurfaceFiguresOf(const realnets::SurfaceOptions& o, const realnets::RunOutput& out) {
+  std::optional<plots::SurfaceMarkPoint> mark;
+  if (out.result.contains("mark")) {
+    const auto& m = out.result["mark"];
+    mark = plots::SurfaceMarkPoint{
+        m["a"].get<double>(), m["b"].get<double>(),
+        fmt::format("mark (out of plane {:.3g})", m["out_of_plane"].get<double>())};
+  }
+  const std::string title = fmt::format(
+      "{} along {} directions d{} and d{}, BN {}",
+      o.first.model.empty() ? o.first.checkpoint : o.first.model, realnets::DirectionLabel(o.first),
+      o.first.direction, o.SecondDirection(), realnets::BnModeToString(o.first.probe.bn_mode));
+  plots::RenderSurfaceFigures(o.first.probe.base.out_dir, realnets::SurfaceStem(o), title, mark);
 }
 
 }  // namespace valleys::cli

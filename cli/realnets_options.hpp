@@ -67,5 +67,8 @@ struct SurfaceFlags {
 };
 void AddSurfaceFlags(CLI::App& app, SurfaceFlags& flags);
 realnets::SurfaceCommandOptions SurfaceCommandFromFlags(const SurfaceFlags& flags);
+// The surface's contour and 3-D figures, titled by its checkpoint, law, indices and BN mode, with
+// the mark of `out` (SurfaceCommand's result) where it has one.
+void RenderSurfaceFiguresOf(const realnets::SurfaceOptions& o, const realnets::RunOutput& out);
 
 }  // namespace valleys::cli
