@@ -17,7 +17,8 @@ void RegisterCheckCommand(CLI::App& app) {
   auto args = std::make_shared<Args>();
   CLI::App* c = app.add_subcommand(
       "check", "Check the claims C1-C9 and C19: simulator vs exact theory over random draws");
-  AddOption(*c, "--scale", args->options.scale, "quick | full");
+  AddOption(*c, "--scale", args->options.scale,
+            "quick | full | smoke (smoke: every stage at its smallest size, numbers meaningless)");
   AddOption(*c, "--seed", args->options.seed, "Seed of the draws and simulations");
   std::string list;
   for (const auto& id : claims::ClaimIds()) list += "\n    " + id + ": " + claims::ClaimTitle(id);

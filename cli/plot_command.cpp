@@ -29,7 +29,9 @@ void RegisterPlotCommand(CLI::App& app) {
   AddOption(*p, "--data", a->data,
             "Reuse this data CSV (from a report folder) instead of computing it");
   AddOption(*p, "--out", a->out, "Output folder (ID.csv, ID.gp, ID.png, ID.pdf)")->required();
-  AddOption(*p, "--scale", a->scale, "quick | full (when computing)");
+  AddOption(
+      *p, "--scale", a->scale,
+      "quick | full | smoke (when computing; smoke: the smallest sizes, numbers meaningless)");
   AddOption(*p, "--seed", a->seed, "Seed (when computing)");
   p->callback([a] {
     for (const auto& f : plots::RealnetsFigures()) {
@@ -54,8 +56,8 @@ void RegisterPlotCommand(CLI::App& app) {
           a->figure));
     claims::ClaimScale scale;
     if (!claims::StringToClaimScale(a->scale, &scale))
-      throw io::InputError(
-          fmt::format("--scale = '{}' is not a scale (allowed: quick, full)", a->scale));
+      throw io::InputError(fmt::format("--scale = '{}' is not a scale (allowed: {})", a->scale,
+                                       claims::ClaimScaleNamesText()));
     figure_data::MakeFigure({a->figure, a->out, a->data, scale, a->seed});
     fmt::print("wrote {}/{}.png and .pdf\n", a->out, a->figure);
   });

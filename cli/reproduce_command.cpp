@@ -62,7 +62,9 @@ void RegisterReproduceCommand(CLI::App& app) {
   CLI::App* r = app.add_subcommand(
       "reproduce", "Run the whole study and write a report (results/<time>/report.md)");
   AddOption(*r, "--out", o->out_dir, "Output folder (default results/<UTC timestamp>)");
-  AddOption(*r, "--scale", o->scale, "quick | full");
+  AddOption(*r, "--scale", o->scale,
+            "quick | full | smoke (smoke: every stage at its smallest size, numbers meaningless; "
+            "the real-network preset smoke)");
   r->add_flag_callback(
       "--no-realnets", [o] { o->with_realnets = false; }, "Skip the real-network part");
   AddOption(*r, "--realnets-preset", o->realnets_preset,

@@ -164,7 +164,8 @@ std::string Check(const std::string& id, const std::string& scale_name, std::uin
   return Guarded([&] {
     valleys::claims::ClaimScale scale;
     if (!valleys::claims::StringToClaimScale(scale_name, &scale))
-      throw valleys::io::InputError("scale = '" + scale_name + "' (allowed: quick, full)");
+      throw valleys::io::InputError("scale = '" + scale_name +
+                                    "' (allowed: " + valleys::claims::ClaimScaleNamesText() + ")");
     return valleys::claims::CheckClaim(id, scale, seed).ToJson().dump();
   });
 }

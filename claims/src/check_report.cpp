@@ -78,8 +78,8 @@ CheckReport RunChecks(const CheckOptions& o,
                       const std::function<void(int, int, const std::string&)>& on_stage) {
   ClaimScale scale;
   if (!StringToClaimScale(o.scale, &scale))
-    throw io::InputError(
-        fmt::format("CheckOptions::scale = '{}' is not a scale (allowed: quick, full)", o.scale));
+    throw io::InputError(fmt::format("CheckOptions::scale = '{}' is not a scale (allowed: {})",
+                                     o.scale, ClaimScaleNamesText()));
   const std::vector<std::string> ids = o.claims.empty() ? ClaimIds() : o.claims;
   for (const auto& id : ids)
     if (!IsClaimId(id))

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "valleys/sim/risk_mc.hpp"
 #include "valleys/sim/simulator.hpp"
@@ -34,24 +35,43 @@ const char* VerdictName(Verdict v) {
   return "inconclusive";
 }
 
+namespace {
+
+// The named scales: name, draws, chains, steps, burn-in, Monte Carlo samples. "test" is the
+// unit tests' (ClaimScale's defaults, the same sizes as quick); the others are the user's.
+const std::vector<ClaimScale>& NamedScales() {
+  static const std::vector<ClaimScale> scales = {
+      {"quick", 20, 2000, 5000, 2000, 200000},
+      {"full", 50, 20000, 20000, 4000, 2000000},
+      {"smoke", 2, 200, 600, 200, 20000},
+      {"test", 20, 2000, 5000, 2000, 200000},
+  };
+  return scales;
+}
+
+}  // namespace
+
 bool StringToClaimScale(const std::string& name, ClaimScale* scale) {
-  ClaimScale s;
-  s.name = name;
-  if (name == "quick") {
-    s.draws = 20;
-    s.chains = 2000;
-    s.mc_samples = 200000;
-  } else if (name == "full") {
-    s.draws = 50;
-    s.chains = 20000;
-    s.steps = 20000;
-    s.burnin = 4000;
-    s.mc_samples = 2000000;
-  } else if (name != "test") {
-    return false;
-  }
-  *scale = s;
-  return true;
+  for (const ClaimScale& s : NamedScales())
+    if (s.name == name) {
+      *scale = s;
+      return true;
+    }
+  return false;
+}
+
+const std::vector<std::string>& ClaimScaleNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const ClaimScale& s : NamedScales())
+      if (s.name != "test") v.push_back(s.name);
+    return v;
+  }();
+  return names;
+}
+
+std::string ClaimScaleNamesText() {
+  return fmt::format("{}", fmt::join(ClaimScaleNames(), ", "));
 }
 
 std::vector<std::string> ClaimIds() {

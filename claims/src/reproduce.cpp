@@ -34,8 +34,8 @@ std::string RealnetsSection(int status, const std::string& preset,
 ReproduceSummary RunReproduce(const ReproduceOptions& o, const ReproduceCallbacks& cb) {
   ClaimScale claim_scale;
   if (!StringToClaimScale(o.scale, &claim_scale))
-    throw io::InputError(fmt::format(
-        "ReproduceOptions::scale = '{}' is not a scale (allowed: quick, full)", o.scale));
+    throw io::InputError(fmt::format("ReproduceOptions::scale = '{}' is not a scale (allowed: {})",
+                                     o.scale, ClaimScaleNamesText()));
   if (!o.figures.empty() && !cb.make_figure)
     throw std::invalid_argument("ReproduceCallbacks::make_figure is required with figures");
   if (o.with_realnets && !cb.run_realnets)
@@ -94,6 +94,7 @@ ReproduceSummary RunReproduce(const ReproduceOptions& o, const ReproduceCallback
   if (o.with_realnets) {
     summary.realnets_preset = !o.realnets_preset.empty() ? o.realnets_preset
                               : o.scale == "full"        ? "small"
+                              : o.scale == "smoke"       ? "smoke"
                                                          : "tiny";
     stage(5, fmt::format("real networks: valleys realnets experiment --preset {}",
                          summary.realnets_preset));

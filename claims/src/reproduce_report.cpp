@@ -117,9 +117,14 @@ std::string FigureList(const std::vector<FigureLink>& figures) {
 }  // namespace
 
 std::string ReproduceReport(const ReproduceFacts& f) {
+  const std::string smoke =
+      f.scale == "smoke"
+          ? "**Scale smoke:** every stage ran at its smallest size, to check the pipeline; its "
+            "numbers and verdicts mean nothing (run `valleys reproduce` for the study).\n\n"
+          : "";
   return io::ReportHeader("valleys reproduce report", f.meta) +
          fmt::format(
-             "- scale: {}\n- seed: {}\n- wall time: {:.1f} s\n\n"
+             "- scale: {}\n- seed: {}\n- wall time: {:.1f} s\n\n{}"
              "## How to read this report\n\n"
              "Theorems 1 and 2 are computed exactly by the theory engine, with no simulation. "
              "Claims C1-C9 and C19 test the simulator against those exact numbers over random "
@@ -156,8 +161,8 @@ std::string ReproduceReport(const ReproduceFacts& f) {
              "## Real networks (C10-C18)\n\n{}\n"
              "Data: `theory_risk.csv`, `theory_sgd.csv`, `claims.json`, `figures/`; metadata: "
              "`metadata.json`.\n",
-             f.scale, f.seed, f.wall_seconds, RiskMarkdown(f.risk), SgdMarkdown(f.sgd), f.scale,
-             f.seed, ClaimsTable(f.claims), ClaimsDetail(f.claims), FigureList(f.figures),
+             f.scale, f.seed, f.wall_seconds, smoke, RiskMarkdown(f.risk), SgdMarkdown(f.sgd),
+             f.scale, f.seed, ClaimsTable(f.claims), ClaimsDetail(f.claims), FigureList(f.figures),
              f.realnets_section);
 }
 

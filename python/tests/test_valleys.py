@@ -95,7 +95,7 @@ def test_bad_input_raises_value_error_with_the_command_lines_message():
         valleys.theory.sgd(profile=QUAD, eta=0.05, T=0)
     with pytest.raises(ValueError, match="give profile, or both x and loss"):
         valleys.realnets.score(x=[0, 1])
-    with pytest.raises(ValueError, match="allowed: quick, full"):
+    with pytest.raises(ValueError, match="allowed: quick, full, smoke"):
         valleys.claims.check("C1", scale="huge")
 
 

@@ -64,7 +64,9 @@ TEST_CASE("RunReproduce names what it lacks before any work", "[claims][report]"
   claims::ReproduceOptions o;
   o.out_dir = ".";
   o.scale = "huge";
-  CHECK_THROWS_WITH(claims::RunReproduce(o, {}), Contains("ReproduceOptions::scale = 'huge'"));
+  CHECK_THROWS_WITH(
+      claims::RunReproduce(o, {}),
+      Contains("ReproduceOptions::scale = 'huge' is not a scale (allowed: quick, full, smoke)"));
   o.scale = "quick";
   o.figures = {{"A", "a figure"}};
   CHECK_THROWS_WITH(claims::RunReproduce(o, {}), Contains("make_figure is required"));
@@ -93,7 +95,9 @@ TEST_CASE("RunChecks: a bad scale or claim before any work; stages and files", "
   namespace fs = std::filesystem;
   claims::CheckOptions o;
   o.scale = "huge";
-  CHECK_THROWS_WITH(claims::RunChecks(o), Contains("CheckOptions::scale = 'huge'"));
+  CHECK_THROWS_WITH(
+      claims::RunChecks(o),
+      Contains("CheckOptions::scale = 'huge' is not a scale (allowed: quick, full, smoke)"));
   o.scale = "test";
   o.claims = {"C7", "C99"};
   std::vector<std::string> stages;

@@ -460,12 +460,13 @@ TEST_CASE("the main job writes its report under a hostile path and runs no shell
   // one folder name.
   const fs::path dir =
       base / "run x'; $(touch PWNED) `touch PWNED` \"q\"\nz<script>alert(1)</script>";
-  const Run r = valleys::testing::RunCommand(
-      "cd " + ShellWord(base.string()) + " && " + VALLEYS_BINARY +
-      " reproduce --realnets-preset smoke --out " + ShellWord(dir.string()));
+  const Run r =
+      valleys::testing::RunCommand("cd " + ShellWord(base.string()) + " && " + VALLEYS_BINARY +
+                                   " reproduce --scale smoke --out " + ShellWord(dir.string()));
   INFO(r.out);
   CHECK(r.code == 0);
   CHECK(fs::file_size(dir / "report.md") > 1000);
+  CHECK_THAT(Slurp(dir / "report.md"), Catch::Contains("**Scale smoke:**"));
   for (const char* figure : {"A", "B", "C", "D", "E", "F", "G", "H", "I"})
     CHECK(fs::file_size(dir / "figures" / (std::string(figure) + ".png")) > 1000);
   CHECK(fs::exists(dir / "realnets" / "report.md"));

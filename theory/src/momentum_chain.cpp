@@ -185,12 +185,14 @@ void MomentumChain::Step(const Eigen::VectorXd& mass, Eigen::VectorXd& out) cons
 
 namespace {
 
-// x with A x = b by restarted GMRES (restart 60, Jacobi preconditioner, relative residual
-// 1e-13); throws std::runtime_error naming `what` when the solve fails or stalls above 1e-9.
+// x with A x = b by restarted GMRES (restart 60, ILU(0) of I - P as the preconditioner, applied
+// transposed when A is (I - P)^T; relative residual 1e-13); throws std::runtime_error naming
+// `what` when the solve fails or stalls above 1e-9.
 Eigen::VectorXd SolveGmres(const Eigen::SparseMatrix<double, Eigen::RowMajor>& a,
-                           const Eigen::VectorXd& b, const char* what) {
-  Eigen::GMRES<Eigen::SparseMatrix<double, Eigen::RowMajor>, Eigen::DiagonalPreconditioner<double>>
-      gmres;
+                           const Eigen::VectorXd& b, const Ilu0Factors& factors, bool transposed,
+                           const char* what) {
+  Eigen::GMRES<Eigen::SparseMatrix<double, Eigen::RowMajor>, Ilu0Preconditioner> gmres;
+  gmres.preconditioner().Bind(&factors, transposed);
   gmres.set_restart(60);
   gmres.setTolerance(1e-13);
   gmres.setMaxIterations(100000);
@@ -212,7 +214,7 @@ const Eigen::VectorXd& MomentumChain::Stationary() {
   // pi (I - P) = 0 in every column but the pinned one, pi_pin = 1: M^T y = (row pin of P, 1).
   Eigen::VectorXd b = Eigen::Map<const Eigen::VectorXd>(pin_row_.data(), n);
   b[pin_] = 1.0;
-  const Eigen::VectorXd y = SolveGmres(m_.transpose(), b, "stationary");
+  const Eigen::VectorXd y = SolveGmres(m_.transpose(), b, Factors(), true, "stationary");
   if (!(y.sum() > 0))
     throw std::runtime_error("sgd: the stationary solve of the momentum chain has no mass");
   pi_ = y.cwiseMax(0.0);
@@ -232,11 +234,16 @@ const Eigen::VectorXd& MomentumChain::Stationary() {
   return pi_;
 }
 
+const Ilu0Factors& MomentumChain::Factors() {
+  if (!ilu_) ilu_ = std::make_unique<Ilu0Factors>(m_);
+  return *ilu_;
+}
+
 Eigen::VectorXd MomentumChain::Poisson(const Eigen::VectorXd& f) {
   const Eigen::VectorXd& pi = Stationary();
   Eigen::VectorXd rhs = f.array() - pi.dot(f);
   rhs[pin_] = 0.0;
-  Eigen::VectorXd g = SolveGmres(m_, rhs, "Poisson");
+  Eigen::VectorXd g = SolveGmres(m_, rhs, Factors(), false, "Poisson");
   g.array() -= pi.dot(g);
   return g;
 }

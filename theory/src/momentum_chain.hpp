@@ -5,8 +5,9 @@
 //   Nesterov:   y' = beta y + eta g(x) + u,  x' = x - eta g(x) - beta y' - u
 // so for a fixed start the next state moves along a line in u; the mass of each cell the line
 // crosses is a difference of the noise cdf. Stationary law and Poisson equation by restarted
-// GMRES with a Jacobi preconditioner on I - P pinned at the state of the cell [0, h)^2; laws
-// propagate by the transposed sparse matrix. Internal to the theory library.
+// GMRES on I - P pinned at the state of the cell [0, h)^2, preconditioned by one ILU(0)
+// factorization of it (ilu0.hpp) shared by every solve; laws propagate by the transposed sparse
+// matrix. Internal to the theory library.
 #pragma once
 
 #include <array>
@@ -17,6 +18,7 @@
 #include <Eigen/SparseCore>
 
 #include "grid_chain.hpp"
+#include "ilu0.hpp"
 
 namespace valleys::theory::detail {
 
@@ -47,6 +49,7 @@ class MomentumChain final : public ChainModel {
   // Adds the law of the next state from the point (x, y) with weight w into `row` (dense, one
   // entry per state); returns the states it touched through `touched`.
   void Scatter(double x, double y, double w, double* row, std::vector<int>* touched) const;
+  const Ilu0Factors& Factors();  // of m_, computed at the first solve
 
   Grid gx_, gy_;
   const Discretizer* disc_;
@@ -56,6 +59,7 @@ class MomentumChain final : public ChainModel {
   std::vector<double> pin_row_;  // row `pin_` of P (dense)
   bool solved_ = false;
   Eigen::VectorXd pi_;
+  std::unique_ptr<Ilu0Factors> ilu_;
 };
 
 // Bytes the matrices of a momentum chain on `states` states with `per_row` entries per row take

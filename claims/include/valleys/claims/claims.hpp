@@ -1,6 +1,6 @@
-// The paper's theoretical claims C1-C9 and C19 as checks: the simulator (Monte Carlo) against the theory
-// engine (exact), over seeded random draws of valleys and parameters. Each draw carries its known
-// answer (the exact value) beside the simulated one; a ClaimResult reports itself as JSON or
+// The paper's theoretical claims C1-C9 and C19 as checks: the simulator (Monte Carlo) against the
+// theory engine (exact), over seeded random draws of valleys and parameters. Each draw carries its
+// known answer (the exact value) beside the simulated one; a ClaimResult reports itself as JSON or
 // Markdown. No printing, no flags.
 #pragma once
 
@@ -30,9 +30,13 @@ struct ClaimScale {
   long long mc_samples = 200000;
 };
 
-// The named scales: test (the unit tests'), quick (the main job's) and full. Returns false for any
-// other name, leaving *scale unchanged.
+// The named scales: quick (the main job's), full, smoke (every stage at its smallest size, for
+// tests of the pipeline: its numbers mean nothing) and test (the unit tests'). Returns false for
+// any other name, leaving *scale unchanged.
 bool StringToClaimScale(const std::string& name, ClaimScale* scale);
+// The scales a user may name, in the order above but test: "quick, full, smoke".
+const std::vector<std::string>& ClaimScaleNames();
+std::string ClaimScaleNamesText();  // the names joined by ", ", for messages
 
 struct ClaimDraw {
   std::string description;  // the valley, law and parameters of this draw

@@ -1,7 +1,7 @@
 // The main job, `valleys reproduce`, as one call: the Theorem 1 and Theorem 2 tables, the claims
-// C1-C9 and C19, the figures and the real-network section, written into one folder with report.md. What
-// needs other modules (the figures, the LibTorch experiment) comes in as callbacks, so that this
-// library links neither plots nor LibTorch; it prints nothing.
+// C1-C9 and C19, the figures and the real-network section, written into one folder with report.md.
+// What needs other modules (the figures, the LibTorch experiment) comes in as callbacks, so that
+// this library links neither plots nor LibTorch; it prints nothing.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +19,7 @@ namespace valleys::claims {
 struct ReproduceOptions {
   std::string out_dir;          // a new or empty folder (created when missing); receives every file
   bool force = false;           // also write into a folder that is not empty (same names replaced)
-  std::string scale = "quick";  // quick | full (the claims' scale and the real-network preset)
+  std::string scale = "quick";  // ClaimScaleNames() (the claims' scale and the real-network preset)
   std::uint64_t seed = 1;
   bool with_realnets = true;
   std::string realnets_preset;      // the experiment's preset; empty: tiny (quick) or small (full)

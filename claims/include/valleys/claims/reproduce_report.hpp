@@ -1,6 +1,6 @@
 // The report of `valleys reproduce` as text: the header, the Theorem 1 and Theorem 2 tables, the
-// C1-C9 and C19 verdicts with their criteria and example draws, the figure list and the real-network
-// section.
+// C1-C9 and C19 verdicts with their criteria and example draws, the figure list and the
+// real-network section.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +14,8 @@
 
 namespace valleys::claims {
 
-// The figure (A-I) that shows a claim C1-C9 and C19, "" when none does; throws std::out_of_range for
-// another id.
+// The figure (A-I) that shows a claim C1-C9 and C19, "" when none does; throws std::out_of_range
+// for another id.
 const char* ClaimFigure(const std::string& claim);
 
 // What to read from figure A-I (one or two sentences, naming the claims it shows); "" for other
@@ -28,7 +28,7 @@ struct FigureLink {
 
 struct ReproduceFacts {
   nlohmann::json meta;  // io::Metadata of the run
-  std::string scale;    // quick | full
+  std::string scale;    // ClaimScaleNames()
   std::uint64_t seed = 1;
   double wall_seconds = 0;
   std::vector<RiskRow> risk;
