@@ -21,9 +21,9 @@
 namespace cli = valleys::cli;
 
 namespace {
-// `valleys realnets train|sgd-after-swa|profile|surface|line|hessian|experiment ...` runs valleys-realnets
-// (beside this executable) in place of this process, so LibTorch is loaded only by the commands
-// that use it.
+// `valleys realnets train|sgd-after-swa|profile|surface|line|hessian|experiment ...` runs
+// valleys-realnets (beside this executable) in place of this process, so LibTorch is loaded only by
+// the commands that use it.
 void HandOverToRealnets(int argc, char** argv) {
   if (argc < 3 || std::string(argv[1]) != "realnets") return;
   const std::string sub = argv[2];

@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "support/files.hpp"
 #include "support/run_command.hpp"
 #include "support/spawn.hpp"
 
@@ -398,10 +399,7 @@ void RunAndKillGroup(const std::vector<std::string>& args, std::chrono::microsec
   waitpid(child, &status, 0);
 }
 
-std::string Slurp(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
+using valleys::testing::Slurp;
 }  // namespace
 
 TEST_CASE("a figure killed while drawing leaves the old figure whole", "[cli][atomic]") {

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/files.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/csv_field.hpp"
 #include "valleys/io/grid.hpp"
@@ -24,12 +25,7 @@ using namespace valleys::io;
 namespace fs = std::filesystem;
 
 namespace {
-std::string Slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
+using valleys::testing::Slurp;
 }  // namespace
 
 TEST_CASE("grid axes: ranges, lists, single values, errors", "[io][grid]") {

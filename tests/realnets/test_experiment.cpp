@@ -19,6 +19,7 @@
 
 #include "data_dir.hpp"
 #include "experiment_job.hpp"
+#include "support/files.hpp"
 #include "valleys/io/spec.hpp"
 #include "valleys/plots/figures.hpp"
 #include "valleys/plots/realnets_figures.hpp"
@@ -32,12 +33,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using valleys::testing::Slurp;
 std::string FirstLine(const fs::path& p) {
   std::ifstream in(p);
   std::string line;
@@ -382,8 +378,13 @@ TEST_CASE("the experiment on the airbench recipe: every job runs, the pre-regist
   o.threads = 1;
   const ExperimentSummary s = RunExperiment(o);
   REQUIRE(s.merged);
-  CHECK(s.jobs_run.size() == 8);  // bn, nobn, gamma, softplus per seed (no bn-sgd)
+  // bn, nobn, gamma, softplus and bn-controls per seed (no bn-sgd).
+  CHECK(s.jobs_run.size() == 10);
+  // bn-controls is the BN network trained again: on one machine, the same bits.
+  CHECK(Slurp(dir / "seed-1" / "bn-controls" / "swa.pt.sha256").substr(0, 64) ==
+        Slurp(dir / "seed-1" / "bn" / "swa.pt.sha256").substr(0, 64));
   const std::string report = Slurp(dir / "report.md");
+  CHECK(report.find("| bn-controls | swa | sign/exclude-bn |") != std::string::npos);
   CHECK(report.find("### Pre-registered verdicts") != std::string::npos);
   CHECK(report.find("| C10 ") != std::string::npos);
   const auto meta = nlohmann::json::parse(Slurp(dir / "metadata.json"));
@@ -434,8 +435,19 @@ TEST_CASE("direction labels carry the parameters a direction leaves out", "[real
   Preset p;
   REQUIRE(StringToPreset("cpu-full", &p));
   const std::vector<Variant> v = Variants(p);
-  REQUIRE(!v.empty());
-  CHECK(std::count(v[0].families.begin(), v[0].families.end(), "sign/exclude-bn") == 1);
+  REQUIRE(v.size() == 5);
+  CHECK(v[0].id == "bn");
+  CHECK(v[0].families.empty());  // a job of its own in the paper's regime
+  const Variant& controls = v[1];  // beside bn: one session may run both
+  CHECK(controls.id == "bn-controls");
+  CHECK(controls.laws.empty());
+  CHECK(controls.model.Describe() == v[0].model.Describe());
+  CHECK(controls.lr_factor == v[0].lr_factor);
+  CHECK(std::count(controls.families.begin(), controls.families.end(), "sign/exclude-bn") == 1);
+  CHECK(std::count(controls.families.begin(), controls.families.end(), "ones") == 1);
+  Preset small;
+  REQUIRE(StringToPreset("small", &small));
+  CHECK(Variants(small).front().families.size() == 4);  // elsewhere the BN job profiles them
   CHECK(p.family_directions == 1);
   p.family_directions = 0;
   CHECK_FALSE(p.IsValid(&why));

@@ -27,6 +27,7 @@
 #include <filesystem>
 
 #include "data_dir.hpp"
+#include "support/files.hpp"
 #include "support/run_command.hpp"
 #include "support/spawn.hpp"
 #include "valleys/realnets/commands.hpp"
@@ -570,12 +571,7 @@ TEST_CASE("BN recompute passes: the fast train-mode BN equals LibTorch's BatchNo
 }
 
 namespace {
-std::string Slurp(const fs::path& p) {
-  std::ifstream f(p);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
+using valleys::testing::Slurp;
 
 // The epoch rows without the timing column.
 std::string EpochsWithoutTiming(const fs::path& csv) {

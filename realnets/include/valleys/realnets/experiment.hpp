@@ -76,7 +76,8 @@ void OverrideSubset(Subset subset, Preset* preset);
 // One network of the experiment.
 struct Variant {
   std::string id, title;
-  int code = 0;  // its id in the figure data: 1 bn, 2 nobn, 3 gamma, 4 softplus, 5 bn-sgd
+  int code = 0;  // its id in the figure data: 1 bn, 2 nobn, 3 gamma, 4 softplus, 5 bn-sgd,
+                 // 6 bn-controls
   ModelSpec model;
   std::vector<DirectionLaw> laws;  // profiled at its SWA solution (and drawn in the figures)
   // Direction families (ProfileOptions labels, e.g. "shifted-gaussian:mean=2") also profiled at
