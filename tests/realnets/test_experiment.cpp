@@ -437,7 +437,7 @@ TEST_CASE("direction labels carry the parameters a direction leaves out", "[real
   const std::vector<Variant> v = Variants(p);
   REQUIRE(v.size() == 5);
   CHECK(v[0].id == "bn");
-  CHECK(v[0].families.empty());  // a job of its own in the paper's regime
+  CHECK(v[0].families.empty());    // a job of its own in the paper's regime
   const Variant& controls = v[1];  // beside bn: one session may run both
   CHECK(controls.id == "bn-controls");
   CHECK(controls.laws.empty());
