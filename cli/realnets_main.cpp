@@ -55,6 +55,9 @@ int main(int argc, char** argv) {
             "airbench: their rate as a multiple of --lr");
   AddOption(*t, "--micro-batch", train.micro_batch,
             "airbench: gradient accumulated over micro-batches of N images (0: the batch)");
+  AddOption(*t, "--adaptive-clip", train.adaptive_clip,
+            "airbench: adaptive gradient clipping at LAMBDA x each unit's weight norm (NFNets; "
+            "0: off)");
   AddOption(*t, "--centre-eval-size", train.centre_eval_size,
             "airbench: training images of the training loss at the solutions (0: all)");
   AddOption(*t, "--swa-start", train.swa_start_fraction, "SWA start as a fraction of the epochs");
@@ -127,8 +130,11 @@ int main(int argc, char** argv) {
             "Power iteration: the relative change that stops it; --top-k: the relative residual "
             "||Hv - lambda v|| / |lambda| of a converged eigenpair");
   AddOption(*h, "--top-k", spectrum.top_k, "The K largest eigenvalues and eigenvectors (Lanczos)");
+  AddOption(*h, "--bottom-k", spectrum.bottom_k,
+            "Also the J smallest eigenvalues and eigenvectors of the same Lanczos run (needs "
+            "--top-k)");
   AddOption(*h, "--lanczos-steps", spectrum.lanczos_steps,
-            "Lanczos steps for --top-k (0: max(2K + 20, 40))");
+            "Lanczos steps for --top-k and --bottom-k (0: max(2 (K + J) + 20, 40))");
   h->add_flag("--trace", spectrum.trace, "Hutchinson's trace estimate with its 95% interval");
   AddOption(*h, "--trace-probes", spectrum.trace_probes, "Rademacher probes of the trace");
   h->add_flag("--density", spectrum.density,
@@ -139,7 +145,8 @@ int main(int argc, char** argv) {
             "Lanczos steps per start vector of the density");
   AddOption(*h, "--density-bins", spectrum.density_options.bins, "Grid points of the density");
   AddOption(*h, "--save-eigenvectors", spectrum.save_eigenvectors,
-            "FILE.pt: the --top-k eigenvectors as {\"v1\": {name: tensor}, ...} (torch.load)");
+            "FILE.pt: the eigenvectors as {\"v1\": {name: tensor}, ..., \"bottom1\": ...} "
+            "(torch.load; profile --law hessian-top/hessian-bottom --eigenvectors reads it)");
   bool hess_no_figures = false;
   h->add_flag("--no-figures", hess_no_figures, "Write the density's data only, no figure");
 
@@ -172,7 +179,7 @@ int main(int argc, char** argv) {
     }
     if (h->parsed()) {
       hess.base = WithDataDir(hess.base);
-      if (spectrum.top_k > 0 || spectrum.trace || spectrum.density) {
+      if (spectrum.top_k > 0 || spectrum.bottom_k != 0 || spectrum.trace || spectrum.density) {
         const realnets::RunOutput out = realnets::HessianSpectrumCommand(spectrum, progress);
         if (spectrum.density && !hess_no_figures) {
           const std::string name =

@@ -90,7 +90,11 @@ void AddDirectionFlags(CLI::App& p, realnets::ProfileOptions& o, std::string& la
                        bool& only_bn) {
   AddOption(p, "--law", law,
             "uniform01 (authors') | gaussian | sign | filter | ones | shifted-gaussian:mean=M | "
-            "sign-agreement:r=R | logit-scale (the last layer's weights)");
+            "sign-agreement:r=R | logit-scale (the last layer's weights) | hessian-top | "
+            "hessian-bottom (eigenvector --direction + 1 of --eigenvectors)");
+  AddOption(p, "--eigenvectors", o.eigenvector_file,
+            "hessian-top/hessian-bottom: the FILE.pt of `hessian --save-eigenvectors` (the same "
+            "network)");
   p.add_flag("--exclude-bn", exclude_bn, "Leave BN gamma/beta out of the direction");
   p.add_flag("--only-bn", only_bn, "Perturb BN gamma/beta only (not with --exclude-bn)");
   AddOption(p, "--exclude-params", o.exclude_pattern,

@@ -37,14 +37,15 @@ const char* VerdictName(Verdict v) {
 
 namespace {
 
-// The named scales: name, draws, chains, steps, burn-in, Monte Carlo samples. "test" is the
-// unit tests' (ClaimScale's defaults, the same sizes as quick); the others are the user's.
+// The named scales: name, draws, chains, steps, burn-in, Monte Carlo samples, the real-network
+// preset of `reproduce`. "test" is the unit tests' (ClaimScale's defaults, the same sizes as
+// quick); the others are the user's.
 const std::vector<ClaimScale>& NamedScales() {
   static const std::vector<ClaimScale> scales = {
-      {"quick", 20, 2000, 5000, 2000, 200000},
-      {"full", 50, 20000, 20000, 4000, 2000000},
-      {"smoke", 2, 200, 600, 200, 20000},
-      {"test", 20, 2000, 5000, 2000, 200000},
+      {"quick", 20, 2000, 5000, 2000, 200000, "tiny"},
+      {"full", 50, 20000, 20000, 4000, 2000000, "small"},
+      {"smoke", 2, 200, 600, 200, 20000, "smoke"},
+      {"test", 20, 2000, 5000, 2000, 200000, "tiny"},
   };
   return scales;
 }

@@ -92,10 +92,8 @@ ReproduceSummary RunReproduce(const ReproduceOptions& o, const ReproduceCallback
   ReproduceSummary summary;
   facts.realnets_section = "Skipped (`--no-realnets`).\n";
   if (o.with_realnets) {
-    summary.realnets_preset = !o.realnets_preset.empty() ? o.realnets_preset
-                              : o.scale == "full"        ? "small"
-                              : o.scale == "smoke"       ? "smoke"
-                                                         : "tiny";
+    summary.realnets_preset =
+        !o.realnets_preset.empty() ? o.realnets_preset : claim_scale.realnets_preset;
     stage(5, fmt::format("real networks: valleys realnets experiment --preset {}",
                          summary.realnets_preset));
     summary.realnets_status = cb.run_realnets(summary.realnets_preset, (dir / "realnets").string());

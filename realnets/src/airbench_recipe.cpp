@@ -137,6 +137,25 @@ bool LoadState(const TrainOptions& o, TrainStateRecord& st, const Net& net, torc
 
 }  // namespace
 
+void AdaptiveGradientClip(const std::vector<torch::Tensor>& params, double lambda) {
+  torch::NoGradGuard guard;
+  for (const auto& p : params) {
+    torch::Tensor g = p.grad();
+    if (!g.defined()) continue;
+    const auto unit_norms = [&](const torch::Tensor& t) {
+      return t.dim() >= 2 ? t.flatten(1).norm(2, 1).view({-1, 1}) : t.norm().view({1, 1});
+    };
+    const torch::Tensor limit = lambda * unit_norms(p.detach()).clamp_min(1e-3);
+    const torch::Tensor norm = unit_norms(g);
+    const torch::Tensor scale =
+        torch::where(norm > limit, limit / norm.clamp_min(1e-12), torch::ones_like(norm));
+    // Broadcast over each unit's coordinates (views of any memory layout: channels-last too).
+    std::vector<int64_t> shape(static_cast<std::size_t>(std::max<int64_t>(p.dim(), 1)), 1);
+    if (p.dim() >= 2) shape[0] = p.size(0);
+    g.mul_(p.dim() >= 2 ? scale.view(shape) : scale.squeeze());
+  }
+}
+
 double AirbenchRateFactor(long long step, long long steps) {
   const double warm = std::floor(0.23 * static_cast<double>(steps));
   const double s = static_cast<double>(step);
@@ -201,6 +220,9 @@ TrainSummary TrainAirbench(const TrainOptions& o,
                                                                     .weight_decay(o.weight_decay)));
   torch::optim::SGD opt(param_groups, torch::optim::SGDOptions(o.lr_init));
   const double base_lr[2] = {bias_lr, o.lr_init};
+  std::vector<torch::Tensor> clipped;  // adaptive clipping: every parameter but the head's
+  for (const auto& p : net->named_parameters())
+    if (p.key().rfind("head", 0) != 0) clipped.push_back(p.value());
 
   const std::vector<torch::Tensor> state = FloatState(net);
   std::vector<torch::Tensor> lookahead = Clones(state), swa;
@@ -278,6 +300,7 @@ TrainSummary TrainAirbench(const TrainOptions& o,
         correct += out.argmax(1).eq(yb).sum().to(torch::kCPU, torch::kFloat64);
       }
       if (!whitening_trains) groups.whitening_bias.mutable_grad() = torch::Tensor();
+      if (o.adaptive_clip > 0) AdaptiveGradientClip(clipped, o.adaptive_clip);
       opt.step();
       torch::NoGradGuard guard;
       const long long done = step + 1;

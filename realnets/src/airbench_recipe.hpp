@@ -38,6 +38,12 @@ TrainSummary TrainAirbench(const TrainOptions& options,
 // down-right from the reflection-padded image (1/4 each pair). Eval mode.
 Eval TestTimeAugmented(const Net& net, const Data& data);
 
+// Adaptive gradient clipping (TrainOptions::adaptive_clip): each unit's gradient of `params`
+// scaled down, where longer, to lambda x max(||unit's weights||, 1e-3); a unit is a slice along
+// dimension 0 of a parameter of dimension >= 2, a 1-D parameter is one unit. Parameters without a
+// gradient are skipped.
+void AdaptiveGradientClip(const std::vector<torch::Tensor>& params, double lambda);
+
 // The rate factor of the decayed phase at optimizer step `step` (0-based) of `steps`.
 double AirbenchRateFactor(long long step, long long steps);
 

@@ -190,6 +190,8 @@ ExperimentSummary Merge(const ExperimentOptions& options,
       facts.swa_bias.emplace_back(r.seed, r.swa_bias.result);
     }
     if (!r.hessian.empty()) facts.hessians[r.variant] = r.hessian;
+    if (!r.hessian_directions.empty())
+      facts.hessian_directions.push_back({r.seed, r.variant, r.hessian_directions});
     for (const auto& [name, seconds] : r.stage_seconds) {
       if (!stage_totals.count(name)) stage_order.push_back(name);
       stage_totals[name] += seconds;

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "hessian_directions.hpp"
 #include "profile_resume.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/csv_field.hpp"
@@ -48,7 +49,9 @@ struct ProfileJob {
   std::string checkpoint;
   DirectionLaw law;
   int direction;
-  std::string family;  // a direction label (Variant::families); empty: `law`
+  std::string family = "";            // a direction label (Variant::families); empty: `law`
+  double range = 0;                   // 0: the preset's for the law
+  std::string eigenvector_file = "";  // the hessian laws
 };
 
 // A profile's row of profiles_summary.csv and, when drawn, its rows of figures/profiles.csv.
@@ -194,10 +197,21 @@ JobRecord RunJob(const JobContext& c) {
     rec.after = {after.accepted_epoch, static_cast<int>(after.rows.size())};
   }
 
-  // 3. Profiles: the laws and families at the SWA solution; C10: the SGD solution of bn and
+  // 3. The Hessian's extreme eigenvectors at the SWA solution, profiled below like the laws.
+  std::vector<ProfileJob> jobs;
+  if (v.hessian_directions && preset.hessian_directions > 0) {
+    stage("hessian_directions");
+    const HessianDirections h = HessianDirectionsOrResume(run, preset);
+    rec.hessian_directions = h.rows;
+    for (const auto& row : h.rows)
+      jobs.push_back({"swa",
+                      row.end == "top" ? DirectionLaw::kHessianTop : DirectionLaw::kHessianBottom,
+                      row.rank - 1, "", row.range, h.vectors_file});
+  }
+
+  // 4. Profiles: the laws and families at the SWA solution; C10: the SGD solution of bn and
   // bn-sgd.
   stage("profiles");
-  std::vector<ProfileJob> jobs;
   for (const auto& law : v.laws)
     for (int k = 0; k < preset.directions; ++k) jobs.push_back({"swa", law, k, ""});
   for (const auto& family : v.families)
@@ -223,7 +237,10 @@ JobRecord RunJob(const JobContext& c) {
       if (!job.family.empty() && !ParseDirectionLabel(job.family, &o, &family_why))
         throw std::invalid_argument("Variant::families: " + family_why);
       o.direction = job.direction;
-      o.range = o.law == DirectionLaw::kFilter ? preset.filter_range : preset.range;
+      o.eigenvector_file = job.eigenvector_file;
+      o.range = job.range > 0                    ? job.range
+                : o.law == DirectionLaw::kFilter ? preset.filter_range
+                                                 : preset.range;
       o.points = preset.points;
       o.bracket_rise = preset.bracket_rise;
       o.bracket_limit = preset.bracket_limit;
@@ -276,7 +293,7 @@ JobRecord RunJob(const JobContext& c) {
                                    g.n_eff, ShortNumber(mean_cosine));
   }
 
-  // 4. The SWA-SGD line and 5. C18 (the BN network).
+  // 5. The SWA-SGD line and 6. C18 (the BN network).
   if (v.id == "bn") {
     stage("line");
     LineOptions line;
@@ -371,7 +388,7 @@ JobRecord RunJob(const JobContext& c) {
     rec.has_swa_bias = true;
   }
 
-  // 6. The top Hessian eigenvalue (the first seed's bn and nobn).
+  // 7. The top Hessian eigenvalue (the first seed's bn and nobn).
   if (c.first_seed && (v.id == "bn" || v.id == "nobn")) {
     stage("hessian");
     HessianOptions h;

@@ -26,7 +26,7 @@ bool StringToPreset(const std::string& name, Preset* preset) {
     p.train_size = 256, p.test_size = 128, p.epochs = 2;
     p.directions = 1, p.family_directions = 1, p.points = 5, p.range = 2, p.eval_size = 128;
     p.line_points = 6, p.after_max_epochs = 1;
-    p.hessian_sample = 64, p.hessian_iterations = 2;
+    p.hessian_sample = 64, p.hessian_iterations = 2, p.hessian_directions = 1;
     p.seeds = 2;
     p.record_every = 1, p.swa_bias_directions = 1, p.swa_bias_pcs = 1, p.swa_bias_points = 7;
   } else if (name == "tiny") {
@@ -97,6 +97,14 @@ bool Preset::IsValid(std::string* why) const {
   if (family_directions < 1 || family_directions > 100)
     return Fail(why,
                 fmt::format("Preset::family_directions = {} (allowed: 1..100)", family_directions));
+  if (hessian_directions < 0 || hessian_directions > 20)
+    return Fail(
+        why, fmt::format("Preset::hessian_directions = {} (allowed: 0..20)", hessian_directions));
+  if (hessian_lanczos_steps != 0 &&
+      (hessian_lanczos_steps < 2 * hessian_directions || hessian_lanczos_steps > 1000))
+    return Fail(why, fmt::format("Preset::hessian_lanczos_steps = {} (allowed: 0 for automatic, or "
+                                 "2 x hessian_directions = {} .. 1000)",
+                                 hessian_lanczos_steps, 2 * hessian_directions));
   if (line_points < 6)
     return Fail(why, fmt::format("Preset::line_points = {} (allowed: >= 6)", line_points));
   if (seeds < 1 || seeds > 16)
@@ -144,6 +152,7 @@ std::vector<Variant> Variants(const Preset& p) {
     Variant controls{
         "bn-controls", "BN (families and controls: the BN network trained again)", 6, p.model, {}};
     controls.families = v.back().families;
+    controls.hessian_directions = true;
     v.back().families.clear();
     for (const char* label :
          {"sign/exclude-bn", "uniform01/exclude-bn", "sign/exclude=head.*",
@@ -158,6 +167,10 @@ std::vector<Variant> Variants(const Preset& p) {
                {DirectionLaw::kUniform01, DirectionLaw::kGaussian, DirectionLaw::kSign,
                 DirectionLaw::kFilter}};
   nobn.model.batch_norm = false;
+  nobn.hessian_directions = true;
+  // Outside the paper's regime the BN network itself has the Hessian's directions (there, they
+  // belong to bn-controls, whose job has the time).
+  if (!p.paper_regime) v.front().hessian_directions = true;
   if (p.schedule == Schedule::kAirbench) nobn.lr_factor = 1.0 / 30;  // lr 0.05
   v.push_back(nobn);
   Variant gamma{"gamma",

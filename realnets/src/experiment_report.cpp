@@ -1,5 +1,6 @@
 #include "experiment_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -34,6 +35,41 @@ std::string SeedList(const std::vector<std::uint64_t>& seeds) {
   std::string s;
   for (auto x : seeds) s += (s.empty() ? "" : ", ") + std::to_string(x);
   return s;
+}
+
+// The Hessian's directions: how they were found and each one's eigenpair and valley.
+std::string HessianDirectionsSection(const ExperimentFacts& f) {
+  const Preset& preset = f.options->preset;
+  const int k = preset.hessian_directions;
+  std::string md = fmt::format(
+      "\n### Along the Hessian's own directions\n\nThe eigenvectors of the {} largest and the {} "
+      "smallest eigenvalues of the training loss's Hessian at w_SWA (one Lanczos run of {} steps "
+      "with full reorthogonalization over the first {} training images, BN statistics frozen; "
+      "each vector's sign chosen so that cos(d, w) >= 0), profiled like the laws (rows "
+      "hessian-top and hessian-bottom of the table above) with BN recomputed at every point. A "
+      "top direction's offsets cover +-min({}, 2 / sqrt(eigenvalue)), where the quadratic model "
+      "reaches 2 nats; a bottom direction's +-{}. An eigenvalue is converged when ||Hv - lambda "
+      "v|| <= 1e-3 |lambda|; a direction whose pair has not converged is still the Ritz vector "
+      "profiled, and the table says so.\n\n"
+      "| seed | network | end | rank | eigenvalue (Ritz) | residual | converged | range | valley "
+      "log10 w+/w- (> 0: flatter toward +) |\n|---|---|---|---|---|---|---|---|---|\n",
+      k, k,
+      preset.hessian_lanczos_steps > 0 ? preset.hessian_lanczos_steps : std::max(4 * k + 20, 40),
+      preset.hessian_sample, ShortNumber(preset.range), ShortNumber(preset.range));
+  for (const auto& job : f.hessian_directions)
+    for (const auto& row : job.rows) {
+      const std::string law = row.end == "top" ? "hessian-top" : "hessian-bottom";
+      const DirectionRecord* d = nullptr;
+      for (const auto& r : f.directions)
+        if (r.seed == job.seed && r.variant == job.variant && r.checkpoint == "swa" &&
+            r.law == law && r.direction == row.rank - 1)
+          d = &r;
+      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", job.seed, job.variant,
+                        row.end, row.rank, ShortNumber(row.value), ShortNumber(row.residual),
+                        row.converged ? "yes" : "no", ShortNumber(row.range),
+                        d ? ShortNumber(d->valley_log10_ratio) : std::string("-"));
+    }
+  return md;
 }
 
 }  // namespace
@@ -144,6 +180,7 @@ std::string ExperimentSection(const ExperimentFacts& f) {
   for (const auto& v : f.variants) {
     std::vector<std::string> laws = {"uniform01", "gaussian", "sign", "filter"};
     laws.insert(laws.end(), v.families.begin(), v.families.end());
+    if (v.hessian_directions) laws.insert(laws.end(), {"hessian-top", "hessian-bottom"});
     for (const char* ck : {"swa", "sgd"})
       for (const std::string& law : laws) {
         const LawStats s = Stats(f.directions, f.groups, v.id, ck, law, o.seed);
@@ -156,6 +193,7 @@ std::string ExperimentSection(const ExperimentFacts& f) {
             ShortNumber(s.median_abs_log_ratio_ci.hi), ShortNumber(s.median_sign_agreement));
       }
   }
+  if (!f.hessian_directions.empty()) md += HessianDirectionsSection(f);
   if (!f.swa_bias.empty()) {
     const SwaBiasResult& first = f.swa_bias.front().second;
     md += fmt::format(

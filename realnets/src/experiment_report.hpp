@@ -16,6 +16,13 @@
 
 namespace valleys::realnets::detail {
 
+// The Hessian's directions of one job (Variant::hessian_directions).
+struct JobHessianDirections {
+  std::uint64_t seed = 0;
+  std::string variant;
+  std::vector<HessianDirectionRow> rows;
+};
+
 struct ExperimentFacts {
   const ExperimentOptions* options = nullptr;
   std::vector<Variant> variants;
@@ -26,6 +33,7 @@ struct ExperimentFacts {
   std::vector<AfterSummary> after;              // per seed
   std::vector<std::pair<std::uint64_t, SwaBiasResult>> swa_bias;  // per seed (C18)
   std::vector<DirectionRecord> directions;                        // every profile
+  std::vector<JobHessianDirections> hessian_directions;           // per job that has them
   std::vector<DirectionGroup> groups;                             // per network, checkpoint and law
   std::vector<VerdictRow> verdicts;
   double wall_seconds = 0;

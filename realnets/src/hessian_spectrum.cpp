@@ -21,10 +21,14 @@ bool HessianSpectrumOptions::IsValid(std::string* why) const {
   if (!hessian.IsValid(why)) return false;
   if (top_k < 0 || top_k > 1000)
     return Fail(why, fmt::format("HessianSpectrumOptions::top_k = {} (allowed: 0..1000)", top_k));
-  if (lanczos_steps != 0 && (lanczos_steps < top_k || lanczos_steps > 10000))
+  if (bottom_k < 0 || bottom_k > 1000 || (bottom_k > 0 && top_k == 0))
+    return Fail(why, fmt::format("HessianSpectrumOptions::bottom_k = {} with top_k = {} (allowed: "
+                                 "0..1000, and top_k >= 1 when it is not 0)",
+                                 bottom_k, top_k));
+  if (lanczos_steps != 0 && (lanczos_steps < top_k + bottom_k || lanczos_steps > 10000))
     return Fail(why, fmt::format("HessianSpectrumOptions::lanczos_steps = {} (allowed: 0 for "
-                                 "automatic, or top_k = {} .. 10000)",
-                                 lanczos_steps, top_k));
+                                 "automatic, or top_k + bottom_k = {} .. 10000)",
+                                 lanczos_steps, top_k + bottom_k));
   if (trace && (trace_probes < 2 || trace_probes > 100000))
     return Fail(why, fmt::format("HessianSpectrumOptions::trace_probes = {} (allowed: 2..100000)",
                                  trace_probes));
@@ -53,12 +57,13 @@ HessianSpectrumResult HessianSpectrum(const HessianSpectrumOptions& o,
   const int64_t batch = std::max<int64_t>(2, std::min<int64_t>(h.base.batch * 2, data.size()));
   const detail::FlatHessian hessian(*net, data, batch, &r.products);
   const int n = hessian.Dimension();
-  const int steps =
-      std::min(n, o.lanczos_steps > 0 ? o.lanczos_steps : std::max(2 * o.top_k + 20, 40));
-  const long long total = (o.top_k > 0 ? steps + o.top_k : 0) + (o.trace ? o.trace_probes : 0) +
-                          (o.density ? static_cast<long long>(o.density_options.probes) *
-                                           std::min(n, o.density_options.steps)
-                                     : 0);
+  const int steps = std::min(
+      n, o.lanczos_steps > 0 ? o.lanczos_steps : std::max(2 * (o.top_k + o.bottom_k) + 20, 40));
+  const long long total =
+      (o.top_k > 0 ? steps + o.top_k + o.bottom_k : 0) + (o.trace ? o.trace_probes : 0) +
+      (o.density
+           ? static_cast<long long>(o.density_options.probes) * std::min(n, o.density_options.steps)
+           : 0);
   // The operator as the algorithms see it: a non-finite product names the network.
   const SymmetricOperator op = [&](const Eigen::VectorXd& x, Eigen::VectorXd* y) {
     hessian(x, y);
@@ -78,21 +83,29 @@ HessianSpectrumResult HessianSpectrum(const HessianSpectrumOptions& o,
     t.steps = steps;
     t.tolerance = h.tolerance;
     t.seed = seed + 17;
-    r.top = TopEigenpairs(op, n, t);
+    t.bottom = std::min(o.bottom_k, n);
+    ExtremeEigenpairs ends = ExtremeEigenpairsOf(op, n, t);
+    r.top = std::move(ends.top);
+    r.bottom = std::move(ends.bottom);
     if (!o.save_eigenvectors.empty()) {
       c10::Dict<std::string, c10::Dict<std::string, at::Tensor>> file;
       const auto names = net->NamedParameters();
-      for (std::size_t i = 0; i < r.top.size(); ++i) {
-        const std::vector<torch::Tensor> pieces = hessian.Unflatten(r.top[i].vector);
+      const auto add = [&](const std::string& key, const Eigen::VectorXd& vector) {
+        const std::vector<torch::Tensor> pieces = hessian.Unflatten(vector);
         c10::Dict<std::string, at::Tensor> v;
         for (std::size_t k = 0; k < names.size(); ++k)
           v.insert(names[k].first, pieces[k].to(torch::kCPU, torch::kFloat32).contiguous());
-        file.insert(fmt::format("v{}", i + 1), v);
-      }
+        file.insert(key, v);
+      };
+      for (std::size_t i = 0; i < r.top.size(); ++i)
+        add(fmt::format("v{}", i + 1), r.top[i].vector);
+      for (std::size_t i = 0; i < r.bottom.size(); ++i)
+        add(fmt::format("bottom{}", i + 1), r.bottom[i].vector);
       const std::vector<char> bytes = torch::pickle_save(c10::IValue(file));
       io::WriteFileAtomically(o.save_eigenvectors, std::string(bytes.begin(), bytes.end()));
     }
     for (auto& p : r.top) p.vector.resize(0);
+    for (auto& p : r.bottom) p.vector.resize(0);
   }
   if (o.trace) {
     r.trace = HutchinsonTrace(op, n, o.trace_probes, seed + 29);

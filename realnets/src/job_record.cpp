@@ -93,6 +93,11 @@ void Fields(Io& io, R& p, SwaBiasPart*) {
   io("figure_csv", p.figure_csv);
 }
 template <typename Io, typename R>
+void Fields(Io& io, R& h, HessianDirectionRow*) {
+  io("end", h.end), io("rank", h.rank), io("value", h.value), io("residual", h.residual);
+  io("converged", h.converged), io("range", h.range);
+}
+template <typename Io, typename R>
 void Fields(Io& io, R& j, JobRecord*) {
   io("seed", j.seed), io("variant", j.variant), io("trained", j.trained);
   io("directions", j.directions), io("groups", j.groups), io("summary_rows", j.summary_rows);
@@ -100,6 +105,7 @@ void Fields(Io& io, R& j, JobRecord*) {
   io("mismatched", j.mismatched), io("has_line", j.has_line), io("after", j.after);
   io("line", j.line), io("line_csv", j.line_csv), io("line_meta", j.line_meta);
   io("has_swa_bias", j.has_swa_bias), io("swa_bias", j.swa_bias), io("hessian", j.hessian);
+  io("hessian_directions", j.hessian_directions);
   io("wall_seconds", j.wall_seconds), io("stage_seconds", j.stage_seconds);
 }
 
@@ -188,8 +194,14 @@ void Read(const Json& j, T& v, const std::string& where) {
   }
 }
 
+// Fields that records of an earlier version lack: such a record reads them as their defaults.
+bool AddedLater(const std::string& name) {
+  return name == "hessian_directions";
+}
+
 template <typename V>
 void Reader::operator()(const char* name, V& v) {
+  if (!json.contains(name) && AddedLater(name)) return;
   if (!json.contains(name))
     throw std::runtime_error(fmt::format("{}: the field '{}' is missing", where, name));
   Read(json.at(name), v, where + "." + name);

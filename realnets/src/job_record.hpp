@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hessian_directions.hpp"
 #include "valleys/realnets/swa_bias.hpp"
 #include "valleys/realnets/training.hpp"
 #include "valleys/realnets/verdicts.hpp"
@@ -47,6 +48,8 @@ struct JobRecord {
   bool has_swa_bias = false;
   SwaBiasPart swa_bias;
   std::string hessian;  // HessianSummary (first seed, bn and nobn); empty: none
+  // The eigenpairs whose vectors were profiled (Variant::hessian_directions); empty: none.
+  std::vector<HessianDirectionRow> hessian_directions;
   double wall_seconds = 0;
   std::vector<std::pair<std::string, double>> stage_seconds;
 };

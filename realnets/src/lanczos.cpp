@@ -104,8 +104,11 @@ bool TopEigenOptions::IsValid(std::string* why) const {
     return false;
   };
   if (k < 1 || k > 1000) return fail(fmt::format("TopEigenOptions::k = {} (allowed: 1..1000)", k));
-  if (steps != 0 && steps < k)
-    return fail(fmt::format("TopEigenOptions::steps = {} (allowed: 0 or >= k = {})", steps, k));
+  if (bottom < 0 || bottom > 1000)
+    return fail(fmt::format("TopEigenOptions::bottom = {} (allowed: 0..1000)", bottom));
+  if (steps != 0 && steps < k + bottom)
+    return fail(fmt::format("TopEigenOptions::steps = {} (allowed: 0 or >= k + bottom = {})", steps,
+                            k + bottom));
   if (!(tolerance > 0 && tolerance < 1))
     return fail(fmt::format("TopEigenOptions::tolerance = {} (allowed: 0 < t < 1)", tolerance));
   return true;
@@ -113,18 +116,25 @@ bool TopEigenOptions::IsValid(std::string* why) const {
 
 std::vector<Eigenpair> TopEigenpairs(const SymmetricOperator& h, int dimension,
                                      const TopEigenOptions& o) {
+  TopEigenOptions top_only = o;
+  top_only.bottom = 0;
+  return ExtremeEigenpairsOf(h, dimension, top_only).top;
+}
+
+ExtremeEigenpairs ExtremeEigenpairsOf(const SymmetricOperator& h, int dimension,
+                                      const TopEigenOptions& o) {
   std::string why;
   if (!o.IsValid(&why)) throw std::invalid_argument(why);
   if (dimension < 1)
     throw std::invalid_argument(fmt::format("TopEigenpairs: dimension = {}", dimension));
-  const int steps = std::min(dimension, o.steps > 0 ? o.steps : std::max(2 * o.k + 20, 40));
+  const int steps =
+      std::min(dimension, o.steps > 0 ? o.steps : std::max(2 * (o.k + o.bottom) + 20, 40));
   const LanczosDecomposition d = Lanczos(h, Gaussian(dimension, o.seed), steps);
   const RitzSpectrum s = TridiagonalSpectrum(d);
   const int m = static_cast<int>(s.values.size());
-  std::vector<Eigenpair> out;
   Eigen::VectorXd hv;
-  for (int i = 0; i < std::min(o.k, m); ++i) {
-    const int j = m - 1 - i;
+  // The Ritz pair of T's j-th eigenvalue (ascending), its residual from one more product.
+  const auto pair = [&](int j) {
     Eigenpair p;
     p.value = s.values[j];
     p.vector = d.basis * s.vectors.col(j);
@@ -132,8 +142,11 @@ std::vector<Eigenpair> TopEigenpairs(const SymmetricOperator& h, int dimension,
     Apply(h, p.vector, &hv);
     p.residual = (hv - p.value * p.vector).norm();
     p.converged = p.residual <= o.tolerance * std::abs(p.value);
-    out.push_back(std::move(p));
-  }
+    return p;
+  };
+  ExtremeEigenpairs out;
+  for (int i = 0; i < std::min(o.k, m); ++i) out.top.push_back(pair(m - 1 - i));
+  for (int i = 0; i < std::min(o.bottom, m); ++i) out.bottom.push_back(pair(i));
   return out;
 }
 

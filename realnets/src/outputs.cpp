@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "saved_direction.hpp"
 #include "valleys/io/atomic_file.hpp"
 #include "valleys/io/metadata.hpp"
 #include "valleys/realnets/asymmetry_json.hpp"
@@ -75,6 +76,7 @@ Json TrainMeta(const TrainOptions& o) {
     m["swa_lr_factor"] = o.swa_lr_factor;
     m["centre_eval_size"] = o.centre_eval_size;
     m["micro_batch"] = o.micro_batch;
+    if (o.adaptive_clip > 0) m["adaptive_gradient_clip"] = o.adaptive_clip;
   }
   return m;
 }
@@ -133,6 +135,11 @@ Json ProfileDirectionMeta(const ProfileOptions& o, const std::string& checkpoint
   if (!o.exclude_pattern.empty()) m["direction_excludes"] = o.exclude_pattern;
   m["bn_in_direction"] = o.mask != ParameterMask::kExcludeBn;
   if (o.law == DirectionLaw::kFilter) m["filter_1d_policy"] = o.filter_copy_1d ? "copy" : "zero";
+  if (!o.eigenvector_file.empty()) {
+    m["eigenvector_file"] = o.eigenvector_file;
+    m["eigenvector_key"] = detail::SavedDirectionKey(o);
+    m["eigenvector_sign"] = "chosen so that cos(d, w) >= 0";
+  }
   return m;
 }
 
@@ -147,6 +154,7 @@ Json ProfileMeta(const ProfileOptions& o, const ProfileResult& r) {
   m["sign_agreement"] = r.sign_agreement;
   m["weights_norm"] = r.weights_norm;
   m["direction_weight_cosine"] = r.direction_weight_cosine;
+  if (!r.direction_file_sha256.empty()) m["eigenvector_file_sha256"] = r.direction_file_sha256;
   return m;
 }
 
@@ -256,33 +264,38 @@ Json HessianSpectrumJson(const HessianSpectrumOptions& o, const HessianSpectrumR
   meta["loss"] = "mean cross-entropy over the sample";
   Json result = Json::object();
   if (o.top_k > 0) {
-    // Only the leading converged eigenvalues are results; the rest are listed as not converged.
-    Json values = Json::array(), residuals = Json::array(), pairs = Json::array();
-    bool leading = true;
-    for (std::size_t i = 0; i < r.top.size(); ++i) {
-      const Eigenpair& p = r.top[i];
-      leading = leading && p.converged;
-      if (leading) {
-        values.push_back(p.value);
-        residuals.push_back(p.residual);
+    // Only the leading converged eigenvalues of each end are results; the rest are listed as not
+    // converged. prefix "": top_eigenvalues, residuals, eigenpairs; "bottom_": the smallest.
+    const auto list = [&](const std::vector<Eigenpair>& ends, const std::string& prefix) {
+      Json values = Json::array(), residuals = Json::array(), pairs = Json::array();
+      bool leading = true;
+      for (std::size_t i = 0; i < ends.size(); ++i) {
+        const Eigenpair& p = ends[i];
+        leading = leading && p.converged;
+        if (leading) {
+          values.push_back(p.value);
+          residuals.push_back(p.residual);
+        }
+        Json e = {{"rank", i + 1},
+                  {"residual", p.residual},
+                  {"relative_residual", p.residual / std::abs(p.value)},
+                  {"converged", p.converged}};
+        if (p.converged)
+          e["eigenvalue"] = p.value;
+        else
+          e["status"] =
+              fmt::format("not converged: Ritz value {:.6g}, residual {:.3g} above {} x |value|",
+                          p.value, p.residual, h.tolerance);
+        pairs.push_back(e);
       }
-      Json e = {{"rank", i + 1},
-                {"residual", p.residual},
-                {"relative_residual", p.residual / std::abs(p.value)},
-                {"converged", p.converged}};
-      if (p.converged)
-        e["eigenvalue"] = p.value;
-      else
-        e["status"] =
-            fmt::format("not converged: Ritz value {:.6g}, residual {:.3g} above {} x |value|",
-                        p.value, p.residual, h.tolerance);
-      pairs.push_back(e);
-    }
-    result["top_eigenvalues"] = values;
-    result["residuals"] = residuals;
-    result["eigenpairs"] = pairs;
+      result[prefix.empty() ? "top_eigenvalues" : prefix + "eigenvalues"] = values;
+      result[prefix + "residuals"] = residuals;
+      result[prefix + "eigenpairs"] = pairs;
+    };
+    list(r.top, "");
+    if (o.bottom_k > 0) list(r.bottom, "bottom_");
     result["lanczos_steps"] =
-        o.lanczos_steps > 0 ? o.lanczos_steps : std::max(2 * o.top_k + 20, 40);
+        o.lanczos_steps > 0 ? o.lanczos_steps : std::max(2 * (o.top_k + o.bottom_k) + 20, 40);
     result["tolerance"] = h.tolerance;
     meta["top_k_method"] = fmt::format(
         "Lanczos with full reorthogonalization from an N(0, 1) start (seed 7919 x {} + "

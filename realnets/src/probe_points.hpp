@@ -34,6 +34,7 @@ struct Direction {
   double norm = 0;                     // its L2 norm (1 except for the filter law)
   double sign_agreement = 0;
   long long perturbed = 0;
+  std::string source_sha256;  // the file it was read from (hessian laws), else empty
 };
 // The direction of o's law, index and masks for the parameters of `net` (its own random stream:
 // the seed of o.probe.base, the index and the law).

@@ -14,6 +14,7 @@
 #include "probe_target.hpp"
 #include "profile_bracket.hpp"
 #include "runtime.hpp"
+#include "saved_direction.hpp"
 #include "validation.hpp"
 
 namespace valleys::realnets {
@@ -65,13 +66,43 @@ Direction MakeDirection(const ProbeTarget& net, const ProfileOptions& o) {
   // logit-scale: the last layer is the module of the last parameter (its name up to the last dot).
   const std::string last = named.empty() ? "" : named.back().first;
   const std::string last_layer = last.substr(0, last.rfind('.') + 1);
+  const auto excluded_name = [&](const std::string& name) {
+    const bool is_bn = bn.count(name) > 0;
+    return (o.mask == ParameterMask::kExcludeBn && is_bn) ||
+           (o.mask == ParameterMask::kOnlyBn && !is_bn) ||
+           (!o.exclude_pattern.empty() &&
+            ::fnmatch(o.exclude_pattern.c_str(), name.c_str(), 0) == 0);
+  };
+  // The hessian laws: the saved vector of each parameter, its sign chosen so that <d, w> >= 0
+  // over the parameters the masks leave in (an eigenvector's sign is arbitrary).
+  const bool saved_law =
+      o.law == DirectionLaw::kHessianTop || o.law == DirectionLaw::kHessianBottom;
+  SavedDirection saved;
+  double saved_sign = 1;
+  if (saved_law) {
+    saved = LoadSavedDirection(o);
+    out.source_sha256 = saved.sha256;
+    double dot = 0;
+    for (const auto& [name, value] : named) {
+      const auto it = saved.tensors.find(name);
+      if (it == saved.tensors.end() || !it->second.sizes().equals(value.sizes()))
+        throw std::invalid_argument(fmt::format(
+            "ProfileOptions::eigenvector_file '{}': vector '{}' has {} for parameter '{}' of shape "
+            "{} (allowed: a vector of this network, every parameter by name and shape)",
+            o.eigenvector_file, saved.key,
+            it == saved.tensors.end() ? std::string("no tensor")
+                                      : "shape " + c10::str(it->second.sizes()),
+            name, c10::str(value.sizes())));
+      if (!excluded_name(name))
+        dot += (it->second.to(torch::kFloat64) * value.detach().to(torch::kCPU, torch::kFloat64))
+                   .sum()
+                   .item<double>();
+    }
+    if (dot < 0) saved_sign = -1;
+  }
   for (const auto& [name, value] : named) {
     const torch::Tensor w = value.detach().to(torch::kCPU);
-    const bool is_bn = bn.count(name) > 0;
-    const bool excluded =
-        (o.mask == ParameterMask::kExcludeBn && is_bn) ||
-        (o.mask == ParameterMask::kOnlyBn && !is_bn) ||
-        (!o.exclude_pattern.empty() && ::fnmatch(o.exclude_pattern.c_str(), name.c_str(), 0) == 0);
+    const bool excluded = excluded_name(name);
     torch::Tensor d;
     switch (o.law) {
       case DirectionLaw::kUniform01:
@@ -103,6 +134,10 @@ Direction MakeDirection(const ProbeTarget& net, const ProfileOptions& o) {
       case DirectionLaw::kLogitScale:
         // The last layer's own weights: moving along it multiplies the logits (a temperature).
         d = name.compare(0, last_layer.size(), last_layer) == 0 ? w.clone() : torch::zeros_like(w);
+        break;
+      case DirectionLaw::kHessianTop:
+      case DirectionLaw::kHessianBottom:
+        d = saved_sign * saved.tensors.at(name).to(w.scalar_type());
         break;
     }
     if (o.remove_radial) {
@@ -183,6 +218,15 @@ bool ProfileOptions::IsValid(std::string* why) const {
   if (!(bracket_limit >= 1 && bracket_limit <= 1000))
     return Fail(
         why, fmt::format("ProfileOptions::bracket_limit = {} (allowed: 1..1000)", bracket_limit));
+  const bool saved_law = law == DirectionLaw::kHessianTop || law == DirectionLaw::kHessianBottom;
+  if (saved_law && eigenvector_file.empty())
+    return Fail(why, fmt::format("ProfileOptions::law = {} needs ProfileOptions::eigenvector_file "
+                                 "(allowed: the file of `hessian --save-eigenvectors`)",
+                                 DirectionLawToString(law)));
+  if (!saved_law && !eigenvector_file.empty())
+    return Fail(why, fmt::format("ProfileOptions::eigenvector_file '{}' is set but the law is {} "
+                                 "(allowed: only with hessian-top or hessian-bottom)",
+                                 eigenvector_file, DirectionLawToString(law)));
   return true;
 }
 
@@ -309,6 +353,7 @@ ProfileResult Analyse(const ProfileOptions& o, const detail::ProbeTarget& net,
   r.test_valley = MeasureValley(r.curve.t, r.curve.test_loss, vc);
   r.sign_agreement = d.sign_agreement;
   r.direction_norm = d.norm;
+  r.direction_file_sha256 = d.source_sha256;
   r.perturbed = d.perturbed;
   r.train_score = ScoreProfile(grid.t, grid.train_loss);
   r.test_score = ScoreProfile(grid.t, grid.test_loss);

@@ -15,10 +15,11 @@ namespace valleys::realnets::detail {
 namespace {
 
 // The sidecar's fields that say when, where and by which build a file was written: they may
-// differ between a job's first run and its resumption.
+// differ between a job's first run and its resumption (the eigenvector file's path too: its
+// SHA-256, eigenvector_file_sha256, says whether it is the same).
 bool Volatile(const std::string& key) {
   return key == "created" || key == "git" || key == "host" || key == "processor" ||
-         key == "command_line" || key == "version";
+         key == "command_line" || key == "version" || key == "eigenvector_file";
 }
 
 bool SameProfile(const Json& written, const Json& expected) {

@@ -137,20 +137,24 @@ std::string ScriptedModel::Describe() const {
                      bns_.size());
 }
 
+c10::IValue LoadTorchSaveFile(const std::string& path, const std::string& field,
+                              const std::string& expected) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Bad(field, path, "cannot be read " + expected);
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
+  try {
+    return torch::pickle_load(bytes);
+  } catch (const c10::Error&) {
+    throw Bad(field, path, "is not a file of torch.save " + expected);
+  }
+}
+
 Data LoadTensorData(const std::string& path, int limit, const torch::Device& device,
                     const std::string& field) {
   const std::string shape =
       "(a dict saved by torch.save: images float32 [N, C, H, W], labels int64 [N])";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Bad(field, path, "cannot be read " + shape);
-  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
-                                std::istreambuf_iterator<char>());
-  c10::IValue value;
-  try {
-    value = torch::pickle_load(bytes);
-  } catch (const c10::Error&) {
-    throw Bad(field, path, "is not a file of torch.save " + shape);
-  }
+  const c10::IValue value = LoadTorchSaveFile(path, field, shape);
   if (!value.isGenericDict()) throw Bad(field, path, "is not a dict " + shape);
   const c10::Dict<c10::IValue, c10::IValue> dict = value.toGenericDict();
   auto get = [&](const char* key) {

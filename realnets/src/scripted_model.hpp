@@ -56,6 +56,11 @@ class ScriptedModel {
 // "labels": int64 [N]}, path), the first `limit` (0: all), on `device`. Throws
 // std::invalid_argument naming `field`, the key, its shape or dtype when the file is not such a
 // dict.
+// The object of a file that torch.save wrote (torch::pickle_load). Throws std::invalid_argument
+// "<field> '<path>': cannot be read <expected>" or "... is not a file of torch.save <expected>".
+c10::IValue LoadTorchSaveFile(const std::string& path, const std::string& field,
+                              const std::string& expected);
+
 Data LoadTensorData(const std::string& path, int limit, const torch::Device& device,
                     const std::string& field);
 

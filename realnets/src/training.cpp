@@ -81,11 +81,14 @@ bool TrainOptions::IsValid(std::string* why) const {
   if (micro_batch < 0 || micro_batch > 4096)
     return Fail(why, fmt::format("TrainOptions::micro_batch = {} (allowed: 0..4096; 0: the batch)",
                                  micro_batch));
+  if (!(adaptive_clip >= 0 && adaptive_clip <= 100))
+    return Fail(why, fmt::format("TrainOptions::adaptive_clip = {} (allowed: 0..100; 0: off)",
+                                 adaptive_clip));
   if (schedule != Schedule::kAirbench &&
-      (swa_epochs != 0 || centre_eval_size != 0 || micro_batch != 0))
+      (swa_epochs != 0 || centre_eval_size != 0 || micro_batch != 0 || adaptive_clip != 0))
     return Fail(why,
-                "TrainOptions::swa_epochs, centre_eval_size, micro_batch: for the airbench "
-                "schedule only (allowed: 0 with the others)");
+                "TrainOptions::swa_epochs, centre_eval_size, micro_batch, adaptive_clip: for the "
+                "airbench schedule only (allowed: 0 with the others)");
   if (!DeviceAvailable(device))
     return Fail(why,
                 "TrainOptions::device = 'cuda' but this LibTorch has no CUDA or no GPU is present");
@@ -100,8 +103,9 @@ std::string TrainOptions::Fingerprint() const {
       ScheduleToString(schedule), epochs, lr_init, swa_start_fraction, momentum, weight_decay,
       batch, augment, bn_batches,
       schedule == Schedule::kAirbench
-          ? fmt::format(" swa-epochs {} swa-lr-factor {} micro-batch {}", swa_epochs, swa_lr_factor,
-                        micro_batch)
+          ? fmt::format(" swa-epochs {} swa-lr-factor {} micro-batch {}{}", swa_epochs,
+                        swa_lr_factor, micro_batch,
+                        adaptive_clip > 0 ? fmt::format(" agc {}", adaptive_clip) : "")
           : std::string(),
       seed, threads, DeviceToString(device));
 }

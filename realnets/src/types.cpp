@@ -34,8 +34,9 @@ const Names<BnInit, 3> kBnInit{{"ones", "uniform01", "normal01"}};
 const Names<Schedule, 3> kSchedule{{"swa", "sgd", "airbench"}};
 const Names<Device, 2> kDevice{{"cpu", "cuda"}};
 const Names<BnMode, 2> kBnMode{{"recompute", "frozen"}};
-const Names<DirectionLaw, 8> kLaw{{"uniform01", "gaussian", "sign", "filter", "ones",
-                                   "shifted-gaussian", "sign-agreement", "logit-scale"}};
+const Names<DirectionLaw, 10> kLaw{{"uniform01", "gaussian", "sign", "filter", "ones",
+                                    "shifted-gaussian", "sign-agreement", "logit-scale",
+                                    "hessian-top", "hessian-bottom"}};
 const Names<ParameterMask, 3> kMask{{"all", "exclude-bn", "only-bn"}};
 const Names<Subset, 2> kSubset{{"small", "full"}};
 

@@ -174,3 +174,47 @@ TEST_CASE("airbench: a run interrupted after an epoch and resumed equals an unin
   CHECK(resumed.sgd_test_acc_tta == full.sgd_test_acc_tta);
   fs::remove_all(dir);
 }
+
+TEST_CASE("airbench: adaptive gradient clipping scales each unit to its bound",
+          "[realnets][torch][airbench]") {
+  using valleys::realnets::detail::AdaptiveGradientClip;
+  // Rows of a 2 x 3 weight: row 0 has norm 5 and a gradient of norm 10; row 1 is zero (its bound
+  // uses the floor 1e-3) with a gradient of norm 1. lambda 0.5: bounds 2.5 and 5e-4.
+  torch::Tensor w = torch::tensor({3.0, 4.0, 0.0, 0.0, 0.0, 0.0}).view({2, 3}).requires_grad_();
+  w.mutable_grad() = torch::tensor({6.0, 8.0, 0.0, 1.0, 0.0, 0.0}).view({2, 3});
+  // A 1-D parameter is one unit: norm 2, gradient norm 0.2 < 0.5 x 2, left as it is.
+  torch::Tensor b = torch::ones({4}, torch::kFloat64).requires_grad_();
+  b.mutable_grad() = torch::full({4}, 0.1, torch::kFloat64);
+  // A channels-last 4-D weight: each output channel is a unit (here all within their bounds but
+  // channel 1, whose gradient is 4x its bound).
+  torch::Tensor c = torch::ones({2, 2, 1, 1}, torch::kFloat64)
+                        .contiguous(torch::MemoryFormat::ChannelsLast)
+                        .requires_grad_();
+  c.mutable_grad() = torch::tensor({0.1, 0.1, 2.0, 2.0}, torch::kFloat64)
+                         .view({2, 2, 1, 1})
+                         .contiguous(torch::MemoryFormat::ChannelsLast);
+  torch::Tensor untouched;  // no gradient: skipped
+  untouched = torch::ones({3}).requires_grad_();
+  AdaptiveGradientClip({w, b, c, untouched}, 0.5);
+  const auto g = w.grad();
+  CHECK(g[0][0].item<double>() == Approx(1.5));
+  CHECK(g[0][1].item<double>() == Approx(2.0));
+  CHECK(g[1][0].item<double>() == Approx(5e-4));
+  CHECK(b.grad()[2].item<double>() == Approx(0.1));
+  // Channel 1: weight norm sqrt(2), bound 0.5 sqrt(2); gradient (2, 2) of norm 2 sqrt(2): x 1/4.
+  CHECK(c.grad()[0][0][0][0].item<double>() == Approx(0.1));
+  CHECK(c.grad()[1][0][0][0].item<double>() == Approx(0.5));
+  CHECK(c.grad()[1][1][0][0].item<double>() == Approx(0.5));
+  CHECK_FALSE(untouched.grad().defined());
+  // The option: refused outside 0..100 and with another schedule; in the fingerprint when on.
+  TrainOptions o = AirbenchOptions();
+  const std::string plain = o.Fingerprint();
+  o.adaptive_clip = 0.04;
+  CHECK(o.Fingerprint() ==
+        plain.substr(0, plain.find(" | seed")) + " agc 0.04" + plain.substr(plain.find(" | seed")));
+  std::string why;
+  CHECK(o.IsValid(&why));
+  o.adaptive_clip = -1;
+  CHECK_FALSE(o.IsValid(&why));
+  CHECK_THAT(why, Catch::Contains("TrainOptions::adaptive_clip = -1"));
+}

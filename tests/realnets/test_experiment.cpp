@@ -162,7 +162,7 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
   for (const auto& v : s.verdicts)
     CHECK((v.verdict == "holds" || v.verdict == "fails" || v.verdict == "inconclusive" ||
            v.verdict == "not run"));
-  REQUIRE(s.stage_seconds.size() == 7);
+  REQUIRE(s.stage_seconds.size() == 8);
   CHECK(s.stage_seconds.front().first == "training");
   CHECK(s.stage_seconds.back().first == "merge");
   // Each job's record; metadata.json lists every network of every seed.
@@ -185,7 +185,24 @@ TEST_CASE("the experiment driver: stages, files, headers, verdicts, resume",
   }
   // Two seeds, each with its own networks: seed-1/ and seed-2/.
   const fs::path s1 = dir / "seed-1", s2 = dir / "seed-2";
-  CHECK(Lines(dir / "profiles_summary.csv") == 1 + 2 * 16);
+  // Per seed: bn 4 laws + 4 families + 1 at SGD + 2 Hessian directions, nobn 4 + 2, gamma 2,
+  // bn-sgd 1.
+  CHECK(Lines(dir / "profiles_summary.csv") == 1 + 2 * 20);
+  // The Hessian's directions: one of each end, from one Lanczos run per job, in the report.
+  for (const fs::path& job : {s1 / "bn", s2 / "nobn"}) {
+    INFO(job);
+    const auto h = nlohmann::json::parse(Slurp(job / "hessian_directions.json"));
+    REQUIRE(h.at("rows").size() == 2);
+    CHECK(h["rows"][0]["end"] == "top");
+    CHECK(h["rows"][1]["end"] == "bottom");
+    CHECK(h["rows"][0]["value"].get<double>() > h["rows"][1]["value"].get<double>());
+    CHECK(fs::exists(job / "profile_swa_hessian-top_d0_recompute.csv"));
+    CHECK(fs::exists(job / "profile_swa_hessian-bottom_d0_recompute.csv"));
+  }
+  CHECK_FALSE(fs::exists(s1 / "gamma" / "hessian_directions.json"));
+  CHECK_THAT(Slurp(dir / "profiles_summary.csv"), Catch::Contains(",nobn,swa,hessian-bottom,0,"));
+  CHECK_THAT(Slurp(dir / "report.md"), Catch::Contains("### Along the Hessian's own directions") &&
+                                           Catch::Contains("| 2 | nobn | bottom | 1 |"));
   CHECK(fs::exists(s2 / "bn" / "swa.pt"));
   CHECK(fs::exists(s2 / "bn" / "line_swa_sgd_after_swa_recompute.csv"));
   // C18: the iterates of the averaged epoch, one row per direction (4 laws + 1 PC) and seed.
@@ -443,6 +460,12 @@ TEST_CASE("direction labels carry the parameters a direction leaves out", "[real
   CHECK(controls.laws.empty());
   CHECK(controls.model.Describe() == v[0].model.Describe());
   CHECK(controls.lr_factor == v[0].lr_factor);
+  // The Hessian's directions: bn-controls and the BN-free twin, not the BN job.
+  CHECK_FALSE(v[0].hessian_directions);
+  CHECK(controls.hessian_directions);
+  CHECK(v[2].id == "nobn");
+  CHECK(v[2].hessian_directions);
+  CHECK_FALSE(v[3].hessian_directions);
   CHECK(std::count(controls.families.begin(), controls.families.end(), "sign/exclude-bn") == 1);
   CHECK(std::count(controls.families.begin(), controls.families.end(), "ones") == 1);
   Preset small;

@@ -64,6 +64,49 @@ TEST_CASE("Lanczos: the top eigenpairs of a known spectrum, with residuals",
   CHECK_THROWS_WITH(TopEigenpairs(Of(a), 100, o), Catch::Contains("TopEigenOptions::k = 0"));
 }
 
+TEST_CASE("Lanczos: both ends of the spectrum from one run", "[realnets][lanczos]") {
+  // 50 and 20 above, -8 and -4 below 96 eigenvalues spread over [-1, 5].
+  Eigen::VectorXd l = Spread();
+  l[2] = -8, l[3] = -4;
+  Eigen::MatrixXd q;
+  const Eigen::MatrixXd a = WithSpectrum(l, 7, &q);
+  TopEigenOptions o;
+  o.k = 2;
+  o.bottom = 2;
+  int products = 0;
+  const SymmetricOperator counted = [&](const Eigen::VectorXd& x, Eigen::VectorXd* y) {
+    ++products;
+    *y = a * x;
+  };
+  const ExtremeEigenpairs e = ExtremeEigenpairsOf(counted, 100, o);
+  REQUIRE(e.top.size() == 2);
+  REQUIRE(e.bottom.size() == 2);
+  CHECK(e.top[0].value == Approx(50).epsilon(1e-10));
+  CHECK(e.top[1].value == Approx(20).epsilon(1e-10));
+  // Ascending: the most negative first, each with its own eigenvector.
+  const double bottom[] = {-8, -4};
+  const int column[] = {2, 3};
+  for (int i = 0; i < 2; ++i) {
+    INFO("bottom pair " << i);
+    CHECK(e.bottom[i].value == Approx(bottom[i]).epsilon(1e-8));
+    CHECK(e.bottom[i].converged);
+    CHECK(e.bottom[i].residual < 1e-6);
+    CHECK(std::abs(e.bottom[i].vector.dot(q.col(column[i]))) == Approx(1).epsilon(1e-8));
+  }
+  // One Lanczos run of the default max(2 (2 + 2) + 20, 40) steps and one product per pair.
+  CHECK(products == 40 + 4);
+  // TopEigenpairs is its top half.
+  o.bottom = 0;
+  CHECK(TopEigenpairs(Of(a), 100, o)[1].value == Approx(e.top[1].value).epsilon(1e-12));
+  o.bottom = -1;
+  CHECK_THROWS_WITH(ExtremeEigenpairsOf(Of(a), 100, o),
+                    Catch::Contains("TopEigenOptions::bottom = -1"));
+  o.bottom = 3;
+  o.steps = 4;
+  CHECK_THROWS_WITH(ExtremeEigenpairsOf(Of(a), 100, o),
+                    Catch::Contains("TopEigenOptions::steps = 4"));
+}
+
 TEST_CASE("Lanczos: n steps give the whole spectrum; an invariant subspace stops it",
           "[realnets][lanczos]") {
   const Eigen::VectorXd l = Spread();

@@ -28,6 +28,8 @@ struct ClaimScale {
   long long steps = 5000;
   long long burnin = 2000;
   long long mc_samples = 200000;
+  // The real-network experiment's preset that `valleys reproduce` runs at this scale.
+  std::string realnets_preset = "tiny";
 };
 
 // The named scales: quick (the main job's), full, smoke (every stage at its smallest size, for

@@ -22,7 +22,7 @@ struct ReproduceOptions {
   std::string scale = "quick";  // ClaimScaleNames() (the claims' scale and the real-network preset)
   std::uint64_t seed = 1;
   bool with_realnets = true;
-  std::string realnets_preset;      // the experiment's preset; empty: tiny (quick) or small (full)
+  std::string realnets_preset;      // the experiment's preset; empty: the scale's (ClaimScale)
   std::vector<FigureLink> figures;  // the figures to make, in order (plots::Figures())
   nlohmann::json meta;              // io::Metadata of the run
 };

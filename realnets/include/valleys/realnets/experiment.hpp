@@ -47,9 +47,14 @@ struct Preset {
   double after_lr = 0.005;  // SGD after SWA: constant rate
   int after_max_epochs = 3;
   int hessian_sample = 500, hessian_iterations = 40;  // power iterations at most (tolerance 1e-3)
-  bool softplus = false;                              // with the softplus variant (C16)
-  int seeds = 1;        // training seeds ExperimentOptions::seed, seed + 1, ... (1..16)
-  bool augment = true;  // random crop and flip in training (false: the networks fit the set)
+  // The Hessian's directions (Variant::hessian_directions): the eigenvectors of this many largest
+  // and as many smallest eigenvalues at the SWA solution, by one Lanczos run of
+  // hessian_lanczos_steps (0: max(4 x hessian_directions + 20, 40)) over hessian_sample images,
+  // each profiled like a law (0: none).
+  int hessian_directions = 2, hessian_lanczos_steps = 0;
+  bool softplus = false;  // with the softplus variant (C16)
+  int seeds = 1;          // training seeds ExperimentOptions::seed, seed + 1, ... (1..16)
+  bool augment = true;    // random crop and flip in training (false: the networks fit the set)
   // C18: the BN network's iterates recorded every record_every optimizer steps of the SWA phase
   // (0: no C18), probed along swa_bias_directions directions of each of uniform01, gaussian, sign
   // and filter and the top swa_bias_pcs principal components, swa_bias_points offsets each.
@@ -90,6 +95,9 @@ struct Variant {
   // Its initial rate as a multiple of Preset::lr (the airbench recipe's BN-free twin diverges at
   // the BN network's 1.5).
   double lr_factor = 1;
+  // Profiled along the Hessian's extreme eigenvectors (Preset::hessian_directions): the BN network
+  // and its BN-free twin, so that the sharpest and flattest directions compare across BN.
+  bool hessian_directions = false;
 };
 std::vector<Variant> Variants(const Preset& preset);
 

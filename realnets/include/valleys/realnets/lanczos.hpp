@@ -47,8 +47,9 @@ struct Eigenpair {
   Eigen::VectorXd vector;  // v
 };
 struct TopEigenOptions {
-  int k = 1;                // eigenpairs wanted, the largest (algebraically) first (>= 1)
-  int steps = 0;            // Lanczos steps (0: max(2k + 20, 40), at most the dimension)
+  int k = 1;       // eigenpairs wanted, the largest (algebraically) first (>= 1)
+  int bottom = 0;  // also the `bottom` smallest Ritz pairs of the same run (>= 0)
+  int steps = 0;   // Lanczos steps (0: max(2 (k + bottom) + 20, 40), at most the dimension)
   double tolerance = 1e-3;  // relative residual for `converged` (> 0)
   std::uint64_t seed = 1;   // of the N(0, 1) start vector
   bool IsValid(std::string* why) const;
@@ -57,6 +58,14 @@ struct TopEigenOptions {
 // Throws std::invalid_argument for invalid options or dimension < 1.
 std::vector<Eigenpair> TopEigenpairs(const SymmetricOperator& h, int dimension,
                                      const TopEigenOptions& options);
+// Both ends of one Lanczos run: the k largest Ritz pairs (descending) and the `bottom` smallest
+// (ascending, the most negative first), each with its residual. A Ritz pair that is among both
+// (k + bottom above the steps taken) appears in both lists. Throws as TopEigenpairs.
+struct ExtremeEigenpairs {
+  std::vector<Eigenpair> top, bottom;
+};
+ExtremeEigenpairs ExtremeEigenpairsOf(const SymmetricOperator& h, int dimension,
+                                      const TopEigenOptions& options);
 
 struct TraceEstimate {
   double estimate = 0;          // the mean of z^T H z over the probes

@@ -43,9 +43,15 @@ struct ProfileOptions {
   // the sign of w on a fraction `agreement` of the coordinates, the other sign elsewhere: Li et al.
   // 2024), logit-scale (the weights of the last layer, the module of the last parameter, and zero
   // elsewhere: t multiplies the logits by 1 + t / ||w_last||, a pure temperature change; a
-  // positive control for the scale effect). Not rescaled: filter (Gaussian, filter-normalized
-  // against the weights, Li et al. 2018; t = 1 moves every filter by its own norm).
+  // positive control for the scale effect), hessian-top and hessian-bottom (the Hessian's
+  // eigenvector of the (direction + 1)-th largest or smallest eigenvalue, read from
+  // eigenvector_file, its sign chosen so that cos(d, w) >= 0). Not rescaled: filter (Gaussian,
+  // filter-normalized against the weights, Li et al. 2018; t = 1 moves every filter by its own
+  // norm).
   DirectionLaw law = DirectionLaw::kUniform01;
+  // hessian-top and hessian-bottom only: the file that `hessian --save-eigenvectors` writes
+  // ({"v1": {name: tensor}, ..., "bottom1": {...}}), of the same network.
+  std::string eigenvector_file;
   double shift_mean = 1.0;  // shifted-gaussian: the coordinates' mean (|mean| <= 100)
   double agreement = 0.75;  // sign-agreement: probability that a coordinate agrees (0..1)
   // The parameters the direction touches: all, exclude-bn (BN gamma/beta zero), only-bn.
@@ -99,8 +105,9 @@ struct ProfileResult {
   ValleyMeasure train_valley, test_valley;
   double weights_norm = 0;             // L2 norm of the centre's perturbed parameters
   double direction_weight_cosine = 0;  // cos(d, w) over the perturbed parameters
-  int grid_points = 0;            // of curve's points, those of the grid (the rest: bracketing)
-  std::string checkpoint_sha256;  // of the checkpoint file measured
+  int grid_points = 0;                // of curve's points, those of the grid (the rest: bracketing)
+  std::string checkpoint_sha256;      // of the checkpoint file measured
+  std::string direction_file_sha256;  // of eigenvector_file (hessian laws; empty otherwise)
 };
 
 // Progress of a probe: `done` of `total` points (profile, line) or iterations (Hessian), called

@@ -44,6 +44,12 @@ struct TrainOptions {
   // statistics their own: ghost batch norm), 0: the whole batch at once. On 2 CPU cores batches
   // of 256 run about twice as fast per image as batches of 1024 (caches).
   int micro_batch = 0;
+  // airbench: adaptive gradient clipping (Brock et al. 2021, the NFNets), 0: off. Before each
+  // step every unit's gradient (a weight's slice along its first dimension; a 1-D parameter whole)
+  // is scaled down, where it is longer, to adaptive_clip x max(the unit's weight norm, 1e-3) in L2
+  // norm; the head (the last layer) is left out, as in the NFNets. For a BN-free network, whose
+  // steps no normalization keeps in proportion to its weights.
+  double adaptive_clip = 0;
   double swa_start_fraction = 0.56;
   double momentum = 0.9, weight_decay = 3e-4;
   int batch = 128;

@@ -30,7 +30,9 @@ enum class DirectionLaw {
   kOnes,
   kShiftedGaussian,
   kSignAgreement,
-  kLogitScale
+  kLogitScale,
+  kHessianTop,    // a saved eigenvector of the Hessian (ProfileOptions::eigenvector_file)
+  kHessianBottom  // one of its smallest eigenvalues' vectors
 };
 enum class ParameterMask { kAll, kExcludeBn, kOnlyBn };  // all | exclude-bn | only-bn
 // CIFAR-10: the balanced 10k/2k subset, or the full 50k/10k
@@ -69,8 +71,8 @@ std::string DirectionLawNames();
 std::string ParameterMaskNames();
 std::string SubsetNames();
 
-// A law's code in the direction's random stream and the figure data: 1 uniform01 .. 7
-// sign-agreement, in the order of the enumerators.
+// A law's code in the direction's random stream and the figure data: 1 uniform01 .. 10
+// hessian-bottom, in the order of the enumerators.
 inline int DirectionLawCode(DirectionLaw law) {
   return static_cast<int>(law) + 1;
 }
