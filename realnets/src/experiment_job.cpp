@@ -120,6 +120,7 @@ TrainOptions JobTrainOptions(const JobContext& c) {
   o.model = c.variant->model;
   if (o.schedule != Schedule::kAirbench) o.schedule = c.variant->schedule;
   o.lr_init *= c.variant->lr_factor;
+  o.adaptive_clip = c.variant->adaptive_clip;
   o.out_dir = (fs::path(SeedDirectory(*c.options, c.seed)) / c.variant->id).string();
   o.record_every = c.variant->id == "bn" ? c.options->preset.record_every : 0;
   return o;

@@ -411,9 +411,13 @@ TEST_CASE("the experiment on the airbench recipe: every job runs, the pre-regist
   CHECK(c10["seeds"].get<int>() <= 2);
   if (c10["seeds"] == 0)
     CHECK_THAT(c10["why_not"].get<std::string>(), Catch::Contains("bracketed its valley"));
-  // The twin trains at 1/30 of the rate; each job wrote its training result.
+  // The twin trains at lr 0.2 with adaptive clipping; each job wrote its training result.
   const auto twin = nlohmann::json::parse(Slurp(dir / "seed-1" / "nobn" / "training.json"));
-  CHECK(twin["metadata"]["lr"].get<double>() == Approx(1.5 / 30));
+  CHECK(twin["metadata"]["lr"].get<double>() == Approx(0.2));
+  CHECK(twin["metadata"]["adaptive_gradient_clip"].get<double>() == 0.04);
+  // bn-controls and the twin profiled along the Hessian's extreme eigenvectors.
+  CHECK(report.find("| 2 | bn-controls | top | 1 |") != std::string::npos);
+  CHECK(report.find("| 2 | nobn | bottom | 2 |") != std::string::npos);
   CHECK(std::isfinite(twin["result"]["swa_test_acc"].get<double>()));
   // Bracketed profiles: at least the grid and the two midpoints.
   const std::string summary = Slurp(dir / "profiles_summary.csv");
@@ -465,6 +469,9 @@ TEST_CASE("direction labels carry the parameters a direction leaves out", "[real
   CHECK(controls.hessian_directions);
   CHECK(v[2].id == "nobn");
   CHECK(v[2].hessian_directions);
+  CHECK(v[2].adaptive_clip == 0.04);  // the airbench twin's recipe
+  CHECK(v[2].lr_factor * p.lr == Approx(0.2));
+  CHECK(v[0].adaptive_clip == 0);
   CHECK_FALSE(v[3].hessian_directions);
   CHECK(std::count(controls.families.begin(), controls.families.end(), "sign/exclude-bn") == 1);
   CHECK(std::count(controls.families.begin(), controls.families.end(), "ones") == 1);

@@ -95,6 +95,8 @@ struct Variant {
   // Its initial rate as a multiple of Preset::lr (the airbench recipe's BN-free twin diverges at
   // the BN network's 1.5).
   double lr_factor = 1;
+  // TrainOptions::adaptive_clip of its training (the airbench recipe's BN-free twin; 0: off).
+  double adaptive_clip = 0;
   // Profiled along the Hessian's extreme eigenvectors (Preset::hessian_directions): the BN network
   // and its BN-free twin, so that the sharpest and flattest directions compare across BN.
   bool hessian_directions = false;
